@@ -1,0 +1,65 @@
+"""mdslides-prompts: give every slide of a Markdown deck an image-generation prompt.
+
+The Python API is the same pipeline the CLI uses::
+
+    from pathlib import Path
+    from mdslides_prompts import Pipeline, Settings
+
+    pipeline = Pipeline(Settings(provider="offline"))
+    deck = pipeline.load(Path("talk.md"))
+    [report] = pipeline.run([deck], destination=lambda d: d.path)
+
+Plugins implement hooks from :mod:`mdslides_prompts.hookspecs` with :data:`hookimpl`.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .config import Settings
+from .deck import Deck, LineSpan, Slide, SlidePrompt, Status
+from .errors import (
+    CacheError,
+    ConcurrentEdit,
+    DeckError,
+    FormatNotFound,
+    MdSlidesError,
+    PluginError,
+    ProviderError,
+    UsageError,
+)
+from .hookspecs import hookimpl
+from .marker import BadMarker, PromptMarker
+from .pipeline import Action, DeckReport, Pipeline, SlideOutcome
+from .plugins import get_plugin_manager
+from .providers.base import Message, PromptContext, PromptRequest, Provider
+
+__all__ = [
+    "Action",
+    "BadMarker",
+    "CacheError",
+    "ConcurrentEdit",
+    "Deck",
+    "DeckError",
+    "DeckReport",
+    "FormatNotFound",
+    "LineSpan",
+    "MdSlidesError",
+    "Message",
+    "Pipeline",
+    "PluginError",
+    "PromptContext",
+    "PromptMarker",
+    "PromptRequest",
+    "Provider",
+    "ProviderError",
+    "Settings",
+    "Slide",
+    "SlideOutcome",
+    "SlidePrompt",
+    "Status",
+    "UsageError",
+    "__version__",
+    "get_plugin_manager",
+    "hookimpl",
+]

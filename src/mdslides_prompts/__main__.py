@@ -1,0 +1,5 @@
+"""``python -m mdslides_prompts``."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""Run settings: one frozen object built by the CLI (or by a library caller)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+import os
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["CACHE_DIR_ENV", "MODES", "Settings"]
+
+CACHE_DIR_ENV = "MDSLIDES_PROMPTS_CACHE_DIR"
+"""Environment variable that moves the prompt cache."""
+
+MODES = ("comment",)
+"""Ways a prompt can be written into a deck."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything that shapes a run. Secrets never live here."""
+
+    provider: str = "offline"
+    """Name of the provider that makes prompts (see ``mdslides_provider_names``)."""
+    model: str | None = None
+    """Model name; ``None`` lets the provider pick its default."""
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """Extra request parameters (temperature, max_tokens, ...), part of the cache key."""
+    format: str | None = None
+    """Force this deck format instead of detecting it."""
+    mode: str = "comment"
+    """How prompts are written into the deck (one of :data:`MODES`)."""
+    language: str = "en"
+    """Language the prompts are written in."""
+    style: str | None = None
+    """A visual style applied to every prompt of a deck."""
+    cache_dir: Path | None = None
+    """Where the cache lives; ``None`` means :envvar:`MDSLIDES_PROMPTS_CACHE_DIR` or the
+    user cache directory."""
+    use_cache: bool = True
+    """Read and write the prompt cache."""
+    force: bool = False
+    """Regenerate every prompt, hand-edited ones included."""
+    concurrency: int = 4
+    """How many slides may be waiting on the provider at once."""
+
+    def resolved_cache_dir(self) -> Path:
+        """The cache directory: the setting, else the environment, else the user cache dir."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        env = os.environ.get(CACHE_DIR_ENV)
+        if env:
+            return Path(env)
+        import platformdirs  # only needed when no directory is given
+
+        return Path(platformdirs.user_cache_dir("mdslides-prompts", appauthor=False))

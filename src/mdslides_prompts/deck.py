@@ -1,0 +1,212 @@
+"""The deck model: small frozen dataclasses, pure data, no I/O.
+
+A :class:`Deck` is the decoded text of one Markdown file plus what is needed to write
+it back byte for byte (BOM, newline style). Once a format plugin has split it, it also
+carries its front matter span and its :class:`Slide` objects. Line numbers are 1-based
+and inclusive everywhere, as an editor shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+import enum
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import DeckError
+from .marker import BadMarker, PromptMarker, content_hash
+
+__all__ = ["BOM", "Deck", "LineSpan", "Slide", "SlidePrompt", "Status", "split_lines"]
+
+BOM = "\ufeff"
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def split_lines(text: str) -> list[str]:
+    """Split *text* into lines that keep their own line ending (``\\n``, ``\\r\\n`` or ``\\r``).
+
+    Unlike :meth:`str.splitlines`, only the three Markdown line endings count, so a form
+    feed or a Unicode line separator inside a line stays inside it.
+    """
+    lines: list[str] = []
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n" or ch == "\r":
+            end = i + 2 if ch == "\r" and i + 1 < n and text[i + 1] == "\n" else i + 1
+            lines.append(text[start:end])
+            start = i = end
+        else:
+            i += 1
+    if start < n:
+        lines.append(text[start:])
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class LineSpan:
+    """An inclusive, 1-based range of source lines."""
+
+    start: int
+    """First line of the span."""
+    end: int
+    """Last line of the span (``end == start - 1`` for an empty span)."""
+
+
+class Status(enum.StrEnum):
+    """Where a slide's prompt stands, as ``check`` and ``inspect`` report it."""
+
+    MISSING = "missing"
+    """The slide needs a prompt and has none."""
+    FRESH = "fresh"
+    """The prompt was made from the slide as it is now."""
+    STALE = "stale"
+    """The slide changed since its prompt was made."""
+    EDITED = "edited"
+    """The author changed the prompt by hand; it is kept."""
+    SKIPPED = "skipped"
+    """The slide gets no prompt (see :attr:`Slide.skip_reason`)."""
+    UNPARSABLE = "unparsable"
+    """A prompt marker is there but cannot be read (or there are several)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Slide:
+    """One slide as its generator sees it, with where it stands in the source."""
+
+    index: int
+    """1-based position of the slide in the deck."""
+    start_line: int
+    """First source line of the slide (1-based, inclusive)."""
+    end_line: int
+    """Last source line of the slide (inclusive); ``start_line - 1`` when it has no line."""
+    text: str
+    """The slide's Markdown without prompt markers, newlines normalised to ``\\n``."""
+    title: str | None = None
+    """The slide's first heading as plain text, if it has one."""
+    notes: tuple[str, ...] = ()
+    """Presenter notes the generator collects for this slide (prompt markers excluded)."""
+    markers: tuple[PromptMarker | BadMarker, ...] = ()
+    """Prompt markers found in the slide, in source order."""
+    anchor_line: int = 0
+    """A new marker is inserted after this source line (0 = before the first line)."""
+    skip_reason: str | None = None
+    """Why the slide gets no prompt (``"empty"``, ...), or ``None`` if it needs one."""
+
+    @property
+    def marker(self) -> PromptMarker | BadMarker | None:
+        """The slide's prompt marker (the first one if there are several)."""
+        return self.markers[0] if self.markers else None
+
+    @property
+    def content_hash(self) -> str:
+        """Short hash of the slide's content, as stored in a marker's ``src=`` field."""
+        return content_hash(self.text)
+
+    @property
+    def status(self) -> Status:
+        """Where this slide's prompt stands; needs no network and no cache."""
+        if self.skip_reason is not None:
+            return Status.SKIPPED
+        marker = self.marker
+        if marker is None:
+            return Status.MISSING
+        if isinstance(marker, BadMarker) or len(self.markers) > 1:
+            return Status.UNPARSABLE
+        if marker.edited:
+            return Status.EDITED
+        return Status.FRESH if marker.source_hash == self.content_hash else Status.STALE
+
+    @property
+    def problem(self) -> str | None:
+        """A one-line explanation when the status is unparsable, else ``None``."""
+        if len(self.markers) > 1:
+            lines = ", ".join(str(m.line) for m in self.markers)
+            return f"{len(self.markers)} prompt markers (lines {lines})"
+        if isinstance(self.marker, BadMarker):
+            return self.marker.reason
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class SlidePrompt:
+    """A prompt to write into one slide."""
+
+    index: int
+    """The slide's :attr:`Slide.index`."""
+    text: str
+    """The image prompt, one line of plain text."""
+    source_hash: str
+    """:attr:`Slide.content_hash` of the slide the prompt was made from."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """One Markdown deck: its text, how to write it back, and (once split) its slides."""
+
+    text: str
+    """The decoded text, without the BOM, line endings exactly as in the file."""
+    path: Path | None = None
+    """Where the deck was read from, if it came from a file."""
+    bom: bool = False
+    """Whether the file started with a UTF-8 byte order mark."""
+    newline: str = "\n"
+    """The most common line ending (``\\n``, ``\\r\\n`` or ``\\r``); used for new lines."""
+    format: str | None = None
+    """The generator the deck is written for (``"marp"``, ...), once known."""
+    front_matter: LineSpan | None = None
+    """The deck-level front matter, fences included, if the format found one."""
+    meta: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    """The parsed deck-level front matter (read-only); empty if there is none."""
+    slides: tuple[Slide, ...] = ()
+    """The slides, in order, once a format plugin has split the deck."""
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: Path | None = None) -> Deck:
+        """Decode a deck read from disk; raise :class:`DeckError` if it is not UTF-8."""
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DeckError(f"not valid UTF-8 (byte {exc.start})", path) from None
+        return cls.from_text(text, path)
+
+    @classmethod
+    def from_text(cls, text: str, path: Path | None = None) -> Deck:
+        """Build a deck from decoded text (a leading BOM is recorded and removed)."""
+        bom = text.startswith(BOM)
+        if bom:
+            text = text[1:]
+        if "\x00" in text:
+            raise DeckError("contains NUL bytes; is it a binary file?", path)
+        return cls(text=text, path=path, bom=bom, newline=_dominant_newline(text))
+
+    @property
+    def source(self) -> str:
+        """The full text as in the file, BOM included."""
+        return BOM + self.text if self.bom else self.text
+
+    def to_bytes(self, text: str | None = None) -> bytes:
+        """Encode *text* (default: this deck's) the way the file was: UTF-8, BOM if it had one."""
+        body = self.text if text is None else text
+        return ((BOM if self.bom else "") + body).encode("utf-8")
+
+    def lines(self) -> list[str]:
+        """The text split into lines that keep their endings (see :func:`split_lines`)."""
+        return split_lines(self.text)
+
+    @property
+    def name(self) -> str:
+        """A short name for messages: the path, or ``<stdin>``."""
+        return str(self.path) if self.path is not None else "<stdin>"
+
+
+def _dominant_newline(text: str) -> str:
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    cr = text.count("\r") - crlf
+    best = max((lf, "\n"), (crlf, "\r\n"), (cr, "\r"), key=lambda pair: pair[0])
+    return best[1] if best[0] else "\n"

@@ -1,0 +1,70 @@
+"""Editing a deck by whole source lines, keeping every other byte as it was.
+
+Shared by the format plugins: they decide *where* a marker goes, this module makes
+the edit so that :func:`remove_lines` exactly undoes :func:`edit_lines`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from ..deck import split_lines
+
+__all__ = ["edit_lines", "line_ending", "remove_lines"]
+
+
+def line_ending(line: str) -> str:
+    """The line ending of *line* (``""`` for a last line without one)."""
+    return line[len(line.rstrip("\r\n")) :]
+
+
+def edit_lines(
+    text: str,
+    *,
+    newline: str,
+    insert_after: Mapping[int, str] | None = None,
+    replace: Mapping[int, str] | None = None,
+    delete: Collection[int] = (),
+) -> str:
+    """Insert, replace and delete whole lines of *text* (1-based line numbers).
+
+    :param newline: ending for inserted lines where no neighbouring line gives one
+    :param insert_after: new line content by the line it follows (0 = before line 1);
+        an inserted line takes the ending of the line it follows, and after a last line
+        without an ending it becomes the new last line without one
+    :param replace: new content by line number; the line keeps its own ending
+    :param delete: lines to remove (see :func:`remove_lines`)
+    """
+    insert_after = insert_after or {}
+    replace = replace or {}
+    lines = split_lines(text)
+    out: list[str] = []
+    if 0 in insert_after:
+        out.append(insert_after[0] + newline)
+    for number, line in enumerate(lines, 1):
+        if number in delete:
+            _drop(out, line, number == len(lines))
+            continue
+        if number in replace:
+            line = replace[number] + line_ending(line)
+        out.append(line)
+        if number in insert_after:
+            ending = line_ending(line)
+            if ending:
+                out.append(insert_after[number] + ending)
+            else:
+                out[-1] = line + newline
+                out.append(insert_after[number])
+    return "".join(out)
+
+
+def _drop(out: list[str], line: str, is_last: bool) -> None:
+    # A deleted last line without an ending takes the ending of the line before it
+    # with it, so that the text still ends the way it did before the line was added.
+    if is_last and not line_ending(line) and out:
+        out[-1] = out[-1][: len(out[-1]) - len(line_ending(out[-1]))]
+
+
+def remove_lines(text: str, numbers: Collection[int]) -> str:
+    """Remove whole lines (1-based); the exact inverse of inserting them with :func:`edit_lines`."""
+    return edit_lines(text, newline="\n", delete=numbers)

@@ -1,0 +1,459 @@
+"""Marp (Marpit / marp-core / Marp CLI): detect, split and inject exactly as marp-core does.
+
+Splitting follows marp-core's token stream (marp-team/marpit ``src/markdown/slide.js``;
+every rule is checked against marp-core 5.0.2 in ``conformance/marp/``): markdown-it
+with CommonMark, HTML blocks and tables; front matter only at byte 0, as
+markdown-it-front-matter 0.2.4 reads it (closed by a dash line at least as long as the
+opening one or by ``...``; an unclosed block swallows the document; a BOM disables it);
+``$$`` math blocks, as Marp CLI and marp-core with a math library parse them; a slide
+break at every thematic break at nesting level 0. ``headingDivider`` (front matter or
+comment directive, the last one wins for the whole deck) adds a break before every
+matching heading, at any nesting level, once anything visible came before it.
+
+Prompts are written as one marker comment per slide (see :mod:`mdslides_prompts.marker`),
+right after the line that opens the slide: the separator, the front matter's closing
+line, or the heading a ``headingDivider`` splits on (or the block that holds it).
+Marp renders nothing for it, but like every HTML comment that is not a directive it
+becomes a presenter note of that slide; it never counts as content for
+``headingDivider``, and it can never read as a directive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+import re
+from types import MappingProxyType
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+import yaml
+
+from ..deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ..hookspecs import hookimpl
+from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
+from .lines import edit_lines, remove_lines
+
+__all__ = ["GLOBAL_DIRECTIVES", "LOCAL_DIRECTIVES", "parse_heading_divider"]
+
+NAME = "marp"
+
+GLOBAL_DIRECTIVES = frozenset({"theme", "style", "headingDivider", "lang", "size", "math"})
+"""Directive names that apply to the whole deck."""
+
+LOCAL_DIRECTIVES = frozenset(
+    {
+        "paginate", "header", "footer", "class", "backgroundColor", "backgroundImage",
+        "backgroundPosition", "backgroundRepeat", "backgroundSize", "color",
+    }
+)  # fmt: skip
+"""Directive names that apply to a slide and the ones after it (``_name``: that slide only)."""
+
+
+# --- markdown-it setup ---------------------------------------------------------------------
+
+
+def _front_matter(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it-front-matter 0.2.4, as bundled by Marpit: ``---`` (3+ dashes) at byte 0."""
+    src = state.src
+    if start_line != 0 or not src.startswith("-"):
+        return False
+    start = state.bMarks[0] + state.tShift[0]
+    maximum = state.eMarks[0]
+    pos = start
+    while pos < maximum and src[pos] == "-":
+        pos += 1
+    markers = pos - start
+    if markers < 3:
+        return False
+    if silent:
+        return True
+    line = start_line
+    closed = False
+    while True:
+        line += 1
+        if line >= end_line:
+            break  # unclosed: the front matter runs to the end of the document
+        first = state.bMarks[line] + state.tShift[line]
+        last = state.eMarks[line]
+        if src[first:last] == "...":
+            closed = True
+            break
+        if first < last and state.sCount[line] < state.blkIndent:
+            break
+        if first >= last or src[first] != "-" or state.sCount[line] - state.blkIndent >= 4:
+            continue
+        pos = first
+        while pos < last and src[pos] == "-":
+            pos += 1
+        if pos - first < markers or src[pos:last].strip(" \t"):
+            continue
+        closed = True
+        break
+    token = state.push("front_matter", "", 0)
+    token.hidden = True
+    token.block = True
+    token.map = [start_line, line + 1 if closed else line]
+    token.content = "\n".join(
+        src[state.bMarks[n] : state.eMarks[n]] for n in range(start_line + 1, line)
+    )
+    token.meta = {"closed": closed}
+    state.line = line + 1 if closed else line
+    return True
+
+
+def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """marp-core's ``$$`` display math block: ``---`` inside it is not a break."""
+    pos = state.bMarks[start_line] + state.tShift[start_line]
+    maximum = state.eMarks[start_line]
+    if state.sCount[start_line] - state.blkIndent >= 4 or not state.src.startswith("$$", pos):
+        return False
+    if silent:
+        return True
+    first = state.src[pos + 2 : maximum]
+    line = start_line
+    found = first.rstrip().endswith("$$") and len(first.strip()) >= 2
+    while not found:
+        line += 1
+        if line >= end_line:
+            break
+        p = state.bMarks[line] + state.tShift[line]
+        e = state.eMarks[line]
+        if p < e and state.sCount[line] < state.blkIndent:
+            break
+        if state.src[p:e].rstrip().endswith("$$"):
+            found = True
+    state.line = line + 1
+    token = state.push("math_block", "math", 0)
+    token.block = True
+    token.map = [start_line, state.line]
+    return True
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    md.block.ruler.before(
+        "table", "front_matter", _front_matter, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
+    md.block.ruler.after(
+        "blockquote", "math_block", _math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
+    return md
+
+
+_MD = _markdown()
+
+
+# --- directives ----------------------------------------------------------------------------
+
+_MAGIC_COMMENT = re.compile(
+    r"^(prettier-ignore(-(start|end))?|markdownlint-((disable|enable).*|capture|restore)"
+    r"|lint (disable|enable|ignore).*)$",
+    re.S,
+)
+_COMMENT_TEXT = re.compile(r"<!--+\s*(.*?)\s*--+>", re.S)
+_LOOSE_LINE = re.compile(r"^(\s*)([\"']?)(_?[A-Za-z]+)\2(\s*:[ \t]*)(.*)$")
+
+
+def _yaml_mapping(text: str, *, loose: bool = False) -> dict[str, Any]:
+    """Parse *text* as YAML with strings only (js-yaml FAILSAFE); non-mappings give ``{}``.
+
+    With *loose*, the value of a ``key: value`` line whose key is a directive is quoted
+    first, as Marpit's loose YAML does, so ``class: a: b`` still parses.
+    """
+    if loose:
+        text = "\n".join(_loosen(line) for line in text.split("\n"))
+    try:
+        data = yaml.load(text, Loader=yaml.BaseLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str)}
+
+
+def _loosen(line: str) -> str:
+    match = _LOOSE_LINE.match(line)
+    if match is None or not _is_directive_key(match.group(3)) or not match.group(5).strip():
+        return line
+    value = match.group(5).strip()
+    if value[0] in "\"'[{":
+        return line
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{match.group(1)}{match.group(2)}{match.group(3)}{match.group(2)}{match.group(4)}{quoted}"
+
+
+def _is_directive_key(key: str) -> bool:
+    return key in GLOBAL_DIRECTIVES or key in LOCAL_DIRECTIVES or (
+        key.startswith("_") and key[1:] in LOCAL_DIRECTIVES
+    )
+
+
+def _comment_kind(inner: str) -> str:
+    """``"directive"``, ``"magic"`` (lint switches) or ``"note"`` for a comment's inside."""
+    if _MAGIC_COMMENT.match(inner):
+        return "magic"
+    if any(_is_directive_key(key) for key in _yaml_mapping(inner, loose=True)):
+        return "directive"
+    return "note"
+
+
+def parse_heading_divider(value: Any) -> frozenset[int] | None:
+    """The heading levels a ``headingDivider`` value splits on.
+
+    ``None`` means the value is ignored (Marpit keeps the previous setting);
+    an empty set means ``false``.
+    """
+    if isinstance(value, list):
+        levels = {_leading_int(str(item)) for item in value}
+        return frozenset(level for level in levels if level is not None and 1 <= level <= 6)
+    text = str(value).strip()
+    if text == "false":
+        return frozenset()
+    level = _leading_int(text)
+    return frozenset(range(1, level + 1)) if level is not None and 1 <= level <= 6 else None
+
+
+def _leading_int(text: str) -> int | None:
+    # JavaScript's parseInt: leading blanks, optional sign, then digits; junk after is ignored.
+    match = re.match(r"\s*([+-]?\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+# --- splitting -----------------------------------------------------------------------------
+
+
+def _inline_text(token: Token | None) -> str:
+    if token is None or not token.children:
+        return token.content.strip() if token is not None else ""
+    parts = []
+    for child in token.children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_inline_text(child))
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _block_comment(token: Token) -> str | None:
+    """The note text of a block that Marpit's comment rule takes, else ``None``."""
+    if token.type != "html_block" or not token.content.lstrip(" ").startswith("<!--"):
+        return None
+    match = _COMMENT_TEXT.search(token.content)
+    # An unclosed comment runs to the end of the document and gives an empty note.
+    return match.group(1) if match else ""
+
+
+def _hidden(token: Token) -> bool:
+    """Whether Marpit's headingDivider counts *token* as nothing (see FINDINGS §3)."""
+    if token.hidden or token.type == "front_matter":
+        return True
+    if token.type == "html_block":
+        content = token.content.lstrip(" ")
+        return (
+            content.startswith("<!--")
+            or re.match(r"<style(\s|>|$)", content) is not None
+            or not content.strip()
+        )
+    if token.type == "inline":
+        return not _COMMENT_TEXT.sub("", token.content).strip()
+    return False
+
+
+@dataclass(slots=True)
+class _Cut:
+    """Where a slide begins while the token stream is being cut."""
+
+    start: int
+    """First line of the slide."""
+    separator: int | None
+    """Line of the thematic break before the slide, if a break started it."""
+    anchor: int
+    """Line after which a new marker goes."""
+    tokens: list[Token] = field(default_factory=list)
+
+
+def _cut(tokens: Sequence[Token], levels: frozenset[int], front_matter: LineSpan | None) -> list[_Cut]:
+    """Cut the token stream where Marpit does: level-0 ``hr`` and headingDivider headings."""
+    first = front_matter.end + 1 if front_matter else 1
+    cuts = [_Cut(first, None, first - 1)]
+    seen_visible = False
+    outer: Token | None = None  # the level-0 block the current token belongs to
+    for token in tokens:
+        if token.level == 0 and token.map is not None:
+            outer = token
+        if token.type == "hr" and token.level == 0 and token.map is not None:
+            line = token.map[0] + 1
+            cuts.append(_Cut(line + 1, line, line))
+            seen_visible = True
+            continue
+        if (
+            token.type == "heading_open"
+            and int(token.tag[1:]) in levels
+            and seen_visible
+            and token.map is not None
+        ):
+            # The marker goes after the heading (or after the block holding it), never
+            # between the separator and the heading, which is the previous slide.
+            block = token if token.level == 0 or outer is None else outer
+            assert block.map is not None
+            cuts.append(_Cut(token.map[0] + 1, None, max(block.map[1], token.map[1])))
+        if not _hidden(token):
+            seen_visible = True
+        cuts[-1].tokens.append(token)
+    return cuts
+
+
+def _split(deck: Deck) -> Deck:
+    # marp-core reads the string as given: a BOM before '---' disables the front matter.
+    src = (BOM if deck.bom else "") + deck.text
+    tokens = _MD.parse(src)
+    lines = split_lines(deck.text)
+
+    front_matter: LineSpan | None = None
+    meta: dict[str, Any] = {}
+    if tokens and tokens[0].type == "front_matter" and tokens[0].map:
+        front_matter = LineSpan(tokens[0].map[0] + 1, tokens[0].map[1])
+        meta = _yaml_mapping(tokens[0].content, loose=True)
+
+    # Global directives: the front matter first, then comments in order; last one wins.
+    levels = frozenset[int]()
+    if "headingDivider" in meta:
+        levels = parse_heading_divider(meta["headingDivider"]) or levels
+    kinds: dict[int, str] = {}
+    for token in tokens:
+        inner = _block_comment(token)
+        if inner is None:
+            continue
+        kinds[id(token)] = kind = _comment_kind(inner)
+        if kind == "directive":
+            value = _yaml_mapping(inner, loose=True).get("headingDivider")
+            parsed = parse_heading_divider(value) if value is not None else None
+            if parsed is not None:
+                levels = parsed
+
+    cuts = _cut(tokens, levels, front_matter)
+    if deck.bom and front_matter is None:
+        # A marker before the first line would follow the BOM and change what line 1 is.
+        cuts[0].anchor = next(
+            (t.map[1] for t in cuts[0].tokens if t.level == 0 and t.map and t.type != "html_block"),
+            0,
+        )
+    ends = [(c.separator if c.separator is not None else c.start) - 1 for c in cuts[1:]]
+    ends.append(len(lines))
+    slides = tuple(
+        _build_slide(index, cut, end, lines, kinds)
+        for index, (cut, end) in enumerate(zip(cuts, ends, strict=True), 1)
+    )
+    return replace(deck, front_matter=front_matter, meta=MappingProxyType(meta), slides=slides)
+
+
+def _build_slide(
+    index: int, cut: _Cut, end: int, lines: Sequence[str], kinds: Mapping[int, str]
+) -> Slide:
+    markers: list[PromptMarker | BadMarker] = []
+    notes: list[str] = []
+    previous: Token | None = None
+    for previous, token in zip([None, *cut.tokens], cut.tokens, strict=False):
+        inner = _block_comment(token)
+        if inner is not None:
+            assert token.map is not None
+            first, last = token.map
+            if token.level == 0 and last - first == 1 and is_marker_candidate(lines[first]):
+                markers.append(parse_marker(lines[first], first + 1))
+            elif kinds.get(id(token)) == "note":
+                notes.append(inner)
+        elif token.type == "inline" and token.children:
+            in_heading = previous is not None and previous.type == "heading_open"
+            for child in token.children:
+                match = _COMMENT_TEXT.fullmatch(child.content) if child.type == "html_inline" else None
+                if in_heading and match and match.group(1) == "fit":
+                    continue  # marp-core's fitting header, not a note
+                if match and _comment_kind(match.group(1)) == "note":
+                    notes.append(match.group(1))
+    marker_lines = {m.line for m in markers}
+    text = "\n".join(
+        lines[n - 1].rstrip("\r\n") for n in range(cut.start, end + 1) if n not in marker_lines
+    )
+    title = next(
+        (_inline_text(cut.tokens[i + 1]) for i, t in enumerate(cut.tokens[:-1]) if t.type == "heading_open"),
+        None,
+    )
+    empty = not _COMMENT_TEXT.sub("", text).strip()
+    return Slide(
+        index=index,
+        start_line=cut.start,
+        end_line=end,
+        text=text,
+        title=title or None,
+        notes=tuple(notes),
+        markers=tuple(markers),
+        anchor_line=cut.anchor,
+        skip_reason="empty" if empty else None,
+    )
+
+
+# --- hooks ---------------------------------------------------------------------------------
+
+
+@hookimpl(trylast=True)
+def mdslides_format_names() -> list[str]:
+    """This module handles ``marp``."""
+    return [NAME]
+
+
+_MARP_FLAG = re.compile(r"^marp\s*:\s*(true|yes|on)\s*(#.*)?$", re.M | re.I)
+_MARP_ONLY = re.compile(r"^<!--\s*_?(paginate|headingDivider|backgroundColor|_class)\s*:", re.M)
+
+
+@hookimpl(trylast=True)
+def mdslides_detect_format(deck: Deck) -> str | None:
+    """``marp: true`` in the front matter, or a Marp-only directive comment."""
+    head = deck.text[:4096]
+    if deck.text.startswith("---"):
+        end = re.search(r"^(---|\.\.\.)\s*$", deck.text[3:], re.M)
+        block = deck.text[3 : 3 + end.start()] if end else head
+        if _MARP_FLAG.search(block) or re.search(r"^headingDivider\s*:", block, re.M):
+            return NAME
+    if _MARP_ONLY.search(deck.text):
+        return NAME
+    return None
+
+
+@hookimpl(trylast=True)
+def mdslides_split_deck(deck: Deck) -> Deck | None:
+    """Split a Marp deck the way marp-core does."""
+    return _split(deck) if deck.format == NAME else None
+
+
+@hookimpl(trylast=True)
+def mdslides_inject_prompts(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str | None:
+    """Write each prompt as a marker comment (replacing the slide's markers if any)."""
+    if deck.format != NAME or mode != "comment":
+        return None
+    insert: dict[int, str] = {}
+    change: dict[int, str] = {}
+    drop: set[int] = set()
+    for slide in deck.slides:
+        prompt = prompts.get(slide.index)
+        if prompt is None:
+            continue
+        line = render_marker(prompt.text, prompt.source_hash)
+        if slide.markers:
+            change[slide.markers[0].line] = line
+            drop.update(m.line for m in slide.markers[1:])
+        else:
+            insert[slide.anchor_line] = line
+    return edit_lines(deck.text, newline=deck.newline, insert_after=insert, replace=change, delete=drop)
+
+
+@hookimpl(trylast=True)
+def mdslides_strip_prompts(deck: Deck) -> str | None:
+    """Remove every marker line."""
+    if deck.format != NAME:
+        return None
+    return remove_lines(deck.text, {m.line for s in deck.slides for m in s.markers})

@@ -1,0 +1,193 @@
+"""The hooks every run goes through: read this file to know the whole program.
+
+A run over one deck is::
+
+    deck = Deck.from_bytes(...)                        # deck.py, no hook
+    name = mdslides_detect_format(deck)                # unless --format names it
+    deck = mdslides_split_deck(deck)                   # slides, front matter, markers
+    for each slide that needs a prompt:
+        messages = mdslides_build_messages(deck, slide, settings)
+        prompt = cache or await provider.generate(request)
+        mdslides_on_slide_done(...)                    # event
+    text = mdslides_inject_prompts(deck, prompts)      # or mdslides_strip_prompts(deck)
+    write atomically; mdslides_on_deck_done(...)       # event
+
+The provider comes from :func:`mdslides_get_provider`, once per run. Built-in formats and
+providers are plugins exactly like third-party ones: a third-party package exposes a
+module or object under the ``mdslides_prompts`` entry-point group and implements any of
+these hooks with :data:`hookimpl`. Built-in implementations are registered first and
+marked ``trylast`` where a plugin should be able to take over.
+
+Rules that hold for every hook (pluggy's): arguments are passed by keyword, an
+implementation may accept only the arguments it needs, and a ``firstresult`` hook stops
+at the first implementation that returns something other than ``None``. Hooks only grow
+new arguments; none is ever renamed or removed. Only :mod:`mdslides_prompts.pipeline`
+calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .deck import Deck, Slide, SlidePrompt
+    from .pipeline import DeckReport, SlideOutcome
+    from .providers.base import Message, Provider
+
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
+
+PROJECT = "mdslides_prompts"
+"""The pluggy project name, which is also the entry-point group plugins register under."""
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+"""Marks a hook specification (only used in this module)."""
+hookimpl = pluggy.HookimplMarker(PROJECT)
+"""Marks a hook implementation in a plugin: ``@hookimpl`` or ``@hookimpl(trylast=True)``."""
+
+
+# --- names -------------------------------------------------------------------------------
+
+
+@hookspec
+def mdslides_format_names() -> Sequence[str]:  # type: ignore[empty-body]
+    """Name the deck formats this plugin can split and inject.
+
+    Called to validate ``--format`` and to list plugins. Every plugin that handles
+    formats answers; the results are merged.
+
+    :return: format names such as ``["marp"]``
+    """
+
+
+@hookspec
+def mdslides_provider_names() -> Sequence[str]:  # type: ignore[empty-body]
+    """Name the providers this plugin can create with :func:`mdslides_get_provider`.
+
+    Called to validate ``--provider`` and to list plugins; results are merged.
+
+    :return: provider names such as ``["offline"]``
+    """
+
+
+# --- reading a deck ----------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def mdslides_detect_format(deck: Deck) -> str | None:
+    """Say which generator *deck* is written for, if you recognise it.
+
+    Called once per deck, before splitting, unless the user named the format.
+    Recognise a deck from its front matter keys, file extension or content.
+
+    :param deck: the deck as read; ``deck.format`` is ``None`` and it has no slides
+    :return: a format name from :func:`mdslides_format_names`, or ``None`` to let
+        another plugin decide
+    """
+
+
+@hookspec(firstresult=True)
+def mdslides_split_deck(deck: Deck) -> Deck | None:
+    """Split *deck* into slides exactly as its generator does, if ``deck.format`` is yours.
+
+    Called once per deck and per run, after the format is known. Fill in the
+    deck's ``front_matter``, ``meta`` and ``slides`` (with line ranges, text, title,
+    notes, existing prompt markers, the anchor line for a new marker and a skip reason
+    for slides that get no prompt) and return the result of ``dataclasses.replace``.
+    Must never raise on any text: every string is a valid deck.
+
+    :param deck: the deck with ``deck.format`` set
+    :return: the split deck, or ``None`` if the format is not yours
+    """
+
+
+# --- asking for prompts ------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def mdslides_build_messages(  # type: ignore[empty-body]
+    deck: Deck, slide: Slide, settings: Settings
+) -> Sequence[Message] | None:
+    """Build the chat messages that ask a model for one slide's image prompt.
+
+    Called for every slide that needs a new prompt. The messages, with the
+    provider, model and parameters, make the cache key, so they must depend only on
+    what should change the answer (never on line numbers or the slide's position alone).
+
+    :param deck: the split deck, for context (title, theme, neighbouring slides)
+    :param slide: the slide that needs a prompt
+    :param settings: the run's settings (language, style, ...)
+    :return: the messages, or ``None`` to let the default builder answer
+    """
+
+
+@hookspec(firstresult=True)
+def mdslides_get_provider(name: str, settings: Settings) -> Provider | None:
+    """Create the provider called *name*, if it is yours.
+
+    Called once per run; the provider is used for every slide of every deck of the
+    run and closed at its end (so it can keep one HTTP client and one rate limiter).
+
+    :param name: the provider the user asked for (``"offline"``, ...)
+    :param settings: the run's settings (model, parameters, credentials from the environment)
+    :return: a :class:`~mdslides_prompts.providers.base.Provider`, or ``None``
+    """
+
+
+# --- writing a deck ----------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def mdslides_inject_prompts(
+    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
+) -> str | None:
+    """Return the deck's text with *prompts* written in, if ``deck.format`` is yours.
+
+    Called once per deck after the prompts are known. Replace the marker of each slide
+    in *prompts* (keyed by slide index) or insert one where the generator renders
+    nothing new; leave every other byte unchanged, line endings included. Injecting
+    what is already there must return the text unchanged.
+
+    :param deck: the split deck
+    :param prompts: the prompts to write, by slide index; other slides stay as they are
+    :param mode: how to write them (``"comment"``)
+    :return: the new text (without BOM), or ``None`` if the format is not yours
+    """
+
+
+@hookspec(firstresult=True)
+def mdslides_strip_prompts(deck: Deck) -> str | None:
+    """Return the deck's text with every prompt marker removed, if ``deck.format`` is yours.
+
+    The exact inverse of :func:`mdslides_inject_prompts`: stripping an injected deck
+    gives back the original bytes.
+
+    :param deck: the split deck
+    :return: the new text (without BOM), or ``None`` if the format is not yours
+    """
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+@hookspec
+def mdslides_on_slide_done(deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
+    """Notification: one slide of *deck* got its prompt, came from the cache, or failed.
+
+    Called as soon as the slide is done, in completion order; for progress reports.
+
+    :param deck: the split deck
+    :param slide: the slide
+    :param outcome: what happened (see :class:`~mdslides_prompts.pipeline.SlideOutcome`)
+    """
+
+
+@hookspec
+def mdslides_on_deck_done(report: DeckReport) -> None:
+    """Notification: a deck was processed (written, unchanged, or left alone on failure).
+
+    :param report: per-slide outcomes, whether the file changed and where it went
+    """

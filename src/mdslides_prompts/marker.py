@@ -1,0 +1,175 @@
+"""The prompt marker: the one line we write into a deck for each slide.
+
+::
+
+    <!-- image-prompt src=3f2a9c1d sum=7be04a12 | Aerial view of a glacier at dawn -->
+
+``src``
+    8 hex digits of the SHA-256 of the slide content the prompt was made from
+    (:func:`content_hash`). When the slide changes, the marker is *stale*: known
+    without network or cache.
+``sum``
+    8 hex digits of the SHA-256 of the prompt text as written (:func:`prompt_hash`).
+    If the text no longer matches it, the author edited the prompt by hand.
+text
+    The prompt after ``" | "``, escaped by :func:`escape` so that the line is always
+    one valid HTML comment: no ``--`` (so never ``-->``), no control characters and no
+    colon followed by a blank (so YAML reads the comment as a plain string, never as a
+    ``key: value`` mapping, and Marp never takes it for a directive).
+
+There is no timestamp, so writing the same prompt twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import hashlib
+import re
+
+__all__ = [
+    "MARKER_KEYWORD",
+    "BadMarker",
+    "PromptMarker",
+    "content_hash",
+    "escape",
+    "is_marker_candidate",
+    "parse_marker",
+    "prompt_hash",
+    "render_marker",
+    "unescape",
+]
+
+MARKER_KEYWORD = "image-prompt"
+_OPEN = f"<!-- {MARKER_KEYWORD}"
+_MARKER_RE = re.compile(
+    rf"^<!-- {MARKER_KEYWORD} src=(?P<src>[0-9a-f]{{8}}) sum=(?P<sum>[0-9a-f]{{8}}) "
+    r"\| (?P<text>.*) -->$"
+)
+_CANDIDATE_RE = re.compile(rf"^\s*<!--\s*{MARKER_KEYWORD}(?![\w-])")
+_ESCAPE_RE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|\\[\\-]|\\")
+
+
+@dataclass(frozen=True, slots=True)
+class PromptMarker:
+    """A prompt marker read from a deck."""
+
+    line: int
+    """1-based source line of the marker."""
+    prompt: str
+    """The prompt text, unescaped."""
+    source_hash: str
+    """The ``src=`` field: hash of the slide content the prompt was made from."""
+    prompt_hash: str
+    """The ``sum=`` field: hash of the prompt text when it was written."""
+
+    @property
+    def edited(self) -> bool:
+        """Whether the prompt text was changed by hand since it was written."""
+        return prompt_hash(self.prompt) != self.prompt_hash
+
+
+@dataclass(frozen=True, slots=True)
+class BadMarker:
+    """A line that starts like a prompt marker but cannot be read."""
+
+    line: int
+    """1-based source line of the marker."""
+    reason: str
+    """Why it cannot be read, as a short phrase."""
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def content_hash(text: str) -> str:
+    """Hash slide content, ignoring trailing blanks on lines and blank lines at either end.
+
+    Only edits that can change what the slide says make a prompt stale.
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return _short_hash("\n".join(lines).strip("\n"))
+
+
+def prompt_hash(prompt: str) -> str:
+    """Hash a prompt's text, for the marker's ``sum=`` field."""
+    return _short_hash(prompt)
+
+
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def _needs_escape(ch: str) -> bool:
+    code = ord(ch)
+    # C0/C1 controls and the Unicode line/paragraph separators: anything that could
+    # end or visually break the line in some tool.
+    return code < 0x20 or 0x7F <= code <= 0x9F or ch in "\u2028\u2029"
+
+
+def escape(text: str) -> str:
+    """Make *text* safe inside a one-line HTML comment; :func:`unescape` reverses it.
+
+    ``\\`` becomes ``\\\\``; a ``-`` right after a ``-`` becomes ``\\-``; control and
+    line-separator characters become ``\\xHH``/``\\uHHHH``; a ``:`` followed by a blank
+    or at the end becomes ``\\x3a``.
+    """
+    out: list[str] = []
+    prev = ""
+    for i, ch in enumerate(text):
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "-" and prev == "-":
+            out.append("\\-")
+        elif _needs_escape(ch):
+            out.append(_escape_char(ch))
+        elif ch == ":" and (i + 1 == len(text) or text[i + 1] in " \t"):
+            out.append("\\x3a")
+        else:
+            out.append(ch)
+        prev = ch
+    return "".join(out)
+
+
+def unescape(text: str) -> str:
+    """Reverse :func:`escape`; raise :class:`ValueError` on text it cannot have produced."""
+    if "--" in text:
+        raise ValueError("contains '--', which ends an HTML comment")
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "\\":
+            raise ValueError("has a lone backslash")
+        if token in ("\\\\", "\\-"):
+            return token[1]
+        return chr(int(token[2:], 16))
+
+    return _ESCAPE_RE.sub(replace, text)
+
+
+def render_marker(prompt: str, source_hash: str) -> str:
+    """The marker line (without line ending) for *prompt* made from content *source_hash*."""
+    return f"{_OPEN} src={source_hash} sum={prompt_hash(prompt)} | {escape(prompt)} -->"
+
+
+def is_marker_candidate(line: str) -> bool:
+    """Whether *line* looks like an attempt at a prompt marker (valid or not)."""
+    return _CANDIDATE_RE.match(line) is not None
+
+
+def parse_marker(line: str, line_no: int) -> PromptMarker | BadMarker:
+    """Read a marker from *line* (its line ending may be included)."""
+    stripped = line.rstrip("\r\n")
+    match = _MARKER_RE.match(stripped)
+    if match is None:
+        return BadMarker(line_no, "prompt marker does not match '<!-- image-prompt src=… sum=… | … -->'")
+    try:
+        prompt = unescape(match.group("text"))
+    except ValueError as exc:
+        return BadMarker(line_no, f"prompt marker text {exc}")
+    return PromptMarker(line_no, prompt, match.group("src"), match.group("sum"))

@@ -1,0 +1,1 @@
+"""Built-in providers: the offline one (and, later, OpenAI-compatible APIs)."""
