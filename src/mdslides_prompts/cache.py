@@ -62,7 +62,7 @@ class PromptCache:
             raise CacheError(f"cannot write the prompt cache in {self.directory}: {exc}") from None
 
     def __len__(self) -> int:
-        return int(len(self._cache))
+        return len(self._cache)
 
     def close(self) -> None:
         """Close the underlying database."""

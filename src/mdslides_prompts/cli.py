@@ -19,7 +19,7 @@ from rich.console import Console
 from . import __version__
 from .config import CACHE_DIR_ENV, Settings
 from .deck import Deck, Slide, Status
-from .errors import FormatNotFound, MdSlidesError
+from .errors import MdSlidesError
 from .fileio import read_bytes
 from .hookspecs import hookimpl
 from .pipeline import Action, DeckReport, Pipeline, SlideOutcome
@@ -62,16 +62,32 @@ class Reporter:
             )
         elif self.verbose and not self.quiet:
             self.console.print(
-                f"{deck.name}: slide {slide.index} {outcome.action.value}", markup=False, highlight=False
+                f"{deck.name}: slide {slide.index} {outcome.action.value}",
+                markup=False,
+                highlight=False,
             )
 
     @hookimpl
     def mdslides_on_deck_done(self, report: DeckReport) -> None:
         """One summary line per deck."""
+        if report.error:
+            self.console.print(f"{report.error}", markup=False, highlight=False)
+            return
         if self.quiet:
             return
+        if report.stripped:
+            removed = sum(len(slide.markers) for slide in report.deck.slides)
+            state = f"written to {report.destination}" if report.written else "unchanged"
+            self.console.print(
+                f"{report.deck.name}: {removed} prompt marker(s) removed; {state}",
+                markup=False,
+                highlight=False,
+            )
+            return
         counts = ", ".join(
-            f"{report.count(action)} {action.value}" for action in _SUMMARY_ORDER if report.count(action)
+            f"{report.count(action)} {action.value}"
+            for action in _SUMMARY_ORDER
+            if report.count(action)
         )
         if report.written:
             where = f"written to {report.destination}"
@@ -187,7 +203,9 @@ def cli() -> None:
 
 @cli.command()
 @_paths_argument
-@click.option("--provider", default="offline", show_default=True, help="Provider that writes prompts.")
+@click.option(
+    "--provider", default="offline", show_default=True, help="Provider that writes prompts."
+)
 @click.option("--model", default=None, help="Model name (provider default if omitted).")
 @_format_option
 @click.option(
@@ -199,7 +217,9 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the prompt cache.")
 @click.option("--force", is_flag=True, help="Regenerate every prompt, hand-edited ones too.")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the result instead of writing it.")
-@click.option("-o", "--output", metavar="OUT", help="Write to OUT (a file, or a folder for several decks).")
+@click.option(
+    "-o", "--output", metavar="OUT", help="Write to OUT (a file, or a folder for several decks)."
+)
 @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
@@ -245,7 +265,7 @@ def run(
         _emit_stdout(reports[0].deck, reports[0].text)
     if as_json:
         click.echo(json.dumps(_run_summary(reports), ensure_ascii=False, indent=2))
-    if any(report.failed for report in reports):
+    if any(report.failed or report.error for report in reports):
         raise _Exit(1)
 
 
@@ -257,6 +277,7 @@ def _run_summary(reports: Sequence[DeckReport]) -> dict[str, Any]:
                 "format": report.deck.format,
                 "destination": str(report.destination) if report.destination else None,
                 "written": report.written,
+                "error": report.error,
                 "slides": [
                     {
                         "index": o.index,
@@ -298,7 +319,9 @@ def check(paths: tuple[str, ...], format_: str | None) -> None:
                 click.echo(f"{deck.name}:{line}: slide {slide.index}: {status.value}{why}")
     summary = f"{len(decks)} deck(s), {slides} slides: "
     if problems:
-        console.print(summary + f"{problems} need a prompt (run: mdslides-prompts run)", markup=False)
+        console.print(
+            summary + f"{problems} need a prompt (run: mdslides-prompts run)", markup=False
+        )
         raise _Exit(1)
     console.print(summary + "all prompts present and fresh", markup=False)
 
@@ -307,7 +330,9 @@ def check(paths: tuple[str, ...], format_: str | None) -> None:
 @_paths_argument
 @_format_option
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the result instead of writing it.")
-@click.option("-o", "--output", metavar="OUT", help="Write to OUT (a file, or a folder for several decks).")
+@click.option(
+    "-o", "--output", metavar="OUT", help="Write to OUT (a file, or a folder for several decks)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def strip(
     paths: tuple[str, ...], format_: str | None, to_stdout: bool, output: str | None, quiet: bool
@@ -323,6 +348,8 @@ def strip(
     reports = pipeline.strip_decks([d for d, _ in decks], _destination(decks, output, stdout))
     if stdout:
         _emit_stdout(reports[0].deck, reports[0].text)
+    if any(report.error for report in reports):
+        raise _Exit(1)
 
 
 @cli.command()
@@ -394,9 +421,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except click.Abort:
         click.echo("mdslides-prompts: aborted", err=True)
-        return 2
-    except FormatNotFound as exc:
-        click.echo(f"mdslides-prompts: {exc}", err=True)
         return 2
     except MdSlidesError as exc:
         click.echo(f"mdslides-prompts: {exc}", err=True)

@@ -56,8 +56,8 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None = None) -> b
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+            tmp.chmod(path.stat().st_mode & 0o7777)
+        tmp.replace(path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()

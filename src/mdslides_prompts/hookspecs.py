@@ -108,7 +108,7 @@ def mdslides_split_deck(deck: Deck) -> Deck | None:
 
 
 @hookspec(firstresult=True)
-def mdslides_build_messages(  # type: ignore[empty-body]
+def mdslides_build_messages(
     deck: Deck, slide: Slide, settings: Settings
 ) -> Sequence[Message] | None:
     """Build the chat messages that ask a model for one slide's image prompt.

@@ -167,7 +167,9 @@ def parse_marker(line: str, line_no: int) -> PromptMarker | BadMarker:
     stripped = line.rstrip("\r\n")
     match = _MARKER_RE.match(stripped)
     if match is None:
-        return BadMarker(line_no, "prompt marker does not match '<!-- image-prompt src=… sum=… | … -->'")
+        return BadMarker(
+            line_no, "prompt marker does not match '<!-- image-prompt src=… sum=… | … -->'"
+        )
     try:
         prompt = unescape(match.group("text"))
     except ValueError as exc:

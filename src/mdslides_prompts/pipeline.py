@@ -17,7 +17,7 @@ import pluggy
 from .cache import PromptCache, cache_key
 from .config import MODES, Settings
 from .deck import Deck, Slide, SlidePrompt, Status
-from .errors import FormatNotFound, MdSlidesError, PluginError, UsageError
+from .errors import DeckError, FormatNotFound, MdSlidesError, PluginError, UsageError
 from .fileio import read_bytes, write_atomic
 from .messages import deck_title
 from .plugins import get_plugin_manager
@@ -71,6 +71,10 @@ class DeckReport:
     """Where the text was written, or ``None`` if it was not written to a file."""
     written: bool = False
     """Whether a file was actually (re)written."""
+    error: str | None = None
+    """Why the deck could not be written (e.g. it was edited meanwhile), if it was not."""
+    stripped: bool = False
+    """Whether this report comes from removing prompts rather than adding them."""
 
     @property
     def changed(self) -> bool:
@@ -151,7 +155,9 @@ class Pipeline:
         """*deck*'s text with *prompts* written in, checked to leave every slide as it was."""
         if not prompts:
             return deck.text
-        text = self._hook.mdslides_inject_prompts(deck=deck, prompts=prompts, mode=self.settings.mode)
+        text = self._hook.mdslides_inject_prompts(
+            deck=deck, prompts=prompts, mode=self.settings.mode
+        )
         if not isinstance(text, str):
             raise PluginError(f"{deck.name}: no plugin can inject into {deck.format!r} decks")
         self._verify(deck, text, prompts)
@@ -246,12 +252,16 @@ class Pipeline:
                 f"unknown provider {name!r}; choose from {', '.join(self.provider_names())}"
             )
         if not isinstance(provider, Provider):
-            raise PluginError(f"the plugin providing {name!r} returned {provider!r}, not a provider")
+            raise PluginError(
+                f"the plugin providing {name!r} returned {provider!r}, not a provider"
+            )
         return provider
 
     def messages(self, deck: Deck, slide: Slide) -> list[Message]:
         """The chat messages for *slide* (from the ``mdslides_build_messages`` hook)."""
-        messages = self._hook.mdslides_build_messages(deck=deck, slide=slide, settings=self.settings)
+        messages = self._hook.mdslides_build_messages(
+            deck=deck, slide=slide, settings=self.settings
+        )
         if not messages:
             raise PluginError(f"{deck.name}: no plugin built messages for slide {slide.index}")
         return list(messages)
@@ -337,14 +347,19 @@ class Pipeline:
         if in_place and not report.changed:
             return replace(report, destination=path)
         expected = deck.to_bytes() if in_place else None
-        written = write_atomic(path, data, expected=expected)
+        try:
+            written = write_atomic(path, data, expected=expected)
+        except DeckError as exc:
+            return replace(report, destination=path, error=str(exc))
         return replace(report, destination=path, written=written)
 
-    def strip_decks(self, decks: Iterable[Deck], destination: Destination | None = None) -> list[DeckReport]:
+    def strip_decks(
+        self, decks: Iterable[Deck], destination: Destination | None = None
+    ) -> list[DeckReport]:
         """Remove every prompt marker from *decks*; write each to ``destination(deck)``."""
         reports = []
         for deck in decks:
-            report = DeckReport(deck=deck, text=self.strip(deck))
+            report = DeckReport(deck=deck, text=self.strip(deck), stripped=True)
             if destination is not None:
                 report = self._write(report, destination(deck))
             self._hook.mdslides_on_deck_done(report=report)

@@ -20,7 +20,7 @@ becomes a presenter note of that slide; it never counts as content for
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 import re
 from types import MappingProxyType
@@ -135,10 +135,16 @@ def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool)
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
     md.block.ruler.before(
-        "table", "front_matter", _front_matter, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+        "table",
+        "front_matter",
+        _front_matter,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     md.block.ruler.after(
-        "blockquote", "math_block", _math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+        "blockquote",
+        "math_block",
+        _math_block,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     return md
 
@@ -182,12 +188,16 @@ def _loosen(line: str) -> str:
     if value[0] in "\"'[{":
         return line
     quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"{match.group(1)}{match.group(2)}{match.group(3)}{match.group(2)}{match.group(4)}{quoted}"
+    return (
+        f"{match.group(1)}{match.group(2)}{match.group(3)}{match.group(2)}{match.group(4)}{quoted}"
+    )
 
 
 def _is_directive_key(key: str) -> bool:
-    return key in GLOBAL_DIRECTIVES or key in LOCAL_DIRECTIVES or (
-        key.startswith("_") and key[1:] in LOCAL_DIRECTIVES
+    return (
+        key in GLOBAL_DIRECTIVES
+        or key in LOCAL_DIRECTIVES
+        or (key.startswith("_") and key[1:] in LOCAL_DIRECTIVES)
     )
 
 
@@ -277,7 +287,9 @@ class _Cut:
     tokens: list[Token] = field(default_factory=list)
 
 
-def _cut(tokens: Sequence[Token], levels: frozenset[int], front_matter: LineSpan | None) -> list[_Cut]:
+def _cut(
+    tokens: Sequence[Token], levels: frozenset[int], front_matter: LineSpan | None
+) -> list[_Cut]:
     """Cut the token stream where Marpit does: level-0 ``hr`` and headingDivider headings."""
     first = front_matter.end + 1 if front_matter else 1
     cuts = [_Cut(first, None, first - 1)]
@@ -370,7 +382,9 @@ def _build_slide(
         elif token.type == "inline" and token.children:
             in_heading = previous is not None and previous.type == "heading_open"
             for child in token.children:
-                match = _COMMENT_TEXT.fullmatch(child.content) if child.type == "html_inline" else None
+                match = (
+                    _COMMENT_TEXT.fullmatch(child.content) if child.type == "html_inline" else None
+                )
                 if in_heading and match and match.group(1) == "fit":
                     continue  # marp-core's fitting header, not a note
                 if match and _comment_kind(match.group(1)) == "note":
@@ -380,10 +394,20 @@ def _build_slide(
         lines[n - 1].rstrip("\r\n") for n in range(cut.start, end + 1) if n not in marker_lines
     )
     title = next(
-        (_inline_text(cut.tokens[i + 1]) for i, t in enumerate(cut.tokens[:-1]) if t.type == "heading_open"),
+        (
+            _inline_text(cut.tokens[i + 1])
+            for i, t in enumerate(cut.tokens[:-1])
+            if t.type == "heading_open"
+        ),
         None,
     )
-    empty = not _COMMENT_TEXT.sub("", text).strip()
+    skip = None
+    if not _COMMENT_TEXT.sub("", text).strip():
+        skip = "empty"
+    elif not cut.start - 1 <= cut.anchor <= end:
+        # A headingDivider split inside a blockquote or list: the block holding the
+        # heading ends in a later slide, so no line of this slide can take a comment.
+        skip = "no line where a marker keeps the rendering (heading split inside a container)"
     return Slide(
         index=index,
         start_line=cut.start,
@@ -393,7 +417,7 @@ def _build_slide(
         notes=tuple(notes),
         markers=tuple(markers),
         anchor_line=cut.anchor,
-        skip_reason="empty" if empty else None,
+        skip_reason=skip,
     )
 
 
@@ -431,7 +455,9 @@ def mdslides_split_deck(deck: Deck) -> Deck | None:
 
 
 @hookimpl(trylast=True)
-def mdslides_inject_prompts(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str | None:
+def mdslides_inject_prompts(
+    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
+) -> str | None:
     """Write each prompt as a marker comment (replacing the slide's markers if any)."""
     if deck.format != NAME or mode != "comment":
         return None
@@ -448,7 +474,9 @@ def mdslides_inject_prompts(deck: Deck, prompts: Mapping[int, SlidePrompt], mode
             drop.update(m.line for m in slide.markers[1:])
         else:
             insert[slide.anchor_line] = line
-    return edit_lines(deck.text, newline=deck.newline, insert_after=insert, replace=change, delete=drop)
+    return edit_lines(
+        deck.text, newline=deck.newline, insert_after=insert, replace=change, delete=drop
+    )
 
 
 @hookimpl(trylast=True)

@@ -59,10 +59,16 @@ _STOPWORDS = frozenset(
     el los las una unos unas y o pero que es son con sin para por sobre como más muy del al
     il lo gli le uno una e o ma che è sono con senza per come più molto della delle degli
     dei nel nella sul sulla
+    one two three first second next last still only well like out up down new old get got
+    make made take see seen look looked even since roughly behind around between through
+    before after while again ever never always often here today now then
+    weil ihn ihm ihre ihren sich uns euch man dass wenn dann doch schon
     """.split()
 )
-_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
+_WORD_RE = re.compile(r"[^\W\d_][\w'\u2019-]*[^\W_]|[^\W\d_]")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# In Japanese and Chinese text, runs of kanji or katakana are mostly nouns.
+_CJK_TERM_RE = re.compile(r"[\u3400-\u9fff]{2,}|[\u30a0-\u30ff]{2,}|[\uac00-\ud7af]{2,}")
 
 
 def _clean(markdown: str) -> str:
@@ -85,8 +91,13 @@ def _image_alt(alt: str) -> str:
 
 
 def _terms(text: str, limit: int) -> list[str]:
-    """The *limit* most frequent meaningful words, ties broken by first appearance."""
-    words = [w for w in _WORD_RE.findall(text) if len(w) > 2 or _CJK_RE.search(w)]
+    """The *limit* most telling words: frequent first, then longer, then earlier."""
+    words: list[str] = []
+    for word in _WORD_RE.findall(text):
+        if _CJK_RE.search(word):
+            words.extend(_CJK_TERM_RE.findall(word))
+        elif len(word) > 3:
+            words.append(word)
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     spelling: dict[str, str] = {}
@@ -97,7 +108,7 @@ def _terms(text: str, limit: int) -> list[str]:
         counts[key] += 1
         first.setdefault(key, pos)
         spelling.setdefault(key, word)
-    ranked = sorted(counts, key=lambda k: (-counts[k], first[k]))
+    ranked = sorted(counts, key=lambda k: (-counts[k], -min(len(k), 10), first[k]))
     return [spelling[k] for k in ranked[:limit]]
 
 

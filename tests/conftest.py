@@ -1,0 +1,41 @@
+"""Shared fixtures: an isolated cache, paths to the example deck and the shared corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import os
+from pathlib import Path
+
+import pytest
+
+from mdslides_prompts import Pipeline, Settings, get_plugin_manager
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_DECK = ROOT / "example-deck" / "talk.md"
+CORPUS = Path(os.environ.get("MDSLIDES_CORPUS", ROOT.parent / "shared" / "corpus"))
+MARP_CASES = ROOT / "tests" / "conformance" / "marp_cases"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a resource is missing, but fail in CI, where it must be there."""
+    if not condition:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (required in CI)")
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """Every test gets its own cache folder, never the user's."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(cache))
+    monkeypatch.delenv("MDSLIDES_PROMPTS_PLUGINS", raising=False)
+    yield cache
+
+
+@pytest.fixture
+def pipeline() -> Pipeline:
+    """A pipeline on the built-in plugins only, offline provider."""
+    return Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))

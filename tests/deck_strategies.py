@@ -1,0 +1,57 @@
+"""Generators of Markdown decks full of the constructs that make splitting hard."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import strategies as st
+
+BLOCKS: tuple[tuple[str, ...], ...] = (
+    ("---",), ("***",), ("___",), ("- - -",), ("  ---   ",), ("----------",), ("-- -",),
+    ("# Title",), ("## Sub title",), ("### Deep",), ("Setext", "======"), ("Para", "---"),
+    ("Some text with *emphasis* and `code`",), ("Ligne en français, été",), ("日本語のテキスト",),
+    ("```", "---", "```"), ("~~~yaml", "---", "a: 1", "~~~"), ("```",),
+    ("    indented ---",), ("\t---",),
+    ("<!-- note -->",), ("<!-- multi", "", "---", "-->"), ("<!-- _class: lead -->",),
+    ("<!-- headingDivider: 2 -->",), ("<!-- headingDivider: false -->",), ("<!-- unclosed",),
+    ("<!-- a --> trailing",), ("text <!-- inline --> more",),
+    ("<div>", "---", "</div>"), ("<div>",), ("<style>", "section {}", "</style>"), ("<style>",),
+    ("- item", "---"), ("- item", "", "  ---"), ("> quote", "> # Quoted heading"), ("> ---",),
+    ("|a|b|", "|-|-|", "|1|2|"), ("$$", "---", "$$"), ("$$ x $$",),
+    ("![bg](a.png)",), ("Trailing spaces   ",), ("",), ("",), ("",),
+)  # fmt: skip
+
+FRONT_MATTERS: tuple[tuple[str, ...], ...] = (
+    (), (), ("---", "marp: true", "---"), ("---", "headingDivider: 1", "---"),
+    ("---", "title: dots", "..."), ("---", "theme: gaia"),  # the last one is unclosed
+    ("----", "a: 1", "---", "----"),
+)  # fmt: skip
+
+NEWLINES = ("\n", "\r\n", "\r")
+
+
+@st.composite
+def decks(draw: st.DrawFn) -> str:
+    """A deck as text (BOM included when drawn), never containing a prompt marker."""
+    lines = list(draw(st.sampled_from(FRONT_MATTERS)))
+    for block in draw(st.lists(st.sampled_from(BLOCKS), max_size=25)):
+        lines.extend(block)
+    newline = draw(st.sampled_from(NEWLINES))
+    mixed = draw(st.booleans()) and draw(st.integers(0, 3)) == 0
+    parts = []
+    for i, line in enumerate(lines):
+        parts.append(line)
+        if i < len(lines) - 1 or draw(st.booleans()):
+            parts.append(draw(st.sampled_from(NEWLINES)) if mixed else newline)
+    text = "".join(parts)
+    return ("\ufeff" if draw(st.integers(0, 9)) == 0 else "") + text
+
+
+def random_deck(rng: random.Random) -> str:
+    """The same kind of deck, from a plain seeded RNG (for batch conformance runs)."""
+    lines = list(rng.choice(FRONT_MATTERS))
+    for _ in range(rng.randint(0, 25)):
+        lines.extend(rng.choice(BLOCKS))
+    newline = rng.choice(NEWLINES)
+    text = newline.join(lines) + (newline if rng.random() < 0.7 else "")
+    return ("\ufeff" if rng.random() < 0.1 else "") + text

@@ -1,0 +1,35 @@
+"""Render split decks and injections as text, for the fixture files."""
+
+from __future__ import annotations
+
+from mdslides_prompts import Deck, Pipeline, SlidePrompt
+
+
+def render_split(pipeline: Pipeline, source: str) -> str:
+    """One line per slide: index, line range, status, title, notes and anchor."""
+    deck = pipeline.parse(Deck.from_text(source).__class__.from_text(source))
+    out = []
+    if deck.front_matter:
+        out.append(f"front matter {deck.front_matter.start}-{deck.front_matter.end}")
+    for s in deck.slides:
+        parts = [f"{s.index}: {s.start_line}-{s.end_line} {s.status.value}"]
+        if s.skip_reason:
+            parts.append(f"({s.skip_reason})")
+        if s.title:
+            parts.append(f"title={s.title!r}")
+        if s.notes:
+            parts.append(f"notes={list(s.notes)!r}")
+        parts.append(f"anchor={s.anchor_line}")
+        out.append(" ".join(parts))
+    return "\n".join(out) + "\n"
+
+
+def inject_all(pipeline: Pipeline, source: str) -> str:
+    """Inject 'prompt for slide N' into every slide that needs one."""
+    deck = pipeline.parse(Deck.from_text(source))
+    prompts = {
+        s.index: SlidePrompt(s.index, f"prompt for slide {s.index}", s.content_hash)
+        for s in deck.slides
+        if s.skip_reason is None
+    }
+    return pipeline.inject(deck, prompts)

@@ -1,0 +1,138 @@
+"""Ground truth: marp-core itself (conformance/marp/slides.mjs) against our Marp plugin.
+
+For every deck of the shared corpus, the example deck, the edge cases in
+``tests/conformance/marp_cases``, the fixture inputs and a few hundred generated decks:
+(a) our slide line ranges, front matter and notes equal marp-core's; (b) after injection
+marp-core renders the same slides with the same HTML, and the notes differ only by our
+markers. ``.ci/run`` installs the harness; without it these tests fail in CI.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import random
+import re
+import shutil
+import subprocess
+from typing import Any
+
+from markdown_it.utils import read_fixture_file
+import pytest
+
+from mdslides_prompts import Deck, Pipeline, Settings, SlidePrompt, get_plugin_manager
+
+from .conftest import CORPUS, EXAMPLE_DECK, MARP_CASES, ROOT, require
+from .deck_strategies import random_deck
+
+HARNESS = ROOT / "conformance" / "marp" / "slides.mjs"
+PIPELINE = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))
+# Prompt text that tries hard to break out of the comment or read as a directive.
+NASTY = "Glacier -- at dawn --> <!-- class: lead --> Style: watercolor, ratio 16:9 \\ end:"
+
+
+def _marp_core(paths: list[Path]) -> dict[str, dict[str, Any]]:
+    require(shutil.which("node") is not None, "node is not installed")
+    require(
+        (HARNESS.parent / "node_modules" / "@marp-team").is_dir(), "run npm ci in conformance/marp"
+    )
+    listing = json.dumps([str(p) for p in paths])
+    out = subprocess.run(
+        ["node", str(HARNESS), "--katex"], input=listing, capture_output=True, text=True,
+        check=True, timeout=300,
+    ).stdout  # fmt: skip
+    results = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return {r["file"]: r for r in results}
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Every deck to compare, as files (generated ones written to a temp folder)."""
+    folder = tmp_path_factory.mktemp("marp-decks")
+    paths = sorted(CORPUS.glob("marp--*.md")) + [EXAMPLE_DECK] + sorted(MARP_CASES.glob("*.md"))
+    for name in ("marp_split.md", "marp_inject.md"):
+        for line, _, source, _ in read_fixture_file(ROOT / "tests" / "fixtures" / name):
+            path = folder / f"fixture-{name[:-3]}-{line}.md"
+            path.write_text(source, encoding="utf-8", newline="")
+            paths.append(path)
+    rng = random.Random(20261124)
+    for n in range(300):
+        path = folder / f"generated-{n:03}.md"
+        path.write_bytes(random_deck(rng).encode("utf-8"))
+        paths.append(path)
+    return paths
+
+
+def _ours(path: Path) -> Deck:
+    return PIPELINE.parse(Deck.from_bytes(path.read_bytes(), path))
+
+
+def _rendered(html: str) -> str:
+    """HTML up to newlines right between tags (markdown-it's renderer adds or drops one
+    next to a hidden token, as our comment is, and no browser renders them) and up to
+    the ``<style scoped>`` scope id, which Marpit draws at random on every render."""
+    html = re.sub(r"data-marpit-scope-[A-Za-z0-9]+", "data-marpit-scope", html)
+    html = re.sub(r"(<section[^>]*>)\n+", r"\1", html)
+    return re.sub(r">\n+<", "><", html)
+
+
+def _without_markers(notes: list[str]) -> list[str]:
+    return [n for n in notes if not n.startswith("image-prompt")]
+
+
+def test_split_equals_marp_core(decks: list[Path]) -> None:
+    truth = _marp_core(decks)
+    assert len(truth) == len(decks)
+    mismatches = []
+    for path in decks:
+        expected = truth[str(path)]
+        deck = _ours(path)
+        got = {
+            "front_matter": [deck.front_matter.start, deck.front_matter.end]
+            if deck.front_matter
+            else None,
+            "ranges": [[s.start_line, s.end_line] for s in deck.slides],
+            "notes": [list(s.notes) for s in deck.slides],
+        }
+        want = {
+            "front_matter": expected["front_matter"],
+            "ranges": [[s["start_line"], s["end_line"]] for s in expected["slides"]],
+            "notes": [_without_markers(s["notes"]) for s in expected["slides"]],
+        }
+        if got != want:
+            mismatches.append((path.name, got, want))
+    assert not mismatches, mismatches[:3]
+
+
+def test_injection_renders_identically(decks: list[Path], tmp_path: Path) -> None:
+    injected_paths = []
+    expected_markers: dict[str, dict[int, str]] = {}
+    for n, path in enumerate(decks):
+        deck = _ours(path)
+        prompts = {
+            s.index: SlidePrompt(s.index, f"{NASTY} {s.index}", s.content_hash)
+            for s in deck.slides
+            if s.skip_reason is None
+        }
+        text = PIPELINE.inject(deck, prompts)
+        out = tmp_path / f"{n:03}-{path.name}"
+        out.write_bytes(deck.to_bytes(text))
+        injected_paths.append(out)
+        expected_markers[str(out)] = {i: p.text for i, p in prompts.items()}
+    before = _marp_core(decks)
+    after = _marp_core(injected_paths)
+    problems = []
+    for path, out in zip(decks, injected_paths, strict=True):
+        old, new = before[str(path)]["slides"], after[str(out)]["slides"]
+        if [_rendered(s["html"]) for s in old] != [_rendered(s["html"]) for s in new]:
+            problems.append((path.name, "html differs"))
+            continue
+        for index, (o, n) in enumerate(zip(old, new, strict=True), 1):
+            added = [note for note in n["notes"] if note not in o["notes"]]
+            if _without_markers(n["notes"]) != _without_markers(o["notes"]):
+                problems.append((path.name, index, "notes differ beyond markers"))
+            wanted = 1 if index in expected_markers[str(out)] else 0
+            marker_notes = [a for a in added if a.startswith("image-prompt src=")]
+            if len(marker_notes) != wanted:
+                problems.append((path.name, index, "marker note count", added))
+    assert not problems, problems[:5]

@@ -1,0 +1,53 @@
+"""Line splitting and whole-line edits keep every other byte."""
+
+from __future__ import annotations
+
+import pytest
+
+from mdslides_prompts.deck import Deck, split_lines
+from mdslides_prompts.errors import DeckError
+from mdslides_prompts.formats.lines import edit_lines, remove_lines
+
+
+def test_split_lines_only_on_markdown_line_endings() -> None:
+    assert split_lines("a\r\nb\rc\nd") == ["a\r\n", "b\r", "c\n", "d"]
+    assert split_lines("a\x0cb\u2028c\x85d\n") == ["a\x0cb\u2028c\x85d\n"]
+    assert split_lines("") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "expected"),
+    [
+        ("a\nb\n", 1, "a\nM\nb\n"),
+        ("a\r\nb\r\n", 1, "a\r\nM\r\nb\r\n"),
+        ("a\nb", 2, "a\nb\nM"),
+        ("a\r\nb", 2, "a\r\nb\r\nM"),
+        ("a\nb\n", 0, "M\na\nb\n"),
+        ("a\rb\r", 2, "a\rb\rM\r"),
+    ],
+)
+def test_insert_then_remove_is_identity(text: str, after: int, expected: str) -> None:
+    newline = Deck.from_text(text).newline
+    edited = edit_lines(text, newline=newline, insert_after={after: "M"})
+    assert edited == expected
+    inserted = after + 1
+    assert remove_lines(edited, {inserted}) == text
+
+
+def test_replace_keeps_line_ending() -> None:
+    assert edit_lines("a\r\nb\nc", newline="\n", replace={1: "X", 3: "Y"}) == "X\r\nb\nY"
+
+
+def test_deck_bytes_round_trip() -> None:
+    data = "\ufeff# Titre\r\n\r\nÉté\r\n".encode()
+    deck = Deck.from_bytes(data)
+    assert deck.bom and deck.newline == "\r\n" and deck.text.startswith("# Titre")
+    assert deck.to_bytes() == data
+
+
+@pytest.mark.parametrize(
+    ("data", "message"), [(b"\xff\xfe# x", "not valid UTF-8"), (b"a\x00b", "NUL")]
+)
+def test_undecodable_decks_are_refused(data: bytes, message: str) -> None:
+    with pytest.raises(DeckError, match=message):
+        Deck.from_bytes(data)

@@ -1,0 +1,119 @@
+"""Marp: splitting and injection as text-in/text-out fixtures, byte-level cases, corpus counts."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from markdown_it.utils import read_fixture_file
+import pytest
+
+from mdslides_prompts import Deck, Pipeline, Settings, SlidePrompt, get_plugin_manager
+from mdslides_prompts.formats.marp import parse_heading_divider
+
+from .conftest import CORPUS, EXAMPLE_DECK, require
+from .marp_fixture_tools import inject_all, render_split
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def marp() -> Pipeline:
+    return Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "source", "expected"), read_fixture_file(FIXTURES / "marp_split.md")
+)
+def test_split_fixtures(marp: Pipeline, line: int, title: str, source: str, expected: str) -> None:
+    assert render_split(marp, source) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "source", "expected"), read_fixture_file(FIXTURES / "marp_inject.md")
+)
+def test_inject_fixtures(marp: Pipeline, line: int, title: str, source: str, expected: str) -> None:
+    if title.startswith("deck without a final newline"):
+        source, expected = source.rstrip("\n"), expected.rstrip("\n")
+    injected = inject_all(marp, source)
+    assert injected == expected
+    assert inject_all(marp, injected) == injected
+    stripped = marp.strip(marp.parse(Deck.from_text(injected)))
+    if "image-prompt" not in source:
+        assert stripped == source
+    else:
+        assert "image-prompt" not in stripped
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\n"])
+@pytest.mark.parametrize("bom", [True, False])
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_newlines_and_bom_survive(
+    marp: Pipeline, newline: str, bom: bool, final_newline: bool
+) -> None:
+    body = newline.join(["---", "marp: true", "---", "", "# A", "", "---", "", "# B", "text"])
+    if final_newline:
+        body += newline
+    data = (("\ufeff" if bom else "") + body).encode()
+    deck = marp.parse(Deck.from_bytes(data))
+    # A BOM before '---' disables marp-core's front matter: it renders as a heading.
+    assert (deck.front_matter is None) is bom
+    prompts = {
+        s.index: SlidePrompt(s.index, f"p{s.index}", s.content_hash)
+        for s in deck.slides
+        if s.skip_reason is None
+    }
+    text = marp.inject(deck, prompts)
+    out = deck.to_bytes(text)
+    assert out.startswith(b"\xef\xbb\xbf") is bom
+    assert out.endswith(newline.encode()) is final_newline
+    assert b"\n" not in out.replace(b"\r\n", b"") if newline == "\r\n" else True
+    again = marp.parse(Deck.from_bytes(out))
+    assert [s.status.value for s in again.slides if s.skip_reason is None] == ["fresh"] * len(
+        prompts
+    )
+    assert again.to_bytes(marp.strip(again)) == data
+
+
+def test_bom_deck_without_front_matter_keeps_line_one(marp: Pipeline) -> None:
+    data = "\ufeff# A\n\ntext\n\n---\n\n# B\n".encode()
+    deck = marp.parse(Deck.from_bytes(data))
+    # '\ufeff# A' is a paragraph for marp-core, not a heading; the marker must not go
+    # between the BOM and that line.
+    assert deck.slides[0].anchor_line == 1
+    text = inject_all(marp, deck.source)
+    assert text.startswith("# A\n<!-- image-prompt")
+
+
+@pytest.mark.parametrize(
+    ("value", "levels"),
+    [("1", {1}), ("3", {1, 2, 3}), ("2abc", {1, 2}), ("false", set()), ("0", None),
+     ("99", None), ("x", None), (["1", "3", "9"], {1, 3})],
+)  # fmt: skip
+def test_heading_divider_values(value: object, levels: set[int] | None) -> None:
+    parsed = parse_heading_divider(value)
+    assert (None if parsed is None else set(parsed)) == levels
+
+
+def test_example_deck_has_its_documented_slides(marp: Pipeline) -> None:
+    deck = marp.load(EXAMPLE_DECK)
+    assert len(deck.slides) == 20
+    assert deck.meta["theme"] == "gaia"
+    titles = [s.title for s in deck.slides]
+    assert "Les glaciers des Alpes en chiffres" in titles and "氷河の記憶" in titles
+
+
+def _manifest(fmt: str) -> list[tuple[str, int]]:
+    require((CORPUS / "MANIFEST.tsv").is_file(), f"shared corpus not found at {CORPUS}")
+    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return [(r["file"], int(r["slides"])) for r in rows if r["format"] == fmt]
+
+
+def test_corpus_marp_decks_are_detected_and_counted(pipeline: Pipeline) -> None:
+    decks = _manifest("marp")
+    assert len(decks) == 4
+    for name, expected in decks:
+        deck = pipeline.load(CORPUS / name)  # detected, not forced
+        assert deck.format == "marp", name
+        assert len(deck.slides) == expected, name

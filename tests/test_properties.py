@@ -1,0 +1,45 @@
+"""Properties of injection on generated decks: exact inverse, idempotent, markers only."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mdslides_prompts import Deck, Pipeline, Settings, SlidePrompt, get_plugin_manager
+from mdslides_prompts.deck import split_lines
+from mdslides_prompts.marker import is_marker_candidate
+
+from .deck_strategies import decks
+
+PIPELINE = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=decks(), prompt_text=st.text(max_size=80))
+def test_inject_strip_inject(source: str, prompt_text: str) -> None:
+    deck = PIPELINE.parse(Deck.from_text(source))
+    prompts = {
+        s.index: SlidePrompt(s.index, f"{prompt_text} #{s.index}", s.content_hash)
+        for s in deck.slides
+        if s.skip_reason is None
+    }
+    # inject() re-splits its output and refuses it unless every slide is unchanged
+    # and reads back its prompt; that check is part of what this property exercises.
+    injected = PIPELINE.inject(deck, prompts)
+    injected_deck = PIPELINE.parse(Deck.from_text(deck.source.replace(deck.text, injected, 1)))
+    assert [s.status.value for s in injected_deck.slides if s.skip_reason is None] == (
+        ["fresh"] * len(prompts)
+    )
+
+    # Running twice changes nothing.
+    assert PIPELINE.inject(injected_deck, prompts) == injected
+
+    # Strip is the exact inverse, byte for byte (BOM and newlines included).
+    assert injected_deck.to_bytes(PIPELINE.strip(injected_deck)) == deck.to_bytes()
+
+    # Only whole marker lines were added; the last line keeps (or lacks) its newline.
+    before, after = deck.lines(), split_lines(injected)
+    kept = [line for line in after if not is_marker_candidate(line)]
+    assert len(after) == len(before) + len(prompts)
+    assert [line.rstrip("\r\n") for line in kept] == [line.rstrip("\r\n") for line in before]
+    assert injected.endswith(("\n", "\r")) == deck.text.endswith(("\n", "\r")) or not deck.text
