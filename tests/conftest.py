@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 import os
 from pathlib import Path
+import shutil
 
 import pytest
 
@@ -33,6 +34,19 @@ def _isolated_cache(
     monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(cache))
     monkeypatch.delenv("MDSLIDES_PROMPTS_PLUGINS", raising=False)
     yield cache
+
+
+def pristine_example(folder: Path) -> Path:
+    """Copy ``example-deck/`` into *folder* with every prompt marker removed.
+
+    The README's quick start writes prompts into the example deck, so tests must not
+    assume it is still marker-free.
+    """
+    shutil.copytree(EXAMPLE_DECK.parent, folder, dirs_exist_ok=True)
+    deck_path = folder / EXAMPLE_DECK.name
+    pipeline = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
+    pipeline.strip_decks([pipeline.load(deck_path)], lambda d: d.path)
+    return deck_path
 
 
 @pytest.fixture

@@ -154,7 +154,7 @@ def _load(pipeline: Pipeline, paths: Sequence[str], console: Console) -> list[tu
 
 
 def _destination(
-    decks: Sequence[tuple[Deck, Path]], output: str | None, to_stdout: bool
+    paths: Sequence[str], decks: Sequence[tuple[Deck, Path]], output: str | None, to_stdout: bool
 ) -> Callable[[Deck], Path | None]:
     if to_stdout:
         if len(decks) != 1:
@@ -163,7 +163,12 @@ def _destination(
     if output is None:
         return lambda deck: deck.path
     out = Path(output)
-    single = len(decks) == 1 and decks[0][0].path is not None and not out.is_dir()
+    # One named file goes to OUT itself (or into OUT if it is a folder); otherwise OUT is a
+    # folder that mirrors the inputs.
+    single = len(paths) == 1 and Path(paths[0]).is_file() and not out.is_dir()
+    if len(paths) == 1 and Path(paths[0]).is_file() and out.is_dir():
+        out = out / Path(paths[0]).name
+        single = True
     roots = {id(deck): root for deck, root in decks}
 
     def to_output(deck: Deck) -> Path:
@@ -256,11 +261,11 @@ def run(
     reporter = Reporter(console, quiet=quiet, verbose=verbose)
     pipeline = Pipeline(settings)
     pipeline.pm.register(reporter, name="cli-reporter")
+    decks = _load(pipeline, paths, console)
     if provider == "offline" and not quiet:
         console.print("mdslides-prompts: using the built-in offline provider", markup=False)
-    decks = _load(pipeline, paths, console)
     stdout = to_stdout or paths == ("-",)
-    reports = pipeline.run([d for d, _ in decks], _destination(decks, output, stdout))
+    reports = pipeline.run([d for d, _ in decks], _destination(paths, decks, output, stdout))
     if stdout:
         _emit_stdout(reports[0].deck, reports[0].text)
     if as_json:
@@ -345,7 +350,9 @@ def strip(
     pipeline.pm.register(Reporter(console, quiet=quiet), name="cli-reporter")
     decks = _load(pipeline, paths, console)
     stdout = to_stdout or paths == ("-",)
-    reports = pipeline.strip_decks([d for d, _ in decks], _destination(decks, output, stdout))
+    reports = pipeline.strip_decks(
+        [d for d, _ in decks], _destination(paths, decks, output, stdout)
+    )
     if stdout:
         _emit_stdout(reports[0].deck, reports[0].text)
     if any(report.error for report in reports):
