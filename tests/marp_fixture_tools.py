@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mdslides_prompts import Deck, Pipeline, SlidePrompt
 
 
@@ -24,12 +26,18 @@ def render_split(pipeline: Pipeline, source: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def inject_all(pipeline: Pipeline, source: str) -> str:
-    """Inject 'prompt for slide N' into every slide that needs one."""
-    deck = pipeline.parse(Deck.from_text(source))
-    prompts = {
-        s.index: SlidePrompt(s.index, f"prompt for slide {s.index}", s.content_hash)
+def all_prompts(
+    deck: Deck, text: Callable[[int], str] = "prompt for slide {}".format
+) -> dict[int, SlidePrompt]:
+    """A prompt, ``text(index)``, for every slide of *deck* that needs one."""
+    return {
+        s.index: SlidePrompt(s.index, text(s.index), s.content_hash)
         for s in deck.slides
         if s.skip_reason is None
     }
-    return pipeline.inject(deck, prompts)
+
+
+def inject_all(pipeline: Pipeline, source: str) -> str:
+    """Inject 'prompt for slide N' into every slide that needs one."""
+    deck = pipeline.parse(Deck.from_text(source))
+    return pipeline.inject(deck, all_prompts(deck))

@@ -21,10 +21,11 @@ from typing import Any
 from markdown_it.utils import read_fixture_file
 import pytest
 
-from mdslides_prompts import Deck, Pipeline, Settings, SlidePrompt, get_plugin_manager
+from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, EXAMPLE_DECK, MARP_CASES, ROOT, require
 from .deck_strategies import random_deck
+from .marp_fixture_tools import all_prompts
 
 HARNESS = ROOT / "conformance" / "marp" / "slides.mjs"
 PIPELINE = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))
@@ -122,11 +123,7 @@ def test_injection_renders_identically(harness: Path, decks: list[Path], tmp_pat
     expected_markers: dict[str, dict[int, str]] = {}
     for n, path in enumerate(decks):
         deck = _ours(path)
-        prompts = {
-            s.index: SlidePrompt(s.index, f"{NASTY} {s.index}", s.content_hash)
-            for s in deck.slides
-            if s.skip_reason is None
-        }
+        prompts = all_prompts(deck, lambda index: f"{NASTY} {index}")
         text = PIPELINE.inject(deck, prompts)
         out = tmp_path / f"{n:03}-{path.name}"
         out.write_bytes(deck.to_bytes(text))

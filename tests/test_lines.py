@@ -24,6 +24,8 @@ def test_split_lines_only_on_markdown_line_endings() -> None:
         ("a\r\nb", 2, "a\r\nb\r\nM"),
         ("a\nb\n", 0, "M\na\nb\n"),
         ("a\rb\r", 2, "a\rb\rM\r"),
+        # Found by hypothesis: a mostly-CR deck whose first line is a blank LF line.
+        ("\nb\rc\rd\r", 0, "M\n\nb\rc\rd\r"),
     ],
 )
 def test_insert_then_remove_is_identity(text: str, after: int, expected: str) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 from markdown_it.utils import read_fixture_file
 import pytest
 
-from mdslides_prompts import Deck, Pipeline, Settings, SlidePrompt, get_plugin_manager
+from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.formats.marp import parse_heading_divider
 
 from .conftest import CORPUS, EXAMPLE_DECK, require
-from .marp_fixture_tools import inject_all, render_split
+from .marp_fixture_tools import all_prompts, inject_all, render_split
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -58,11 +58,7 @@ def test_newlines_and_bom_survive(
     deck = marp.parse(Deck.from_bytes(data))
     # A BOM before '---' disables marp-core's front matter: it renders as a heading.
     assert (deck.front_matter is None) is bom
-    prompts = {
-        s.index: SlidePrompt(s.index, f"p{s.index}", s.content_hash)
-        for s in deck.slides
-        if s.skip_reason is None
-    }
+    prompts = all_prompts(deck, "p{}".format)
     text = marp.inject(deck, prompts)
     out = deck.to_bytes(text)
     assert out.startswith(b"\xef\xbb\xbf") is bom
@@ -117,3 +113,20 @@ def test_corpus_marp_decks_are_detected_and_counted(pipeline: Pipeline) -> None:
         deck = pipeline.load(CORPUS / name)  # detected, not forced
         assert deck.format == "marp", name
         assert len(deck.slides) == expected, name
+
+
+@pytest.mark.parametrize(
+    ("text", "detected"),
+    [
+        ("---\nmarp: true\n---\n# A\n", True),
+        ("---\ntheme: gaia\nmarp : yes # comment\n---\n# A\n", True),
+        ("---\nheadingDivider: 2\n---\n# A\n", True),
+        ("# A\n\n<!-- _class: lead -->\n", True),
+        ("# A\n\n<!-- paginate: true -->\n", True),
+        ("---\nmarp: false\n---\n# A\n", False),
+        ("---\ntitle: x\n---\n# A\n\n<!-- class: lead -->\n", False),
+        ("# Just notes\n\n---\n\nmore\n", False),
+    ],
+)
+def test_detection(pipeline: Pipeline, text: str, detected: bool) -> None:
+    assert (pipeline.detect(Deck.from_text(text)) == "marp") is detected

@@ -5,11 +5,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mdslides_prompts import Deck, Pipeline, Settings, SlidePrompt, get_plugin_manager
+from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.deck import split_lines
 from mdslides_prompts.marker import is_marker_candidate
 
 from .deck_strategies import decks
+from .marp_fixture_tools import all_prompts
 
 PIPELINE = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))
 
@@ -18,11 +19,7 @@ PIPELINE = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints
 @given(source=decks(), prompt_text=st.text(max_size=80))
 def test_inject_strip_inject(source: str, prompt_text: str) -> None:
     deck = PIPELINE.parse(Deck.from_text(source))
-    prompts = {
-        s.index: SlidePrompt(s.index, f"{prompt_text} #{s.index}", s.content_hash)
-        for s in deck.slides
-        if s.skip_reason is None
-    }
+    prompts = all_prompts(deck, lambda index: f"{prompt_text} #{index}")
     # inject() re-splits its output and refuses it unless every slide is unchanged
     # and reads back its prompt; that check is part of what this property exercises.
     injected = PIPELINE.inject(deck, prompts)

@@ -30,8 +30,9 @@ def edit_lines(
 
     :param newline: ending for inserted lines where no neighbouring line gives one
     :param insert_after: new line content by the line it follows (0 = before line 1);
-        an inserted line takes the ending of the line it follows, and after a last line
-        without an ending it becomes the new last line without one
+        an inserted line takes the ending of the line it follows (of line 1 when it goes
+        first), and after a last line without an ending it becomes the new last line
+        without one
     :param replace: new content by line number; the line keeps its own ending
     :param delete: lines to remove (see :func:`remove_lines`)
     """
@@ -40,7 +41,10 @@ def edit_lines(
     lines = split_lines(text)
     out: list[str] = []
     if 0 in insert_after:
-        out.append(insert_after[0] + newline)
+        # Take the first line's own ending: with a bare "\r" before a line that starts
+        # with "\n", the two would merge into one "\r\n" and a line would vanish.
+        first = line_ending(lines[0]) if lines else ""
+        out.append(insert_after[0] + (first or newline))
     for number, line in enumerate(lines, 1):
         if number in delete:
             _drop(out, line, number == len(lines))

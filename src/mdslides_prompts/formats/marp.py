@@ -26,7 +26,7 @@ import re
 from types import MappingProxyType
 from typing import Any
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_block
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 import yaml
@@ -132,6 +132,21 @@ def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool)
     return True
 
 
+def _table_after_bom(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's table rule as JavaScript runs it on a first line that starts with a BOM.
+
+    JS markdown-it ``trim()``s the header row, which drops a BOM (Python's ``strip()``
+    keeps it), so ``\ufeff|a|b|`` opens a table there. Start the line after the BOM.
+    """
+    if start_line != 0 or not state.src.startswith(BOM):
+        return False
+    state.bMarks[0] += 1
+    try:
+        return bool(rules_block.table(state, start_line, end_line, silent))
+    finally:
+        state.bMarks[0] -= 1
+
+
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
     md.block.ruler.before(
@@ -139,6 +154,9 @@ def _markdown() -> MarkdownIt:
         "front_matter",
         _front_matter,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    md.block.ruler.before(
+        "table", "table_after_bom", _table_after_bom, {"alt": ["paragraph", "reference"]}
     )
     md.block.ruler.after(
         "blockquote",
@@ -258,6 +276,37 @@ def _block_comment(token: Token) -> str | None:
     return match.group(1) if match else ""
 
 
+# JavaScript's \s, which Marpit's blank tests use: unlike Python's, it includes the BOM.
+_JS_BLANK = re.compile(
+    "[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*"
+)
+
+
+def _inline_comments(token: Token) -> list[str]:
+    """The insides of the HTML comments in an inline token, in order."""
+    if token.type != "inline" or not token.children:
+        return []
+    matches = (
+        _COMMENT_TEXT.fullmatch(c.content) for c in token.children if c.type == "html_inline"
+    )
+    return [m.group(1) for m in matches if m]
+
+
+def _inline_hidden(token: Token) -> bool:
+    """Marpit's sweep: an inline token with nothing but blanks, comments and background
+    images is hidden, and its comments are then not notes."""
+    for child in token.children or ():
+        if child.type == "softbreak":
+            continue
+        if child.type == "html_inline" and _COMMENT_TEXT.fullmatch(child.content):
+            continue
+        if child.type == "image" and "bg" in child.content.split():
+            continue
+        if child.type != "text" or not _JS_BLANK.fullmatch(child.content):
+            return False
+    return True
+
+
 def _hidden(token: Token) -> bool:
     """Whether Marpit's headingDivider counts *token* as nothing (see FINDINGS §3)."""
     if token.hidden or token.type == "front_matter":
@@ -267,11 +316,9 @@ def _hidden(token: Token) -> bool:
         return (
             content.startswith("<!--")
             or re.match(r"<style(\s|>|$)", content) is not None
-            or not content.strip()
+            or _JS_BLANK.fullmatch(token.content) is not None
         )
-    if token.type == "inline":
-        return not _COMMENT_TEXT.sub("", token.content).strip()
-    return False
+    return token.type == "inline" and _inline_hidden(token)
 
 
 @dataclass(slots=True)
@@ -324,7 +371,8 @@ def _split(deck: Deck) -> Deck:
     # marp-core reads the string as given: a BOM before '---' disables the front matter.
     src = (BOM if deck.bom else "") + deck.text
     tokens = _MD.parse(src)
-    lines = split_lines(deck.text)
+    # A file holding only a BOM still has one (blank) line for marp-core.
+    lines = split_lines(deck.text) or ([""] if deck.bom else [])
 
     front_matter: LineSpan | None = None
     meta: dict[str, Any] = {}
@@ -338,15 +386,16 @@ def _split(deck: Deck) -> Deck:
         levels = parse_heading_divider(meta["headingDivider"]) or levels
     kinds: dict[int, str] = {}
     for token in tokens:
-        inner = _block_comment(token)
-        if inner is None:
-            continue
-        kinds[id(token)] = kind = _comment_kind(inner)
-        if kind == "directive":
-            value = _yaml_mapping(inner, loose=True).get("headingDivider")
-            parsed = parse_heading_divider(value) if value is not None else None
-            if parsed is not None:
-                levels = parsed
+        block = _block_comment(token)
+        for inner in [block] if block is not None else _inline_comments(token):
+            kind = _comment_kind(inner)
+            if block is not None:
+                kinds[id(token)] = kind
+            if kind == "directive":
+                value = _yaml_mapping(inner, loose=True).get("headingDivider")
+                parsed = parse_heading_divider(value) if value is not None else None
+                if parsed is not None:
+                    levels = parsed
 
     cuts = _cut(tokens, levels, front_matter)
     if deck.bom and front_matter is None:
@@ -379,16 +428,13 @@ def _build_slide(
                 markers.append(parse_marker(lines[first], first + 1))
             elif kinds.get(id(token)) == "note":
                 notes.append(inner)
-        elif token.type == "inline" and token.children:
+        elif token.type == "inline" and not _inline_hidden(token):
             in_heading = previous is not None and previous.type == "heading_open"
-            for child in token.children:
-                match = (
-                    _COMMENT_TEXT.fullmatch(child.content) if child.type == "html_inline" else None
-                )
-                if in_heading and match and match.group(1) == "fit":
+            for inner in _inline_comments(token):
+                if in_heading and inner == "fit":
                     continue  # marp-core's fitting header, not a note
-                if match and _comment_kind(match.group(1)) == "note":
-                    notes.append(match.group(1))
+                if _comment_kind(inner) == "note":
+                    notes.append(inner)
     marker_lines = {m.line for m in markers}
     text = "\n".join(
         lines[n - 1].rstrip("\r\n") for n in range(cut.start, end + 1) if n not in marker_lines
@@ -431,7 +477,9 @@ def mdslides_format_names() -> list[str]:
 
 
 _MARP_FLAG = re.compile(r"^marp\s*:\s*(true|yes|on)\s*(#.*)?$", re.M | re.I)
-_MARP_ONLY = re.compile(r"^<!--\s*_?(paginate|headingDivider|backgroundColor|_class)\s*:", re.M)
+_MARP_ONLY = re.compile(
+    r"^<!--\s*(_class|_?paginate|headingDivider|_?backgroundColor|_?backgroundImage)\s*:", re.M
+)
 
 
 @hookimpl(trylast=True)
