@@ -29,6 +29,10 @@ from .marp_fixture_tools import all_prompts
 
 HARNESS = ROOT / "conformance" / "marp" / "slides.mjs"
 PIPELINE = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))
+PIPELINES = {
+    mode: Pipeline(Settings(format="marp", mode=mode), get_plugin_manager(load_entrypoints=False))
+    for mode in ("comment", "reference")
+}
 # Prompt text that tries hard to break out of the comment or read as a directive.
 NASTY = "Glacier -- at dawn --> <!-- class: lead --> Style: watercolor, ratio 16:9 \\ end:"
 
@@ -118,31 +122,41 @@ def test_split_equals_marp_core(harness: Path, decks: list[Path]) -> None:
     assert not mismatches, mismatches[:3]
 
 
-def test_injection_renders_identically(harness: Path, decks: list[Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["comment", "reference"])
+def test_injection_renders_identically(
+    harness: Path, decks: list[Path], tmp_path: Path, mode: str
+) -> None:
+    """Same slides and HTML after injection; notes gain exactly the comment markers
+    (in reference mode only where a comment had to be used instead)."""
+    pipeline = PIPELINES[mode]
     injected_paths = []
-    expected_markers: dict[str, dict[int, str]] = {}
+    comment_markers: dict[str, dict[int, int]] = {}
     for n, path in enumerate(decks):
         deck = _ours(path)
-        prompts = all_prompts(deck, lambda index: f"{NASTY} {index}")
-        text = PIPELINE.inject(deck, prompts)
+        text = pipeline.inject(deck, all_prompts(deck, lambda index: f"{NASTY} {index}"))
         out = tmp_path / f"{n:03}-{path.name}"
         out.write_bytes(deck.to_bytes(text))
         injected_paths.append(out)
-        expected_markers[str(out)] = {i: p.text for i, p in prompts.items()}
+        after = pipeline.parse(Deck.from_bytes(out.read_bytes(), out))
+        comment_markers[str(out)] = {
+            s.index: sum(1 for m in s.markers if getattr(m, "form", "") == "comment")
+            for s in after.slides
+        }
+    if mode == "reference":
+        total = sum(sum(c.values()) for c in comment_markers.values())
+        assert total < len(decks)  # the invisible form is the rule, comments the exception
     before = _marp_core(harness, decks)
-    after = _marp_core(harness, injected_paths)
+    after_core = _marp_core(harness, injected_paths)
     problems = []
     for path, out in zip(decks, injected_paths, strict=True):
-        old, new = before[str(path)]["slides"], after[str(out)]["slides"]
+        old, new = before[str(path)]["slides"], after_core[str(out)]["slides"]
         if [_rendered(s["html"]) for s in old] != [_rendered(s["html"]) for s in new]:
             problems.append((path.name, "html differs"))
             continue
         for index, (o, n) in enumerate(zip(old, new, strict=True), 1):
-            added = [note for note in n["notes"] if note not in o["notes"]]
             if _without_markers(n["notes"]) != _without_markers(o["notes"]):
                 problems.append((path.name, index, "notes differ beyond markers"))
-            wanted = 1 if index in expected_markers[str(out)] else 0
-            marker_notes = [a for a in added if a.startswith("image-prompt src=")]
-            if len(marker_notes) != wanted:
-                problems.append((path.name, index, "marker note count", added))
+            marker_notes = [a for a in n["notes"] if a.startswith("image-prompt src=")]
+            if len(marker_notes) != comment_markers[str(out)][index]:
+                problems.append((path.name, index, "marker notes", marker_notes))
     assert not problems, problems[:5]

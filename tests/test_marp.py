@@ -45,6 +45,19 @@ def test_inject_fixtures(marp: Pipeline, line: int, title: str, source: str, exp
         assert "image-prompt" not in stripped
 
 
+@pytest.mark.parametrize(
+    ("line", "title", "source", "expected"),
+    read_fixture_file(FIXTURES / "marp_inject_reference.md"),
+)
+def test_inject_reference_fixtures(line: int, title: str, source: str, expected: str) -> None:
+    pipeline = Pipeline(
+        Settings(format="marp", mode="reference"), get_plugin_manager(load_entrypoints=False)
+    )
+    injected = inject_all(pipeline, source)
+    assert injected == expected
+    assert inject_all(pipeline, injected) == injected
+
+
 @pytest.mark.parametrize("newline", ["\r\n", "\r", "\n"])
 @pytest.mark.parametrize("bom", [True, False])
 @pytest.mark.parametrize("final_newline", [True, False])

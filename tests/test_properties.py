@@ -12,27 +12,30 @@ from mdslides_prompts.marker import is_marker_candidate
 from .deck_strategies import decks
 from .marp_fixture_tools import all_prompts
 
-PIPELINE = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))
+PIPELINES = [
+    Pipeline(Settings(format="marp", mode=mode), get_plugin_manager(load_entrypoints=False))
+    for mode in ("comment", "reference")
+]
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=decks(), prompt_text=st.text(max_size=80))
-def test_inject_strip_inject(source: str, prompt_text: str) -> None:
-    deck = PIPELINE.parse(Deck.from_text(source))
+@given(source=decks(), prompt_text=st.text(max_size=80), pipeline=st.sampled_from(PIPELINES))
+def test_inject_strip_inject(source: str, prompt_text: str, pipeline: Pipeline) -> None:
+    deck = pipeline.parse(Deck.from_text(source))
     prompts = all_prompts(deck, lambda index: f"{prompt_text} #{index}")
     # inject() re-splits its output and refuses it unless every slide is unchanged
     # and reads back its prompt; that check is part of what this property exercises.
-    injected = PIPELINE.inject(deck, prompts)
-    injected_deck = PIPELINE.parse(Deck.from_text(deck.source.replace(deck.text, injected, 1)))
+    injected = pipeline.inject(deck, prompts)
+    injected_deck = pipeline.parse(Deck.from_text(deck.source.replace(deck.text, injected, 1)))
     assert [s.status.value for s in injected_deck.slides if s.skip_reason is None] == (
         ["fresh"] * len(prompts)
     )
 
     # Running twice changes nothing.
-    assert PIPELINE.inject(injected_deck, prompts) == injected
+    assert pipeline.inject(injected_deck, prompts) == injected
 
     # Strip is the exact inverse, byte for byte (BOM and newlines included).
-    assert injected_deck.to_bytes(PIPELINE.strip(injected_deck)) == deck.to_bytes()
+    assert injected_deck.to_bytes(pipeline.strip(injected_deck)) == deck.to_bytes()
 
     # Only whole marker lines were added; the last line keeps (or lacks) its newline.
     before, after = deck.lines(), split_lines(injected)

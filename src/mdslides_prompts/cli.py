@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 
 from . import __version__
-from .config import CACHE_DIR_ENV, Settings
+from .config import CACHE_DIR_ENV, MODES, Settings
 from .deck import Deck, Slide, Status
 from .errors import MdSlidesError
 from .fileio import read_bytes
@@ -221,6 +221,13 @@ def cli() -> None:
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the prompt cache.")
 @click.option("--force", is_flag=True, help="Regenerate every prompt, hand-edited ones too.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="comment",
+    show_default=True,
+    help="How prompts are written: HTML comments, or link reference definitions.",
+)
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the result instead of writing it.")
 @click.option(
     "-o", "--output", metavar="OUT", help="Write to OUT (a file, or a folder for several decks)."
@@ -237,6 +244,7 @@ def run(
     cache_dir: str | None,
     no_cache: bool,
     force: bool,
+    mode: str,
     to_stdout: bool,
     output: str | None,
     concurrency: int,
@@ -255,7 +263,7 @@ def run(
         _fail("--json prints on stdout, so it cannot be combined with --stdout or -")
     settings = _settings(
         provider=provider, model=model, format=format_, cache_dir=cache_dir,
-        use_cache=not no_cache, force=force, concurrency=concurrency,
+        use_cache=not no_cache, force=force, concurrency=concurrency, mode=mode,
     )  # fmt: skip
     console = _console()
     reporter = Reporter(console, quiet=quiet, verbose=verbose)

@@ -14,8 +14,9 @@ __all__ = ["CACHE_DIR_ENV", "MODES", "Settings"]
 CACHE_DIR_ENV = "MDSLIDES_PROMPTS_CACHE_DIR"
 """Environment variable that moves the prompt cache."""
 
-MODES = ("comment",)
-"""Ways a prompt can be written into a deck."""
+MODES = ("comment", "reference")
+"""Ways a prompt can be written into a deck: an HTML comment, or a link reference
+definition (invisible in slides and notes where the format allows it)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,13 @@ text
     ``key: value`` mapping, and Marp never takes it for a directive).
 
 There is no timestamp, so writing the same prompt twice gives the same bytes.
+
+The same fields also come as a CommonMark link reference definition, which every
+generator renders as nothing and which Marp does not turn into a presenter note::
+
+    [image-prompt src=3f2a9c1d sum=7be04a12]: # "Aerial view of a glacier at dawn"
+
+Its text is escaped the same way, plus ``"`` as ``\x22`` so the title never ends early.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import hashlib
 import re
 
 __all__ = [
+    "FORMS",
     "MARKER_KEYWORD",
     "BadMarker",
     "PromptMarker",
@@ -40,18 +48,23 @@ __all__ = [
 ]
 
 MARKER_KEYWORD = "image-prompt"
-_OPEN = f"<!-- {MARKER_KEYWORD}"
+FORMS = ("comment", "reference")
+"""The two ways a marker can be written."""
 _MARKER_RE = re.compile(
     rf"^<!-- {MARKER_KEYWORD} src=(?P<src>[0-9a-f]{{8}}) sum=(?P<sum>[0-9a-f]{{8}}) "
     r"\| (?P<text>.*) -->$"
 )
-_CANDIDATE_RE = re.compile(rf"^\s*<!--\s*{MARKER_KEYWORD}(?![\w-])")
+_REFERENCE_RE = re.compile(
+    rf"^\[{MARKER_KEYWORD} src=(?P<src>[0-9a-f]{{8}}) sum=(?P<sum>[0-9a-f]{{8}})\]: # "
+    r'"(?P<text>[^"]*)"$'
+)
+_CANDIDATE_RE = re.compile(rf"^\s*(<!--\s*|\[){MARKER_KEYWORD}(?![\w-])")
 _ESCAPE_RE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|\\[\\-]|\\")
 
 
 @dataclass(frozen=True, slots=True)
 class PromptMarker:
-    """A prompt marker read from a deck."""
+    """A prompt marker read from a deck (in either form)."""
 
     line: int
     """1-based source line of the marker."""
@@ -61,6 +74,8 @@ class PromptMarker:
     """The ``src=`` field: hash of the slide content the prompt was made from."""
     prompt_hash: str
     """The ``sum=`` field: hash of the prompt text when it was written."""
+    form: str = "comment"
+    """``"comment"`` or ``"reference"``: how the marker is written."""
 
     @property
     def edited(self) -> bool:
@@ -112,12 +127,12 @@ def _needs_escape(ch: str) -> bool:
     return code < 0x20 or 0x7F <= code <= 0x9F or ch in "\u2028\u2029"
 
 
-def escape(text: str) -> str:
+def escape(text: str, *, quote: bool = False) -> str:
     """Make *text* safe inside a one-line HTML comment; :func:`unescape` reverses it.
 
     ``\\`` becomes ``\\\\``; a ``-`` right after a ``-`` becomes ``\\-``; control and
     line-separator characters become ``\\xHH``/``\\uHHHH``; a ``:`` followed by a blank
-    or at the end becomes ``\\x3a``.
+    or at the end becomes ``\\x3a``; with *quote*, ``"`` becomes ``\\x22``.
     """
     out: list[str] = []
     prev = ""
@@ -126,7 +141,7 @@ def escape(text: str) -> str:
             out.append("\\\\")
         elif ch == "-" and prev == "-":
             out.append("\\-")
-        elif _needs_escape(ch):
+        elif _needs_escape(ch) or (quote and ch == '"'):
             out.append(_escape_char(ch))
         elif ch == ":" and (i + 1 == len(text) or text[i + 1] in " \t"):
             out.append("\\x3a")
@@ -152,9 +167,16 @@ def unescape(text: str) -> str:
     return _ESCAPE_RE.sub(replace, text)
 
 
-def render_marker(prompt: str, source_hash: str) -> str:
-    """The marker line (without line ending) for *prompt* made from content *source_hash*."""
-    return f"{_OPEN} src={source_hash} sum={prompt_hash(prompt)} | {escape(prompt)} -->"
+def render_marker(prompt: str, source_hash: str, *, form: str = "comment") -> str:
+    """The marker line (without line ending) for *prompt* made from content *source_hash*.
+
+    :param form: ``"comment"`` (an HTML comment) or ``"reference"`` (a link reference
+        definition)
+    """
+    fields = f"{MARKER_KEYWORD} src={source_hash} sum={prompt_hash(prompt)}"
+    if form == "reference":
+        return f'[{fields}]: # "{escape(prompt, quote=True)}"'
+    return f"<!-- {fields} | {escape(prompt)} -->"
 
 
 def is_marker_candidate(line: str) -> bool:
@@ -165,13 +187,16 @@ def is_marker_candidate(line: str) -> bool:
 def parse_marker(line: str, line_no: int) -> PromptMarker | BadMarker:
     """Read a marker from *line* (its line ending may be included)."""
     stripped = line.rstrip("\r\n")
-    match = _MARKER_RE.match(stripped)
+    match = _MARKER_RE.match(stripped) or _REFERENCE_RE.match(stripped)
     if match is None:
         return BadMarker(
-            line_no, "prompt marker does not match '<!-- image-prompt src=… sum=… | … -->'"
+            line_no,
+            "prompt marker does not match '<!-- image-prompt src=… sum=… | … -->' "
+            "or '[image-prompt src=… sum=…]: # \"…\"'",
         )
     try:
         prompt = unescape(match.group("text"))
     except ValueError as exc:
         return BadMarker(line_no, f"prompt marker text {exc}")
-    return PromptMarker(line_no, prompt, match.group("src"), match.group("sum"))
+    form = "comment" if stripped.startswith("<") else "reference"
+    return PromptMarker(line_no, prompt, match.group("src"), match.group("sum"), form)

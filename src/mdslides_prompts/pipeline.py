@@ -159,7 +159,10 @@ class Pipeline:
             deck=deck, prompts=prompts, mode=self.settings.mode
         )
         if not isinstance(text, str):
-            raise PluginError(f"{deck.name}: no plugin can inject into {deck.format!r} decks")
+            raise PluginError(
+                f"{deck.name}: no plugin can write prompts into {deck.format!r} decks "
+                f"in {self.settings.mode!r} mode"
+            )
         self._verify(deck, text, prompts)
         return text
 

@@ -147,6 +147,22 @@ def _table_after_bom(state: StateBlock, start_line: int, end_line: int, silent: 
         state.bMarks[0] -= 1
 
 
+def _marker_reference(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's own ``reference`` rule, plus a hidden token when the definition is a
+    prompt marker, so that its line is known (definitions leave no token otherwise)."""
+    first = state.bMarks[start_line] + state.tShift[start_line]
+    if not is_marker_candidate(state.src[first : state.eMarks[start_line]]):
+        return False
+    if not rules_block.reference(state, start_line, end_line, silent):
+        return False
+    if not silent:
+        token = state.push("prompt_reference", "", 0)
+        token.hidden = True
+        token.block = True
+        token.map = [start_line, state.line]
+    return True
+
+
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
     md.block.ruler.before(
@@ -158,6 +174,7 @@ def _markdown() -> MarkdownIt:
     md.block.ruler.before(
         "table", "table_after_bom", _table_after_bom, {"alt": ["paragraph", "reference"]}
     )
+    md.block.ruler.before("reference", "marker_reference", _marker_reference)
     md.block.ruler.after(
         "blockquote",
         "math_block",
@@ -331,6 +348,9 @@ class _Cut:
     """Line of the thematic break before the slide, if a break started it."""
     anchor: int
     """Line after which a new marker goes."""
+    kind: str
+    """What the anchor line ends: ``start``, ``front_matter``, ``hr``, ``heading`` (all
+    closed blocks, after which any block may start) or ``container``/``paragraph``."""
     tokens: list[Token] = field(default_factory=list)
 
 
@@ -339,7 +359,7 @@ def _cut(
 ) -> list[_Cut]:
     """Cut the token stream where Marpit does: level-0 ``hr`` and headingDivider headings."""
     first = front_matter.end + 1 if front_matter else 1
-    cuts = [_Cut(first, None, first - 1)]
+    cuts = [_Cut(first, None, first - 1, "front_matter" if front_matter else "start")]
     seen_visible = False
     outer: Token | None = None  # the level-0 block the current token belongs to
     for token in tokens:
@@ -347,7 +367,7 @@ def _cut(
             outer = token
         if token.type == "hr" and token.level == 0 and token.map is not None:
             line = token.map[0] + 1
-            cuts.append(_Cut(line + 1, line, line))
+            cuts.append(_Cut(line + 1, line, line, "hr"))
             seen_visible = True
             continue
         if (
@@ -360,7 +380,8 @@ def _cut(
             # between the separator and the heading, which is the previous slide.
             block = token if token.level == 0 or outer is None else outer
             assert block.map is not None
-            cuts.append(_Cut(token.map[0] + 1, None, max(block.map[1], token.map[1])))
+            kind = "heading" if block is token else "container"
+            cuts.append(_Cut(token.map[0] + 1, None, max(block.map[1], token.map[1]), kind))
         if not _hidden(token):
             seen_visible = True
         cuts[-1].tokens.append(token)
@@ -368,6 +389,19 @@ def _cut(
 
 
 def _split(deck: Deck) -> Deck:
+    front_matter, meta, cuts, lines, kinds = _parse(deck)
+    ends = [(c.separator if c.separator is not None else c.start) - 1 for c in cuts[1:]]
+    ends.append(len(lines))
+    slides = tuple(
+        _build_slide(index, cut, end, lines, kinds)
+        for index, (cut, end) in enumerate(zip(cuts, ends, strict=True), 1)
+    )
+    return replace(deck, front_matter=front_matter, meta=MappingProxyType(meta), slides=slides)
+
+
+def _parse(
+    deck: Deck,
+) -> tuple[LineSpan | None, dict[str, Any], list[_Cut], list[str], dict[int, str]]:
     # marp-core reads the string as given: a BOM before '---' disables the front matter.
     src = (BOM if deck.bom else "") + deck.text
     tokens = _MD.parse(src)
@@ -400,17 +434,12 @@ def _split(deck: Deck) -> Deck:
     cuts = _cut(tokens, levels, front_matter)
     if deck.bom and front_matter is None:
         # A marker before the first line would follow the BOM and change what line 1 is.
-        cuts[0].anchor = next(
-            (t.map[1] for t in cuts[0].tokens if t.level == 0 and t.map and t.type != "html_block"),
-            0,
+        first_block = next(
+            (t for t in cuts[0].tokens if t.level == 0 and t.map and t.type != "html_block"), None
         )
-    ends = [(c.separator if c.separator is not None else c.start) - 1 for c in cuts[1:]]
-    ends.append(len(lines))
-    slides = tuple(
-        _build_slide(index, cut, end, lines, kinds)
-        for index, (cut, end) in enumerate(zip(cuts, ends, strict=True), 1)
-    )
-    return replace(deck, front_matter=front_matter, meta=MappingProxyType(meta), slides=slides)
+        cuts[0].anchor = first_block.map[1] if first_block and first_block.map else 0
+        cuts[0].kind = "paragraph"
+    return front_matter, meta, cuts, lines, kinds
 
 
 def _build_slide(
@@ -421,7 +450,9 @@ def _build_slide(
     previous: Token | None = None
     for previous, token in zip([None, *cut.tokens], cut.tokens, strict=False):
         inner = _block_comment(token)
-        if inner is not None:
+        if token.type == "prompt_reference" and token.map and token.map[1] - token.map[0] == 1:
+            markers.append(parse_marker(lines[token.map[0]], token.map[0] + 1))
+        elif inner is not None:
             assert token.map is not None
             first, last = token.map
             if token.level == 0 and last - first == 1 and is_marker_candidate(lines[first]):
@@ -502,13 +533,23 @@ def mdslides_split_deck(deck: Deck) -> Deck | None:
     return _split(deck) if deck.format == NAME else None
 
 
+_CLOSED_ANCHORS = frozenset({"start", "front_matter", "hr", "heading"})
+
+
 @hookimpl(trylast=True)
 def mdslides_inject_prompts(
     deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
 ) -> str | None:
-    """Write each prompt as a marker comment (replacing the slide's markers if any)."""
-    if deck.format != NAME or mode != "comment":
+    """Write each prompt as a marker line, replacing the slide's markers if any.
+
+    ``comment`` mode writes HTML comments (Marp shows them as presenter notes);
+    ``reference`` mode writes link reference definitions, invisible in slides and notes,
+    wherever the line before is a closed block (else a link definition would continue a
+    paragraph, so a comment is written there instead).
+    """
+    if deck.format != NAME or mode not in ("comment", "reference"):
         return None
+    kinds = [cut.kind for cut in _parse(deck)[2]] if mode == "reference" else []
     insert: dict[int, str] = {}
     change: dict[int, str] = {}
     drop: set[int] = set()
@@ -516,12 +557,17 @@ def mdslides_inject_prompts(
         prompt = prompts.get(slide.index)
         if prompt is None:
             continue
-        line = render_marker(prompt.text, prompt.source_hash)
-        if slide.markers:
-            change[slide.markers[0].line] = line
+        form = "reference" if kinds and kinds[slide.index - 1] in _CLOSED_ANCHORS else "comment"
+        line = render_marker(prompt.text, prompt.source_hash, form=form)
+        first = slide.marker
+        if isinstance(first, PromptMarker) and first.form == form:
+            change[first.line] = line
             drop.update(m.line for m in slide.markers[1:])
         else:
+            # A marker of the other form (or a broken one) may sit where this form is
+            # not safe: write the new one at the anchor instead.
             insert[slide.anchor_line] = line
+            drop.update(m.line for m in slide.markers)
     return edit_lines(
         deck.text, newline=deck.newline, insert_after=insert, replace=change, delete=drop
     )
