@@ -198,3 +198,18 @@ def test_corpus_marp_deck_through_the_cli(
     assert run(capsys, "check", str(deck))[0] == 0
     run(capsys, "strip", str(deck))
     assert deck.read_bytes() == source.read_bytes()
+
+
+def test_switching_mode_rewrites_markers_without_new_prompts(
+    deck: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "run", str(deck))
+    prompts = json.loads(run(capsys, "inspect", str(deck), "--json")[1])
+    code, _, err = run(capsys, "run", str(deck), "--mode", "reference", "--no-cache")
+    assert code == 0 and "20 kept" in err and "written to" in err
+    text = deck.read_text(encoding="utf-8")
+    assert text.count("[image-prompt src=") == 20 and "<!-- image-prompt" not in text
+    assert json.loads(run(capsys, "inspect", str(deck), "--json")[1]) == prompts
+    assert run(capsys, "check", str(deck))[0] == 0
+    code, _, err = run(capsys, "run", str(deck), "--mode", "reference")
+    assert "unchanged" in err

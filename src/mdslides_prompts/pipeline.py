@@ -316,7 +316,12 @@ class Pipeline:
             return SlideOutcome(slide.index, status, Action.SKIPPED), None
         wanted = only is None or only(deck, slide)
         if not wanted or (status in (Status.FRESH, Status.EDITED) and not self.settings.force):
-            return SlideOutcome(slide.index, status, Action.KEPT, current), None
+            # A fresh prompt is written again as it is: a no-op, unless the mode changed
+            # the marker's form. Hand-edited prompts are never touched.
+            keep = None
+            if status is Status.FRESH and current is not None:
+                keep = SlidePrompt(slide.index, current, slide.content_hash)
+            return SlideOutcome(slide.index, status, Action.KEPT, current), keep
         if status is Status.UNPARSABLE and not self.settings.force:
             error = f"{slide.problem}; fix or delete it, or rerun with --force"
             return SlideOutcome(slide.index, status, Action.FAILED, error=error), None
