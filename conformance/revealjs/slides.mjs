@@ -280,7 +280,8 @@ function fmValue(yaml, key) {
 function mapInline(S, sourceText, chunks) {
   const sLines = S.split('\n');
   const src = sourceText.split('\n').map(l => l.replace(/\r$/, ''));
-  const norm = l => l.trim();
+  const ent = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: '\u00a0' };
+  const norm = l => l.replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (_, e) => ent[e]).trim();
   const sMap = new Array(sLines.length).fill(null);
   let cursor = 0;
   for (let i = 0; i < sLines.length; i++) {
@@ -302,7 +303,17 @@ function mapInline(S, sourceText, chunks) {
     const shift = real.length ? real[0] : null;
     const exact = shifts.size === 1 && real.length === 1;
     if (shift == null) return { ...l, start_line: null, end_line: null, line_map: 'unknown' };
-    return { ...l, start_line: l.start_line + shift, end_line: l.end_line + shift, line_map: exact ? 'exact' : 'approximate' };
+    // Blank lines added by the page (textarea indentation, the newline that
+    // de-indentation puts first) have no source line: clamp to the file.
+    const nSrc = src.length - (sourceText.endsWith('\n') ? 1 : 0);
+    let st = Math.max(1, l.start_line + shift);
+    let en = Math.min(nSrc, l.end_line + shift);
+    // A blank chunk line facing a non-blank source line is page padding (or
+    // the rest of the front matter's closing line): not part of the chunk.
+    const pad = i => !norm(sLines[i - shift - 1] ?? '') && norm(src[i - 1] ?? '');
+    while (st <= en && pad(st)) st++;
+    while (en >= st && pad(en)) en--;
+    return { ...l, start_line: st, end_line: Math.max(en, st - 1), line_map: exact ? 'exact' : 'approximate' };
   });
 }
 

@@ -64,7 +64,10 @@ import { parseSync } from '@slidev/parser'
 
 const require = createRequire(import.meta.url)
 const PARSER_VERSION = require('@slidev/parser/package.json').version
-const RE_YAML_BLOCK = /^\s*```ya?ml[\s\S]*?```/ // where the parser looks, to locate it
+// The two front-matter patterns of @slidev/parser's matter() (core.ts), used
+// here only to report WHERE the block is; parseSlide() decides WHETHER.
+const RE_FRONTMATTER = /^---.*\r?\n[\s\S]*?---/
+const RE_YAML_BLOCK = /^\s*```ya?ml[\s\S]*?```/
 
 function lineOfOffset(text, offset) {
   // 0-based line index of a character offset, counting lines like the parser.
@@ -83,14 +86,14 @@ function report(file) {
     const endLine = Math.min(s.end, lineCount)
     let fm = null
     let fmRange = null
-    if (s.frontmatterStyle === 'frontmatter') {
+    if (s.frontmatterStyle) {
+      // The block is located with the parser's own regexes, applied to the
+      // same raw text, so the range is what parseSlide() actually consumed.
       fm = s.frontmatter
-      fmRange = [startLine, Math.min(s.contentStart, endLine)]
-    } else if (s.frontmatterStyle === 'yaml') {
-      fm = s.frontmatter
-      const m = s.raw.match(RE_YAML_BLOCK)
+      const re = s.frontmatterStyle === 'yaml' ? RE_YAML_BLOCK : RE_FRONTMATTER
+      const m = s.raw.match(re)
       if (m) {
-        const open = m[0].indexOf('```')
+        const open = s.frontmatterStyle === 'yaml' ? m[0].indexOf('```') : 0
         fmRange = [s.start + 1 + lineOfOffset(s.raw, open), s.start + 1 + lineOfOffset(s.raw, m[0].length - 1)]
       }
     }
@@ -127,7 +130,8 @@ async function main() {
     } catch (e) {
       out = { file, error: String(e?.message ?? e) }
     }
-    process.stdout.write(`${JSON.stringify(out)}\n`)
+    // U+2028/U+2029 are escaped so that no consumer's line splitting can cut a record.
+    process.stdout.write(`${JSON.stringify(out).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}\n`)
   }
 }
 

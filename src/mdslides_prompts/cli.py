@@ -184,6 +184,8 @@ def _destination(
 
 def _settings(**options: Any) -> Settings:
     cache_dir = options.pop("cache_dir", None)
+    if "format_" in options:
+        options["format"] = options.pop("format_")
     return Settings(cache_dir=Path(cache_dir) if cache_dir else None, **options)
 
 
@@ -194,9 +196,36 @@ def _emit_stdout(deck: Deck, text: str) -> None:
 
 # --- commands ------------------------------------------------------------------------------
 
-_format_option = click.option(
-    "--format", "format_", metavar="NAME", help="Deck format, instead of detecting it (e.g. marp)."
+_DECK_OPTION_LIST = (
+    click.option(
+        "--format",
+        "format_",
+        metavar="NAME",
+        help="Deck format, instead of detecting it (e.g. marp).",
+    ),
+    click.option(
+        "--separator", metavar="REGEX", help="reveal.js horizontal separator (as data-separator)."
+    ),
+    click.option(
+        "--vertical-separator",
+        metavar="REGEX",
+        help="reveal.js vertical separator (as data-separator-vertical).",
+    ),
+    click.option(
+        "--notes-separator",
+        metavar="REGEX",
+        help="reveal.js notes separator (as data-separator-notes).",
+    ),
 )
+
+
+def _deck_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the options that decide how decks are read: format and separators."""
+    for option in reversed(_DECK_OPTION_LIST):
+        command = option(command)
+    return command
+
+
 _paths_argument = click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 
 
@@ -212,7 +241,7 @@ def cli() -> None:
     "--provider", default="offline", show_default=True, help="Provider that writes prompts."
 )
 @click.option("--model", default=None, help="Model name (provider default if omitted).")
-@_format_option
+@_deck_options
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False),
@@ -240,7 +269,6 @@ def run(
     paths: tuple[str, ...],
     provider: str,
     model: str | None,
-    format_: str | None,
     cache_dir: str | None,
     no_cache: bool,
     force: bool,
@@ -251,6 +279,7 @@ def run(
     as_json: bool,
     quiet: bool,
     verbose: bool,
+    **deck_options: str | None,
 ) -> None:
     """Write an image prompt into every slide of the decks at PATH (files or folders).
 
@@ -262,7 +291,7 @@ def run(
     if as_json and (to_stdout or paths == ("-",)):
         _fail("--json prints on stdout, so it cannot be combined with --stdout or -")
     settings = _settings(
-        provider=provider, model=model, format=format_, cache_dir=cache_dir,
+        provider=provider, model=model, cache_dir=cache_dir, **deck_options,
         use_cache=not no_cache, force=force, concurrency=concurrency, mode=mode,
     )  # fmt: skip
     console = _console()
@@ -310,13 +339,13 @@ def _run_summary(reports: Sequence[DeckReport]) -> dict[str, Any]:
 
 @cli.command()
 @_paths_argument
-@_format_option
-def check(paths: tuple[str, ...], format_: str | None) -> None:
+@_deck_options
+def check(paths: tuple[str, ...], **deck_options: str | None) -> None:
     """Fail (exit 1) if any slide's prompt is missing, stale or unparsable. No network.
 
     Hand-edited prompts pass: they are the author's.
     """
-    pipeline = Pipeline(_settings(format=format_))
+    pipeline = Pipeline(_settings(**deck_options))
     console = _console()
     decks = _load(pipeline, paths, console)
     problems = 0
@@ -341,19 +370,23 @@ def check(paths: tuple[str, ...], format_: str | None) -> None:
 
 @cli.command()
 @_paths_argument
-@_format_option
+@_deck_options
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the result instead of writing it.")
 @click.option(
     "-o", "--output", metavar="OUT", help="Write to OUT (a file, or a folder for several decks)."
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def strip(
-    paths: tuple[str, ...], format_: str | None, to_stdout: bool, output: str | None, quiet: bool
+    paths: tuple[str, ...],
+    to_stdout: bool,
+    output: str | None,
+    quiet: bool,
+    **deck_options: str | None,
 ) -> None:
     """Remove every prompt marker, giving back the deck exactly as it was before."""
     if to_stdout and output:
         _fail("--stdout and -o cannot be used together")
-    pipeline = Pipeline(_settings(format=format_))
+    pipeline = Pipeline(_settings(**deck_options))
     console = _console()
     pipeline.pm.register(Reporter(console, quiet=quiet), name="cli-reporter")
     decks = _load(pipeline, paths, console)
@@ -369,11 +402,11 @@ def strip(
 
 @cli.command()
 @click.argument("path", metavar="PATH")
-@_format_option
+@_deck_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def inspect(path: str, format_: str | None, as_json: bool) -> None:
+def inspect(path: str, as_json: bool, **deck_options: str | None) -> None:
     """Show the slides of the deck at PATH as its generator splits them."""
-    pipeline = Pipeline(_settings(format=format_))
+    pipeline = Pipeline(_settings(**deck_options))
     target = Path(path)
     if path == "-":
         deck = pipeline.parse(Deck.from_bytes(sys.stdin.buffer.read()))

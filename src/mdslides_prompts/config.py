@@ -46,6 +46,12 @@ class Settings:
     """Regenerate every prompt, hand-edited ones included."""
     concurrency: int = 4
     """How many slides may be waiting on the provider at once."""
+    separator: str | None = None
+    """reveal.js-family horizontal separator regex (as ``data-separator``), if overridden."""
+    vertical_separator: str | None = None
+    """reveal.js-family vertical separator regex (as ``data-separator-vertical``)."""
+    notes_separator: str | None = None
+    """reveal.js-family notes separator regex (as ``data-separator-notes``)."""
 
     def resolved_cache_dir(self) -> Path:
         """The cache directory: the setting, else the environment, else the user cache dir."""

@@ -77,20 +77,22 @@ def mdslides_provider_names() -> Sequence[str]:  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def mdslides_detect_format(deck: Deck) -> str | None:
+def mdslides_detect_format(deck: Deck, settings: Settings) -> str | None:
     """Say which generator *deck* is written for, if you recognise it.
 
     Called once per deck, before splitting, unless the user named the format.
-    Recognise a deck from its front matter keys, file extension or content.
+    Recognise a deck from its front matter keys, file extension, content, or files
+    next to it (a tool's config file).
 
     :param deck: the deck as read; ``deck.format`` is ``None`` and it has no slides
+    :param settings: the run's settings (separators given on the command line, ...)
     :return: a format name from :func:`mdslides_format_names`, or ``None`` to let
         another plugin decide
     """
 
 
 @hookspec(firstresult=True)
-def mdslides_split_deck(deck: Deck) -> Deck | None:
+def mdslides_split_deck(deck: Deck, settings: Settings) -> Deck | None:
     """Split *deck* into slides exactly as its generator does, if ``deck.format`` is yours.
 
     Called once per deck and per run, after the format is known. Fill in the
@@ -100,6 +102,7 @@ def mdslides_split_deck(deck: Deck) -> Deck | None:
     Must never raise on any text: every string is a valid deck.
 
     :param deck: the deck with ``deck.format`` set
+    :param settings: the run's settings (separator options override the deck's own)
     :return: the split deck, or ``None`` if the format is not yours
     """
 

@@ -127,12 +127,13 @@ def _needs_escape(ch: str) -> bool:
     return code < 0x20 or 0x7F <= code <= 0x9F or ch in "\u2028\u2029"
 
 
-def escape(text: str, *, quote: bool = False) -> str:
+def escape(text: str, *, quote: bool = False, extra: str = "") -> str:
     """Make *text* safe inside a one-line HTML comment; :func:`unescape` reverses it.
 
     ``\\`` becomes ``\\\\``; a ``-`` right after a ``-`` becomes ``\\-``; control and
     line-separator characters become ``\\xHH``/``\\uHHHH``; a ``:`` followed by a blank
-    or at the end becomes ``\\x3a``; with *quote*, ``"`` becomes ``\\x22``.
+    or at the end becomes ``\\x3a``; with *quote*, ``"`` becomes ``\\x22``; every
+    character of *extra* is escaped too (a format's own hazards, such as ``<``).
     """
     out: list[str] = []
     prev = ""
@@ -141,7 +142,7 @@ def escape(text: str, *, quote: bool = False) -> str:
             out.append("\\\\")
         elif ch == "-" and prev == "-":
             out.append("\\-")
-        elif _needs_escape(ch) or (quote and ch == '"'):
+        elif _needs_escape(ch) or (quote and ch == '"') or ch in extra:
             out.append(_escape_char(ch))
         elif ch == ":" and (i + 1 == len(text) or text[i + 1] in " \t"):
             out.append("\\x3a")
@@ -167,16 +168,17 @@ def unescape(text: str) -> str:
     return _ESCAPE_RE.sub(replace, text)
 
 
-def render_marker(prompt: str, source_hash: str, *, form: str = "comment") -> str:
+def render_marker(prompt: str, source_hash: str, *, form: str = "comment", extra: str = "") -> str:
     """The marker line (without line ending) for *prompt* made from content *source_hash*.
 
     :param form: ``"comment"`` (an HTML comment) or ``"reference"`` (a link reference
         definition)
+    :param extra: characters the format needs escaped on top of the usual ones
     """
     fields = f"{MARKER_KEYWORD} src={source_hash} sum={prompt_hash(prompt)}"
     if form == "reference":
-        return f'[{fields}]: # "{escape(prompt, quote=True)}"'
-    return f"<!-- {fields} | {escape(prompt)} -->"
+        return f'[{fields}]: # "{escape(prompt, quote=True, extra=extra)}"'
+    return f"<!-- {fields} | {escape(prompt, extra=extra)} -->"
 
 
 def is_marker_candidate(line: str) -> bool:

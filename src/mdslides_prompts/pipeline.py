@@ -132,21 +132,23 @@ class Pipeline:
 
     def parse(self, deck: Deck) -> Deck:
         """Detect *deck*'s format (unless set) and split it into slides."""
-        name = deck.format or self.settings.format or self._hook.mdslides_detect_format(deck=deck)
+        name = deck.format or self.settings.format or self.detect(deck)
         if name is None:
             raise FormatNotFound(
                 "cannot tell which slide tool this deck is for; pass --format "
                 f"({', '.join(self.format_names())})",
                 deck.path,
             )
-        split = self._hook.mdslides_split_deck(deck=replace(deck, format=name, slides=()))
+        split = self._hook.mdslides_split_deck(
+            deck=replace(deck, format=name, slides=()), settings=self.settings
+        )
         if not isinstance(split, Deck):
             raise FormatNotFound(f"no plugin can split {name!r} decks", deck.path)
         return split
 
     def detect(self, deck: Deck) -> str | None:
         """The format the plugins recognise in *deck*, or ``None``."""
-        result = self._hook.mdslides_detect_format(deck=deck)
+        result = self._hook.mdslides_detect_format(deck=deck, settings=self.settings)
         return result if isinstance(result, str) else None
 
     # --- writing -------------------------------------------------------------------------
