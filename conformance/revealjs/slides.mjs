@@ -123,10 +123,15 @@ function parseArgs(argv) {
 
 // ---------------------------------------------------------------- plugin loading
 const pluginCache = new Map();
+const pluginVersion = new Map();
+// which: 'revealjs' (our pinned reveal.js), 'reveal-md' (reveal-md's own copy)
+// or an absolute path to a plugin ES module (taken from an --html page).
 async function loadPlugin(which) {
   if (pluginCache.has(which)) return pluginCache.get(which);
   let file;
-  if (which === 'reveal-md') {
+  if (path.isAbsolute(which)) {
+    file = which;
+  } else if (which === 'reveal-md') {
     const rmdRequire = createRequire(require.resolve('reveal-md/package.json'));
     file = path.join(path.dirname(rmdRequire.resolve('reveal.js/package.json')), 'plugin/markdown/markdown.esm.js');
   } else {
@@ -134,6 +139,12 @@ async function loadPlugin(which) {
   }
   const mod = await import(pathToFileURL(file).href);
   pluginCache.set(which, mod.default);
+  // The reveal.js version: the nearest package.json named reveal.js above the module.
+  let dir = path.dirname(file), version = null;
+  for (let i = 0; i < 5 && !version; i++, dir = path.dirname(dir)) {
+    try { const pj = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')); if (pj.name === 'reveal.js') version = pj.version; } catch { /* none */ }
+  }
+  pluginVersion.set(which, version);
   return mod.default;
 }
 
@@ -331,6 +342,16 @@ async function processDeck(job) {
     if (job.html) {
       pageHtml = readFileSync(job.html, 'utf8');
       pluginWhich = 'revealjs';
+      // Prefer the page's own markdown plugin (ES module build next to the
+      // <script src=".../markdown.js"> it loads), e.g. MkSlides' reveal.js 6.
+      const srcs = [...pageHtml.matchAll(/<script[^>]*\ssrc="([^"]*markdown(?:\.min)?\.js)"/g)].map(m => m[1]);
+      for (const src of srcs) {
+        const abs = path.resolve(path.dirname(path.resolve(job.html)), src);
+        for (const cand of [abs.replace(/\.js$/, '.mjs'), abs.replace(/\.js$/, '.esm.js')]) {
+          try { readFileSync(cand); pluginWhich = cand; break; } catch { /* try next */ }
+        }
+        if (pluginWhich !== 'revealjs') break;
+      }
     } else {
       const render = await loadRevealMd();
       const extra = {};
@@ -385,7 +406,7 @@ async function processDeck(job) {
     if (located.length !== rendered.length) throw new Error(`chunk count ${located.length} != rendered ${rendered.length}`);
     const sha = createHash('sha256').update(inputs.map(i => i.S).join('\u0000')).digest('hex').slice(0, 16);
     return {
-      file, generator: job.html ? `html:${job.html}` : generator, slidify_input_sha: sha,
+      file, generator: job.html ? `html:${job.html}` : generator, reveal_js: pluginVersion.get(pluginWhich), slidify_input_sha: sha,
       slides: rendered.map((r, k) => assemble(r, located[k])),
     };
   }
@@ -436,7 +457,7 @@ async function processDeck(job) {
   const starts = lineStarts(full);
   const shifted = chunks.map(c => ({ start: c.start + bodyOffset, end: c.end + bodyOffset }));
   const out = {
-    file, generator, separator: effSep, vertical: V ?? null, notes: N ?? '^s*notes?:',
+    file, generator, reveal_js: pluginVersion.get('revealjs'), separator: effSep, vertical: V ?? null, notes: N ?? '^s*notes?:',
     slidify_input_sha: createHash('sha256').update(body).digest('hex').slice(0, 16),
     slides: rendered.map((r, k) => assemble(r, {
       ...chunkLines(full, starts, shifted[k]), line_map: 'exact',
