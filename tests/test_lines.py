@@ -36,6 +36,20 @@ def test_insert_then_remove_is_identity(text: str, after: int, expected: str) ->
     assert remove_lines(edited, {inserted}) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "after", "expected"),
+    [
+        ("a\r\nb\r\n", 1, "a\r\nX\r\nY\r\nb\r\n"),
+        ("a\nb", 2, "a\nb\nX\nY"),
+        ("a\n", 0, "X\nY\na\n"),
+    ],
+)
+def test_insert_several_lines(text: str, after: int, expected: str) -> None:
+    edited = edit_lines(text, newline="\n", insert_after={after: "X\nY"})
+    assert edited == expected
+    assert remove_lines(edited, {after + 1, after + 2}) == text
+
+
 def test_replace_keeps_line_ending() -> None:
     assert edit_lines("a\r\nb\nc", newline="\n", replace={1: "X", 3: "Y"}) == "X\r\nb\nY"
 

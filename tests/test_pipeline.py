@@ -236,7 +236,7 @@ def test_plugins_take_over_and_are_held_to_the_contract() -> None:
     pipeline = Pipeline(
         Settings(), get_plugin_manager(load_entrypoints=False, extra=[HijackingFormat()])
     )
-    assert pipeline.format_names() == ["careless", "marp"]
+    assert {"careless", "marp"} <= set(pipeline.format_names())
     deck = pipeline.parse(Deck.from_text("careless deck"))
     assert deck.format == "careless"
     with pytest.raises(PluginError, match="output refused: it would change the deck's slides"):

@@ -38,37 +38,39 @@
 //   lines.slice(start, end).join("\n"). So start_line = start + 1 and
 //   end_line = min(end, line_count) (the min only drops the phantom empty
 //   "line" after a final line break).
-// * A slide that opens with a `---` front-matter block STARTS ON THAT `---`
-//   LINE (the line that is both separator and front-matter opener belongs to
-//   the slide). A slide after a separator that is not followed by a front-
-//   matter block starts on the line AFTER the separator; that separator line
-//   belongs to no slide. Slide 1 starts on line 1, or on line 2 when line 1 is
-//   a bare `---` followed by a blank line.
-// * A slide ends on the line before the next separator line, the last slide on
-//   line_count. An empty range has end_line = start_line - 1 (e.g. a file that
-//   ends with "---\n").
-// * frontmatter_range: for a `---` block, [opening `---` line, closing `---`
-//   line] as the splitter saw it (start + 1 .. slide.contentStart); an
-//   unclosed block runs to end_line. For the ```yaml style, [line of the
-//   opening fence, line where the closing ``` is]. null when the parser found
-//   no front matter (frontmatter is then null too, although the parser itself
-//   reports {}). frontmatter is the parser's slide.frontmatter (YAML -> JSON).
-// * content: parser's slide.content (front matter removed, the note comment
-//   removed, trimmed). note: slide.note (text inside the last comment, trimmed)
-//   or null. title/level: slide.title / slide.level or null.
+// * First line: a slide whose separator opens a front-matter block (a line
+//   starting with "---" whose 4th char is not "-", followed by a non-blank
+//   line) STARTS ON THAT SEPARATOR LINE. Otherwise a slide starts on the line
+//   AFTER its separator, and that separator line belongs to no slide. Slide 1
+//   starts on line 1 ALWAYS: also when line 1 is a "---" followed by a blank
+//   line, or "----": such a line then stays inside slide 1 (and its content).
+// * Last line: the line before the next separator line; the last slide ends
+//   on line_count. An empty range has end_line = start_line - 1 (e.g. the
+//   extra empty slide that a file ending in "---\n" gets; "" gives one empty
+//   slide [1, 0]).
+// * frontmatter_range: the lines that the parser's matter() consumed, located
+//   from slide.raw and slide.frontmatterRaw:
+//   "---" style: from the slide's first line to the line holding the first
+//   "---" after it. That is the closing "---" line for a normal block, but
+//   the regex stops at ANY "---" substring (e.g. inside "title: a---b"), so
+//   the range may end mid-line. ```yaml style: from the line of the opening
+//   fence to the line holding the first ``` after it. null when the parser
+//   found no front matter; frontmatter is then null too (the parser itself
+//   reports {}). frontmatter = slide.frontmatter (YAML -> JSON; may be a
+//   scalar such as "B" when the block is not a mapping).
+// * content: slide.content (front matter removed, the note comment removed,
+//   trimmed with JS trim()). note: slide.note (text inside the last comment,
+//   trimmed) or null. title/level: slide.title / slide.level or null.
 // * hidden: Boolean(frontmatter.hide || frontmatter.disabled), the test
-//   Slidev's load() uses to skip a slide. src: frontmatter.src or null.
+//   Slidev's load() uses to drop a slide. src: frontmatter.src or null.
+// * A YAML error that makes toJSON() throw (e.g. "*x", an unknown alias) makes
+//   parseSync throw: that file is reported as {"file", "error"}.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { parseSync } from '@slidev/parser'
 
 const require = createRequire(import.meta.url)
 const PARSER_VERSION = require('@slidev/parser/package.json').version
-// The two front-matter patterns of @slidev/parser's matter() (core.ts), used
-// here only to report WHERE the block is; parseSlide() decides WHETHER.
-const RE_FRONTMATTER = /^---.*\r?\n[\s\S]*?---/
-const RE_YAML_BLOCK = /^\s*```ya?ml[\s\S]*?```/
-
 function lineOfOffset(text, offset) {
   // 0-based line index of a character offset, counting lines like the parser.
   let line = 0
@@ -86,16 +88,21 @@ function report(file) {
     const endLine = Math.min(s.end, lineCount)
     let fm = null
     let fmRange = null
-    if (s.frontmatterStyle) {
-      // The block is located with the parser's own regexes, applied to the
-      // same raw text, so the range is what parseSlide() actually consumed.
+    if (s.frontmatterStyle && typeof s.frontmatterRaw === 'string') {
+      // Where the block is, from the parser's own slide.frontmatterRaw (the
+      // text between the opener and the closer that matter() matched):
+      //   "---" style:  <first line of raw>\n + frontmatterRaw + "---"
+      //   ```yaml style: <whitespace>```yaml|```yml + frontmatterRaw + "```"
       fm = s.frontmatter
-      const re = s.frontmatterStyle === 'yaml' ? RE_YAML_BLOCK : RE_FRONTMATTER
-      const m = s.raw.match(re)
-      if (m) {
-        const open = s.frontmatterStyle === 'yaml' ? m[0].indexOf('```') : 0
-        fmRange = [s.start + 1 + lineOfOffset(s.raw, open), s.start + 1 + lineOfOffset(s.raw, m[0].length - 1)]
+      let open, close
+      if (s.frontmatterStyle === 'frontmatter') {
+        open = 0
+        close = s.raw.indexOf('\n') + 1 + s.frontmatterRaw.length + 3
+      } else {
+        open = s.raw.indexOf('```')
+        close = open + 3 + (s.raw.startsWith('yaml', open + 3) ? 4 : 3) + s.frontmatterRaw.length + 3
       }
+      fmRange = [s.start + 1 + lineOfOffset(s.raw, open), s.start + 1 + lineOfOffset(s.raw, close - 1)]
     }
     const f = s.frontmatter || {}
     return {

@@ -17,6 +17,7 @@ __all__ = ["DEFAULT_PLUGINS", "PLUGINS_ENV", "get_plugin_manager"]
 DEFAULT_PLUGINS = (
     "mdslides_prompts.messages",
     "mdslides_prompts.providers.offline",
+    "mdslides_prompts.formats.reveal",
     "mdslides_prompts.formats.marp",
 )
 """Built-in plugin modules, registered exactly like third-party plugins."""

@@ -29,10 +29,10 @@ def edit_lines(
     """Insert, replace and delete whole lines of *text* (1-based line numbers).
 
     :param newline: ending for inserted lines where no neighbouring line gives one
-    :param insert_after: new line content by the line it follows (0 = before line 1);
-        an inserted line takes the ending of the line it follows (of line 1 when it goes
-        first), and after a last line without an ending it becomes the new last line
-        without one
+    :param insert_after: new line content by the line it follows (0 = before line 1),
+        several lines joined by ``"\\n"``; inserted lines take the ending of the line
+        they follow (of line 1 when they go first), and after a last line without an
+        ending the last of them becomes the new last line without one
     :param replace: new content by line number; the line keeps its own ending
     :param delete: lines to remove (see :func:`remove_lines`)
     """
@@ -44,7 +44,7 @@ def edit_lines(
         # Take the first line's own ending: with a bare "\r" before a line that starts
         # with "\n", the two would merge into one "\r\n" and a line would vanish.
         first = line_ending(lines[0]) if lines else ""
-        out.append(insert_after[0] + (first or newline))
+        out.extend(part + (first or newline) for part in insert_after[0].split("\n"))
     for number, line in enumerate(lines, 1):
         if number in delete:
             _drop(out, line, number == len(lines))
@@ -53,12 +53,14 @@ def edit_lines(
             line = replace[number] + line_ending(line)
         out.append(line)
         if number in insert_after:
+            parts = insert_after[number].split("\n")
             ending = line_ending(line)
             if ending:
-                out.append(insert_after[number] + ending)
+                out.extend(part + ending for part in parts)
             else:
                 out[-1] = line + newline
-                out.append(insert_after[number])
+                out.extend(part + newline for part in parts[:-1])
+                out.append(parts[-1])
     return "".join(out)
 
 
