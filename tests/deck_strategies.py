@@ -55,3 +55,27 @@ def random_deck(rng: random.Random) -> str:
     newline = rng.choice(NEWLINES)
     text = newline.join(lines) + (newline if rng.random() < 0.7 else "")
     return ("\ufeff" if rng.random() < 0.1 else "") + text
+
+
+SLIDEV_BLOCKS: tuple[tuple[str, ...], ...] = (
+    ("---",), ("---", ""), ("---", "layout: center", "---"), ("---", "hide: true", "---"),
+    ("---", "src: ./pages/x.md", "---"), ("---", "title: Named", "class: text-center", "---"),
+    ("---", "{layout: cover}", "---"), ("---", "  layout: indented", "---"), ("---", "---"),
+    ("----",), ("--- ",), ("---foo",), ("***",), ("```yaml", "layout: two-cols", "```"),
+    ("# Title",), ("## Sub",), ("Para text",), ("Title", "---"), ("<!-- a note -->",),
+    ("<!--", "", "---", "-->"), ("```js", "---", "```"), ("  ```", "---", "  ```"), ("~~~", "---", "~~~"),
+    ("    indented code",), ("- item",), ("text <!-- tail -->",), ("",), ("",), ("",),
+    ("Ligne en français, été",), ("日本語",),
+)  # fmt: skip
+
+
+def random_slidev_deck(rng: random.Random) -> str:
+    """A Slidev-flavoured deck from a seeded RNG."""
+    lines: list[str] = []
+    if rng.random() < 0.5:
+        lines += ["---", "theme: default", "title: Deck", "---", ""]
+    for _ in range(rng.randint(0, 25)):
+        lines.extend(rng.choice(SLIDEV_BLOCKS))
+    newline = rng.choice(("\n", "\r\n"))
+    text = newline.join(lines) + (newline if rng.random() < 0.7 else "")
+    return ("\ufeff" if rng.random() < 0.05 else "") + text

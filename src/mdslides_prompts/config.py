@@ -14,9 +14,10 @@ __all__ = ["CACHE_DIR_ENV", "MODES", "Settings"]
 CACHE_DIR_ENV = "MDSLIDES_PROMPTS_CACHE_DIR"
 """Environment variable that moves the prompt cache."""
 
-MODES = ("comment", "reference")
-"""Ways a prompt can be written into a deck: an HTML comment, or a link reference
-definition (invisible in slides and notes where the format allows it)."""
+MODES = ("comment", "reference", "frontmatter")
+"""Ways a prompt can be written into a deck: an HTML comment, a link reference
+definition (invisible in slides and notes where the format allows it), or a key in the
+slide's front matter (where the format has per-slide front matter)."""
 
 
 @dataclass(frozen=True, slots=True)

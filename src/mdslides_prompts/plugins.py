@@ -17,8 +17,12 @@ __all__ = ["DEFAULT_PLUGINS", "PLUGINS_ENV", "get_plugin_manager"]
 DEFAULT_PLUGINS = (
     "mdslides_prompts.messages",
     "mdslides_prompts.providers.offline",
-    "mdslides_prompts.formats.reveal",
+    # Formats, most specific detection first: built-in hooks are all ``trylast`` (any
+    # installed plugin goes before them), and pluggy calls ``trylast`` hooks in the
+    # order they were registered.
     "mdslides_prompts.formats.marp",
+    "mdslides_prompts.formats.slidev",
+    "mdslides_prompts.formats.reveal",
 )
 """Built-in plugin modules, registered exactly like third-party plugins."""
 

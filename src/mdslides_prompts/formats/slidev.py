@@ -1,0 +1,520 @@
+"""Slidev: split and inject exactly as ``@slidev/parser`` reads a deck.
+
+The parser is a line scanner (``parseSync``, checked against @slidev/parser 53.0.0 in
+``conformance/slidev/``): lines are cut at ``\\r?\\n``; a line whose ``trimEnd()``
+starts with ``---`` in column 0 ends the slide, unless the scanner is inside a backtick
+fence (closed by a line starting with the same indent and backticks) or a multi-line
+HTML comment. When its fourth character is not ``-`` and the next line is not blank,
+that separator opens the next slide's front matter, which runs to the next line that is
+exactly ``---``. The first slide's front matter is the deck's headmatter. A slide's
+note is its last HTML comment, when nothing follows it.
+
+Prompts are written in one of two forms:
+
+front matter (``--mode frontmatter``)
+    a key ``imagePrompt: "src=… sum=… | prompt"`` as the first line of the slide's
+    front matter; a bare separator gets a block of its own (``---`` / key / ``---``),
+    and a first slide without headmatter gets one at the top of the file;
+comment (``--mode comment``, the default)
+    the usual marker comment as the first line of the slide's body: after its front
+    matter, after the blank line that follows a bare separator, or on line 1. It is
+    invisible, but becomes part of the slide's content as Slidev's parser sees it.
+
+Each mode falls back to the other on slides where its own form cannot go without
+changing what Slidev renders (a comment would become the note of an empty slide; a
+flow-style or indented front matter cannot take a key). Hidden slides and ``src:``
+import stubs get no prompt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+import json
+import re
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from ..deck import Deck, LineSpan, Slide, SlidePrompt
+from ..errors import DeckError
+from ..hookspecs import hookimpl
+from ..marker import (
+    MARKER_KEYWORD,
+    BadMarker,
+    PromptMarker,
+    escape,
+    is_marker_candidate,
+    parse_marker,
+    prompt_hash,
+    render_marker,
+)
+from .lines import edit_lines, remove_lines
+
+__all__ = ["KEY"]
+
+NAME = "slidev"
+KEY = "imagePrompt"
+"""The front-matter key that holds a slide's prompt (not one Slidev or its layouts use)."""
+
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_FRONT_MATTER = re.compile(r"---.*\r?\n([\s\S]*?)---")
+_YAML_BLOCK = re.compile(f"[{_JS_SPACE}]*```ya?ml([\\s\\S]*?)```")
+_NOTE = re.compile(r"<!--([\s\S]*?)-->")
+_HEADING = re.compile(r"^(#+) (.*)$", re.M)
+_CODE_BLOCK = re.compile(r"^```[\s\S]+?^```", re.M)
+_KEY_LINE = re.compile(rf'^{KEY}: "(?P<value>(?:[^"\\]|\\.)*)"$')
+_VALUE = re.compile(r"src=(?P<src>[0-9a-f]{8}) sum=(?P<sum>[0-9a-f]{8}) \| (?P<text>.*)", re.S)
+
+
+_JS_TRIM_CHARS = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    map(chr, range(0x2000, 0x200B))
+)
+
+
+def _trim(text: str) -> str:
+    """JavaScript's ``trim()``: also removes a BOM, but not U+001C-U+001F or U+0085."""
+    return text.strip(_JS_TRIM_CHARS)
+
+
+def _trim_end(text: str) -> str:
+    return text.rstrip(_JS_TRIM_CHARS)
+
+
+def _comment_open_after(line: str, inside: bool) -> bool:
+    """Whether an HTML comment is still open at the end of *line*."""
+    cursor = 0
+    while cursor < len(line):
+        if inside:
+            end = line.find("-->", cursor)
+            if end < 0:
+                return True
+            inside, cursor = False, end + 3
+        else:
+            start = line.find("<!--", cursor)
+            if start < 0:
+                return False
+            end = line.find("-->", start + 4)
+            if end < 0:
+                return True
+            cursor = end + 3
+    return inside
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """A slide as the scanner cuts it: 0-based line indexes, *end* exclusive."""
+
+    start: int
+    end: int
+    fm_end: int | None
+    """Index of the line that closes the slide's ``---`` front matter (its opener is
+    *start*), if the scanner opened one."""
+
+
+def _scan(lines: list[str]) -> list[_Raw]:
+    """``parseSync``'s loop, over lines already cut at ``\\r?\\n``."""
+    raws: list[_Raw] = []
+    start = 0
+    fm_end: int | None = None
+    in_comment = False
+    i = 0
+    while i < len(lines):
+        raw_line = lines[i]
+        line = _trim_end(raw_line)
+        if in_comment:
+            in_comment = _comment_open_after(raw_line, True)
+        elif line.startswith("---"):
+            if start != i:
+                raws.append(_Raw(start, i, fm_end))
+                start, fm_end = i + 1, None
+            following = lines[i + 1] if i + 1 < len(lines) else None
+            if line[3:4] != "-" and following is not None and _trim(following):
+                start = i
+                i += 1
+                while i < len(lines) and _trim_end(lines[i]) != "---":
+                    i += 1
+                fm_end = i if i < len(lines) else None
+        elif line.lstrip(_JS_TRIM_CHARS).startswith("```"):
+            match = re.match(f"[{_JS_SPACE}]*`+", line)
+            level = match.group(0) if match else "```"
+            j = i + 1
+            while j < len(lines) and not lines[j].startswith(level):
+                j += 1
+            if j != len(lines):
+                i = j
+        else:
+            in_comment = _comment_open_after(raw_line, False)
+        i += 1
+    if start <= len(lines) - 1:
+        raws.append(_Raw(start, len(lines), fm_end))
+    return raws
+
+
+def _yaml(text: str) -> dict[str, Any] | None:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """One slide as ``parseSlide`` reads its raw text."""
+
+    fm_text: str | None
+    fm: dict[str, Any] | None
+    body: str
+    content: str
+    note: str | None
+    title: str | None
+
+
+def _parse_slide(raw_text: str) -> _Parsed:
+    """``parseSlide``: front matter (or a ```` ```yaml ```` block), content, note, title."""
+    match = _FRONT_MATTER.match(raw_text)
+    fm_text = None
+    body = raw_text
+    if match:
+        fm_text, body = match.group(1), raw_text[match.end() :]
+    else:
+        block = _YAML_BLOCK.match(raw_text)
+        if block:
+            fm_text, body = block.group(1), raw_text[block.end() :]
+    fm = _yaml(fm_text) if fm_text is not None else None
+    content = _trim(body)
+    note = None
+    comments = list(_NOTE.finditer(content))
+    if comments and comments[-1].end() >= len(content):
+        note = _trim(comments[-1].group(1))
+        content = _trim(content[: comments[-1].start()])
+    title = None
+    if fm and (fm.get("title") or fm.get("name")):
+        title = str(fm.get("title") or fm.get("name"))
+    else:
+        heading = _HEADING.search(_CODE_BLOCK.sub("", content))
+        title = _trim(heading.group(2)) if heading else None
+    return _Parsed(fm_text, fm, body, content, note, title or None)
+
+
+def _comment_is_invisible(lines: list[str], raw: _Raw, after: int, comment: str) -> bool:
+    """Whether a comment line inserted after 0-based line *after* - 1 (that is, before
+    line *after*) leaves the slide's scan, content, note and front matter as they were."""
+    inside = False
+    skip_until = raw.fm_end if raw.fm_end is not None else raw.start - 1
+    for n in range(raw.start, after):
+        if n > skip_until:
+            inside = _comment_open_after(lines[n], inside)
+    if inside:
+        return False  # the scanner would read our '-->' as the end of that comment
+    before = _parse_slide("\n".join(lines[raw.start : raw.end]))
+    changed = [*lines[raw.start : after], comment, *lines[after : raw.end]]
+    after_parse = _parse_slide("\n".join(changed))
+    kept = "\n".join(ln for ln in after_parse.content.split("\n") if ln != comment)
+    return (
+        after_parse.note == before.note
+        and after_parse.fm_text == before.fm_text
+        and after_parse.title == before.title
+        and _trim(kept) == before.content
+    )
+
+
+def _marker_from_key(line: str, line_no: int) -> PromptMarker | BadMarker | None:
+    """Read ``imagePrompt: "…"``; ``None`` if the line is not our key at all."""
+    if not line.startswith(f"{KEY}:"):
+        return None
+    match = _KEY_LINE.match(line.rstrip("\r\n"))
+    value = None
+    if match:
+        try:
+            value = json.loads(f'"{match.group("value")}"')
+        except ValueError:
+            value = None
+    fields = _VALUE.fullmatch(value) if isinstance(value, str) else None
+    if fields is None:
+        return BadMarker(line_no, f"{KEY} does not read '\"src=… sum=… | …\"'")
+    comment = (
+        f"<!-- {MARKER_KEYWORD} src={fields['src']} sum={fields['sum']} | {fields['text']} -->"
+    )
+    marker = parse_marker(comment, line_no)
+    return replace(marker, form="frontmatter") if isinstance(marker, PromptMarker) else marker
+
+
+def render_key(prompt: str, source_hash: str) -> str:
+    """The front-matter line for *prompt* (JSON string escapes, valid YAML, no ``---``)."""
+    value = f"src={source_hash} sum={prompt_hash(prompt)} | {escape(prompt)}"
+    return f"{KEY}: {json.dumps(value, ensure_ascii=False)}"
+
+
+_PROBE = f"<!-- {MARKER_KEYWORD} src=00000000 sum=00000000 | probe -->"
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Where each form of marker can go in one slide (1-based 'insert after' lines)."""
+
+    key_after: int | None
+    """Insert the key (and ``key_block`` lines) after this line, or ``None``: impossible."""
+    key_block: str
+    """``"key"``: the key alone; ``"close"``: key and a closing ``---``; ``"open"``:
+    opener, key and closer (a new headmatter at the top of the file)."""
+    comment_after: int | None
+    """Insert the comment after this line, or ``None``: impossible."""
+
+
+def _lines(deck: Deck) -> list[str]:
+    """The deck's lines as Slidev cuts them (at ``\r?\n``; the BOM stays on line 1)."""
+    if re.search(r"\r(?!\n)", deck.text):
+        raise DeckError(
+            "has bare carriage returns, which Slidev does not read as line breaks; "
+            "convert the line endings first",
+            deck.path,
+        )
+    return re.split(r"\r?\n", deck.source)
+
+
+def _split(deck: Deck) -> Deck:
+    lines = _lines(deck)
+    text_lines = re.split(r"\r?\n", deck.text)
+    line_count = len(text_lines) - (1 if deck.text.endswith("\n") else 0)
+    if not deck.text:
+        line_count = 0
+    raws = _scan(lines)
+    slides = []
+    meta: dict[str, Any] = {}
+    front: LineSpan | None = None
+    for index, raw in enumerate(raws, 1):
+        slide, fm = _build(index, raw, text_lines, line_count)
+        plan = _plan(index, raw, text_lines, deck.bom)
+        if slide.skip_reason is None and plan.key_after is None and plan.comment_after is None:
+            slide = replace(slide, skip_reason="no place for a prompt that keeps the rendering")
+        slides.append(slide)
+        if index == 1 and raw.fm_end is not None and raw.start == 0:
+            meta = fm or {}
+            front = LineSpan(1, raw.fm_end + 1)
+    return replace(deck, slides=tuple(slides), meta=MappingProxyType(meta), front_matter=front)
+
+
+def _build(
+    index: int, raw: _Raw, lines: list[str], line_count: int
+) -> tuple[Slide, dict[str, Any] | None]:
+    markers: list[PromptMarker | BadMarker] = []
+    keep: list[str] = []
+    yaml_block = _yaml_block(lines, raw)
+    for n in range(raw.start, raw.end):
+        line = lines[n]
+        in_fm = (raw.fm_end is not None and raw.start < n < raw.fm_end) or (
+            yaml_block is not None and yaml_block[0] < n < yaml_block[1]
+        )
+        found = _marker_from_key(line, n + 1) if in_fm else None
+        after_fm = n > max([raw.fm_end if raw.fm_end is not None else -1, *(yaml_block or ())])
+        if found is None and after_fm and line.startswith("<!--") and is_marker_candidate(line):
+            found = parse_marker(line, n + 1)
+        if found is not None:
+            markers.append(found)
+        else:
+            keep.append(line)
+    parsed = _parse_slide("\n".join(keep))
+    fm, content, note, title = parsed.fm, parsed.content, parsed.note, parsed.title
+    fm_text, body = parsed.fm_text, parsed.body
+    skip = None
+    if fm and (fm.get("hide") or fm.get("disabled")):
+        skip = "hidden"
+    elif fm and fm.get("src"):
+        skip = "import stub (src:)"
+    elif not content and note is None:
+        skip = "empty"
+    # The text that decides the prompt: front matter (without our key) and body.
+    normal_fm = _trim(fm_text or "")
+    text = (f"---\n{normal_fm}\n---\n" if normal_fm else "") + _trim(body)
+    slide = Slide(
+        index=index,
+        start_line=raw.start + 1,
+        end_line=min(raw.end, line_count),
+        text=text,
+        title=title or None,
+        notes=(note,) if note else (),
+        markers=tuple(markers),
+        anchor_line=raw.start,
+        skip_reason=skip,
+    )
+    return slide, fm
+
+
+def _plans(deck: Deck) -> list[_Plan]:
+    text_lines = re.split(r"\r?\n", deck.text)
+    return [
+        _plan(index, raw, text_lines, deck.bom) for index, raw in enumerate(_scan(_lines(deck)), 1)
+    ]
+
+
+def _mapping_body(lines: list[str]) -> bool:
+    """Whether a front matter body is empty, comments only, or a block mapping whose first
+    significant line is a column-0 ``key:`` (so a key line can go first)."""
+    for line in lines:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        return re.match(r"[^\s#\-?{\[\"'|>][^:]*:(\s|$)", line) is not None
+    return True
+
+
+def _plan(index: int, raw: _Raw, lines: list[str], bom: bool) -> _Plan:
+    first = lines[raw.start] if raw.start < len(lines) else ""
+    key_after: int | None = None
+    block = "key"
+    if raw.fm_end is not None and _trim_end(lines[raw.fm_end]) == "---":
+        body = lines[raw.start + 1 : raw.fm_end]
+        proper = bool(body) and _mapping_body(body) and not any("---" in b for b in body)
+        if proper and not (index == 1 and raw.start == 0 and bom):
+            key_after = raw.start + 1  # right after the opener (1-based line of the opener)
+    elif index == 1 and raw.start == 0 and not _trim_end(first).startswith("---") and not bom:
+        key_after, block = 0, "open"
+    elif raw.start > 0:
+        separator = _trim_end(lines[raw.start - 1])
+        following = lines[raw.start] if raw.start < len(lines) else ""
+        if (
+            separator.startswith("---")
+            and separator[3:4] != "-"
+            and not _trim(following)
+            and _yaml_block(lines, raw) is None
+        ):
+            key_after, block = raw.start, "close"
+    yaml_block = _yaml_block(lines, raw)
+    if yaml_block is not None:
+        opener, closer = yaml_block
+        body = lines[opener + 1 : closer] if closer >= 0 else []
+        key_after, block = None, "key"
+        if closer >= 0 and body and _mapping_body(body):
+            key_after = opener + 1
+    # The comment goes first in the body: after the front matter, or after the blank line
+    # that follows a bare separator (right after '---' it would open a front matter).
+    body_start = raw.fm_end + 1 if raw.fm_end is not None else raw.start
+    if yaml_block is not None:
+        body_start = yaml_block[1] + 1 if yaml_block[1] >= 0 else raw.end + 1
+    if body_start < len(lines) and not _trim(lines[body_start]) and raw.fm_end is None:
+        body_start += 1
+    comment_after: int | None = body_start
+    rest = [ln for ln in lines[body_start : raw.end] if _trim(ln)]
+    if (
+        not rest
+        or rest[0][:1] in (" ", "\t")
+        or (index == 1 and bom and body_start == 0)
+        or (body_start < raw.end and lines[body_start].startswith("---"))
+        or body_start > raw.end
+        or not _comment_is_invisible(lines, raw, body_start, _PROBE)
+    ):
+        comment_after = None
+    return _Plan(key_after, block, comment_after)
+
+
+def _yaml_block(lines: list[str], raw: _Raw) -> tuple[int, int] | None:
+    """The opening and closing fence lines of a slide's ```` ```yaml ```` front matter
+    (it counts only without a ``---`` block and only as the slide's first thing)."""
+    if raw.fm_end is not None:
+        return None
+    text = "\n".join(lines[raw.start : raw.end])
+    match = _YAML_BLOCK.match(text)
+    if match is None:
+        return None
+    opener = raw.start + text.count("\n", 0, match.start(1))
+    closer = raw.start + text.count("\n", 0, match.end(1))
+    # Our key goes on its own line after the opener: the fences must be whole lines.
+    if not re.fullmatch(f"[{_JS_SPACE}]*```ya?ml", lines[opener]) or _trim(lines[closer]) != "```":
+        return (opener, -1)
+    return opener, closer
+
+
+# --- hooks ---------------------------------------------------------------------------------
+
+
+@hookimpl(trylast=True)
+def mdslides_format_names() -> list[str]:
+    """This module handles ``slidev``."""
+    return [NAME]
+
+
+_SLIDEV_KEYS = re.compile(
+    r"^(highlighter|drawings|transition|mdc|canvasWidth|aspectRatio|routerMode|"
+    r"themeConfig|fonts|favicon|titleTemplate|download|exportFilename|colorSchema|"
+    r"monaco|lineNumbers|addons|defaults|seoMeta)\s*:",
+    re.M,
+)
+_SLIDE_LAYOUT = re.compile(r"^---[ \t]*\r?\n(layout|clicks|src|hideInToc|dragPos)\s*:", re.M)
+
+
+@hookimpl(trylast=True)
+def mdslides_detect_format(deck: Deck) -> str | None:
+    """Slidev headmatter keys, or per-slide ``layout:``/``src:`` front matter blocks."""
+    head = deck.text
+    if head.startswith("---"):
+        end = head.find("\n---", 3)
+        block = head[: end if end > 0 else 4096]
+        if _SLIDEV_KEYS.search(block):
+            return NAME
+    return NAME if _SLIDE_LAYOUT.search(deck.text) else None
+
+
+@hookimpl(trylast=True)
+def mdslides_split_deck(deck: Deck) -> Deck | None:
+    """Split a Slidev deck the way ``@slidev/parser`` does."""
+    return _split(deck) if deck.format == NAME else None
+
+
+@hookimpl(trylast=True)
+def mdslides_inject_prompts(
+    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
+) -> str | None:
+    """Write each prompt as a front-matter key or a comment, whichever the mode prefers
+    and the slide allows."""
+    if deck.format != NAME or mode not in ("comment", "frontmatter"):
+        return None
+    plans = _plans(deck)
+    insert: dict[int, str] = {}
+    change: dict[int, str] = {}
+    drop: set[int] = set()
+    for slide in deck.slides:
+        prompt = prompts.get(slide.index)
+        if prompt is None:
+            continue
+        plan = plans[slide.index - 1]
+        key = render_key(prompt.text, prompt.source_hash)
+        comment = render_marker(prompt.text, prompt.source_hash)
+        current = slide.marker
+        if isinstance(current, PromptMarker) and len(slide.markers) == 1:
+            change[current.line] = key if current.form == "frontmatter" else comment
+            continue
+        drop.update(m.line for m in slide.markers)
+        wants_key = mode == "frontmatter" or plan.comment_after is None
+        if wants_key and plan.key_after is not None:
+            insert[plan.key_after] = {
+                "key": key,
+                "close": f"{key}\n---",
+                "open": f"---\n{key}\n---",
+            }[plan.key_block]
+        elif plan.comment_after is not None:
+            insert[plan.comment_after] = comment
+        elif plan.key_after is not None:
+            insert[plan.key_after] = key if plan.key_block == "key" else f"{key}\n---"
+    return edit_lines(
+        deck.text, newline=deck.newline, insert_after=insert, replace=change, delete=drop
+    )
+
+
+@hookimpl(trylast=True)
+def mdslides_strip_prompts(deck: Deck) -> str | None:
+    """Remove every marker, and the front matter blocks that held nothing else."""
+    if deck.format != NAME:
+        return None
+    drop: set[int] = set()
+    for slide, raw in zip(deck.slides, _scan(_lines(deck)), strict=True):
+        drop.update(m.line for m in slide.markers)
+        keys = [m for m in slide.markers if getattr(m, "form", "") == "frontmatter"]
+        if keys and raw.fm_end is not None and raw.fm_end - raw.start - 1 == len(keys):
+            # The block holds nothing but our key: it was made for it.
+            drop.add(raw.fm_end + 1)
+            if raw.start == 0:
+                drop.add(1)
+    return remove_lines(deck.text, drop)
