@@ -63,7 +63,8 @@ SLIDEV_BLOCKS: tuple[tuple[str, ...], ...] = (
     ("---", "{layout: cover}", "---"), ("---", "  layout: indented", "---"), ("---", "---"),
     ("----",), ("--- ",), ("---foo",), ("***",), ("```yaml", "layout: two-cols", "```"),
     ("# Title",), ("## Sub",), ("Para text",), ("Title", "---"), ("<!-- a note -->",),
-    ("<!--", "", "---", "-->"), ("```js", "---", "```"), ("  ```", "---", "  ```"), ("~~~", "---", "~~~"),
+    ("<!--", "", "---", "-->"), ("```js", "---", "```"), ("  ```", "---", "  ```"),
+    ("~~~", "---", "~~~"),
     ("    indented code",), ("- item",), ("text <!-- tail -->",), ("",), ("",), ("",),
     ("Ligne en français, été",), ("日本語",),
 )  # fmt: skip
@@ -79,3 +80,16 @@ def random_slidev_deck(rng: random.Random) -> str:
     newline = rng.choice(("\n", "\r\n"))
     text = newline.join(lines) + (newline if rng.random() < 0.7 else "")
     return ("\ufeff" if rng.random() < 0.05 else "") + text
+
+
+@st.composite
+def slidev_decks(draw: st.DrawFn) -> str:
+    """A Slidev-flavoured deck (LF or CRLF, optional headmatter and BOM)."""
+    lines: list[str] = []
+    if draw(st.booleans()):
+        lines += ["---", "theme: default", "title: Deck", "---", ""]
+    for block in draw(st.lists(st.sampled_from(SLIDEV_BLOCKS), max_size=20)):
+        lines.extend(block)
+    newline = draw(st.sampled_from(("\n", "\r\n")))
+    text = newline.join(lines) + (newline if draw(st.booleans()) else "")
+    return ("\ufeff" if draw(st.integers(0, 19)) == 0 else "") + text

@@ -9,7 +9,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.deck import split_lines
 from mdslides_prompts.marker import is_marker_candidate
 
-from .deck_strategies import decks
+from .deck_strategies import decks, slidev_decks
 from .marp_fixture_tools import all_prompts
 
 PIPELINES = [
@@ -43,3 +43,20 @@ def test_inject_strip_inject(source: str, prompt_text: str, pipeline: Pipeline) 
     assert len(after) == len(before) + len(prompts)
     assert [line.rstrip("\r\n") for line in kept] == [line.rstrip("\r\n") for line in before]
     assert injected.endswith(("\n", "\r")) == deck.text.endswith(("\n", "\r")) or not deck.text
+
+
+SLIDEV = [
+    Pipeline(Settings(format="slidev", mode=mode), get_plugin_manager(load_entrypoints=False))
+    for mode in ("comment", "frontmatter")
+]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=slidev_decks(), prompt_text=st.text(max_size=60), pipeline=st.sampled_from(SLIDEV))
+def test_slidev_inject_strip_inject(source: str, prompt_text: str, pipeline: Pipeline) -> None:
+    deck = pipeline.parse(Deck.from_text(source))
+    prompts = all_prompts(deck, lambda index: f"{prompt_text} #{index}")
+    injected = pipeline.inject(deck, prompts)  # re-split and checked inside
+    injected_deck = pipeline.parse(Deck.from_text(deck.source.replace(deck.text, injected, 1)))
+    assert pipeline.inject(injected_deck, prompts) == injected
+    assert injected_deck.to_bytes(pipeline.strip(injected_deck)) == deck.to_bytes()
