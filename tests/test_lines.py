@@ -67,3 +67,30 @@ def test_deck_bytes_round_trip() -> None:
 def test_undecodable_decks_are_refused(data: bytes, message: str) -> None:
     with pytest.raises(DeckError, match=message):
         Deck.from_bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("source", "text", "matches"),
+    [
+        (r"^---$", "a\r\n---\r\nb", True),  # JS ^ and $ see \r as a line end
+        (r"^---$", "a\n----\nb", False),
+        (r"\r?\n---\r?\n", "a\r\n---\r\nb", True),
+        (r"^s*notes?:", "Note: x", True),
+        (r"^\s*notes?:", "\ufeffnotes: x", True),  # JS \s includes the BOM
+        (r"(?<name>a.b)", "a\rb", False),  # JS . does not match \r
+    ],
+)
+def test_js_regex_has_javascript_meaning(source: str, text: str, matches: bool) -> None:
+    import re
+
+    from mdslides_prompts.formats.reveal import js_regex
+
+    assert (re.search(js_regex(source), text, re.I) is not None) is matches
+
+
+def test_bad_separator_regex_is_a_usage_error() -> None:
+    from mdslides_prompts import UsageError
+    from mdslides_prompts.formats.reveal import js_regex
+
+    with pytest.raises(UsageError, match="invalid separator regex"):
+        js_regex("(unclosed")

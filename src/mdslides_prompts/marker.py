@@ -127,13 +127,14 @@ def _needs_escape(ch: str) -> bool:
     return code < 0x20 or 0x7F <= code <= 0x9F or ch in "\u2028\u2029"
 
 
-def escape(text: str, *, quote: bool = False, extra: str = "") -> str:
+def escape(text: str, *, quote: bool = False, extra: str = "", avoid: tuple[str, ...] = ()) -> str:
     """Make *text* safe inside a one-line HTML comment; :func:`unescape` reverses it.
 
     ``\\`` becomes ``\\\\``; a ``-`` right after a ``-`` becomes ``\\-``; control and
     line-separator characters become ``\\xHH``/``\\uHHHH``; a ``:`` followed by a blank
     or at the end becomes ``\\x3a``; with *quote*, ``"`` becomes ``\\x22``; every
-    character of *extra* is escaped too (a format's own hazards, such as ``<``).
+    character of *extra* is escaped too (a format's own hazards, such as ``<``), and so
+    is the first character of every occurrence of a string in *avoid* (``.element``).
     """
     out: list[str] = []
     prev = ""
@@ -149,7 +150,12 @@ def escape(text: str, *, quote: bool = False, extra: str = "") -> str:
         else:
             out.append(ch)
         prev = ch
-    return "".join(out)
+    escaped = "".join(out)
+    # Escape sequences hold no blank and no '.', so these replacements never cut one.
+    for needle in avoid:
+        while needle in escaped:
+            escaped = escaped.replace(needle, _escape_char(needle[0]) + needle[1:])
+    return escaped
 
 
 def unescape(text: str) -> str:
@@ -168,17 +174,26 @@ def unescape(text: str) -> str:
     return _ESCAPE_RE.sub(replace, text)
 
 
-def render_marker(prompt: str, source_hash: str, *, form: str = "comment", extra: str = "") -> str:
+def render_marker(
+    prompt: str,
+    source_hash: str,
+    *,
+    form: str = "comment",
+    extra: str = "",
+    avoid: tuple[str, ...] = (),
+) -> str:
     """The marker line (without line ending) for *prompt* made from content *source_hash*.
 
     :param form: ``"comment"`` (an HTML comment) or ``"reference"`` (a link reference
         definition)
     :param extra: characters the format needs escaped on top of the usual ones
+    :param avoid: strings that must not appear in the line (their first character is
+        escaped)
     """
     fields = f"{MARKER_KEYWORD} src={source_hash} sum={prompt_hash(prompt)}"
     if form == "reference":
-        return f'[{fields}]: # "{escape(prompt, quote=True, extra=extra)}"'
-    return f"<!-- {fields} | {escape(prompt, extra=extra)} -->"
+        return f'[{fields}]: # "{escape(prompt, quote=True, extra=extra, avoid=avoid)}"'
+    return f"<!-- {fields} | {escape(prompt, extra=extra, avoid=avoid)} -->"
 
 
 def is_marker_candidate(line: str) -> bool:

@@ -158,7 +158,7 @@ class Pipeline:
         if not prompts:
             return deck.text
         text = self._hook.mdslides_inject_prompts(
-            deck=deck, prompts=prompts, mode=self.settings.mode
+            deck=deck, prompts=prompts, mode=self.settings.mode, settings=self.settings
         )
         if not isinstance(text, str):
             raise PluginError(

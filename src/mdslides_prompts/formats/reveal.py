@@ -55,22 +55,74 @@ class Variant:
 
 VARIANTS: Mapping[str, Variant] = MappingProxyType(
     {
-        "revealjs": Variant("revealjs", r"\r?\n---\r?\n", None, r"^\s*notes?:"),
+        # The plugin's notes default is the JS string "^\\s*notes?:", which loses its
+        # backslash: the regex really is ^s*notes?: (verified in conformance/revealjs).
+        "revealjs": Variant("revealjs", r"\r?\n---\r?\n", None, r"^s*notes?:"),
     }
 )
 """The supported tools, by format name."""
 
 # What our marker line must never contain in these decks: '<' and '>' (a literal
-# '</script>' or '</textarea>' would end the host element) and ':' (so no 'note:',
-# '.slide:' or '.element:' can appear in it).
+# '</textarea>' ends reveal-md's and MkSlides' deck), ':' (no 'note:' or '.slide:'),
+# '.element' (moves attributes onto the previous element) and runs of blanks (the
+# plugin's de-indentation turns them into line breaks).
 _EXTRA_ESCAPES = "<>:"
+_AVOID = (".element", ".slide", "  ")
 _HEADING = MarkdownIt("commonmark")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
-def js_regex(source: str, *, what: str = "separator") -> str:
-    """Translate a JavaScript regex source to Python's ``re`` syntax (named groups)."""
-    translated = re.sub(r"\(\?<([A-Za-z_]\w*)>", r"(?P<\1>", source)
+_LINE_ENDS = "\\n\\r\\u2028\\u2029"
+_JS_BLANKS = (
+    "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+)
+
+
+def js_regex(source: str, *, multiline: bool = True, what: str = "separator") -> str:
+    """Translate a JavaScript regex source into Python ``re`` syntax with the same meaning.
+
+    JavaScript's ``^``/``$`` (with the ``m`` flag) and ``.`` treat ``\\r``, U+2028 and
+    U+2029 as line ends too, its ``\\s`` includes the BOM, and its named groups are
+    ``(?<name>…)``; without ``m``, ``$`` matches only at the very end.
+    """
+    out: list[str] = []
+    i = 0
+    in_class = False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\" and i + 1 < len(source):
+            pair = source[i : i + 2]
+            if pair == "\\s":
+                out.append(_JS_BLANKS if in_class else f"[{_JS_BLANKS}]")
+            elif pair == "\\S" and not in_class:
+                out.append(f"[^{_JS_BLANKS}]")
+            else:
+                out.append(pair)
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            out.append(ch)
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+            if source.startswith("^", i + 1):
+                out.append("^")
+                i += 1
+        elif ch == "^":
+            out.append(f"(?:(?<=[{_LINE_ENDS}])|\\A)" if multiline else "\\A")
+        elif ch == "$":
+            out.append(f"(?=[{_LINE_ENDS}]|\\Z)" if multiline else "\\Z")
+        elif ch == ".":
+            out.append(f"[^{_LINE_ENDS}]")
+        elif source.startswith("(?<", i) and source[i + 3 : i + 4] not in ("=", "!"):
+            out.append("(?P<")
+            i += 3
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    translated = "".join(out)
     try:
         re.compile(translated)
     except re.error as exc:
@@ -86,12 +138,11 @@ class _Chunk:
     """Offset just past its last character."""
 
 
-def _slidify(text: str, separator: str, vertical: str | None) -> list[_Chunk]:
-    """The chunks ``slidify`` cuts, as offsets (horizontal and vertical alike)."""
-    pattern = re.compile(separator + (f"|{vertical}" if vertical else ""), re.M)
+def _slidify(text: str, pattern: str) -> list[_Chunk]:
+    """The chunks ``slidify`` cuts with the combined separator *pattern*, as offsets."""
     chunks = []
     last = 0
-    for match in pattern.finditer(text):
+    for match in re.finditer(pattern, text):
         if match.start() == match.end():
             continue  # an empty match would hang the plugin; nothing to cut
         chunks.append(_Chunk(last, match.start()))
@@ -131,15 +182,108 @@ def _range(text: str, starts: list[int], chunk: _Chunk) -> tuple[int, int]:
     return first, _line_of(starts, chunk.end - 1)
 
 
-_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_PROBE = "<!-- image-prompt src=00000000 sum=00000000 | probe -->"
 
 
-def _dedents(chunk: str) -> bool:
-    """Whether the plugin de-indents this chunk (getMarkdownFromSlide): its leading
-    whitespace, after one optional line break, is a tab or more than one blank."""
-    spaces = re.match(f"\n?([{_JS_SPACE}]*)", chunk)
-    tabs = re.match(r"\n?(\t*)", chunk)
-    return bool(tabs and tabs.group(1)) or bool(spaces and len(spaces.group(1)) > 1)
+def _anchor(
+    text: str,
+    chunks: list[_Chunk],
+    index: int,
+    patterns: tuple[str, re.Pattern[str]],
+    span: tuple[int, int],
+) -> tuple[int, str] | None:
+    """Where a marker goes in slide *index* (0-based) at lines *span*, and its indentation.
+
+    Candidates, in order: before the first non-blank line, indented like it (so the
+    plugin de-indents the slide as before); after that line when it is a ``---`` or a
+    heading; at the end of the slide, before its notes, unless a fence, comment or
+    ``<div>`` is open there. Each is tried by re-running ``slidify`` with the line in
+    place: the slides and the notes split must stay the same.
+    """
+    separator, notes_re = patterns
+    first, last = span
+    lines = split_lines(text)
+    body = range(first, last + 1)
+    first_text = next((n for n in body if lines[n - 1].strip()), None)
+    candidates: list[tuple[int, str]] = []
+    if first_text is not None:
+        line = lines[first_text - 1]
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if indent.count(" ") < 4 and "\t" not in indent:
+            candidates.append((first_text - 1, indent))
+        if re.match(r" {0,3}(---+|#{1,6}(\s|$))", line):
+            candidates.append((first_text, ""))
+        notes_at = next((n for n in body if notes_re.match(lines[n - 1])), None)
+        end = (notes_at - 1) if notes_at is not None else last
+        if not _open_at_end(lines[first - 1 : end]):
+            candidates.append((end, ""))
+    else:
+        candidates.append((first - 1, ""))
+    for after, indent in candidates:
+        if _keeps_slides(text, chunks, index, separator, notes_re, after, indent + _PROBE):
+            return after, indent
+    return None
+
+
+def _keeps_slides(
+    text: str,
+    chunks: list[_Chunk],
+    index: int,
+    separator: str,
+    notes_re: re.Pattern[str],
+    after: int,
+    line: str,
+) -> bool:
+    changed = edit_lines(text, newline="\n", insert_after={after: line})
+    new_chunks = _slidify(changed, separator)
+    if len(new_chunks) != len(chunks):
+        return False
+    for number, (old, new) in enumerate(zip(chunks, new_chunks, strict=True)):
+        before, now = text[old.start : old.end], changed[new.start : new.end]
+        now_lines = [ln.rstrip("\r\n") for ln in split_lines(now)]
+        if number == index:
+            if line not in now_lines or len(notes_re.split(now)) != len(notes_re.split(before)):
+                return False
+            now_lines.remove(line)
+        if now_lines != [ln.rstrip("\r\n") for ln in split_lines(before)]:
+            return False
+    return True
+
+
+def _open_at_end(lines: list[str]) -> bool:
+    """Whether a code fence, an HTML comment, a ``<div>`` or a raw-text element is still
+    open after *lines* (a line added there would land inside it)."""
+    fence: str | None = None
+    comment = False
+    divs = 0
+    raw_html = 0  # <pre>, <script>, <style>, <textarea>: HTML blocks ended only by their tag
+    for line in lines:
+        match = _FENCE.match(line)
+        if fence is not None:
+            closes = match is not None and match.group(1)[0] == fence[0]
+            if closes and match and len(match.group(1)) >= len(fence):
+                fence = None if not line.strip().strip(fence[0]) else fence
+            continue
+        if match and not comment:
+            fence = match.group(1)
+            continue
+        position = 0
+        while True:
+            if comment:
+                close = line.find("-->", position)
+                if close < 0:
+                    break
+                comment, position = False, close + 3
+            else:
+                opening = line.find("<!--", position)
+                if opening < 0:
+                    break
+                comment, position = True, opening + 4
+        divs += len(re.findall(r"<div[\s>]", line, re.I))
+        divs -= len(re.findall(r"</div\s*>", line, re.I))
+        raw_html += len(re.findall(r"<(pre|script|style|textarea)(\s|>|$)", line, re.I))
+        raw_html -= len(re.findall(r"</(pre|script|style|textarea)>", line, re.I))
+    return fence is not None or comment or divs > 0 or raw_html > 0
 
 
 def _title(markdown: str) -> str | None:
@@ -150,29 +294,28 @@ def _title(markdown: str) -> str | None:
     return None
 
 
-def _separators(deck: Deck, settings: Settings) -> tuple[str, str | None, str]:
+def _patterns(deck: Deck, settings: Settings) -> tuple[str, re.Pattern[str]]:
+    """The combined separator pattern and the notes pattern, options over defaults."""
     variant = VARIANTS[deck.format or "revealjs"]
-    separator = settings.separator or variant.separator
+    separator = js_regex(settings.separator or variant.separator)
     vertical = settings.vertical_separator or variant.vertical
-    notes = settings.notes_separator or variant.notes
-    return (
-        js_regex(separator),
-        js_regex(vertical, what="vertical separator") if vertical else None,
-        js_regex(notes, what="notes separator"),
-    )
+    if vertical:
+        separator += "|" + js_regex(vertical, what="vertical separator")
+    notes = js_regex(settings.notes_separator or variant.notes, what="notes separator")
+    return separator, re.compile(notes, re.I)
 
 
 def _split(deck: Deck, settings: Settings) -> Deck:
-    separator, vertical, notes_separator = _separators(deck, settings)
+    patterns = _patterns(deck, settings)
     text = deck.text
     lines = split_lines(text)
     starts = _line_starts(text)
-    notes_re = re.compile(notes_separator, re.M | re.I)
+    chunks = _slidify(text, patterns[0])
     slides = []
-    for index, chunk in enumerate(_slidify(text, separator, vertical), 1):
+    for index, chunk in enumerate(chunks, 1):
         first, last = _range(text, starts, chunk)
         markers: list[PromptMarker | BadMarker] = [
-            parse_marker(lines[n - 1], n)
+            parse_marker(lines[n - 1].lstrip(" \t"), n)
             for n in range(first, last + 1)
             if is_marker_candidate(lines[n - 1]) and lines[n - 1].lstrip().startswith("<!--")
         ]
@@ -180,19 +323,18 @@ def _split(deck: Deck, settings: Settings) -> Deck:
         body = "\n".join(
             lines[n - 1].rstrip("\r\n") for n in range(first, last + 1) if n not in marker_lines
         )
-        parts = notes_re.split(body)
+        parts = patterns[1].split(body)
         notes = (parts[-1].strip(),) if len(parts) == 2 else ()
         shown = parts[0] if len(parts) == 2 else body
         content = re.sub(r"<!--.*?-->", "", shown, flags=re.S).strip()
         skip = None if content else "empty"
         anchor = first - 1
-        if _dedents(text[chunk.start : chunk.end]):
-            # A marker as first line would change how the plugin de-indents the slide;
-            # the end is safe unless a code fence is still open there.
-            anchor = last
-            fences = sum(1 for n in range(first, last + 1) if _FENCE.match(lines[n - 1]))
-            if fences % 2 and skip is None:
-                skip = "no line where a marker keeps the rendering (indented slide, open fence)"
+        if skip is None and not markers:
+            placed = _anchor(text, chunks, index - 1, patterns, (first, last))
+            if placed is None:
+                skip = "no line where a marker keeps the rendering"
+            else:
+                anchor = placed[0]
         slides.append(
             Slide(
                 index=index,
@@ -238,11 +380,14 @@ def mdslides_split_deck(deck: Deck, settings: Settings) -> Deck | None:
 
 @hookimpl(trylast=True)
 def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
+    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
 ) -> str | None:
-    """Write each prompt as a comment line at the start of its slide."""
+    """Write each prompt as a comment line where ``slidify`` and marked keep the slide."""
     if deck.format not in VARIANTS or mode != "comment":
         return None
+    patterns = _patterns(deck, settings)
+    chunks = _slidify(deck.text, patterns[0])
+    lines = split_lines(deck.text)
     insert: dict[int, str] = {}
     change: dict[int, str] = {}
     drop: set[int] = set()
@@ -250,12 +395,17 @@ def mdslides_inject_prompts(
         prompt = prompts.get(slide.index)
         if prompt is None:
             continue
-        line = render_marker(prompt.text, prompt.source_hash, extra=_EXTRA_ESCAPES)
+        line = render_marker(prompt.text, prompt.source_hash, extra=_EXTRA_ESCAPES, avoid=_AVOID)
         if slide.markers:
-            change[slide.markers[0].line] = line
+            at = slide.markers[0].line
+            existing = lines[at - 1]
+            change[at] = existing[: len(existing) - len(existing.lstrip(" \t"))] + line
             drop.update(m.line for m in slide.markers[1:])
-        else:
-            insert[slide.anchor_line] = line
+            continue
+        span = (slide.start_line, slide.end_line)
+        placed = _anchor(deck.text, chunks, slide.index - 1, patterns, span)
+        if placed is not None:
+            insert[placed[0]] = placed[1] + line
     return edit_lines(
         deck.text, newline=deck.newline, insert_after=insert, replace=change, delete=drop
     )

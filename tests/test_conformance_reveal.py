@@ -1,0 +1,146 @@
+"""Ground truth: the reveal.js markdown plugin itself (conformance/revealjs/slides.mjs).
+
+The shared corpus's reveal.js decks (with the separators their host pages set) and a few
+hundred generated decks under four separator settings: (a) our slide line ranges equal
+the plugin's; (b) after injection the plugin renders the same slides (HTML with our
+comment removed), the same notes and the same section attributes. The harness is
+installed with ``npm ci`` on first use; without node and npm these tests are skipped
+locally and fail in CI.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+import random
+import re
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+
+from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
+
+from .conftest import CORPUS, ROOT, require
+from .deck_strategies import random_deck
+from .marp_fixture_tools import all_prompts
+
+HARNESS = ROOT / "conformance" / "revealjs" / "slides.mjs"
+NASTY = "Glacier -- at dawn --> <!-- .slide: class=x --> .element note: Style:  two  spaces"
+CONFIGS: list[tuple[str | None, str | None, str | None]] = [
+    (None, None, None),
+    (r"^\n\n\n", r"^\n\n", None),
+    (r"^---\n", r"^--\n", r"^Note:"),
+    (r"^---$", r"^--$", None),
+]
+Job = tuple[Path, str | None, str | None, str | None]
+
+
+@pytest.fixture(scope="module")
+def harness() -> Path:
+    require(shutil.which("node") is not None, "node is not installed")
+    if not (HARNESS.parent / "node_modules" / "reveal.js").is_dir():
+        npm = shutil.which("npm")
+        require(npm is not None, "npm is not installed")
+        assert npm is not None
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=HARNESS.parent, check=True, timeout=600,
+        )  # fmt: skip
+    return HARNESS
+
+
+def _plugin(harness: Path, jobs: list[Job]) -> list[dict[str, Any]]:
+    spec = [{"path": str(p), "separator": s, "vertical": v, "notes": n} for p, s, v, n in jobs]
+    out = subprocess.run(
+        ["node", str(harness)], input=json.dumps(spec), capture_output=True, text=True,
+        check=True, timeout=600,
+    ).stdout  # fmt: skip
+    return [json.loads(line) for line in out.split("\n") if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def jobs(tmp_path_factory: pytest.TempPathFactory) -> list[Job]:
+    folder = tmp_path_factory.mktemp("reveal-decks")
+    result: list[Job] = []
+    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            if row["format"] == "revealjs":
+                config = json.loads(row["config"])
+                result.append(
+                    (CORPUS / row["file"], config.get("separator"),
+                     config.get("vertical_separator"), config.get("notes_separator"))
+                )  # fmt: skip
+    rng = random.Random(20261124)
+    for n in range(300):
+        text = random_deck(rng)
+        # Lone CRs: editors and we count them as line breaks, the harness does not.
+        if "\r" in text.replace("\r\n", ""):
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        path = folder / f"generated-{n:03}.md"
+        path.write_bytes(text.encode("utf-8"))
+        result.append((path, *CONFIGS[n % len(CONFIGS)]))
+    return result
+
+
+def _pipeline(separator: str | None, vertical: str | None, notes: str | None) -> Pipeline:
+    settings = Settings(
+        format="revealjs", separator=separator, vertical_separator=vertical, notes_separator=notes
+    )
+    return Pipeline(settings, get_plugin_manager(load_entrypoints=False))
+
+
+def _ours(job: Job) -> Deck:
+    path, *config = job
+    return _pipeline(*config).parse(Deck.from_bytes(path.read_bytes(), path))
+
+
+def test_corpus_counts(jobs: list[Job]) -> None:
+    require((CORPUS / "MANIFEST.tsv").is_file(), "shared corpus not found")
+    counts = {p.name: len(_ours((p, *c)).slides) for p, *c in jobs if p.parent == CORPUS}
+    assert counts == {
+        "revealjs--hakimel--reveal.js--example.md": 7,
+        "revealjs--msoedov--hacker-slides--initial-slides.md": 8,
+    }
+
+
+def test_split_equals_the_plugin(harness: Path, jobs: list[Job]) -> None:
+    truth = _plugin(harness, jobs)
+    mismatches = []
+    for job, expected in zip(jobs, truth, strict=True):
+        assert "error" not in expected, expected
+        ours = [(s.start_line, s.end_line) for s in _ours(job).slides]
+        theirs = [(s["start_line"], s["end_line"]) for s in expected["slides"]]
+        if ours != theirs:
+            mismatches.append((job[0].name, ours[:4], theirs[:4]))
+    assert not mismatches, mismatches[:3]
+
+
+def _strip_ours(html: str | None) -> str | None:
+    return None if html is None else re.sub(r"<!-- image-prompt[^\n]*?-->\n?", "", html)
+
+
+def _view(slide: dict[str, Any]) -> tuple[Any, ...]:
+    html = re.sub(r">\s+<", "><", _strip_ours(slide["html"]) or "").strip()
+    return (slide["h"], slide["v"], html, _strip_ours(slide["notes"]), slide["attributes"])
+
+
+def test_injection_renders_identically(harness: Path, jobs: list[Job], tmp_path: Path) -> None:
+    injected: list[Job] = []
+    for n, job in enumerate(jobs):
+        path, *config = job
+        pipeline = _pipeline(*config)
+        deck = pipeline.parse(Deck.from_bytes(path.read_bytes(), path))
+        text = pipeline.inject(deck, all_prompts(deck, lambda index: f"{NASTY} {index}"))
+        out = tmp_path / f"{n:03}-{path.name}"
+        out.write_bytes(deck.to_bytes(text))
+        injected.append((out, *config))
+    before, after = _plugin(harness, jobs), _plugin(harness, injected)
+    problems = [
+        job[0].name
+        for job, old, new in zip(jobs, before, after, strict=True)
+        if [_view(s) for s in old["slides"]] != [_view(s) for s in new["slides"]]
+    ]
+    assert not problems, problems[:5]
