@@ -36,6 +36,12 @@ CONFIGS: list[tuple[str | None, str | None, str | None]] = [
     (r"^---$", r"^--$", None),
 ]
 Job = tuple[Path, str | None, str | None, str | None]
+TOOL_DECKS = {
+    "reveal-md": "reveal-md--webpro--reveal-md--demo-a.md",
+    "mkslides": "mkslides--MartenBE--mkslides--index.md",
+    "slides-extended": "slides-extended--ebullient--obsidian-slides-extended--syntax-test.md",
+}
+MANIFEST_COUNTS = {"reveal-md": 4, "mkslides": 13, "slides-extended": 12}
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +150,47 @@ def test_injection_renders_identically(harness: Path, jobs: list[Job], tmp_path:
         if [_view(s) for s in old["slides"]] != [_view(s) for s in new["slides"]]
     ]
     assert not problems, problems[:5]
+
+
+@pytest.mark.parametrize("fmt", sorted(TOOL_DECKS))
+def test_tool_variants_count_as_the_tools_do(fmt: str) -> None:
+    path = CORPUS / TOOL_DECKS[fmt]
+    require(path.is_file(), "shared corpus not found")
+    pipeline = Pipeline(Settings(format=fmt), get_plugin_manager(load_entrypoints=False))
+    assert (
+        len(pipeline.parse(Deck.from_bytes(path.read_bytes(), path)).slides) == MANIFEST_COUNTS[fmt]
+    )
+
+
+def _tool(harness: Path, generator: str, paths: list[Path]) -> list[dict[str, Any]]:
+    spec = [{"path": str(p), "generator": generator} for p in paths]
+    out = subprocess.run(
+        ["node", str(harness)], input=json.dumps(spec), capture_output=True, text=True,
+        check=True, timeout=600,
+    ).stdout  # fmt: skip
+    return [json.loads(line) for line in out.split("\n") if line.strip()]
+
+
+@pytest.mark.parametrize("fmt", ["reveal-md", "slides-extended"])
+def test_tool_variants_split_and_inject_like_the_tools(
+    harness: Path, tmp_path: Path, fmt: str
+) -> None:
+    """reveal-md runs for real in the harness; Slides Extended is emulated there (its
+    front matter rule and defaults, then the reveal.js plugin), so only its chunk
+    boundaries are compared."""
+    path = CORPUS / TOOL_DECKS[fmt]
+    require(path.is_file(), "shared corpus not found")
+    pipeline = Pipeline(Settings(format=fmt), get_plugin_manager(load_entrypoints=False))
+    deck = pipeline.parse(Deck.from_bytes(path.read_bytes(), path))
+    [before] = _tool(harness, fmt, [path])
+    ranges = [(s["start_line"], s["end_line"]) for s in before["slides"]]
+    assert [(s.start_line, s.end_line) for s in deck.slides] == ranges
+    out = tmp_path / path.name
+    out.write_bytes(
+        deck.to_bytes(pipeline.inject(deck, all_prompts(deck, lambda i: f"{NASTY} {i}")))
+    )
+    [after] = _tool(harness, fmt, [out])
+    if fmt == "reveal-md":
+        assert [_view(s) for s in after["slides"]] == [_view(s) for s in before["slides"]]
+    else:
+        assert len(after["slides"]) == len(before["slides"])

@@ -26,12 +26,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 import re
 from types import MappingProxyType
+from typing import Any
 
 from markdown_it import MarkdownIt
+import yaml
 
 from ..config import Settings
-from ..deck import Deck, Slide, SlidePrompt, split_lines
-from ..errors import UsageError
+from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ..errors import DeckError, UsageError
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from .lines import edit_lines, remove_lines
@@ -51,6 +53,13 @@ class Variant:
     """Default vertical separator, or ``None`` for none."""
     notes: str
     """Default notes separator."""
+    front_matter: re.Pattern[str] | None = None
+    """How the tool finds its front matter (group ``yaml``; the body starts at the end of
+    group ``fm``), or ``None`` if it has none."""
+    keys: tuple[str, str, str] = ("separator", "verticalSeparator", "notesSeparator")
+    """Front-matter keys (dotted paths) for the three separators."""
+    config_file: str | None = None
+    """A config file next to the deck (or above it) that may set the separators."""
 
 
 VARIANTS: Mapping[str, Variant] = MappingProxyType(
@@ -58,9 +67,36 @@ VARIANTS: Mapping[str, Variant] = MappingProxyType(
         # The plugin's notes default is the JS string "^\\s*notes?:", which loses its
         # backslash: the regex really is ^s*notes?: (verified in conformance/revealjs).
         "revealjs": Variant("revealjs", r"\r?\n---\r?\n", None, r"^s*notes?:"),
+        # yaml-front-matter: '---' on line 1, closed by the next line starting with '---'.
+        "reveal-md": Variant(
+            "reveal-md",
+            r"\r?\n---\r?\n",
+            r"\r?\n----\r?\n",
+            r"^s*notes?:",
+            re.compile(r"(?P<fm>---[\n\r](?P<yaml>[\w\W]+?)[\n\r]---)"),
+            config_file="reveal-md.json",
+        ),
+        # python-frontmatter; MkSlides then strips the content before slidify.
+        "mkslides": Variant(
+            "mkslides",
+            r"\r?\n---\r?\n",
+            None,
+            r"^s*notes?:",
+            re.compile(r"(?P<fm>-{3,}[ \t]*\r?\n(?P<yaml>[\w\W]*?)\r?\n-{3,}[ \t]*(?=\r?\n|$))\s*"),
+            ("slides.separator", "slides.separator_vertical", "slides.separator_notes"),
+            config_file="mkslides.yml",
+        ),
+        "slides-extended": Variant(
+            "slides-extended",
+            r"\r?\n---\r?\n",
+            r"\r?\n--\r?\n",
+            "note:",
+            re.compile(r"(?P<fm>---\r?\n(?P<yaml>[\w\W]+?)\r?\n---\r?\n?)"),
+        ),
     }
 )
 """The supported tools, by format name."""
+
 
 # What our marker line must never contain in these decks: '<' and '>' (a literal
 # '</textarea>' ends reveal-md's and MkSlides' deck), ':' (no 'note:' or '.slide:'),
@@ -138,16 +174,18 @@ class _Chunk:
     """Offset just past its last character."""
 
 
-def _slidify(text: str, pattern: str) -> list[_Chunk]:
-    """The chunks ``slidify`` cuts with the combined separator *pattern*, as offsets."""
+def _slidify(text: str, pattern: str, offset: int = 0) -> list[_Chunk]:
+    """The chunks ``slidify`` cuts from ``text[offset:]`` with the combined separator
+    *pattern*, as offsets into *text*."""
     chunks = []
     last = 0
-    for match in re.finditer(pattern, text):
+    body = text[offset:]
+    for match in re.finditer(pattern, body):
         if match.start() == match.end():
             continue  # an empty match would hang the plugin; nothing to cut
-        chunks.append(_Chunk(last, match.start()))
+        chunks.append(_Chunk(offset + last, offset + match.start()))
         last = match.end()
-    chunks.append(_Chunk(last, len(text)))
+    chunks.append(_Chunk(offset + last, len(text)))
     return chunks
 
 
@@ -189,7 +227,7 @@ def _anchor(
     text: str,
     chunks: list[_Chunk],
     index: int,
-    patterns: tuple[str, re.Pattern[str]],
+    body_info: _Body,
     span: tuple[int, int],
 ) -> tuple[int, str] | None:
     """Where a marker goes in slide *index* (0-based) at lines *span*, and its indentation.
@@ -200,7 +238,7 @@ def _anchor(
     ``<div>`` is open there. Each is tried by re-running ``slidify`` with the line in
     place: the slides and the notes split must stay the same.
     """
-    separator, notes_re = patterns
+    separator, notes_re = body_info.separator, body_info.notes
     first, last = span
     lines = split_lines(text)
     body = range(first, last + 1)
@@ -220,7 +258,10 @@ def _anchor(
     else:
         candidates.append((first - 1, ""))
     for after, indent in candidates:
-        if _keeps_slides(text, chunks, index, separator, notes_re, after, indent + _PROBE):
+        probe = indent + _PROBE
+        if _keeps_slides(
+            text, chunks, index, (separator, body_info.offset), notes_re, after, probe
+        ):
             return after, indent
     return None
 
@@ -229,13 +270,13 @@ def _keeps_slides(
     text: str,
     chunks: list[_Chunk],
     index: int,
-    separator: str,
+    separator: tuple[str, int],
     notes_re: re.Pattern[str],
     after: int,
     line: str,
 ) -> bool:
     changed = edit_lines(text, newline="\n", insert_after={after: line})
-    new_chunks = _slidify(changed, separator)
+    new_chunks = _slidify(changed, *separator)
     if len(new_chunks) != len(chunks):
         return False
     for number, (old, new) in enumerate(zip(chunks, new_chunks, strict=True)):
@@ -294,23 +335,84 @@ def _title(markdown: str) -> str | None:
     return None
 
 
-def _patterns(deck: Deck, settings: Settings) -> tuple[str, re.Pattern[str]]:
-    """The combined separator pattern and the notes pattern, options over defaults."""
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """Where slidify's input starts in the deck text, and the separators in force."""
+
+    offset: int
+    separator: str
+    notes: re.Pattern[str]
+    front_matter: LineSpan | None
+    meta: Mapping[str, Any]
+
+
+def _lookup(data: Mapping[str, Any], dotted: str) -> str | None:
+    value: Any = data
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _config(deck: Deck, variant: Variant) -> Mapping[str, Any]:
+    """The variant's config file next to the deck or in a folder above it."""
+    if variant.config_file is None or deck.path is None:
+        return {}
+    for folder in [deck.path.resolve().parent, *deck.path.resolve().parents][:4]:
+        candidate = folder / variant.config_file
+        if candidate.is_file():
+            try:
+                data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+                raise DeckError(f"cannot read {candidate}: {exc}", deck.path) from None
+            return data if isinstance(data, dict) else {}
+    return {}
+
+
+def _body(deck: Deck, settings: Settings) -> _Body:
+    """Front matter, body offset and separators: options > front matter > config > defaults."""
     variant = VARIANTS[deck.format or "revealjs"]
-    separator = js_regex(settings.separator or variant.separator)
-    vertical = settings.vertical_separator or variant.vertical
-    if vertical:
-        separator += "|" + js_regex(vertical, what="vertical separator")
-    notes = js_regex(settings.notes_separator or variant.notes, what="notes separator")
-    return separator, re.compile(notes, re.I)
+    offset, span, meta = 0, None, {}
+    if variant.front_matter is not None:
+        match = variant.front_matter.match(deck.text)
+        data = _yaml_mapping(match.group("yaml")) if match else None
+        if match and data is not None:
+            offset = match.end()
+            meta = data
+            span = LineSpan(1, deck.text.count("\n", 0, match.end("fm")) + 1)
+        elif match and variant.name == "reveal-md":
+            raise DeckError(
+                "reveal-md cannot render a deck whose front matter is not a YAML mapping", deck.path
+            )
+    config = _config(deck, variant)
+    chosen: list[str | None] = []
+    for option, key, default in zip(
+        (settings.separator, settings.vertical_separator, settings.notes_separator),
+        variant.keys,
+        (variant.separator, variant.vertical, variant.notes),
+        strict=True,
+    ):
+        chosen.append(option or _lookup(meta, key) or _lookup(config, key) or default)
+    separator = js_regex(chosen[0] or variant.separator)
+    if chosen[1]:
+        separator += "|" + js_regex(chosen[1], what="vertical separator")
+    notes = re.compile(js_regex(chosen[2] or variant.notes, what="notes separator"), re.I)
+    return _Body(offset, separator, notes, span, MappingProxyType(meta))
+
+
+def _yaml_mapping(text: str) -> dict[str, Any] | None:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _split(deck: Deck, settings: Settings) -> Deck:
-    patterns = _patterns(deck, settings)
+    info = _body(deck, settings)
     text = deck.text
     lines = split_lines(text)
     starts = _line_starts(text)
-    chunks = _slidify(text, patterns[0])
+    chunks = _slidify(text, info.separator, info.offset)
     slides = []
     for index, chunk in enumerate(chunks, 1):
         first, last = _range(text, starts, chunk)
@@ -323,14 +425,14 @@ def _split(deck: Deck, settings: Settings) -> Deck:
         body = "\n".join(
             lines[n - 1].rstrip("\r\n") for n in range(first, last + 1) if n not in marker_lines
         )
-        parts = patterns[1].split(body)
+        parts = info.notes.split(body)
         notes = (parts[-1].strip(),) if len(parts) == 2 else ()
         shown = parts[0] if len(parts) == 2 else body
         content = re.sub(r"<!--.*?-->", "", shown, flags=re.S).strip()
         skip = None if content else "empty"
         anchor = first - 1
         if skip is None and not markers:
-            placed = _anchor(text, chunks, index - 1, patterns, (first, last))
+            placed = _anchor(text, chunks, index - 1, info, (first, last))
             if placed is None:
                 skip = "no line where a marker keeps the rendering"
             else:
@@ -348,7 +450,7 @@ def _split(deck: Deck, settings: Settings) -> Deck:
                 skip_reason=skip,
             )
         )
-    return replace(deck, slides=tuple(slides), front_matter=None)
+    return replace(deck, slides=tuple(slides), front_matter=info.front_matter, meta=info.meta)
 
 
 # --- hooks ---------------------------------------------------------------------------------
@@ -361,15 +463,35 @@ def mdslides_format_names() -> list[str]:
 
 
 _REVEAL_SIGNS = re.compile(r"^(notes?:|<!--\s*\.(slide|element):)", re.M | re.I)
+_EXTENDED_SIGNS = re.compile(r"^<!--\s*(slide|element)\s+\w+=|^>\s*\[!\w+\]", re.M)
 
 
 @hookimpl(trylast=True)
 def mdslides_detect_format(deck: Deck, settings: Settings) -> str | None:
-    """reveal.js when separators are given, or the deck has ``Note:`` lines or
-    ``<!-- .slide: -->``/``<!-- .element: -->`` comments."""
+    """A tool's config file next to the deck (``reveal-md.json``, ``mkslides.yml``), its
+    front-matter keys, Slides Extended's comments and callouts; plain reveal.js when
+    separators are given or the deck has ``Note:`` lines or ``.slide``/``.element``
+    comments."""
+    for name in ("reveal-md", "mkslides"):
+        if _config_exists(deck, VARIANTS[name]):
+            return name
+    head = deck.text[:4096] if deck.text.startswith("---") else ""
+    if re.search(r"^revealOptions\s*:", head, re.M):
+        return "reveal-md"
+    if re.search(r"^(slides|revealjs|plugins)\s*:\s*$", head, re.M):
+        return "mkslides"
+    if _EXTENDED_SIGNS.search(deck.text):
+        return "slides-extended"
     if settings.separator or settings.vertical_separator or settings.notes_separator:
         return "revealjs"
     return "revealjs" if _REVEAL_SIGNS.search(deck.text) else None
+
+
+def _config_exists(deck: Deck, variant: Variant) -> bool:
+    if deck.path is None or variant.config_file is None:
+        return False
+    folders = [deck.path.resolve().parent, *deck.path.resolve().parents][:4]
+    return any((folder / variant.config_file).is_file() for folder in folders)
 
 
 @hookimpl(trylast=True)
@@ -385,8 +507,8 @@ def mdslides_inject_prompts(
     """Write each prompt as a comment line where ``slidify`` and marked keep the slide."""
     if deck.format not in VARIANTS or mode != "comment":
         return None
-    patterns = _patterns(deck, settings)
-    chunks = _slidify(deck.text, patterns[0])
+    info = _body(deck, settings)
+    chunks = _slidify(deck.text, info.separator, info.offset)
     lines = split_lines(deck.text)
     insert: dict[int, str] = {}
     change: dict[int, str] = {}
@@ -403,7 +525,7 @@ def mdslides_inject_prompts(
             drop.update(m.line for m in slide.markers[1:])
             continue
         span = (slide.start_line, slide.end_line)
-        placed = _anchor(deck.text, chunks, slide.index - 1, patterns, span)
+        placed = _anchor(deck.text, chunks, slide.index - 1, info, span)
         if placed is not None:
             insert[placed[0]] = placed[1] + line
     return edit_lines(
