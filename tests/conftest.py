@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import os
 from pathlib import Path
 import shutil
+import subprocess
 
 import pytest
 
@@ -34,6 +35,26 @@ def _isolated_cache(
     monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(cache))
     monkeypatch.delenv("MDSLIDES_PROMPTS_PLUGINS", raising=False)
     yield cache
+
+
+def npm_harness(script: Path, installed: str) -> Path:
+    """A ground-truth harness under ``conformance/``, set up with ``npm ci`` on first use.
+
+    :param script: the harness script
+    :param installed: a path under its ``node_modules`` that exists once it is installed
+    """
+    require(shutil.which("node") is not None, "node is not installed")
+    if not (script.parent / "node_modules" / installed).exists():
+        npm = shutil.which("npm")
+        require(npm is not None, "npm is not installed")
+        assert npm is not None
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=script.parent,
+            check=True,
+            timeout=600,
+        )
+    return script
 
 
 def pristine_example(folder: Path) -> Path:

@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 import random
 import re
-import shutil
 import subprocess
 from typing import Any
 
@@ -23,7 +22,7 @@ import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
-from .conftest import CORPUS, EXAMPLE_DECK, MARP_CASES, ROOT, require
+from .conftest import CORPUS, EXAMPLE_DECK, MARP_CASES, ROOT, npm_harness
 from .deck_strategies import random_deck
 from .marp_fixture_tools import all_prompts
 
@@ -39,18 +38,8 @@ NASTY = "Glacier -- at dawn --> <!-- class: lead --> Style: watercolor, ratio 16
 
 @pytest.fixture(scope="module")
 def harness() -> Path:
-    """The marp-core harness, installed with ``npm ci`` on first use if npm is there."""
-    require(shutil.which("node") is not None, "node is not installed")
-    modules = HARNESS.parent / "node_modules" / "@marp-team" / "marp-core"
-    if not modules.is_dir():
-        npm = shutil.which("npm")
-        require(npm is not None, "npm is not installed")
-        assert npm is not None
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HARNESS.parent, check=True, timeout=600,
-        )  # fmt: skip
-    return HARNESS
+    """The harness, installed with ``npm ci`` on first use."""
+    return npm_harness(HARNESS, "@marp-team/marp-core")
 
 
 def _marp_core(harness: Path, paths: list[Path]) -> dict[str, dict[str, Any]]:

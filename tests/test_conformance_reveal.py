@@ -15,7 +15,6 @@ import json
 from pathlib import Path
 import random
 import re
-import shutil
 import subprocess
 from typing import Any
 
@@ -23,7 +22,7 @@ import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
-from .conftest import CORPUS, ROOT, require
+from .conftest import CORPUS, ROOT, npm_harness, require
 from .deck_strategies import random_deck
 from .marp_fixture_tools import all_prompts
 
@@ -46,16 +45,8 @@ MANIFEST_COUNTS = {"reveal-md": 4, "mkslides": 13, "slides-extended": 12}
 
 @pytest.fixture(scope="module")
 def harness() -> Path:
-    require(shutil.which("node") is not None, "node is not installed")
-    if not (HARNESS.parent / "node_modules" / "reveal.js").is_dir():
-        npm = shutil.which("npm")
-        require(npm is not None, "npm is not installed")
-        assert npm is not None
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=HARNESS.parent, check=True, timeout=600,
-        )  # fmt: skip
-    return HARNESS
+    """The harness, installed with ``npm ci`` on first use."""
+    return npm_harness(HARNESS, "reveal.js")
 
 
 def _plugin(harness: Path, jobs: list[Job]) -> list[dict[str, Any]]:

@@ -7,10 +7,11 @@ the edit so that :func:`remove_lines` exactly undoes :func:`edit_lines`.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
-from ..deck import split_lines
+from ..deck import Deck, split_lines
 
-__all__ = ["edit_lines", "line_ending", "remove_lines"]
+__all__ = ["LineEdits", "edit_lines", "line_ending", "remove_lines", "strip_markers"]
 
 
 def line_ending(line: str) -> str:
@@ -74,3 +75,30 @@ def _drop(out: list[str], line: str, is_last: bool) -> None:
 def remove_lines(text: str, numbers: Collection[int]) -> str:
     """Remove whole lines (1-based); the exact inverse of inserting them with :func:`edit_lines`."""
     return edit_lines(text, newline="\n", delete=numbers)
+
+
+@dataclass
+class LineEdits:
+    """The line edits an injection collects before applying them all at once."""
+
+    insert: dict[int, str] = field(default_factory=dict)
+    """New lines by the line they follow (see :func:`edit_lines`)."""
+    change: dict[int, str] = field(default_factory=dict)
+    """Replacement content by line number."""
+    drop: set[int] = field(default_factory=set)
+    """Lines to remove."""
+
+    def apply(self, deck: Deck) -> str:
+        """*deck*'s text with the edits made (new lines take the deck's line ending)."""
+        return edit_lines(
+            deck.text,
+            newline=deck.newline,
+            insert_after=self.insert,
+            replace=self.change,
+            delete=self.drop,
+        )
+
+
+def strip_markers(deck: Deck) -> str:
+    """*deck*'s text without the lines of its slides' markers."""
+    return remove_lines(deck.text, {m.line for s in deck.slides for m in s.markers})

@@ -34,7 +34,7 @@ import yaml
 from ..deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
-from .lines import edit_lines, remove_lines
+from .lines import LineEdits, strip_markers
 
 __all__ = ["GLOBAL_DIRECTIVES", "LOCAL_DIRECTIVES", "parse_heading_divider"]
 
@@ -550,9 +550,7 @@ def mdslides_inject_prompts(
     if deck.format != NAME or mode not in ("comment", "reference"):
         return None
     kinds = [cut.kind for cut in _parse(deck)[2]] if mode == "reference" else []
-    insert: dict[int, str] = {}
-    change: dict[int, str] = {}
-    drop: set[int] = set()
+    edits = LineEdits()
     for slide in deck.slides:
         prompt = prompts.get(slide.index)
         if prompt is None:
@@ -561,16 +559,14 @@ def mdslides_inject_prompts(
         line = render_marker(prompt.text, prompt.source_hash, form=form)
         first = slide.marker
         if isinstance(first, PromptMarker) and first.form == form:
-            change[first.line] = line
-            drop.update(m.line for m in slide.markers[1:])
+            edits.change[first.line] = line
+            edits.drop.update(m.line for m in slide.markers[1:])
         else:
             # A marker of the other form (or a broken one) may sit where this form is
             # not safe: write the new one at the anchor instead.
-            insert[slide.anchor_line] = line
-            drop.update(m.line for m in slide.markers)
-    return edit_lines(
-        deck.text, newline=deck.newline, insert_after=insert, replace=change, delete=drop
-    )
+            edits.insert[slide.anchor_line] = line
+            edits.drop.update(m.line for m in slide.markers)
+    return edits.apply(deck)
 
 
 @hookimpl(trylast=True)
@@ -578,4 +574,4 @@ def mdslides_strip_prompts(deck: Deck) -> str | None:
     """Remove every marker line."""
     if deck.format != NAME:
         return None
-    return remove_lines(deck.text, {m.line for s in deck.slides for m in s.markers})
+    return strip_markers(deck)

@@ -36,7 +36,7 @@ from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..errors import DeckError, UsageError
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
-from .lines import edit_lines, remove_lines
+from .lines import LineEdits, edit_lines, strip_markers
 
 __all__ = ["VARIANTS", "Variant", "js_regex"]
 
@@ -510,9 +510,7 @@ def mdslides_inject_prompts(
     info = _body(deck, settings)
     chunks = _slidify(deck.text, info.separator, info.offset)
     lines = split_lines(deck.text)
-    insert: dict[int, str] = {}
-    change: dict[int, str] = {}
-    drop: set[int] = set()
+    edits = LineEdits()
     for slide in deck.slides:
         prompt = prompts.get(slide.index)
         if prompt is None:
@@ -521,16 +519,14 @@ def mdslides_inject_prompts(
         if slide.markers:
             at = slide.markers[0].line
             existing = lines[at - 1]
-            change[at] = existing[: len(existing) - len(existing.lstrip(" \t"))] + line
-            drop.update(m.line for m in slide.markers[1:])
+            edits.change[at] = existing[: len(existing) - len(existing.lstrip(" \t"))] + line
+            edits.drop.update(m.line for m in slide.markers[1:])
             continue
         span = (slide.start_line, slide.end_line)
         placed = _anchor(deck.text, chunks, slide.index - 1, info, span)
         if placed is not None:
-            insert[placed[0]] = placed[1] + line
-    return edit_lines(
-        deck.text, newline=deck.newline, insert_after=insert, replace=change, delete=drop
-    )
+            edits.insert[placed[0]] = placed[1] + line
+    return edits.apply(deck)
 
 
 @hookimpl(trylast=True)
@@ -538,4 +534,4 @@ def mdslides_strip_prompts(deck: Deck) -> str | None:
     """Remove every marker line."""
     if deck.format not in VARIANTS:
         return None
-    return remove_lines(deck.text, {m.line for s in deck.slides for m in s.markers})
+    return strip_markers(deck)

@@ -50,7 +50,7 @@ from ..marker import (
     prompt_hash,
     render_marker,
 )
-from .lines import edit_lines, remove_lines
+from .lines import LineEdits, remove_lines
 
 __all__ = ["KEY"]
 
@@ -472,9 +472,7 @@ def mdslides_inject_prompts(
     if deck.format != NAME or mode not in ("comment", "frontmatter"):
         return None
     plans = _plans(deck)
-    insert: dict[int, str] = {}
-    change: dict[int, str] = {}
-    drop: set[int] = set()
+    edits = LineEdits()
     for slide in deck.slides:
         prompt = prompts.get(slide.index)
         if prompt is None:
@@ -484,23 +482,21 @@ def mdslides_inject_prompts(
         comment = render_marker(prompt.text, prompt.source_hash)
         current = slide.marker
         if isinstance(current, PromptMarker) and len(slide.markers) == 1:
-            change[current.line] = key if current.form == "frontmatter" else comment
+            edits.change[current.line] = key if current.form == "frontmatter" else comment
             continue
-        drop.update(m.line for m in slide.markers)
+        edits.drop.update(m.line for m in slide.markers)
         wants_key = mode == "frontmatter" or plan.comment_after is None
         if wants_key and plan.key_after is not None:
-            insert[plan.key_after] = {
+            edits.insert[plan.key_after] = {
                 "key": key,
                 "close": f"{key}\n---",
                 "open": f"---\n{key}\n---",
             }[plan.key_block]
         elif plan.comment_after is not None:
-            insert[plan.comment_after] = comment
+            edits.insert[plan.comment_after] = comment
         elif plan.key_after is not None:
-            insert[plan.key_after] = key if plan.key_block == "key" else f"{key}\n---"
-    return edit_lines(
-        deck.text, newline=deck.newline, insert_after=insert, replace=change, delete=drop
-    )
+            edits.insert[plan.key_after] = key if plan.key_block == "key" else f"{key}\n---"
+    return edits.apply(deck)
 
 
 @hookimpl(trylast=True)
