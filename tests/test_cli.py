@@ -135,6 +135,10 @@ def test_folders_skip_files_that_are_not_decks(
         (["run", "plain.md", "--format", "marp", "--provider", "nope"], "unknown provider 'nope'"),
         (["run", "plain.md", "--stdout", "-o", "x"], "--stdout and -o cannot be used together"),
         (["inspect", "."], "inspect takes one file, not a folder"),
+        (
+            ["run", "marp.md", "--mode", "frontmatter"],
+            "marp decks cannot take prompts in 'frontmatter' mode; try --mode comment",
+        ),
         (["run", "empty-folder"], "no slide decks found"),
     ],
 )
@@ -145,6 +149,7 @@ def test_bad_input_is_one_line_and_exit_2(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.md").write_bytes(b"# caf\xe9\n")
     (tmp_path / "plain.md").write_text("# Just notes\n\nNothing Marp about it.\n")
+    (tmp_path / "marp.md").write_text("---\nmarp: true\n---\n\n# A\n")
     (tmp_path / "empty-folder").mkdir()
     code, out, err = run(capsys, *args)
     assert code == 2 and out == ""

@@ -299,6 +299,8 @@ def run(
     pipeline = Pipeline(settings)
     pipeline.pm.register(reporter, name="cli-reporter")
     decks = _load(pipeline, paths, console)
+    for deck, _ in decks:
+        pipeline.check_mode(deck)
     if provider == "offline" and not quiet:
         console.print("mdslides-prompts: using the built-in offline provider", markup=False)
     stdout = to_stdout or paths == ("-",)

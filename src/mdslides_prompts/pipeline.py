@@ -168,6 +168,17 @@ class Pipeline:
         self._verify(deck, text, prompts)
         return text
 
+    def check_mode(self, deck: Deck) -> None:
+        """Fail before any request if *deck*'s format cannot take the chosen mode."""
+        probe = self._hook.mdslides_inject_prompts(
+            deck=deck, prompts={}, mode=self.settings.mode, settings=self.settings
+        )
+        if probe is None:
+            raise UsageError(
+                f"{deck.name}: {deck.format} decks cannot take prompts in "
+                f"{self.settings.mode!r} mode; try --mode comment"
+            )
+
     def strip(self, deck: Deck) -> str:
         """*deck*'s text without any prompt marker, checked to leave every slide as it was."""
         if not any(slide.markers for slide in deck.slides):
@@ -291,6 +302,7 @@ class Pipeline:
         cache: PromptCache | None,
         only: Callable[[Deck, Slide], bool] | None,
     ) -> DeckReport:
+        self.check_mode(deck)
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
 
         async def one(slide: Slide) -> tuple[SlideOutcome, SlidePrompt | None]:
