@@ -1,0 +1,295 @@
+"""remark (gnab/remark, also xaringan and backslide): split and inject as its parser does.
+
+remark's lexer (``src/remark/lexer.js``, gnab/remark@be58d65, the code behind
+``remark-latest.min.js``) scans the text with one alternation of regexes, earliest match
+first: indented code, inline code, ``.class[…]`` content blocks (bracket-matched,
+lexed without separators), fences, link definitions, macros, and the separators::
+
+    (?:^|\\n)(---|<!--\\s*break\\s*-->)(?:\\n|$)     a new slide
+    (?:^|\\n)(--)(?![^\\n])                       a new slide continuing the previous one
+    (?:^|\\n)(\\?{3})(?:\\n|$)                     the rest of the slide is notes
+
+So ``---`` inside fences, indented code or a content block never splits, ``---`` must be
+the whole line, and ``Title`` + ``---`` splits. The parser (``parser.js``) reads
+``name: value`` lines at the top of a slide and ``<!-- name: value -->`` comments in its
+first text as properties: ``layout: true`` makes a template slide, ``exclude: true``
+drops the slide. Before lexing, every line loses the indentation all lines share.
+
+A prompt is the usual comment line, right after the slide's leading property lines
+(before them it would stop them being properties). Continuation slides (``--``) and
+layout templates get no prompt; marked renders the comment as an invisible comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+import re
+
+from markdown_it import MarkdownIt
+
+from ..deck import Deck, Slide, SlidePrompt, split_lines
+from ..hookspecs import hookimpl
+from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
+from .lines import LineEdits, edit_lines, strip_markers
+
+__all__: list[str] = []
+
+NAME = "remark"
+
+# The lexer's block alternation, with remark's group numbers: 1 code, 2 inline code,
+# 3 content class, 4 fence (back-referenced), 5-7 link definition, 8-10 macro,
+# 11 slide separator, 12 continuation separator, 13 notes separator. JavaScript's
+# '$' without the m flag is Python's '\Z'.
+_BLOCK = re.compile(
+    r"(?:^|\n\n)( {4}[^\n]+\n*)+"
+    r"|`([^`].*?)`"
+    r"|(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\["
+    r"|(?:^|\n) *(`{3,}|~{3,}) *(?:\S+)? *\n(?:[\s\S]+?)\s*\4 *(?:\n+|\Z)"
+    r"|(?:^|\n) *\[([^\]]+)\]: *<?([^\s>]+)>?(?: +[\"(]([^\n]+)[\")])? *(?:\n+|\Z)"
+    r"|!\[:([^\] ]+)([^\]]*)\](?:\(([^\)]*)\))?"
+    r"|(?:^|\n)(---|<!--\s*break\s*-->)(?:\n|\Z)"
+    r"|(?:^|\n)(--)(?![^\n])"
+    r"|(?:^|\n)(\?{3})(?:\n|\Z)"
+)
+_PROPERTY = re.compile(r"^\n*([-\w]+):([^$\n]*)|\n*(?:<!--\s*)([-\w]+):([^$\n]*?)(?:\s*-->)", re.I)
+_HEADINGS = MarkdownIt("commonmark")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cut:
+    """A separator (or notes separator) the lexer found, as offsets in the lexed text."""
+
+    kind: str
+    """``"slide"``, ``"continue"`` or ``"notes"``."""
+    start: int
+    end: int
+
+
+def _clean(text: str) -> str:
+    """remark's ``cleanInput``: drop the indentation every non-blank line shares (the
+    line count is unchanged, so line numbers still hold)."""
+    widths = [len(m.group(1)) for m in re.finditer(r"^([ \t]*)[^ \t\n]", text, re.M)]
+    if not widths or min(widths) == 0:
+        return text
+    return re.sub(rf"^[ \t]{{0,{min(widths)}}}", "", text, flags=re.M)
+
+
+def _lex(text: str) -> list[_Cut]:
+    """The separators remark's lexer finds in *text*, in order."""
+    cuts: list[_Cut] = []
+    pos = 0
+    while True:
+        # JavaScript's lexer cuts the consumed text off, so '^' is the remaining start.
+        match = _BLOCK.search(text[pos:])
+        if match is None:
+            return cuts
+        start, end = pos + match.start(), pos + match.end()
+        if match.group(3):
+            inner = _bracketed(text, end)
+            if inner is not None:
+                end += inner + 1
+        elif match.group(11):
+            cuts.append(_Cut("slide", start, end))
+        elif match.group(12):
+            cuts.append(_Cut("continue", start, end))
+        elif match.group(13):
+            cuts.append(_Cut("notes", start, end))
+        pos = end if end > pos else pos + 1
+
+
+def _bracketed(text: str, offset: int) -> int | None:
+    """Length of the text up to the ``]`` matching an opened ``[``, or ``None``."""
+    depth = 1
+    pos = offset
+    while depth > 0 and pos < len(text):
+        depth += {"[": 1, "]": -1}.get(text[pos], 0)
+        pos += 1
+    return pos - offset - 1 if depth == 0 else None
+
+
+def _properties(first_text: str) -> dict[str, str]:
+    """remark's ``extractProperties`` on a slide's first text."""
+    found: dict[str, str] = {}
+    source = first_text
+    while (match := _PROPERTY.search(source)) is not None:
+        source = source[: match.start()] + source[match.end() :]
+        if match.group(1) is not None:
+            found[match.group(1).strip()] = match.group(2).strip()
+        else:
+            found[match.group(3).strip()] = match.group(4).strip()
+    return found
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+_PROBE = "<!-- image-prompt src=00000000 sum=00000000 | probe -->"
+
+
+def _split(deck: Deck) -> Deck:
+    slides = _slides(deck.text)
+    checked = []
+    for slide in slides:
+        if slide.skip_reason is None and not slide.markers:
+            probe = edit_lines(deck.text, newline="\n", insert_after={slide.anchor_line: _PROBE})
+            if _shape(_slides(probe)) != _shape(slides):
+                # remark's lexer would read the slide differently with a line there.
+                slide = replace(slide, skip_reason="no line where a marker keeps the slide")
+        checked.append(slide)
+    return replace(deck, slides=tuple(checked), front_matter=None)
+
+
+def _shape(slides: list[Slide]) -> list[tuple[str, str | None]]:
+    return [(s.text, s.skip_reason) for s in slides]
+
+
+def _slides(source: str) -> list[Slide]:
+    # remark reads the deck with CRLF (and a textarea's bare CR) as LF.
+    text = _clean(source.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = split_lines(source)
+    cuts = _lex(text)
+    bounds: list[tuple[int, int, str, int | None]] = []  # start, end, kind, notes offset
+    start, kind, notes_from = 0, "slide", None
+    for cut in cuts:
+        if cut.kind == "notes":
+            notes_from = notes_from if notes_from is not None else cut.start
+            continue
+        bounds.append((start, cut.start, kind, notes_from))
+        start, kind, notes_from = cut.end, cut.kind, None
+    bounds.append((start, len(text), kind, notes_from))
+    slides: list[Slide] = []
+    for begin, end, kind, notes_at in bounds:
+        first = _line_of(text, begin)
+        if begin < len(text) and text[begin] == "\n" and begin > 0 and text[begin - 1] != "\n":
+            first += 1  # the line break a '--' leaves belongs to the separator's line
+        last = _line_of(text, end - 1) if end > begin else first - 1
+        shown = text[begin : notes_at if notes_at is not None else end]
+        content_class = re.search(r"(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\[", shown)
+        properties = _properties(shown[: content_class.start()] if content_class else shown)
+        if properties.get("exclude", "").lower() == "true":
+            continue
+        notes_text = text[notes_at:end] if notes_at is not None else None
+        slides.append(
+            _slide(
+                len(slides) + 1, kind, properties, (max(first, 1), last), shown, notes_text, lines
+            )
+        )
+    return slides
+
+
+def _slide(
+    index: int,
+    kind: str,
+    properties: Mapping[str, str],
+    span: tuple[int, int],
+    shown: str,
+    notes: str | None,
+    lines: list[str],
+) -> Slide:
+    first, last = span
+    markers: list[PromptMarker | BadMarker] = [
+        parse_marker(lines[n - 1], n)
+        for n in range(first, last + 1)
+        if lines[n - 1].startswith("<!--") and is_marker_candidate(lines[n - 1])
+    ]
+    marker_lines = {m.line for m in markers}
+    body = "\n".join(
+        lines[n - 1].rstrip("\r\n") for n in range(first, last + 1) if n not in marker_lines
+    )
+    visible = re.sub(r"<!--.*?-->", "", re.sub(r"^\n*([-\w]+:[^\n]*\n*)*", "", shown), flags=re.S)
+    skip = None
+    if kind == "continue":
+        skip = "incremental continuation"
+    elif properties.get("layout", "").lower() == "true":
+        skip = "layout template"
+    elif not visible.strip():
+        skip = "empty"
+    # After the slide's leading property lines: before them it would end them.
+    anchor = first - 1
+    for n in range(first, last + 1):
+        line = lines[n - 1]
+        if n in marker_lines or not line.strip():
+            continue
+        if not re.match(r"[-\w]+:", line):
+            break
+        anchor = n
+    return Slide(
+        index=index,
+        start_line=first,
+        end_line=last,
+        text=body,
+        title=_title(shown),
+        notes=(notes.strip().removeprefix("???").strip(),) if notes else (),
+        markers=tuple(markers),
+        anchor_line=anchor,
+        skip_reason=skip,
+    )
+
+
+def _title(markdown: str) -> str | None:
+    # Content-class brackets are remark's, not Markdown: a '---' inside one is a rule.
+    markdown = re.sub(
+        r"(?:\\)?(?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+\[|^\]$", "\n", markdown, flags=re.M
+    )
+    tokens = _HEADINGS.parse(markdown)
+    for i, token in enumerate(tokens[:-1]):
+        if token.type == "heading_open":
+            return tokens[i + 1].content.strip() or None
+    return None
+
+
+# --- hooks ---------------------------------------------------------------------------------
+
+
+@hookimpl(trylast=True)
+def mdslides_format_names() -> list[str]:
+    """This module handles ``remark``."""
+    return [NAME]
+
+
+_SIGNS = re.compile(r"^(\?\?\?|--|layout:\s*true|class:\s*[\w ,-]+)\s*$", re.M)
+
+
+@hookimpl(trylast=True)
+def mdslides_detect_format(deck: Deck) -> str | None:
+    """remark: ``???`` notes, ``--`` continuation lines, ``layout: true`` or ``class:``
+    slide properties, or ``.class[…]`` content blocks."""
+    signs = len(_SIGNS.findall(deck.text)) + len(re.findall(r"\.[a-z][\w-]*\[", deck.text))
+    if deck.text.startswith("---\n") or "marp:" in deck.text[:200]:
+        return None
+    return NAME if signs >= 2 else None
+
+
+@hookimpl(trylast=True)
+def mdslides_split_deck(deck: Deck) -> Deck | None:
+    """Split a remark deck the way remark's parser does."""
+    return _split(deck) if deck.format == NAME else None
+
+
+@hookimpl(trylast=True)
+def mdslides_inject_prompts(
+    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
+) -> str | None:
+    """Write each prompt as a comment line after the slide's property lines."""
+    if deck.format != NAME or mode != "comment":
+        return None
+    edits = LineEdits()
+    for slide in deck.slides:
+        prompt = prompts.get(slide.index)
+        if prompt is None:
+            continue
+        line = render_marker(prompt.text, prompt.source_hash)
+        if slide.markers:
+            edits.change[slide.markers[0].line] = line
+            edits.drop.update(m.line for m in slide.markers[1:])
+        else:
+            edits.insert[slide.anchor_line] = line
+    return edits.apply(deck)
+
+
+@hookimpl(trylast=True)
+def mdslides_strip_prompts(deck: Deck) -> str | None:
+    """Remove every marker line."""
+    return strip_markers(deck) if deck.format == NAME else None
