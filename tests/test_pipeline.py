@@ -271,3 +271,26 @@ def test_events_report_every_slide_then_the_deck(tmp_path: Path) -> None:
     assert log.events[2:] == [("deck", True)]
     pipeline.strip_decks([pipeline.load(tmp_path / "deck.md")], lambda d: d.path)
     assert log.events[3:] == [("deck", True)]
+
+
+EXAMPLE_IN_CODE = "<!-- image-prompt src=00000000 sum=00000000 | an example, not a marker -->"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "deck"),
+    [
+        ("marp", f"---\nmarp: true\n---\n\n# Docs\n\n```md\n{EXAMPLE_IN_CODE}\n```\n"),
+        ("slidev", f"# Docs\n\n```md\n{EXAMPLE_IN_CODE}\n```\n"),
+        ("revealjs", f"# Docs\n\n```md\n{EXAMPLE_IN_CODE}\n```\n\nNote: x\n"),
+        ("remark", f"# Docs\n\n```md\n{EXAMPLE_IN_CODE}\n```\n\n???\nnotes\n"),
+    ],
+)
+def test_a_marker_shown_in_code_is_code(tmp_path: Path, fmt: str, deck: str) -> None:
+    path = write_deck(tmp_path, deck)
+    pipeline = make(RecordingProvider(), format=fmt)
+    [slide] = pipeline.load(path).slides
+    assert slide.status is Status.MISSING and not slide.markers
+    pipeline.run([pipeline.load(path)], lambda d: d.path)
+    assert EXAMPLE_IN_CODE in path.read_text() and "image of Docs" in path.read_text()
+    pipeline.strip_decks([pipeline.load(path)], lambda d: d.path)
+    assert path.read_text() == deck

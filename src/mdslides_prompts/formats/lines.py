@@ -6,12 +6,20 @@ the edit so that :func:`remove_lines` exactly undoes :func:`edit_lines`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+import re
 
 from ..deck import Deck, split_lines
 
-__all__ = ["LineEdits", "edit_lines", "line_ending", "remove_lines", "strip_markers"]
+__all__ = [
+    "LineEdits",
+    "edit_lines",
+    "fenced_lines",
+    "line_ending",
+    "remove_lines",
+    "strip_markers",
+]
 
 
 def line_ending(line: str) -> str:
@@ -102,3 +110,27 @@ class LineEdits:
 def strip_markers(deck: Deck) -> str:
     """*deck*'s text without the lines of its slides' markers."""
     return remove_lines(deck.text, {m.line for s in deck.slides for m in s.markers})
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
+
+
+def fenced_lines(lines: Sequence[str], first: int = 1) -> set[int]:
+    """Numbers of the lines inside CommonMark fenced code blocks (fence lines included),
+    for *lines* numbered from *first*. A marker-looking line there is code, not a marker.
+    """
+    inside: set[int] = set()
+    fence: str | None = None
+    for number, line in enumerate(lines, first):
+        text = line.rstrip("\r\n")
+        match = _FENCE.match(text)
+        if fence is None:
+            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+                fence = match.group(1)
+                inside.add(number)
+            continue
+        inside.add(number)
+        closing = match is not None and match.group(1)[0] == fence[0]
+        if closing and match and len(match.group(1)) >= len(fence) and not match.group(2).strip():
+            fence = None
+    return inside

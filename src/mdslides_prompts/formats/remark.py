@@ -31,7 +31,7 @@ from markdown_it import MarkdownIt
 from ..deck import Deck, Slide, SlidePrompt, split_lines
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
-from .lines import LineEdits, edit_lines, strip_markers
+from .lines import LineEdits, edit_lines, fenced_lines, strip_markers
 
 __all__: list[str] = []
 
@@ -189,10 +189,11 @@ def _slide(
     lines: list[str],
 ) -> Slide:
     first, last = span
+    code = fenced_lines(lines[first - 1 : last], first)
     markers: list[PromptMarker | BadMarker] = [
         parse_marker(lines[n - 1], n)
         for n in range(first, last + 1)
-        if lines[n - 1].startswith("<!--") and is_marker_candidate(lines[n - 1])
+        if n not in code and lines[n - 1].startswith("<!--") and is_marker_candidate(lines[n - 1])
     ]
     marker_lines = {m.line for m in markers}
     body = "\n".join(
@@ -249,17 +250,21 @@ def mdslides_format_names() -> list[str]:
     return [NAME]
 
 
-_SIGNS = re.compile(r"^(\?\?\?|--|layout:\s*true|class:\s*[\w ,-]+)\s*$", re.M)
+_SIGNS = re.compile(r"^(\?\?\?|--|layout:[ \t]*true)[ \t]*$", re.M)
+_SLIDE_CLASS = re.compile(r"^---[ \t]*\r?\n(class|name|background-image):", re.M)
 
 
 @hookimpl(trylast=True)
 def mdslides_detect_format(deck: Deck) -> str | None:
-    """remark: ``???`` notes, ``--`` continuation lines, ``layout: true`` or ``class:``
-    slide properties, or ``.class[…]`` content blocks."""
-    signs = len(_SIGNS.findall(deck.text)) + len(re.findall(r"\.[a-z][\w-]*\[", deck.text))
-    if deck.text.startswith("---\n") or "marp:" in deck.text[:200]:
+    """remark: a ``???`` or ``--`` line, ``layout: true``, or ``class:``/``name:``
+    properties right after a ``---`` separator (outside code)."""
+    lines = split_lines(deck.text)
+    code = fenced_lines(lines)
+    text = "".join(line for n, line in enumerate(lines, 1) if n not in code)
+    signs = _SIGNS.search(text) is not None or len(_SLIDE_CLASS.findall(text)) >= 2
+    if deck.text.startswith("---") or not signs:
         return None
-    return NAME if signs >= 2 else None
+    return NAME
 
 
 @hookimpl(trylast=True)

@@ -36,7 +36,7 @@ from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..errors import DeckError, UsageError
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
-from .lines import LineEdits, edit_lines, strip_markers
+from .lines import LineEdits, edit_lines, fenced_lines, strip_markers
 
 __all__ = ["VARIANTS", "Variant", "js_regex"]
 
@@ -416,10 +416,13 @@ def _split(deck: Deck, settings: Settings) -> Deck:
     slides = []
     for index, chunk in enumerate(chunks, 1):
         first, last = _range(text, starts, chunk)
+        code = fenced_lines(lines[first - 1 : last], first)
         markers: list[PromptMarker | BadMarker] = [
             parse_marker(lines[n - 1].lstrip(" \t"), n)
             for n in range(first, last + 1)
-            if is_marker_candidate(lines[n - 1]) and lines[n - 1].lstrip().startswith("<!--")
+            if n not in code
+            and is_marker_candidate(lines[n - 1])
+            and lines[n - 1].lstrip().startswith("<!--")
         ]
         marker_lines = {m.line for m in markers}
         body = "\n".join(

@@ -50,7 +50,7 @@ from ..marker import (
     prompt_hash,
     render_marker,
 )
-from .lines import LineEdits, remove_lines
+from .lines import LineEdits, fenced_lines, remove_lines
 
 __all__ = ["KEY"]
 
@@ -303,6 +303,11 @@ def _build(
     markers: list[PromptMarker | BadMarker] = []
     keep: list[str] = []
     yaml_block = _yaml_block(lines, raw)
+    # Only the body is rendered as Markdown: count fences from its first line.
+    body_from = (
+        max([raw.fm_end if raw.fm_end is not None else raw.start - 1, *(yaml_block or ())]) + 1
+    )
+    code = fenced_lines(lines[body_from : raw.end], body_from)
     for n in range(raw.start, raw.end):
         line = lines[n]
         in_fm = (raw.fm_end is not None and raw.start < n < raw.fm_end) or (
@@ -310,7 +315,8 @@ def _build(
         )
         found = _marker_from_key(line, n + 1) if in_fm else None
         after_fm = n > max([raw.fm_end if raw.fm_end is not None else -1, *(yaml_block or ())])
-        if found is None and after_fm and line.startswith("<!--") and is_marker_candidate(line):
+        candidate = line.startswith("<!--") and is_marker_candidate(line) and n not in code
+        if found is None and after_fm and candidate:
             found = parse_marker(line, n + 1)
         if found is not None:
             markers.append(found)
