@@ -10,6 +10,7 @@ Output: one JSON object per input file, one per line:
     {"file": PATH, "pandoc_version": "3.9", "slide_level_used": N,
      "slide_level_source": "option" | "inferred" | "quarto-default" | "quarto-yaml",
      "verified": true,               # see "Self-check" below
+     ["mismatch": [...]], ["warnings": [...]],
      "slides": [{"index": K,          # 0-based, order of the revealjs output
                  "start_line": A, "end_line": B,   # 1-based, inclusive
                  "title": "..." | null, "level": N,
@@ -19,17 +20,24 @@ Output: one JSON object per input file, one per line:
 Everything about WHICH slides exist, their order, level, HTML and notes comes from
 pandoc itself: `pandoc -f markdown -t revealjs [--slide-level N]` is run on the file
 (no `-s`, so the template's YAML title slide `<section id="title-slide">` is never
-produced; only body slides appear). A slide is every `<section>` element whose class
-list contains `slide` (`slide levelN`, or `title-slide slide levelN` for a section
-above the slide level, i.e. the top of a vertical stack). Wrapper `<section>`s of
-vertical stacks and nested `<section>`s made from headings below the slide level have
-no `slide` class and are not slides. `level` is N from `levelN` (the slide level for
-untitled/HR slides; 0 with --slide-level 0).
+produced; only body slides appear). Slides are read from that HTML the way reveal.js
+reads its DOM: a top-level `<section>` is a slide, unless it has `<section>` children
+(a vertical stack: pandoc's class-less wrapper around a section above the slide
+level), then each of its direct `<section>` children is a slide. Any other `<section>`
+(pandoc nests one for a heading below the slide level inside a div-section, and it
+even emits `class="slide level2"` sections INSIDE a slide for a slide-level heading
+inside a non-section `::: div`) is content of the slide that contains it; such cases,
+and content pandoc leaves outside every section (a `.columns` div whose first block is
+a slide-level heading), are reported in "warnings". In normal decks the slides are
+exactly the sections whose class list contains `slide` (`slide levelN`, or
+`title-slide slide levelN` for a section above the slide level). `level` is N from
+`levelN` (the slide level for untitled/HR slides; 0 with --slide-level 0).
     html  = the inner HTML of that section as pandoc wrote it, minus every
             `<aside class="notes">...</aside>` element, stripped of surrounding
             whitespace.
     notes = the inner HTML of those aside elements (joined by "\n", stripped), or null.
-    title = the plain text of the slide's heading (from pandoc's JSON AST), null for
+    title = the plain text of the slide's heading (from pandoc's JSON AST, raw HTML left
+            out, surrounding spaces stripped), null for
             untitled slides (content before the first heading, slides started by an
             HR, and empty `##` headings: pandoc's heading has no inlines).
 
@@ -274,7 +282,7 @@ BLANK_RE = re.compile(r"^[ \t]*$")
 ATX_RE = re.compile(r"^(#{1,6})(\s|$)")
 SETEXT_RE = re.compile(r"^[ \t]*(=+|-+)[ \t]*$")
 HR_RE = re.compile(r"^ {0,3}((\*[ \t]*){3,}|(-[ \t]*){3,}|(_[ \t]*){3,})$")
-FENCE_OPEN_RE = re.compile(r"^ {0,3}:{3,}")
+FENCE_OPEN_RE = re.compile(r"^ {0,3}(:{3,}|<div[\s>])", re.I)
 
 
 def parse_trace(stderr: str):
@@ -345,16 +353,24 @@ def _show_text(s: str) -> str:
 
 # ---------------------------------------------------------------- revealjs HTML
 
+VOID = {"br", "hr", "img", "meta", "link", "col", "input", "source", "wbr", "area", "embed", "track", "param", "base"}
+
+
 class SectionParser(HTMLParser):
+    """Finds the slides the way reveal.js does: a <section> that is a direct child of
+    the slides container (top level of pandoc's fragment output) is a slide unless it
+    has <section> children (then it is a vertical stack and each direct <section>
+    child is a slide). Sections nested deeper, or under any other element, are content."""
+
     def __init__(self, src):
         super().__init__(convert_charrefs=False)
         self.src = src
         self.line_off = [0]
         for ln in src.split("\n")[:-1]:
             self.line_off.append(self.line_off[-1] + len(ln) + 1)
-        self.stack = []  # (tag, info)
-        self.slides = []
-        self.notes_stack = []
+        self.stack = []  # [tag, info]
+        self.top = []  # top-level sections: info dicts
+        self.stray = []  # top-level non-section elements / text
 
     def off(self):
         ln, col = self.getpos()
@@ -363,33 +379,41 @@ class SectionParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         start = self.off()
-        end_of_tag = start + len(self.get_starttag_text() or "")
-        info = {"attrs": a, "start": start, "inner": end_of_tag}
-        if tag == "section":
-            classes = (a.get("class") or "").split()
-            if "slide" in classes:
-                lvl = next((int(c[5:]) for c in classes if re.fullmatch(r"level\d+", c)), None)
-                info["slide"] = {"id": a.get("id"), "level": lvl, "notes": []}
-                self.slides.append(info["slide"])
-            self.stack.append(("section", info))
-        elif tag == "aside":
-            self.stack.append(("aside", info))
-        elif tag not in ("br", "hr", "img", "meta", "link", "col", "input", "source", "wbr", "area", "embed", "track", "param", "base"):
-            self.stack.append((tag, info))
+        info = {"tag": tag, "attrs": a, "start": start,
+                "inner": start + len(self.get_starttag_text() or ""), "children": [], "notes": []}
+        if not self.stack:
+            if tag == "section":
+                self.top.append(info)
+            else:
+                self.stray.append("<%s>" % tag)
+        elif tag == "section" and len(self.stack) == 1 and self.stack[0]["tag"] == "section":
+            self.stack[0]["children"].append(info)
+        if tag not in VOID:
+            self.stack.append(info)
+
+    def handle_startendtag(self, tag, attrs):
+        if not self.stack:
+            self.stray.append("<%s/>" % tag)
+
+    def handle_data(self, data):
+        if not self.stack and data.strip():
+            self.stray.append(data.strip()[:40])
 
     def handle_endtag(self, tag):
         for k in range(len(self.stack) - 1, -1, -1):
-            if self.stack[k][0] == tag:
-                _, info = self.stack[k]
+            if self.stack[k]["tag"] == tag:
+                info = self.stack[k]
                 del self.stack[k:]
-                start = self.off()
-                end = start + len("</%s>" % tag)
-                if tag == "section" and "slide" in info:
-                    info["slide"]["inner"] = (info["inner"], start)
-                elif tag == "aside" and "notes" in (info["attrs"].get("class") or "").split():
-                    owner = next((i["slide"] for t, i in reversed(self.stack) if t == "section" and "slide" in i), None)
-                    if owner is not None:
-                        owner["notes"].append((info["start"], end, info["inner"], start))
+                info["close"] = self.off()
+                if tag == "aside" and "notes" in (info["attrs"].get("class") or "").split():
+                    info["end"] = info["close"] + len("</aside>")
+                    # owner: the innermost enclosing slide-or-stack section at depth <= 2
+                    if self.stack and self.stack[0]["tag"] == "section":
+                        s0 = self.stack[0]
+                        owner = s0
+                        if s0["children"] and len(self.stack) > 1 and self.stack[1] in s0["children"]:
+                            owner = self.stack[1]
+                        owner["notes"].append(info)
                 return
 
 
@@ -397,20 +421,29 @@ def html_slides(html: str):
     p = SectionParser(html)
     p.feed(html)
     p.close()
+    secs = []
+    for t in p.top:
+        if t["children"]:
+            secs.extend(t["children"])
+            # content of a stack wrapper outside its child sections is not on any slide
+        else:
+            secs.append(t)
     out = []
-    for s in p.slides:
-        a, b = s["inner"]
+    for s in secs:
+        a, b = s["inner"], s["close"]
         pieces, notes, pos = [], [], a
-        for (ns, ne, ni, nie) in sorted(s["notes"]):
-            if ns < pos:
+        for n in sorted(s["notes"], key=lambda n: n["start"]):
+            if n["start"] < pos:
                 continue
-            pieces.append(html[pos:ns])
-            notes.append(html[ni:nie].strip())
-            pos = ne
+            pieces.append(html[pos:n["start"]])
+            notes.append(html[n["inner"]:n["close"]].strip())
+            pos = n["end"]
         pieces.append(html[pos:b])
-        out.append({"id": s["id"], "level": s["level"], "html": "".join(pieces).strip(),
+        classes = (s["attrs"].get("class") or "").split()
+        lvl = next((int(c[5:]) for c in classes if re.fullmatch(r"level\d+", c)), None)
+        out.append({"id": s["attrs"].get("id"), "level": lvl, "html": "".join(pieces).strip(),
                     "notes": "\n".join(notes) if notes else None})
-    return out
+    return out, p.stray
 
 
 # ---------------------------------------------------------------- main per file
@@ -473,7 +506,13 @@ def process(path, slide_level=None, quarto=False):
         if html2 != html:
             mismatch.append("inferred slide level %d does not reproduce pandoc's default output" % L)
 
-    hs = html_slides(html)
+    hs, stray = html_slides(html)
+    warnings = []
+    if stray:
+        warnings.append("output has content outside any <section> (not shown by reveal.js as a slide): %s" % stray[:5])
+    n_pandoc = len(re.findall(r'<section[^>]*class="[^"]*\bslide\b', html))
+    if n_pandoc != len(hs):
+        warnings.append("pandoc marked %d sections as slide, reveal.js structure has %d" % (n_pandoc, len(hs)))
     model = slide_starts(blocks, L)
     if len(model) != len(hs):
         mismatch.append("model has %d slides, revealjs output %d" % (len(model), len(hs)))
@@ -544,7 +583,7 @@ def process(path, slide_level=None, quarto=False):
         if st is not None and end < st:
             end = st  # slide whose only line is its start line(s)
         h = model[k][2] if k < len(model) else None
-        title = stringify(h["c"][2]) if h is not None else None
+        title = stringify(h["c"][2]).strip() if h is not None else None
         slides.append({"index": k, "start_line": st, "end_line": end,
                        "title": title if title else None, "level": s["level"],
                        "html": s["html"], "notes": s["notes"]})
@@ -552,6 +591,8 @@ def process(path, slide_level=None, quarto=False):
            "slide_level_source": source, "verified": not mismatch, "slides": slides}
     if mismatch:
         res["mismatch"] = mismatch
+    if warnings:
+        res["warnings"] = warnings
     return res
 
 
