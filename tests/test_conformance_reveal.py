@@ -96,6 +96,10 @@ def _ours(job: Job) -> Deck:
 
 def test_corpus_counts(jobs: list[Job]) -> None:
     require((CORPUS / "MANIFEST.tsv").is_file(), "shared corpus not found")
+    detector = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
+    for path, *_ in jobs:
+        if path.parent == CORPUS:
+            assert detector.detect(Deck.from_bytes(path.read_bytes(), path)) == "revealjs", path
     counts = {p.name: len(_ours((p, *c)).slides) for p, *c in jobs if p.parent == CORPUS}
     assert counts == {
         "revealjs--hakimel--reveal.js--example.md": 7,

@@ -22,6 +22,7 @@ DEFAULT_PLUGINS = (
     # order they were registered.
     "mdslides_prompts.formats.marp",
     "mdslides_prompts.formats.slidev",
+    "mdslides_prompts.formats.deckset",
     "mdslides_prompts.formats.remark",
     "mdslides_prompts.formats.reveal",
 )

@@ -257,12 +257,14 @@ _SLIDE_CLASS = re.compile(r"^---[ \t]*\r?\n(class|name|background-image):", re.M
 @hookimpl(trylast=True)
 def mdslides_detect_format(deck: Deck) -> str | None:
     """remark: a ``???`` or ``--`` line, ``layout: true``, or ``class:``/``name:``
-    properties right after a ``---`` separator (outside code)."""
+    properties right after a ``---`` separator (outside code), and no reveal.js sign."""
     lines = split_lines(deck.text)
     code = fenced_lines(lines)
     text = "".join(line for n, line in enumerate(lines, 1) if n not in code)
     signs = _SIGNS.search(text) is not None or len(_SLIDE_CLASS.findall(text)) >= 2
-    if deck.text.startswith("---") or not signs:
+    # reveal.js decks use '--' as a vertical separator; their own signs win.
+    reveal = re.search(r"^(notes?:|<!--\s*\.(slide|element):)", text, re.M | re.I)
+    if deck.text.startswith("---") or not signs or reveal:
         return None
     return NAME
 

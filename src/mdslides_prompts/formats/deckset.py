@@ -1,0 +1,197 @@
+"""Deckset: split by its documented rules (it is a closed-source macOS app).
+
+From the bundled "Deckset basics" sample (see ``conformance/lookatme/FINDINGS.md`` §2):
+global commands (``footer:``, ``slidenumbers:``, ``slide-dividers:``…) stand on the first
+lines with no blank line between them and belong to no slide; a new slide starts at a
+line that is exactly ``---`` in column 0 with a blank line (or the file's edge) above and
+below, outside fenced code (a tab-indented ``---`` is code); with ``slide-dividers: #, ##``
+headings of those levels start slides too. Paragraphs starting with ``^`` are speaker notes.
+
+Deckset's handling of HTML comments is undocumented; a comment that is a paragraph of its
+own is the least risky place. So a prompt is a marker line followed by a blank line, put
+right after the blank line that opens the slide (the one below its separator, below the
+global commands, or the top of the file); strip removes the marker and that blank line.
+This placement is not verified against Deckset itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+import re
+
+from ..deck import Deck, Slide, SlidePrompt, split_lines
+from ..hookspecs import hookimpl
+from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
+from .lines import LineEdits, fenced_lines, remove_lines
+
+__all__ = ["COMMANDS"]
+
+NAME = "deckset"
+
+COMMANDS = frozenset(
+    {
+        "footer", "slidenumbers", "slidecount", "autoscale", "build-lists", "theme",
+        "slide-dividers", "slide-transition", "background-color", "text", "header",
+        "footer-style", "code-language", "fit-header", "presenter-notes", "list",
+        "text-strong", "text-emphasis", "header-emphasis", "header-strong", "quote",
+        "quote-author", "table-separator", "table", "link", "formula",
+    }
+)  # fmt: skip
+"""Global command names (a first line ``Agenda: today`` is not one, so it stays text)."""
+
+_COMMAND = re.compile(r"([a-z][a-z-]*)\s*:\s*(.*)")
+_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def _blank(line: str | None) -> bool:
+    return line is None or not line.strip()
+
+
+def _commands(lines: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in lines:
+        match = _COMMAND.fullmatch(line.rstrip("\r\n"))
+        if match is None or match.group(1) not in COMMANDS:
+            break
+        found[match.group(1)] = match.group(2).strip()
+    return found
+
+
+def _split(deck: Deck) -> Deck:
+    lines = split_lines(deck.text)
+    commands = _commands(lines)
+    code = fenced_lines(lines)
+    dividers = {len(level) for level in re.findall(r"#+", commands.get("slide-dividers", ""))}
+
+    def at(n: int) -> str | None:
+        return lines[n - 1].rstrip("\r\n") if 1 <= n <= len(lines) else None
+
+    # Each slide: (first line, separator line before it or None, anchor line).
+    first = len(commands) + 1
+    starts: list[tuple[int, int | None, int | None]] = [
+        (first, None, (first if _blank(at(first)) and commands else 0 if not commands else None))
+    ]
+    has_content = False
+    for n in range(first, len(lines) + 1):
+        line = at(n) or ""
+        if n in code:
+            has_content = True
+            continue
+        if line.rstrip() == "---" and _blank(at(n - 1)) and _blank(at(n + 1)):
+            starts.append((n + 1, n, n + 1 if n + 1 <= len(lines) else None))
+            has_content = False
+            continue
+        heading = _HEADING.fullmatch(line)
+        if heading and len(heading.group(1)) in dividers and has_content:
+            starts.append((n, None, n + 1 if _blank(at(n + 1)) and n + 1 <= len(lines) else None))
+        if line.strip() and not is_marker_candidate(line):
+            has_content = True  # a prompt marker is meant to show nothing
+    slides = []
+    for index, (start, _, anchor) in enumerate(starts, 1):
+        if index < len(starts):
+            following = starts[index]
+            end = (following[1] if following[1] is not None else following[0]) - 1
+        else:
+            end = len(lines)
+        slides.append(_slide(index, start, end, anchor, lines, code))
+    return replace(deck, slides=tuple(slides), front_matter=None)
+
+
+def _slide(
+    index: int, start: int, end: int, anchor: int | None, lines: list[str], code: set[int]
+) -> Slide:
+    markers: list[PromptMarker | BadMarker] = [
+        parse_marker(lines[n - 1], n)
+        for n in range(start, end + 1)
+        if n not in code and lines[n - 1].startswith("<!--") and is_marker_candidate(lines[n - 1])
+    ]
+    # A marker and the blank line written after it are ours, not the slide's.
+    ours = {m.line for m in markers}
+    ours |= {n + 1 for n in ours if n < len(lines) and not lines[n].strip()}
+    body = [lines[n - 1].rstrip("\r\n") for n in range(start, end + 1) if n not in ours]
+    text = "\n".join(body)
+    paragraphs = re.split(r"\n\s*\n", text)
+    notes = tuple(p.strip()[1:].strip() for p in paragraphs if p.strip().startswith("^"))
+    shown = "\n\n".join(p for p in paragraphs if not p.strip().startswith("^"))
+    visible = re.sub(r"<!--.*?-->|^\[\.[^\]]*\]\s*$", "", shown, flags=re.S | re.M)
+    title = next(
+        (
+            re.sub(r"\[fit\]\s*", "", m.group(2)).strip()
+            for n in range(start, end + 1)
+            if n not in code and (m := _HEADING.fullmatch(lines[n - 1].rstrip("\r\n")))
+        ),
+        None,
+    )
+    skip = None
+    if not visible.strip():
+        skip = "empty"
+    elif anchor is None:
+        skip = "no blank line that opens the slide (a marker needs one above it)"
+    return Slide(
+        index=index,
+        start_line=start,
+        end_line=end,
+        text=text,
+        title=title or None,
+        notes=notes,
+        markers=tuple(markers),
+        anchor_line=anchor if anchor is not None else start - 1,
+        skip_reason=skip,
+    )
+
+
+# --- hooks ---------------------------------------------------------------------------------
+
+
+@hookimpl(trylast=True)
+def mdslides_format_names() -> list[str]:
+    """This module handles ``deckset``."""
+    return [NAME]
+
+
+@hookimpl(trylast=True)
+def mdslides_detect_format(deck: Deck) -> str | None:
+    """A Deckset global command on line 1 (``footer:``, ``slidenumbers:``…)."""
+    return NAME if _commands(split_lines(deck.text)[:1]) else None
+
+
+@hookimpl(trylast=True)
+def mdslides_split_deck(deck: Deck) -> Deck | None:
+    """Split a Deckset deck by its documented rules."""
+    return _split(deck) if deck.format == NAME else None
+
+
+@hookimpl(trylast=True)
+def mdslides_inject_prompts(
+    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
+) -> str | None:
+    """Write each prompt as its own paragraph at the start of its slide."""
+    if deck.format != NAME or mode != "comment":
+        return None
+    edits = LineEdits()
+    for slide in deck.slides:
+        prompt = prompts.get(slide.index)
+        if prompt is None:
+            continue
+        line = render_marker(prompt.text, prompt.source_hash)
+        if slide.markers:
+            edits.change[slide.markers[0].line] = line
+            edits.drop.update(m.line for m in slide.markers[1:])
+        else:
+            edits.insert[slide.anchor_line] = line + "\n"  # the marker, then a blank line
+    return edits.apply(deck)
+
+
+@hookimpl(trylast=True)
+def mdslides_strip_prompts(deck: Deck) -> str | None:
+    """Remove every marker and the blank line written after it."""
+    if deck.format != NAME:
+        return None
+    lines = split_lines(deck.text)
+    drop: set[int] = set()
+    for marker in (m for s in deck.slides for m in s.markers):
+        drop.add(marker.line)
+        if marker.line < len(lines) and not lines[marker.line].strip():
+            drop.add(marker.line + 1)
+    return remove_lines(deck.text, drop)

@@ -1,0 +1,44 @@
+"""Every shared-corpus deck of an implemented format: detected as its format, and split
+into the slide count the MANIFEST gives (with the options its host page or tool sets)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
+
+from .conftest import CORPUS, require
+
+
+def _rows() -> list[dict[str, str]]:
+    if not (CORPUS / "MANIFEST.tsv").is_file():
+        return []
+    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+IMPLEMENTED = set(Pipeline(Settings(), get_plugin_manager(load_entrypoints=False)).format_names())
+
+
+@pytest.mark.parametrize("row", _rows(), ids=lambda row: row["file"])
+def test_corpus_deck(row: dict[str, str]) -> None:
+    require((CORPUS / "MANIFEST.tsv").is_file(), f"shared corpus not found at {CORPUS}")
+    if row["format"] not in IMPLEMENTED:
+        pytest.skip(f"{row['format']} is not implemented yet")
+    config = json.loads(row["config"])
+    path = CORPUS / row["file"]
+    deck = Deck.from_bytes(path.read_bytes(), path)
+    plain = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
+    if not config:  # nothing outside the file decides how it splits
+        assert plain.detect(deck) == row["format"]
+    settings = Settings(
+        format=config.get("generator", row["format"]),
+        separator=config.get("separator"),
+        vertical_separator=config.get("vertical_separator"),
+        notes_separator=config.get("notes_separator"),
+    )
+    split = Pipeline(settings, get_plugin_manager(load_entrypoints=False)).parse(deck)
+    assert len(split.slides) == int(row["slides"])
