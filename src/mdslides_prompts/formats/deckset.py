@@ -22,8 +22,8 @@ import re
 
 from ..deck import Deck, Slide, SlidePrompt, split_lines
 from ..hookspecs import hookimpl
-from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
-from .lines import LineEdits, fenced_lines, remove_lines
+from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
+from .lines import fenced_lines, remove_lines, write_markers
 
 __all__ = ["COMMANDS"]
 
@@ -169,18 +169,7 @@ def mdslides_inject_prompts(
     """Write each prompt as its own paragraph at the start of its slide."""
     if deck.format != NAME or mode != "comment":
         return None
-    edits = LineEdits()
-    for slide in deck.slides:
-        prompt = prompts.get(slide.index)
-        if prompt is None:
-            continue
-        line = render_marker(prompt.text, prompt.source_hash)
-        if slide.markers:
-            edits.change[slide.markers[0].line] = line
-            edits.drop.update(m.line for m in slide.markers[1:])
-        else:
-            edits.insert[slide.anchor_line] = line + "\n"  # the marker, then a blank line
-    return edits.apply(deck)
+    return write_markers(deck, prompts, then="\n")  # the marker, then a blank line
 
 
 @hookimpl(trylast=True)

@@ -10,7 +10,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 import re
 
-from ..deck import Deck, split_lines
+from ..deck import Deck, SlidePrompt, split_lines
+from ..marker import render_marker
 
 __all__ = [
     "LineEdits",
@@ -19,6 +20,7 @@ __all__ = [
     "line_ending",
     "remove_lines",
     "strip_markers",
+    "write_markers",
 ]
 
 
@@ -134,3 +136,24 @@ def fenced_lines(lines: Sequence[str], first: int = 1) -> set[int]:
         if closing and match and len(match.group(1)) >= len(fence) and not match.group(2).strip():
             fence = None
     return inside
+
+
+def write_markers(deck: Deck, prompts: Mapping[int, SlidePrompt], *, then: str = "") -> str:
+    """Give each slide in *prompts* its comment marker: in place of its first marker (the
+    others go), or as a new line after its :attr:`~mdslides_prompts.deck.Slide.anchor_line`.
+
+    :param then: lines written after a new marker, joined by ``"\\n"`` (``"\\n"``: one
+        blank line)
+    """
+    edits = LineEdits()
+    for slide in deck.slides:
+        prompt = prompts.get(slide.index)
+        if prompt is None:
+            continue
+        line = render_marker(prompt.text, prompt.source_hash)
+        if slide.markers:
+            edits.change[slide.markers[0].line] = line
+            edits.drop.update(m.line for m in slide.markers[1:])
+        else:
+            edits.insert[slide.anchor_line] = line + then
+    return edits.apply(deck)

@@ -30,8 +30,8 @@ from markdown_it import MarkdownIt
 
 from ..deck import Deck, Slide, SlidePrompt, split_lines
 from ..hookspecs import hookimpl
-from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
-from .lines import LineEdits, edit_lines, fenced_lines, strip_markers
+from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
+from .lines import edit_lines, fenced_lines, strip_markers, write_markers
 
 __all__: list[str] = []
 
@@ -282,18 +282,7 @@ def mdslides_inject_prompts(
     """Write each prompt as a comment line after the slide's property lines."""
     if deck.format != NAME or mode != "comment":
         return None
-    edits = LineEdits()
-    for slide in deck.slides:
-        prompt = prompts.get(slide.index)
-        if prompt is None:
-            continue
-        line = render_marker(prompt.text, prompt.source_hash)
-        if slide.markers:
-            edits.change[slide.markers[0].line] = line
-            edits.drop.update(m.line for m in slide.markers[1:])
-        else:
-            edits.insert[slide.anchor_line] = line
-    return edits.apply(deck)
+    return write_markers(deck, prompts)
 
 
 @hookimpl(trylast=True)
