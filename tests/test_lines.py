@@ -83,14 +83,14 @@ def test_undecodable_decks_are_refused(data: bytes, message: str) -> None:
 def test_js_regex_has_javascript_meaning(source: str, text: str, matches: bool) -> None:
     import re
 
-    from mdslides_prompts.formats.reveal import js_regex
+    from mdslides_prompts.formats.js import js_regex
 
     assert (re.search(js_regex(source), text, re.I) is not None) is matches
 
 
 def test_bad_separator_regex_is_a_usage_error() -> None:
     from mdslides_prompts import UsageError
-    from mdslides_prompts.formats.reveal import js_regex
+    from mdslides_prompts.formats.js import js_regex
 
     with pytest.raises(UsageError, match="invalid separator regex"):
         js_regex("(unclosed")

@@ -34,6 +34,7 @@ import yaml
 from ..deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
+from . import js
 from .lines import LineEdits, strip_markers
 
 __all__ = ["GLOBAL_DIRECTIVES", "LOCAL_DIRECTIVES", "parse_heading_divider"]
@@ -293,12 +294,6 @@ def _block_comment(token: Token) -> str | None:
     return match.group(1) if match else ""
 
 
-# JavaScript's \s, which Marpit's blank tests use: unlike Python's, it includes the BOM.
-_JS_BLANK = re.compile(
-    "[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]*"
-)
-
-
 def _inline_comments(token: Token) -> list[str]:
     """The insides of the HTML comments in an inline token, in order."""
     if token.type != "inline" or not token.children:
@@ -319,7 +314,7 @@ def _inline_hidden(token: Token) -> bool:
             continue
         if child.type == "image" and "bg" in child.content.split():
             continue
-        if child.type != "text" or not _JS_BLANK.fullmatch(child.content):
+        if child.type != "text" or not js.BLANK.fullmatch(child.content):
             return False
     return True
 
@@ -333,7 +328,7 @@ def _hidden(token: Token) -> bool:
         return (
             content.startswith("<!--")
             or re.match(r"<style(\s|>|$)", content) is not None
-            or _JS_BLANK.fullmatch(token.content) is not None
+            or js.BLANK.fullmatch(token.content) is not None
         )
     return token.type == "inline" and _inline_hidden(token)
 

@@ -33,9 +33,10 @@ import yaml
 
 from ..config import Settings
 from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
-from ..errors import DeckError, UsageError
+from ..errors import DeckError
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
+from .js import js_regex
 from .lines import LineEdits, edit_lines, fenced_lines, strip_markers
 
 __all__ = ["VARIANTS", "Variant", "js_regex"]
@@ -106,64 +107,6 @@ _EXTRA_ESCAPES = "<>:"
 _AVOID = (".element", ".slide", "  ")
 _HEADING = MarkdownIt("commonmark")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-_LINE_ENDS = "\\n\\r\\u2028\\u2029"
-_JS_BLANKS = (
-    "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
-)
-
-
-def js_regex(source: str, *, multiline: bool = True, what: str = "separator") -> str:
-    """Translate a JavaScript regex source into Python ``re`` syntax with the same meaning.
-
-    JavaScript's ``^``/``$`` (with the ``m`` flag) and ``.`` treat ``\\r``, U+2028 and
-    U+2029 as line ends too, its ``\\s`` includes the BOM, and its named groups are
-    ``(?<name>…)``; without ``m``, ``$`` matches only at the very end.
-    """
-    out: list[str] = []
-    i = 0
-    in_class = False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\" and i + 1 < len(source):
-            pair = source[i : i + 2]
-            if pair == "\\s":
-                out.append(_JS_BLANKS if in_class else f"[{_JS_BLANKS}]")
-            elif pair == "\\S" and not in_class:
-                out.append(f"[^{_JS_BLANKS}]")
-            else:
-                out.append(pair)
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-            out.append(ch)
-        elif ch == "[":
-            in_class = True
-            out.append(ch)
-            if source.startswith("^", i + 1):
-                out.append("^")
-                i += 1
-        elif ch == "^":
-            out.append(f"(?:(?<=[{_LINE_ENDS}])|\\A)" if multiline else "\\A")
-        elif ch == "$":
-            out.append(f"(?=[{_LINE_ENDS}]|\\Z)" if multiline else "\\Z")
-        elif ch == ".":
-            out.append(f"[^{_LINE_ENDS}]")
-        elif source.startswith("(?<", i) and source[i + 3 : i + 4] not in ("=", "!"):
-            out.append("(?P<")
-            i += 3
-            continue
-        else:
-            out.append(ch)
-        i += 1
-    translated = "".join(out)
-    try:
-        re.compile(translated)
-    except re.error as exc:
-        raise UsageError(f"invalid {what} regex {source!r}: {exc}") from None
-    return translated
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ from ..marker import (
     prompt_hash,
     render_marker,
 )
+from . import js
 from .lines import LineEdits, fenced_lines, remove_lines
 
 __all__ = ["KEY"]
@@ -58,28 +59,13 @@ NAME = "slidev"
 KEY = "imagePrompt"
 """The front-matter key that holds a slide's prompt (not one Slidev or its layouts use)."""
 
-_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _FRONT_MATTER = re.compile(r"---.*\r?\n([\s\S]*?)---")
-_YAML_BLOCK = re.compile(f"[{_JS_SPACE}]*```ya?ml([\\s\\S]*?)```")
+_YAML_BLOCK = re.compile(f"{js.SPACE_CLASS}*```ya?ml([\\s\\S]*?)```")
 _NOTE = re.compile(r"<!--([\s\S]*?)-->")
 _HEADING = re.compile(r"^(#+) (.*)$", re.M)
 _CODE_BLOCK = re.compile(r"^```[\s\S]+?^```", re.M)
 _KEY_LINE = re.compile(rf'^{KEY}: "(?P<value>(?:[^"\\]|\\.)*)"$')
 _VALUE = re.compile(r"src=(?P<src>[0-9a-f]{8}) sum=(?P<sum>[0-9a-f]{8}) \| (?P<text>.*)", re.S)
-
-
-_JS_TRIM_CHARS = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
-    map(chr, range(0x2000, 0x200B))
-)
-
-
-def _trim(text: str) -> str:
-    """JavaScript's ``trim()``: also removes a BOM, but not U+001C-U+001F or U+0085."""
-    return text.strip(_JS_TRIM_CHARS)
-
-
-def _trim_end(text: str) -> str:
-    return text.rstrip(_JS_TRIM_CHARS)
 
 
 def _comment_open_after(line: str, inside: bool) -> bool:
@@ -122,7 +108,7 @@ def _scan(lines: list[str]) -> list[_Raw]:
     i = 0
     while i < len(lines):
         raw_line = lines[i]
-        line = _trim_end(raw_line)
+        line = js.trim_end(raw_line)
         if in_comment:
             in_comment = _comment_open_after(raw_line, True)
         elif line.startswith("---"):
@@ -130,14 +116,14 @@ def _scan(lines: list[str]) -> list[_Raw]:
                 raws.append(_Raw(start, i, fm_end))
                 start, fm_end = i + 1, None
             following = lines[i + 1] if i + 1 < len(lines) else None
-            if line[3:4] != "-" and following is not None and _trim(following):
+            if line[3:4] != "-" and following is not None and js.trim(following):
                 start = i
                 i += 1
-                while i < len(lines) and _trim_end(lines[i]) != "---":
+                while i < len(lines) and js.trim_end(lines[i]) != "---":
                     i += 1
                 fm_end = i if i < len(lines) else None
-        elif line.lstrip(_JS_TRIM_CHARS).startswith("```"):
-            match = re.match(f"[{_JS_SPACE}]*`+", line)
+        elif line.lstrip(js.WHITESPACE).startswith("```"):
+            match = re.match(f"{js.SPACE_CLASS}*`+", line)
             level = match.group(0) if match else "```"
             j = i + 1
             while j < len(lines) and not lines[j].startswith(level):
@@ -184,18 +170,18 @@ def _parse_slide(raw_text: str) -> _Parsed:
         if block:
             fm_text, body = block.group(1), raw_text[block.end() :]
     fm = _yaml(fm_text) if fm_text is not None else None
-    content = _trim(body)
+    content = js.trim(body)
     note = None
     comments = list(_NOTE.finditer(content))
     if comments and comments[-1].end() >= len(content):
-        note = _trim(comments[-1].group(1))
-        content = _trim(content[: comments[-1].start()])
+        note = js.trim(comments[-1].group(1))
+        content = js.trim(content[: comments[-1].start()])
     title = None
     if fm and (fm.get("title") or fm.get("name")):
         title = str(fm.get("title") or fm.get("name"))
     else:
         heading = _HEADING.search(_CODE_BLOCK.sub("", content))
-        title = _trim(heading.group(2)) if heading else None
+        title = js.trim(heading.group(2)) if heading else None
     return _Parsed(fm_text, fm, body, content, note, title or None)
 
 
@@ -217,7 +203,7 @@ def _comment_is_invisible(lines: list[str], raw: _Raw, after: int, comment: str)
         after_parse.note == before.note
         and after_parse.fm_text == before.fm_text
         and after_parse.title == before.title
-        and _trim(kept) == before.content
+        and js.trim(kept) == before.content
     )
 
 
@@ -333,8 +319,8 @@ def _build(
     elif not content and note is None:
         skip = "empty"
     # The text that decides the prompt: front matter (without our key) and body.
-    normal_fm = _trim(fm_text or "")
-    text = (f"---\n{normal_fm}\n---\n" if normal_fm else "") + _trim(body)
+    normal_fm = js.trim(fm_text or "")
+    text = (f"---\n{normal_fm}\n---\n" if normal_fm else "") + js.trim(body)
     slide = Slide(
         index=index,
         start_line=raw.start + 1,
@@ -371,20 +357,20 @@ def _plan(index: int, raw: _Raw, lines: list[str], bom: bool) -> _Plan:
     first = lines[raw.start] if raw.start < len(lines) else ""
     key_after: int | None = None
     block = "key"
-    if raw.fm_end is not None and _trim_end(lines[raw.fm_end]) == "---":
+    if raw.fm_end is not None and js.trim_end(lines[raw.fm_end]) == "---":
         body = lines[raw.start + 1 : raw.fm_end]
         proper = bool(body) and _mapping_body(body) and not any("---" in b for b in body)
         if proper and not (index == 1 and raw.start == 0 and bom):
             key_after = raw.start + 1  # right after the opener (1-based line of the opener)
-    elif index == 1 and raw.start == 0 and not _trim_end(first).startswith("---") and not bom:
+    elif index == 1 and raw.start == 0 and not js.trim_end(first).startswith("---") and not bom:
         key_after, block = 0, "open"
     elif raw.start > 0:
-        separator = _trim_end(lines[raw.start - 1])
+        separator = js.trim_end(lines[raw.start - 1])
         following = lines[raw.start] if raw.start < len(lines) else ""
         if (
             separator.startswith("---")
             and separator[3:4] != "-"
-            and not _trim(following)
+            and not js.trim(following)
             and _yaml_block(lines, raw) is None
         ):
             key_after, block = raw.start, "close"
@@ -400,10 +386,10 @@ def _plan(index: int, raw: _Raw, lines: list[str], bom: bool) -> _Plan:
     body_start = raw.fm_end + 1 if raw.fm_end is not None else raw.start
     if yaml_block is not None:
         body_start = yaml_block[1] + 1 if yaml_block[1] >= 0 else raw.end + 1
-    if body_start < len(lines) and not _trim(lines[body_start]) and raw.fm_end is None:
+    if body_start < len(lines) and not js.trim(lines[body_start]) and raw.fm_end is None:
         body_start += 1
     comment_after: int | None = body_start
-    rest = [ln for ln in lines[body_start : raw.end] if _trim(ln)]
+    rest = [ln for ln in lines[body_start : raw.end] if js.trim(ln)]
     if (
         not rest
         or rest[0][:1] in (" ", "\t")
@@ -428,7 +414,10 @@ def _yaml_block(lines: list[str], raw: _Raw) -> tuple[int, int] | None:
     opener = raw.start + text.count("\n", 0, match.start(1))
     closer = raw.start + text.count("\n", 0, match.end(1))
     # Our key goes on its own line after the opener: the fences must be whole lines.
-    if not re.fullmatch(f"[{_JS_SPACE}]*```ya?ml", lines[opener]) or _trim(lines[closer]) != "```":
+    if (
+        not re.fullmatch(f"{js.SPACE_CLASS}*```ya?ml", lines[opener])
+        or js.trim(lines[closer]) != "```"
+    ):
         return (opener, -1)
     return opener, closer
 
