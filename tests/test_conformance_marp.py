@@ -24,7 +24,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, EXAMPLE_DECK, MARP_CASES, ROOT, npm_harness
 from .deck_strategies import random_deck
-from .marp_fixture_tools import all_prompts
+from .fixture_tools import all_prompts
 
 HARNESS = ROOT / "conformance" / "marp" / "slides.mjs"
 PIPELINE = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))

@@ -24,7 +24,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, ROOT, npm_harness, require
 from .deck_strategies import random_deck
-from .marp_fixture_tools import all_prompts
+from .fixture_tools import all_prompts
 
 HARNESS = ROOT / "conformance" / "revealjs" / "slides.mjs"
 NASTY = "Glacier -- at dawn --> <!-- .slide: class=x --> .element note: Style:  two  spaces"

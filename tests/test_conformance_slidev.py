@@ -22,7 +22,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, ROOT, require
 from .deck_strategies import random_slidev_deck
-from .marp_fixture_tools import all_prompts
+from .fixture_tools import all_prompts
 
 HARNESS = ROOT / "conformance" / "slidev" / "slides.mjs"
 NASTY = 'Glacier --- at "dawn" --> <!-- x --> Style: watercolor # not a comment'

@@ -15,7 +15,7 @@ import pytest
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, ROOT, require
-from .marp_fixture_tools import all_prompts, inject_all, render_split
+from .fixture_tools import all_prompts, inject_all, render_split
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DECKSET = Pipeline(Settings(format="deckset"), get_plugin_manager(load_entrypoints=False))

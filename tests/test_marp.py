@@ -12,7 +12,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.formats.marp import parse_heading_divider
 
 from .conftest import CORPUS, EXAMPLE_DECK, require
-from .marp_fixture_tools import all_prompts, inject_all, render_split
+from .fixture_tools import all_prompts, inject_all, render_split
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,7 +10,7 @@ from mdslides_prompts.deck import split_lines
 from mdslides_prompts.marker import is_marker_candidate
 
 from .deck_strategies import decks, slidev_decks
-from .marp_fixture_tools import all_prompts
+from .fixture_tools import all_prompts
 
 PIPELINES = [
     Pipeline(Settings(format="marp", mode=mode), get_plugin_manager(load_entrypoints=False))

@@ -13,7 +13,7 @@ import pytest
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, require
-from .marp_fixture_tools import all_prompts, inject_all, render_split
+from .fixture_tools import all_prompts, inject_all, render_split
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REMARK = Pipeline(Settings(format="remark"), get_plugin_manager(load_entrypoints=False))

@@ -145,7 +145,7 @@ def mdslides_get_provider(name: str, settings: Settings) -> Provider | None:
 
 @hookspec(firstresult=True)
 def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
+    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
 ) -> str | None:
     """Return the deck's text with *prompts* written in, if ``deck.format`` is yours.
 
@@ -157,7 +157,6 @@ def mdslides_inject_prompts(
     :param deck: the split deck
     :param prompts: the prompts to write, by slide index; other slides stay as they are
     :param mode: how to write them (``"comment"``, ``"reference"``, ``"frontmatter"``)
-    :param settings: the run's settings (separators, as for splitting)
     :return: the new text (without BOM), or ``None`` if the format is not yours
     """
 

@@ -158,7 +158,7 @@ class Pipeline:
         if not prompts:
             return deck.text
         text = self._hook.mdslides_inject_prompts(
-            deck=deck, prompts=prompts, mode=self.settings.mode, settings=self.settings
+            deck=deck, prompts=prompts, mode=self.settings.mode
         )
         if not isinstance(text, str):
             raise PluginError(
@@ -170,9 +170,7 @@ class Pipeline:
 
     def check_mode(self, deck: Deck) -> None:
         """Fail before any request if *deck*'s format cannot take the chosen mode."""
-        probe = self._hook.mdslides_inject_prompts(
-            deck=deck, prompts={}, mode=self.settings.mode, settings=self.settings
-        )
+        probe = self._hook.mdslides_inject_prompts(deck=deck, prompts={}, mode=self.settings.mode)
         if probe is None:
             raise UsageError(
                 f"{deck.name}: {deck.format} decks cannot take prompts in "

@@ -189,7 +189,7 @@ def _anchor(
     candidates: list[tuple[int, str]] = []
     if first_text is not None:
         line = lines[first_text - 1]
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        indent = _indent(line)
         if indent.count(" ") < 4 and "\t" not in indent:
             candidates.append((first_text - 1, indent))
         if re.match(r" {0,3}(---+|#{1,6}(\s|$))", line):
@@ -232,6 +232,10 @@ def _keeps_slides(
         if now_lines != [ln.rstrip("\r\n") for ln in split_lines(before)]:
             return False
     return True
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
 
 
 def _open_at_end(lines: list[str]) -> bool:
@@ -448,13 +452,11 @@ def mdslides_split_deck(deck: Deck, settings: Settings) -> Deck | None:
 
 @hookimpl(trylast=True)
 def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
+    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
 ) -> str | None:
-    """Write each prompt as a comment line where ``slidify`` and marked keep the slide."""
+    """Write each prompt as a comment line at the anchor the split checked with ``slidify``."""
     if deck.format not in VARIANTS or mode != "comment":
         return None
-    info = _body(deck, settings)
-    chunks = _slidify(deck.text, info.separator, info.offset)
     lines = split_lines(deck.text)
     edits = LineEdits()
     for slide in deck.slides:
@@ -464,14 +466,15 @@ def mdslides_inject_prompts(
         line = render_marker(prompt.text, prompt.source_hash, extra=_EXTRA_ESCAPES, avoid=_AVOID)
         if slide.markers:
             at = slide.markers[0].line
-            existing = lines[at - 1]
-            edits.change[at] = existing[: len(existing) - len(existing.lstrip(" \t"))] + line
+            edits.change[at] = _indent(lines[at - 1]) + line
             edits.drop.update(m.line for m in slide.markers[1:])
             continue
-        span = (slide.start_line, slide.end_line)
-        placed = _anchor(deck.text, chunks, slide.index - 1, info, span)
-        if placed is not None:
-            edits.insert[placed[0]] = placed[1] + line
+        # Right before the slide's first text line, the marker takes its indentation.
+        body = range(slide.start_line, slide.end_line + 1)
+        first_text = next((n for n in body if lines[n - 1].strip()), None)
+        before_first = first_text is not None and slide.anchor_line == first_text - 1
+        indent = _indent(lines[first_text - 1]) if before_first and first_text else ""
+        edits.insert[slide.anchor_line] = indent + line
     return edits.apply(deck)
 
 

@@ -1,4 +1,4 @@
-"""Render split decks and injections as text, for the fixture files."""
+"""Render split decks and injections as text, for the fixture files of every format."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from mdslides_prompts import Deck, Pipeline, SlidePrompt
 
 def render_split(pipeline: Pipeline, source: str) -> str:
     """One line per slide: index, line range, status, title, notes and anchor."""
-    deck = pipeline.parse(Deck.from_text(source).__class__.from_text(source))
+    deck = pipeline.parse(Deck.from_text(source))
     out = []
     if deck.front_matter:
         out.append(f"front matter {deck.front_matter.start}-{deck.front_matter.end}")
