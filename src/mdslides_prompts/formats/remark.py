@@ -130,11 +130,24 @@ _PROBE = "<!-- image-prompt src=00000000 sum=00000000 | probe -->"
 
 def _split(deck: Deck) -> Deck:
     slides = _slides(deck.text)
+    lines = split_lines(deck.text)
+    # The lexer starts afresh after each separator, so a line added to one slide can only
+    # change that slide and the separator ending it: check it on that stretch alone.
+    # Unless every line is indented: remark then de-indents the whole text, so a
+    # marker anywhere changes everything and only the whole deck tells.
+    local = _clean(deck.text) == deck.text
     checked = []
-    for slide in slides:
+    for i, slide in enumerate(slides):
         if slide.skip_reason is None and not slide.markers:
-            probe = edit_lines(deck.text, newline="\n", insert_after={slide.anchor_line: _PROBE})
-            if _shape(_slides(probe)) != _shape(slides):
+            if local:
+                first = slide.start_line - 1  # lines before it belong to earlier slides
+                last = slides[i + 2].start_line - 1 if i + 2 < len(slides) else len(lines)
+                source = "".join(lines[first:last])
+                after = slide.anchor_line - first
+            else:
+                source, after = deck.text, slide.anchor_line
+            probe = edit_lines(source, newline="\n", insert_after={after: _PROBE})
+            if _shape(_slides(probe)) != _shape(_slides(source)):
                 # remark's lexer would read the slide differently with a line there.
                 slide = replace(slide, skip_reason="no line where a marker keeps the slide")
         checked.append(slide)
