@@ -136,8 +136,8 @@ def test_folders_skip_files_that_are_not_decks(
         (["run", "plain.md", "--stdout", "-o", "x"], "--stdout and -o cannot be used together"),
         (["inspect", "."], "inspect takes one file, not a folder"),
         (
-            ["run", "marp.md", "--mode", "frontmatter"],
-            "marp decks cannot take prompts in 'frontmatter' mode; try --mode comment",
+            ["run", "plain.md", "--format", "remark", "--mode", "frontmatter"],
+            "remark decks cannot take prompts in 'frontmatter' mode; try --mode comment",
         ),
         (["run", "empty-folder"], "no slide decks found"),
     ],

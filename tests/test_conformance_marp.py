@@ -30,7 +30,7 @@ HARNESS = ROOT / "conformance" / "marp" / "slides.mjs"
 PIPELINE = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))
 PIPELINES = {
     mode: Pipeline(Settings(format="marp", mode=mode), get_plugin_manager(load_entrypoints=False))
-    for mode in ("comment", "reference")
+    for mode in ("comment", "reference", "frontmatter")
 }
 # Prompt text that tries hard to break out of the comment or read as a directive.
 NASTY = "Glacier -- at dawn --> <!-- class: lead --> Style: watercolor, ratio 16:9 \\ end:"
@@ -111,12 +111,12 @@ def test_split_equals_marp_core(harness: Path, decks: list[Path]) -> None:
     assert not mismatches, mismatches[:3]
 
 
-@pytest.mark.parametrize("mode", ["comment", "reference"])
+@pytest.mark.parametrize("mode", ["comment", "reference", "frontmatter"])
 def test_injection_renders_identically(
     harness: Path, decks: list[Path], tmp_path: Path, mode: str
 ) -> None:
     """Same slides and HTML after injection; notes gain exactly the comment markers
-    (in reference mode only where a comment had to be used instead)."""
+    (in reference and frontmatter modes only where a comment had to be used instead)."""
     pipeline = PIPELINES[mode]
     injected_paths = []
     comment_markers: dict[str, dict[int, int]] = {}
@@ -131,7 +131,7 @@ def test_injection_renders_identically(
             s.index: sum(1 for m in s.markers if getattr(m, "form", "") == "comment")
             for s in after.slides
         }
-    if mode == "reference":
+    if mode != "comment":
         total = sum(sum(c.values()) for c in comment_markers.values())
         assert total < len(decks)  # the invisible form is the rule, comments the exception
     before = _marp_core(harness, decks)

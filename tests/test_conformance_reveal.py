@@ -166,16 +166,19 @@ def _tool(harness: Path, generator: str, paths: list[Path]) -> list[dict[str, An
     return [json.loads(line) for line in out.split("\n") if line.strip()]
 
 
+@pytest.mark.parametrize("mode", ["comment", "frontmatter"])
 @pytest.mark.parametrize("fmt", ["reveal-md", "slides-extended"])
 def test_tool_variants_split_and_inject_like_the_tools(
-    harness: Path, tmp_path: Path, fmt: str
+    harness: Path, tmp_path: Path, fmt: str, mode: str
 ) -> None:
     """reveal-md runs for real in the harness; Slides Extended is emulated there (its
     front matter rule and defaults, then the reveal.js plugin), so only its chunk
     boundaries are compared."""
     path = CORPUS / TOOL_DECKS[fmt]
     require(path.is_file(), "shared corpus not found")
-    pipeline = Pipeline(Settings(format=fmt), get_plugin_manager(load_entrypoints=False))
+    pipeline = Pipeline(
+        Settings(format=fmt, mode=mode), get_plugin_manager(load_entrypoints=False)
+    )
     deck = pipeline.parse(Deck.from_bytes(path.read_bytes(), path))
     [before] = _tool(harness, fmt, [path])
     ranges = [(s["start_line"], s["end_line"]) for s in before["slides"]]
@@ -185,6 +188,9 @@ def test_tool_variants_split_and_inject_like_the_tools(
         deck.to_bytes(pipeline.inject(deck, all_prompts(deck, lambda i: f"{NASTY} {i}")))
     )
     [after] = _tool(harness, fmt, [out])
+    if mode == "frontmatter":  # both tools read a front matter: no comment is needed
+        reread = pipeline.parse(Deck.from_bytes(out.read_bytes(), out))
+        assert {m.form for s in reread.slides for m in s.markers} == {"frontmatter"}
     if fmt == "reveal-md":
         assert [_view(s) for s in after["slides"]] == [_view(s) for s in before["slides"]]
     else:

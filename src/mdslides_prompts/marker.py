@@ -25,12 +25,19 @@ generator renders as nothing and which Marp does not turn into a presenter note:
     [image-prompt src=3f2a9c1d sum=7be04a12]: # "Aerial view of a glacier at dawn"
 
 Its text is escaped the same way, plus ``"`` as ``\x22`` so the title never ends early.
+
+In front matter (Slidev's per-slide ``imagePrompt:`` key, the deck-level
+``image-prompts:`` block of other formats) the fields are one double-quoted YAML value
+(:func:`render_value`)::
+
+    imagePrompt: "src=3f2a9c1d sum=7be04a12 | Aerial view of a glacier at dawn"
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 import hashlib
+import json
 import re
 
 __all__ = [
@@ -42,8 +49,10 @@ __all__ = [
     "escape",
     "is_marker_candidate",
     "parse_marker",
+    "parse_value",
     "prompt_hash",
     "render_marker",
+    "render_value",
     "unescape",
 ]
 
@@ -59,6 +68,8 @@ _REFERENCE_RE = re.compile(
     r'"(?P<text>[^"]*)"$'
 )
 _CANDIDATE_RE = re.compile(rf"^\s*(<!--\s*|\[){MARKER_KEYWORD}(?![\w-])")
+_QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_VALUE_RE = re.compile(r"src=(?P<src>[0-9a-f]{8}) sum=(?P<sum>[0-9a-f]{8}) \| (?P<text>.*)", re.S)
 _ESCAPE_RE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|\\[\\-]|\\")
 
 
@@ -75,7 +86,8 @@ class PromptMarker:
     prompt_hash: str
     """The ``sum=`` field: hash of the prompt text when it was written."""
     form: str = "comment"
-    """``"comment"`` or ``"reference"``: how the marker is written."""
+    """How the marker is written: ``"comment"``, ``"reference"`` or ``"frontmatter"``
+    (a quoted value under a front-matter key, see :func:`render_value`)."""
 
     @property
     def edited(self) -> bool:
@@ -91,6 +103,8 @@ class BadMarker:
     """1-based source line of the marker."""
     reason: str
     """Why it cannot be read, as a short phrase."""
+    form: str = "comment"
+    """The form the line was meant to have (see :attr:`PromptMarker.form`)."""
 
 
 def _short_hash(text: str) -> str:
@@ -194,6 +208,31 @@ def render_marker(
     if form == "reference":
         return f'[{fields}]: # "{escape(prompt, quote=True, extra=extra, avoid=avoid)}"'
     return f"<!-- {fields} | {escape(prompt, extra=extra, avoid=avoid)} -->"
+
+
+def render_value(prompt: str, source_hash: str) -> str:
+    """*prompt* as a one-line double-quoted YAML scalar ``"src=… sum=… | prompt"``, for
+    front-matter keys (JSON escapes are valid YAML; no line break, no ``---``)."""
+    value = f"src={source_hash} sum={prompt_hash(prompt)} | {escape(prompt)}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def parse_value(quoted: str, line_no: int) -> PromptMarker | BadMarker:
+    """Read a value written by :func:`render_value` (surrounding blanks allowed)."""
+    value: object = None
+    if _QUOTED_RE.fullmatch(quoted.strip()):
+        try:
+            value = json.loads(quoted)
+        except ValueError:
+            value = None
+    fields = _VALUE_RE.fullmatch(value) if isinstance(value, str) else None
+    if fields is None:
+        return BadMarker(line_no, "prompt value does not read '\"src=… sum=… | …\"'", "frontmatter")
+    try:
+        prompt = unescape(fields.group("text"))
+    except ValueError as exc:
+        return BadMarker(line_no, f"prompt value text {exc}", "frontmatter")
+    return PromptMarker(line_no, prompt, fields.group("src"), fields.group("sum"), "frontmatter")
 
 
 def is_marker_candidate(line: str) -> bool:

@@ -58,7 +58,13 @@ def edit_lines(
         out.extend(part + (first or newline) for part in insert_after[0].split("\n"))
     for number, line in enumerate(lines, 1):
         if number in delete:
-            _drop(out, line, number == len(lines))
+            if number in insert_after:  # the new lines take the deleted line's place
+                parts = insert_after[number].split("\n")
+                ending = line_ending(line)
+                out.extend(part + (ending or newline) for part in parts[:-1])
+                out.append(parts[-1] + ending)
+            else:
+                _drop(out, line, number == len(lines))
             continue
         if number in replace:
             line = replace[number] + line_ending(line)
@@ -109,9 +115,9 @@ class LineEdits:
         )
 
 
-def strip_markers(deck: Deck) -> str:
-    """*deck*'s text without the lines of its slides' markers."""
-    return remove_lines(deck.text, {m.line for s in deck.slides for m in s.markers})
+def strip_markers(deck: Deck, also: Collection[int] = ()) -> str:
+    """*deck*'s text without the lines of its slides' markers (and the lines *also*)."""
+    return remove_lines(deck.text, {m.line for s in deck.slides for m in s.markers} | set(also))
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")

@@ -34,7 +34,7 @@ import yaml
 from ..deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
-from . import js
+from . import deckfm, js
 from .lines import LineEdits, strip_markers
 
 __all__ = ["GLOBAL_DIRECTIVES", "LOCAL_DIRECTIVES", "parse_heading_divider"]
@@ -391,7 +391,9 @@ def _split(deck: Deck) -> Deck:
         _build_slide(index, cut, end, lines, kinds)
         for index, (cut, end) in enumerate(zip(cuts, ends, strict=True), 1)
     )
-    return replace(deck, front_matter=front_matter, meta=MappingProxyType(meta), slides=slides)
+    return deckfm.attach(
+        replace(deck, front_matter=front_matter, meta=MappingProxyType(meta), slides=slides)
+    )
 
 
 def _parse(
@@ -540,33 +542,38 @@ def mdslides_inject_prompts(
     ``comment`` mode writes HTML comments (Marp shows them as presenter notes);
     ``reference`` mode writes link reference definitions, invisible in slides and notes,
     wherever the line before is a closed block (else a link definition would continue a
-    paragraph, so a comment is written there instead).
+    paragraph, so a comment is written there instead); ``frontmatter`` mode writes them
+    all into the front matter (see :mod:`.deckfm`), or comments where it cannot.
     """
-    if deck.format != NAME or mode not in ("comment", "reference"):
+    if deck.format != NAME or mode not in ("comment", "reference", "frontmatter"):
         return None
-    kinds = [cut.kind for cut in _parse(deck)[2]] if mode == "reference" else []
     edits = LineEdits()
+    # A BOM disables marp-core's front matter, so none can be added in front of one.
+    if mode == "frontmatter" and deckfm.write(deck, prompts, edits, create=not deck.bom):
+        return edits.apply(deck)
+    kinds = [cut.kind for cut in _parse(deck)[2]] if mode == "reference" else []
     for slide in deck.slides:
         prompt = prompts.get(slide.index)
         if prompt is None:
             continue
         form = "reference" if kinds and kinds[slide.index - 1] in _CLOSED_ANCHORS else "comment"
         line = render_marker(prompt.text, prompt.source_hash, form=form)
-        first = slide.marker
-        if isinstance(first, PromptMarker) and first.form == form:
-            edits.change[first.line] = line
-            edits.drop.update(m.line for m in slide.markers[1:])
+        body = deckfm.body_markers(slide)
+        if body and isinstance(body[0], PromptMarker) and body[0].form == form:
+            edits.change[body[0].line] = line
+            edits.drop.update(m.line for m in body[1:])
         else:
             # A marker of the other form (or a broken one) may sit where this form is
             # not safe: write the new one at the anchor instead.
             edits.insert[slide.anchor_line] = line
-            edits.drop.update(m.line for m in slide.markers)
+            edits.drop.update(m.line for m in body)
+    deckfm.drop_entries(deck, prompts.keys(), edits)
     return edits.apply(deck)
 
 
 @hookimpl(trylast=True)
 def mdslides_strip_prompts(deck: Deck) -> str | None:
-    """Remove every marker line."""
+    """Remove every marker line and the front-matter prompt block."""
     if deck.format != NAME:
         return None
-    return strip_markers(deck)
+    return strip_markers(deck, deckfm.strip_lines(deck))

@@ -36,6 +36,7 @@ from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..errors import DeckError
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
+from . import deckfm
 from .js import js_regex
 from .lines import LineEdits, edit_lines, fenced_lines, strip_markers
 
@@ -325,7 +326,8 @@ def _body(deck: Deck, settings: Settings) -> _Body:
         if match and data is not None:
             offset = match.end()
             meta = data
-            span = LineSpan(1, deck.text.count("\n", 0, match.end("fm")) + 1)
+            closing = match.start("fm") + len(match.group("fm").rstrip("\r\n"))
+            span = LineSpan(1, len(split_lines(deck.text[:closing])))
         elif match and variant.name == "reveal-md":
             raise DeckError(
                 "reveal-md cannot render a deck whose front matter is not a YAML mapping", deck.path
@@ -400,7 +402,9 @@ def _split(deck: Deck, settings: Settings) -> Deck:
                 skip_reason=skip,
             )
         )
-    return replace(deck, slides=tuple(slides), front_matter=info.front_matter, meta=info.meta)
+    return deckfm.attach(
+        replace(deck, slides=tuple(slides), front_matter=info.front_matter, meta=info.meta)
+    )
 
 
 # --- hooks ---------------------------------------------------------------------------------
@@ -454,33 +458,41 @@ def mdslides_split_deck(deck: Deck, settings: Settings) -> Deck | None:
 def mdslides_inject_prompts(
     deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
 ) -> str | None:
-    """Write each prompt as a comment line at the anchor the split checked with ``slidify``."""
-    if deck.format not in VARIANTS or mode != "comment":
+    """Write each prompt as a comment line at the anchor the split checked with ``slidify``,
+    or (``frontmatter`` mode, tools that read a front matter) into the front matter."""
+    if deck.format not in VARIANTS or mode not in ("comment", "frontmatter"):
         return None
-    lines = split_lines(deck.text)
     edits = LineEdits()
+    if mode == "frontmatter":
+        if VARIANTS[deck.format or ""].front_matter is None:
+            return None
+        if deckfm.write(deck, prompts, edits, create=not deck.bom):
+            return edits.apply(deck)
+    lines = split_lines(deck.text)
     for slide in deck.slides:
         prompt = prompts.get(slide.index)
         if prompt is None:
             continue
         line = render_marker(prompt.text, prompt.source_hash, extra=_EXTRA_ESCAPES, avoid=_AVOID)
-        if slide.markers:
-            at = slide.markers[0].line
+        body = deckfm.body_markers(slide)
+        if body:
+            at = body[0].line
             edits.change[at] = _indent(lines[at - 1]) + line
-            edits.drop.update(m.line for m in slide.markers[1:])
+            edits.drop.update(m.line for m in body[1:])
             continue
         # Right before the slide's first text line, the marker takes its indentation.
-        body = range(slide.start_line, slide.end_line + 1)
-        first_text = next((n for n in body if lines[n - 1].strip()), None)
+        span = range(slide.start_line, slide.end_line + 1)
+        first_text = next((n for n in span if lines[n - 1].strip()), None)
         before_first = first_text is not None and slide.anchor_line == first_text - 1
         indent = _indent(lines[first_text - 1]) if before_first and first_text else ""
         edits.insert[slide.anchor_line] = indent + line
+    deckfm.drop_entries(deck, prompts.keys(), edits)
     return edits.apply(deck)
 
 
 @hookimpl(trylast=True)
 def mdslides_strip_prompts(deck: Deck) -> str | None:
-    """Remove every marker line."""
+    """Remove every marker line and the front-matter prompt block."""
     if deck.format not in VARIANTS:
         return None
-    return strip_markers(deck)
+    return strip_markers(deck, deckfm.strip_lines(deck))

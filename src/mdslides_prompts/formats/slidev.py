@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-import json
 import re
 from types import MappingProxyType
 from typing import Any
@@ -44,11 +43,11 @@ from ..marker import (
     MARKER_KEYWORD,
     BadMarker,
     PromptMarker,
-    escape,
     is_marker_candidate,
     parse_marker,
-    prompt_hash,
+    parse_value,
     render_marker,
+    render_value,
 )
 from . import js
 from .lines import LineEdits, fenced_lines, remove_lines
@@ -64,8 +63,6 @@ _YAML_BLOCK = re.compile(f"{js.SPACE_CLASS}*```ya?ml([\\s\\S]*?)```")
 _NOTE = re.compile(r"<!--([\s\S]*?)-->")
 _HEADING = re.compile(r"^(#+) (.*)$", re.M)
 _CODE_BLOCK = re.compile(r"^```[\s\S]+?^```", re.M)
-_KEY_LINE = re.compile(rf'^{KEY}: "(?P<value>(?:[^"\\]|\\.)*)"$')
-_VALUE = re.compile(r"src=(?P<src>[0-9a-f]{8}) sum=(?P<sum>[0-9a-f]{8}) \| (?P<text>.*)", re.S)
 
 
 def _comment_open_after(line: str, inside: bool) -> bool:
@@ -211,27 +208,12 @@ def _marker_from_key(line: str, line_no: int) -> PromptMarker | BadMarker | None
     """Read ``imagePrompt: "…"``; ``None`` if the line is not our key at all."""
     if not line.startswith(f"{KEY}:"):
         return None
-    match = _KEY_LINE.match(line.rstrip("\r\n"))
-    value = None
-    if match:
-        try:
-            value = json.loads(f'"{match.group("value")}"')
-        except ValueError:
-            value = None
-    fields = _VALUE.fullmatch(value) if isinstance(value, str) else None
-    if fields is None:
-        return BadMarker(line_no, f"{KEY} does not read '\"src=… sum=… | …\"'")
-    comment = (
-        f"<!-- {MARKER_KEYWORD} src={fields['src']} sum={fields['sum']} | {fields['text']} -->"
-    )
-    marker = parse_marker(comment, line_no)
-    return replace(marker, form="frontmatter") if isinstance(marker, PromptMarker) else marker
+    return parse_value(line.rstrip("\r\n")[len(KEY) + 1 :], line_no)
 
 
 def render_key(prompt: str, source_hash: str) -> str:
-    """The front-matter line for *prompt* (JSON string escapes, valid YAML, no ``---``)."""
-    value = f"src={source_hash} sum={prompt_hash(prompt)} | {escape(prompt)}"
-    return f"{KEY}: {json.dumps(value, ensure_ascii=False)}"
+    """The front-matter line for *prompt* (valid YAML, one line, no ``---``)."""
+    return f"{KEY}: {render_value(prompt, source_hash)}"
 
 
 _PROBE = f"<!-- {MARKER_KEYWORD} src=00000000 sum=00000000 | probe -->"

@@ -1,0 +1,192 @@
+"""Prompts kept in the deck's own front matter (``--mode frontmatter``), for formats whose
+front matter belongs to the whole deck rather than to a slide (Marp, reveal-md, MkSlides,
+Slides Extended). Slidev has per-slide front matter and does not use this.
+
+The prompts are one block at the end of the front matter, one line per slide, keyed by
+the slide's position; the value carries the hash of the content it was made from, so a
+slide moved to another position reads as stale, never as another slide's fresh prompt::
+
+    ---
+    marp: true
+    image-prompts:
+      1: "src=3f2a9c1d sum=7be04a12 | Aerial view of a glacier at dawn"
+      3: "src=91c0ffee sum=0b5e33aa | A lighthouse in a storm, oil painting"
+    ---
+
+The generators read front matter as configuration and ignore keys they do not know.
+A deck without front matter gets one, opened with a comment line saying who made it, so
+that stripping the prompts removes exactly what was added. The block is written only
+when the front matter is a plain YAML mapping that reads the same with the block as
+without it; otherwise the format falls back to its comment marker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
+import re
+from typing import Any
+
+import yaml
+
+from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ..marker import BadMarker, PromptMarker, parse_value, render_value
+from .lines import LineEdits
+
+__all__ = ["CREATED", "KEY", "attach", "body_markers", "drop_entries", "strip_lines", "write"]
+
+KEY = "image-prompts"
+"""The front-matter key holding the deck's prompts."""
+CREATED = "# image prompts by mdslides-prompts"
+"""First line of a front matter the tool created (so that strip removes it again)."""
+
+_KEY_LINE = re.compile(rf"{re.escape(KEY)}:[ \t]*")
+_ENTRY = re.compile(r"[ \t]+(?P<index>\d+)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*")
+_INDENT = "  "
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    key_line: int
+    """The ``image-prompts:`` line."""
+    entries: Mapping[int, tuple[int, ...]]
+    """Entry lines by slide index (several when the author duplicated one)."""
+    end: int
+    """The block's last line."""
+
+
+def _block(lines: list[str], span: LineSpan | None) -> _Block | None:
+    if span is None:
+        return None
+    for number in range(span.start + 1, span.end):
+        if _KEY_LINE.fullmatch(lines[number - 1].rstrip("\r\n")):
+            entries: dict[int, list[int]] = {}
+            end = number
+            for entry in range(number + 1, span.end):
+                match = _ENTRY.fullmatch(lines[entry - 1].rstrip("\r\n"))
+                if match is None:
+                    break
+                entries.setdefault(int(match.group("index")), []).append(entry)
+                end = entry
+            return _Block(number, {i: tuple(n) for i, n in entries.items()}, end)
+    return None
+
+
+def _value(lines: list[str], number: int) -> str:
+    match = _ENTRY.fullmatch(lines[number - 1].rstrip("\r\n"))
+    assert match is not None
+    return match.group("value")
+
+
+def _whole(lines: list[str], span: LineSpan, block: _Block) -> set[int]:
+    """The block's lines, and the front matter's if the tool created it for the block."""
+    drop = set(range(block.key_line, block.end + 1))
+    made = span.end - span.start >= 2 and lines[span.start].rstrip("\r\n") == CREATED
+    if made and span.end - span.start - 2 == block.end - block.key_line + 1:
+        drop |= {span.start, span.start + 1, span.end}
+    return drop
+
+
+def attach(deck: Deck) -> Deck:
+    """*deck* (already split, its :attr:`~Deck.front_matter` known) with each slide's
+    front-matter prompt added in front of its other markers."""
+    lines = split_lines(deck.text)
+    block = _block(lines, deck.front_matter)
+    if block is None:
+        return deck
+    slides = []
+    for slide in deck.slides:
+        found: list[PromptMarker | BadMarker] = []
+        for number in block.entries.get(slide.index, ()):
+            found.append(parse_value(_value(lines, number), number))
+        slides.append(replace(slide, markers=(*found, *slide.markers)) if found else slide)
+    return replace(deck, slides=tuple(slides))
+
+
+def body_markers(slide: Slide) -> list[PromptMarker | BadMarker]:
+    """The slide's markers that are not front-matter entries."""
+    return [m for m in slide.markers if m.form != "frontmatter"]
+
+
+def _mapping(lines: Iterable[str]) -> dict[str, Any] | None:
+    try:
+        data = yaml.safe_load("".join(lines))
+    except yaml.YAMLError:
+        return None
+    if data is None:
+        return {}
+    return data if isinstance(data, dict) else None
+
+
+def write(
+    deck: Deck, prompts: Mapping[int, SlidePrompt], edits: LineEdits, *, create: bool
+) -> bool:
+    """Add edits that write *prompts* as front-matter entries (dropping those slides'
+    other markers); ``False`` (and no edits) when the front matter cannot take them.
+
+    :param create: whether a front matter may be added to a deck that has none
+    """
+    lines = split_lines(deck.text)
+    span = deck.front_matter
+    block = _block(lines, span)
+    count = len(deck.slides)
+    values: dict[int, str] = {}
+    if block is not None:
+        for index, numbers in block.entries.items():
+            if index <= count and index not in prompts:
+                values[index] = _value(lines, numbers[0])
+    values.update({i: render_value(p.text, p.source_hash) for i, p in prompts.items()})
+    new_block = [f"{KEY}:", *(f"{_INDENT}{i}: {values[i]}" for i in sorted(values))]
+    if span is None:
+        if not create or not values:
+            return not values
+        edits.insert[0] = "\n".join(["---", CREATED, *new_block, "---"])
+    else:
+        old = [lines[n - 1] for n in range(span.start + 1, span.end)]
+        before = _mapping(old)
+        if before is None or (KEY in before and block is None):
+            return False
+        kept = list(range(span.start + 1, span.end))
+        if block is not None:
+            kept = [n for n in kept if not block.key_line <= n <= block.end]
+        after = _mapping([lines[n - 1] for n in kept] + [f"{line}\n" for line in new_block])
+        before.pop(KEY, None)
+        if after is None or {k: v for k, v in after.items() if k != KEY} != before:
+            return False
+        if values:
+            edits.insert[block.key_line - 1 if block else span.end - 1] = "\n".join(new_block)
+            if block is not None:
+                edits.drop.update(range(block.key_line, block.end + 1))
+        elif block is not None:
+            edits.drop.update(_whole(lines, span, block))
+    for slide in deck.slides:
+        if slide.index in prompts:
+            edits.drop.update(m.line for m in body_markers(slide))
+    return True
+
+
+def drop_entries(deck: Deck, indexes: Collection[int], edits: LineEdits) -> None:
+    """Add edits that remove the front-matter entries of the slides *indexes*, and of
+    slides the deck no longer has (the whole block once it would be empty, with the
+    front matter if the tool created it)."""
+    lines = split_lines(deck.text)
+    span = deck.front_matter
+    block = _block(lines, span)
+    if block is None or span is None:
+        return
+    count = len(deck.slides)
+    going = {
+        n for i, numbers in block.entries.items() if i in indexes or i > count for n in numbers
+    }
+    if going == set(range(block.key_line + 1, block.end + 1)):
+        edits.drop.update(_whole(lines, span, block))
+    else:
+        edits.drop.update(going)
+
+
+def strip_lines(deck: Deck) -> set[int]:
+    """The lines of the front-matter block (and of a front matter the tool created)."""
+    lines = split_lines(deck.text)
+    span = deck.front_matter
+    block = _block(lines, span)
+    return _whole(lines, span, block) if block is not None and span is not None else set()
