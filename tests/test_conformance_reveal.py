@@ -176,9 +176,7 @@ def test_tool_variants_split_and_inject_like_the_tools(
     boundaries are compared."""
     path = CORPUS / TOOL_DECKS[fmt]
     require(path.is_file(), "shared corpus not found")
-    pipeline = Pipeline(
-        Settings(format=fmt, mode=mode), get_plugin_manager(load_entrypoints=False)
-    )
+    pipeline = Pipeline(Settings(format=fmt, mode=mode), get_plugin_manager(load_entrypoints=False))
     deck = pipeline.parse(Deck.from_bytes(path.read_bytes(), path))
     [before] = _tool(harness, fmt, [path])
     ranges = [(s["start_line"], s["end_line"]) for s in before["slides"]]

@@ -53,7 +53,7 @@ def test_switching_modes_keeps_every_byte(fmt: str, name: str) -> None:
     for mode in ("frontmatter", "comment", "frontmatter", "comment", "frontmatter"):
         pipeline = _pipeline(fmt, mode)
         deck = pipeline.parse(Deck.from_text(text, path))
-        prompts = all_prompts(deck, lambda i: f"Glacier -- at {i}: \"dawn\" --> # x")
+        prompts = all_prompts(deck, lambda i: f'Glacier -- at {i}: "dawn" --> # x')
         text = pipeline.inject(deck, prompts)
         after = pipeline.parse(Deck.from_text(text, path))
         assert {m.form for s in after.slides for m in s.markers} <= {"comment", mode}
