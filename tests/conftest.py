@@ -14,6 +14,12 @@ from mdslides_prompts import Pipeline, Settings, get_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DECK = ROOT / "example-deck" / "talk.md"
+EXAMPLE_DECKS = {
+    EXAMPLE_DECK: ("marp", 20),
+    ROOT / "example-deck" / "slidev-deck.md": ("slidev", 17),
+    ROOT / "example-deck" / "reveal-deck.md": ("reveal-md", 17),
+}
+"""The example decks, with their format and slide count."""
 CORPUS = Path(os.environ.get("MDSLIDES_CORPUS", ROOT.parent / "shared" / "corpus"))
 MARP_CASES = ROOT / "tests" / "conformance" / "marp_cases"
 
@@ -58,16 +64,17 @@ def npm_harness(script: Path, installed: str) -> Path:
 
 
 def pristine_example(folder: Path) -> Path:
-    """Copy ``example-deck/`` into *folder* with every prompt marker removed.
+    """Copy ``example-deck/`` into *folder* with every prompt marker removed; return
+    the path of the Marp deck in the copy.
 
     The README's quick start writes prompts into the example deck, so tests must not
     assume it is still marker-free.
     """
     shutil.copytree(EXAMPLE_DECK.parent, folder, dirs_exist_ok=True)
-    deck_path = folder / EXAMPLE_DECK.name
     pipeline = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
-    pipeline.strip_decks([pipeline.load(deck_path)], lambda d: d.path)
-    return deck_path
+    decks = [pipeline.load(folder / path.name) for path in EXAMPLE_DECKS]
+    pipeline.strip_decks(decks, lambda d: d.path)
+    return folder / EXAMPLE_DECK.name
 
 
 @pytest.fixture

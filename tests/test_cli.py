@@ -117,12 +117,13 @@ def test_folders_skip_files_that_are_not_decks(
     assert code == 0
     assert "README.md: skipped, not a slide deck" in err
     summary = json.loads(out)
-    assert [d["path"] for d in summary["decks"]] == [str(deck)]
-    assert summary["totals"]["generated"] == 20
+    names = ["reveal-deck.md", "slidev-deck.md", "talk.md"]
+    assert [d["path"] for d in summary["decks"]] == [str(deck.parent / n) for n in names]
+    assert summary["totals"]["generated"] == 20 + 16 + 17  # one Slidev slide is hidden
     out_dir = tmp_path / "out"
     run(capsys, "strip", str(deck.parent))
     assert run(capsys, "run", str(deck.parent), "-o", str(out_dir))[0] == 0
-    assert (out_dir / "talk.md").is_file()
+    assert sorted(p.name for p in out_dir.iterdir()) == names
 
 
 @pytest.mark.parametrize(

@@ -167,14 +167,21 @@ def _tool(harness: Path, generator: str, paths: list[Path]) -> list[dict[str, An
 
 
 @pytest.mark.parametrize("mode", ["comment", "frontmatter"])
-@pytest.mark.parametrize("fmt", ["reveal-md", "slides-extended"])
+@pytest.mark.parametrize(
+    ("fmt", "path"),
+    [
+        ("reveal-md", CORPUS / TOOL_DECKS["reveal-md"]),
+        ("reveal-md", ROOT / "example-deck" / "reveal-deck.md"),
+        ("slides-extended", CORPUS / TOOL_DECKS["slides-extended"]),
+    ],
+    ids=["reveal-md", "reveal-md-example", "slides-extended"],
+)
 def test_tool_variants_split_and_inject_like_the_tools(
-    harness: Path, tmp_path: Path, fmt: str, mode: str
+    harness: Path, tmp_path: Path, fmt: str, path: Path, mode: str
 ) -> None:
     """reveal-md runs for real in the harness; Slides Extended is emulated there (its
     front matter rule and defaults, then the reveal.js plugin), so only its chunk
     boundaries are compared."""
-    path = CORPUS / TOOL_DECKS[fmt]
     require(path.is_file(), "shared corpus not found")
     pipeline = Pipeline(Settings(format=fmt, mode=mode), get_plugin_manager(load_entrypoints=False))
     deck = pipeline.parse(Deck.from_bytes(path.read_bytes(), path))

@@ -51,7 +51,7 @@ def decks(harness: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]
     """Corpus and generated decks, minus the few that Slidev itself cannot parse (an
     accidental front matter with a YAML alias makes ``parseSync`` throw)."""
     folder = tmp_path_factory.mktemp("slidev-decks")
-    paths = sorted(CORPUS.glob("slidev--*.md"))
+    paths = [*sorted(CORPUS.glob("slidev--*.md")), ROOT / "example-deck" / "slidev-deck.md"]
     rng = random.Random(20261124)
     for n in range(300):
         path = folder / f"generated-{n:03}.md"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
-from .conftest import CORPUS, require
+from .conftest import CORPUS, EXAMPLE_DECKS, require
 
 
 def _rows() -> list[dict[str, str]]:
@@ -42,3 +43,12 @@ def test_corpus_deck(row: dict[str, str]) -> None:
     )
     split = Pipeline(settings, get_plugin_manager(load_entrypoints=False)).parse(deck)
     assert len(split.slides) == int(row["slides"])
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLE_DECKS), ids=lambda p: p.name)
+def test_example_deck(path: Path) -> None:
+    fmt, count = EXAMPLE_DECKS[path]
+    pipeline = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
+    deck = pipeline.load(path)
+    assert (deck.format, len(deck.slides)) == (fmt, count)
+    assert count >= 15
