@@ -24,6 +24,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, EXAMPLE_DECK, MARP_CASES, ROOT, npm_harness
 from .deck_strategies import random_deck
+from .edge_matrix import write_rows
 from .fixture_tools import all_prompts
 
 HARNESS = ROOT / "conformance" / "marp" / "slides.mjs"
@@ -62,6 +63,7 @@ def decks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
             path = folder / f"fixture-{name[:-3]}-{line}.md"
             path.write_text(source, encoding="utf-8", newline="")
             paths.append(path)
+    paths.extend(write_rows(folder))
     rng = random.Random(20261124)
     for n in range(300):
         path = folder / f"generated-{n:03}.md"

@@ -24,6 +24,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, ROOT, npm_harness, require
 from .deck_strategies import random_deck
+from .edge_matrix import write_rows
 from .fixture_tools import all_prompts
 
 HARNESS = ROOT / "conformance" / "revealjs" / "slides.mjs"
@@ -70,6 +71,7 @@ def jobs(tmp_path_factory: pytest.TempPathFactory) -> list[Job]:
                     (CORPUS / row["file"], config.get("separator"),
                      config.get("vertical_separator"), config.get("notes_separator"))
                 )  # fmt: skip
+    result.extend((path, None, None, None) for path in write_rows(folder))
     rng = random.Random(20261124)
     for n in range(300):
         text = random_deck(rng)

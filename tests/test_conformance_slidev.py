@@ -22,6 +22,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, ROOT, require
 from .deck_strategies import random_slidev_deck
+from .edge_matrix import write_rows
 from .fixture_tools import all_prompts
 
 HARNESS = ROOT / "conformance" / "slidev" / "slides.mjs"
@@ -52,6 +53,7 @@ def decks(harness: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Path]
     accidental front matter with a YAML alias makes ``parseSync`` throw)."""
     folder = tmp_path_factory.mktemp("slidev-decks")
     paths = [*sorted(CORPUS.glob("slidev--*.md")), ROOT / "example-deck" / "slidev-deck.md"]
+    paths.extend(write_rows(folder))
     rng = random.Random(20261124)
     for n in range(300):
         path = folder / f"generated-{n:03}.md"

@@ -1,0 +1,63 @@
+"""The edge-case matrix of ``slide-formats.md`` §7 (plus the issue's extra rows), as decks.
+
+Each row is a small deck built around one trap; ``COUNTS`` gives the slides each
+generator produces for it. The marp, slidev and revealjs columns are checked against
+the real parsers by the conformance tests (which also split and inject these decks);
+the others follow the research's checks of the real tools.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROWS: dict[str, str] = {
+    "other thematic breaks": "# A\n\n***\n\n# B\n\n___\n\n# C\n\n- - -\n\n# D\n",
+    "backtick fence holding ---": "# A\n\n```\n---\n```\n\n---\n\n# B\n",
+    "tilde fence holding ---": "# A\n\n~~~\n---\n~~~\n\n---\n\n# B\n",
+    "multi-line comment holding ---": "# A\n\n<!--\n---\n-->\n\n---\n\n# B\n",
+    "html block holding ---": "# A\n\n<div>\n---\n</div>\n\n---\n\n# B\n",
+    "setext heading": "# A\n\nTitle\n---\n\ntext\n",
+    "--- right under a heading": "# A\n---\n# B\n",
+    "--- with a trailing space": "# A\n\n--- \n\n# B\n",
+    "--- on line 1, never closed": "---\n# A\n\ntext\n",
+    "two --- in a row": "# A\n\n---\n---\n\n# B\n",
+    "CRLF": "# A\r\n\r\ntext\r\n\r\n---\r\n\r\n# B\r\n",
+    "BOM": "\ufeff# A\n\ntext\n\n---\n\n# B\n",
+    "tabs": "# A\n\n\tcode\n\t---\n\n---\n\n# B\n",
+    "empty deck": "",
+    "unclosed front matter": "---\ntitle: x\n\n# A\n\n---\n\n# B\n",
+}
+
+_FORMATS = ("marp", "slidev", "revealjs", "remark", "deckset")
+_TABLE = {
+    # row: marp, slidev, revealjs, remark, deckset
+    "other thematic breaks": (4, 1, 1, 1, 1),
+    "backtick fence holding ---": (2, 2, 3, 2, 2),
+    "tilde fence holding ---": (2, 2, 3, 2, 2),
+    "multi-line comment holding ---": (2, 2, 3, 3, 2),
+    "html block holding ---": (2, 2, 3, 3, 2),
+    "setext heading": (1, 2, 2, 2, 1),
+    "--- right under a heading": (2, 2, 2, 2, 1),
+    "--- with a trailing space": (2, 2, 1, 1, 2),
+    "--- on line 1, never closed": (1, 1, 1, 2, 1),
+    "two --- in a row": (3, 2, 2, 3, 1),
+    "CRLF": (2, 2, 2, 2, 2),
+    "BOM": (2, 2, 2, 2, 2),
+    "tabs": (2, 2, 2, 2, 2),
+    "empty deck": (1, 1, 1, 1, 1),
+    "unclosed front matter": (1, 1, 2, 3, 2),
+}
+COUNTS: dict[str, dict[str, int]] = {
+    row: dict(zip(_FORMATS, counts, strict=True)) for row, counts in _TABLE.items()
+}
+"""Slides per row and format."""
+
+
+def write_rows(folder: Path) -> list[Path]:
+    """Each row as a file in *folder* (bytes exactly as in :data:`ROWS`)."""
+    paths = []
+    for number, text in enumerate(ROWS.values()):
+        path = folder / f"matrix-{number:02}.md"
+        path.write_bytes(text.encode("utf-8"))
+        paths.append(path)
+    return paths
