@@ -84,10 +84,13 @@ def jobs(tmp_path_factory: pytest.TempPathFactory) -> list[Job]:
     return result
 
 
-def _pipeline(separator: str | None, vertical: str | None, notes: str | None) -> Pipeline:
+def _pipeline(
+    separator: str | None, vertical: str | None, notes: str | None, mode: str = "comment"
+) -> Pipeline:
     settings = Settings(
-        format="revealjs", separator=separator, vertical_separator=vertical, notes_separator=notes
-    )
+        format="revealjs", separator=separator, vertical_separator=vertical,
+        notes_separator=notes, mode=mode,
+    )  # fmt: skip
     return Pipeline(settings, get_plugin_manager(load_entrypoints=False))
 
 
@@ -130,16 +133,29 @@ def _view(slide: dict[str, Any]) -> tuple[Any, ...]:
     return (slide["h"], slide["v"], html, _strip_ours(slide["notes"]), slide["attributes"])
 
 
-def test_injection_renders_identically(harness: Path, jobs: list[Job], tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["comment", "reference"])
+def test_injection_renders_identically(
+    harness: Path, jobs: list[Job], tmp_path: Path, mode: str
+) -> None:
+    """Same slides, HTML (our comments removed), notes and attributes after injection;
+    a link reference definition renders nothing at all."""
     injected: list[Job] = []
+    forms: list[str] = []
     for n, job in enumerate(jobs):
         path, *config = job
-        pipeline = _pipeline(*config)
+        pipeline = _pipeline(*config, mode=mode)
         deck = pipeline.parse(Deck.from_bytes(path.read_bytes(), path))
         text = pipeline.inject(deck, all_prompts(deck, lambda index: f"{NASTY} {index}"))
         out = tmp_path / f"{n:03}-{path.name}"
         out.write_bytes(deck.to_bytes(text))
         injected.append((out, *config))
+        forms += [
+            m.form
+            for s in pipeline.parse(Deck.from_bytes(out.read_bytes())).slides
+            for m in s.markers
+        ]
+    if mode == "reference":  # the invisible form is the rule, comments the exception
+        assert forms.count("reference") > 4 * forms.count("comment")
     before, after = _plugin(harness, jobs), _plugin(harness, injected)
     problems = [
         job[0].name
@@ -168,7 +184,7 @@ def _tool(harness: Path, generator: str, paths: list[Path]) -> list[dict[str, An
     return [json.loads(line) for line in out.split("\n") if line.strip()]
 
 
-@pytest.mark.parametrize("mode", ["comment", "frontmatter"])
+@pytest.mark.parametrize("mode", ["comment", "reference", "frontmatter"])
 @pytest.mark.parametrize(
     ("fmt", "path"),
     [

@@ -108,6 +108,9 @@ _EXTRA_ESCAPES = "<>:"
 _AVOID = (".element", ".slide", "  ")
 _HEADING = MarkdownIt("commonmark")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# A link reference definition cannot continue a paragraph: the line before it must be
+# blank or a heading (or the slide's start).
+_BLOCK_END = re.compile(r"\s*$| {0,3}#{1,6}(\s|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +374,7 @@ def _split(deck: Deck, settings: Settings) -> Deck:
             for n in range(first, last + 1)
             if n not in code
             and is_marker_candidate(lines[n - 1])
-            and lines[n - 1].lstrip().startswith("<!--")
+            and lines[n - 1].lstrip().startswith(("<!--", "["))
         ]
         marker_lines = {m.line for m in markers}
         body = "\n".join(
@@ -458,9 +461,11 @@ def mdslides_split_deck(deck: Deck, settings: Settings) -> Deck | None:
 def mdslides_inject_prompts(
     deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
 ) -> str | None:
-    """Write each prompt as a comment line at the anchor the split checked with ``slidify``,
-    or (``frontmatter`` mode, tools that read a front matter) into the front matter."""
-    if deck.format not in VARIANTS or mode not in ("comment", "frontmatter"):
+    """Write each prompt as a marker line at the anchor the split checked with ``slidify``:
+    a comment, or (``reference`` mode) a link reference definition where the line before
+    ends a block, or (``frontmatter`` mode, tools that read a front matter) an entry of
+    the front matter's prompt block."""
+    if deck.format not in VARIANTS or mode not in ("comment", "reference", "frontmatter"):
         return None
     edits = LineEdits()
     if mode == "frontmatter":
@@ -473,8 +478,13 @@ def mdslides_inject_prompts(
         prompt = prompts.get(slide.index)
         if prompt is None:
             continue
-        line = render_marker(prompt.text, prompt.source_hash, extra=_EXTRA_ESCAPES, avoid=_AVOID)
         body = deckfm.body_markers(slide)
+        after = body[0].line - 1 if body else slide.anchor_line
+        closed = after in (0, slide.start_line - 1) or bool(_BLOCK_END.match(lines[after - 1]))
+        form = "reference" if mode == "reference" and closed else "comment"
+        line = render_marker(
+            prompt.text, prompt.source_hash, form=form, extra=_EXTRA_ESCAPES, avoid=_AVOID
+        )
         if body:
             at = body[0].line
             edits.change[at] = _indent(lines[at - 1]) + line
