@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 import pytest
 
 from mdslides_prompts.deck import Deck, split_lines
@@ -94,3 +96,17 @@ def test_bad_separator_regex_is_a_usage_error() -> None:
 
     with pytest.raises(UsageError, match="invalid separator regex"):
         js_regex("(unclosed")
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "\n", "\r", "\v", "\f", "\x85", "\u2028", " "])))
+def test_split_lines_cuts_only_at_the_three_markdown_endings(text: str) -> None:
+    lines = split_lines(text)
+    assert "".join(lines) == text
+    for number, line in enumerate(lines, 1):
+        body = line.rstrip("\r\n")
+        assert "\r" not in body and "\n" not in body and body == line[: len(body)]
+        assert line[len(body) :] in (
+            ("\n", "\r\n", "\r") if number < len(lines) else ("\n", "\r\n", "\r", "")
+        )
+        if number < len(lines) and line.endswith("\r"):
+            assert not lines[number].startswith("\n")  # "\r\n" is one ending

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 import enum
 from pathlib import Path
+import re
 from types import MappingProxyType
 from typing import Any
 
@@ -30,21 +31,14 @@ def split_lines(text: str) -> list[str]:
     Unlike :meth:`str.splitlines`, only the three Markdown line endings count, so a form
     feed or a Unicode line separator inside a line stays inside it.
     """
-    lines: list[str] = []
-    start = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\n" or ch == "\r":
-            end = i + 2 if ch == "\r" and i + 1 < n and text[i + 1] == "\n" else i + 1
-            lines.append(text[start:end])
-            start = i = end
-        else:
-            i += 1
-    if start < n:
-        lines.append(text[start:])
-    return lines
+    if "\r" not in text:
+        return text.splitlines(keepends=True) if _ONLY_LF.fullmatch(text) else _LINE.findall(text)
+    return _LINE.findall(text)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+# str.splitlines also breaks at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029.
+_ONLY_LF = re.compile(r"[^\r\v\f\x1c-\x1e\x85\u2028\u2029]*")
 
 
 @dataclass(frozen=True, slots=True)

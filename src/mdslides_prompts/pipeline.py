@@ -165,7 +165,8 @@ class Pipeline:
                 f"{deck.name}: no plugin can write prompts into {deck.format!r} decks "
                 f"in {self.settings.mode!r} mode"
             )
-        self._verify(deck, text, prompts)
+        if text != deck.text:  # rewriting fresh prompts as they are changes nothing
+            self._verify(deck, text, prompts)
         return text
 
     def check_mode(self, deck: Deck) -> None:

@@ -196,6 +196,11 @@ _MAGIC_COMMENT = re.compile(
     re.S,
 )
 _COMMENT_TEXT = re.compile(r"<!--+\s*(.*?)\s*--+>", re.S)
+# A comment can only be a directive if a directive name is followed by a colon in it;
+# most comments (notes, prompt markers) are ruled out without a YAML parse.
+_MAYBE_DIRECTIVE = re.compile(
+    "_?(?:" + "|".join(sorted(GLOBAL_DIRECTIVES | LOCAL_DIRECTIVES)) + r")['\"]?\s*:"
+)
 _LOOSE_LINE = re.compile(r"^(\s*)([\"']?)(_?[A-Za-z]+)\2(\s*:[ \t]*)(.*)$")
 
 
@@ -241,7 +246,9 @@ def _comment_kind(inner: str) -> str:
     """``"directive"``, ``"magic"`` (lint switches) or ``"note"`` for a comment's inside."""
     if _MAGIC_COMMENT.match(inner):
         return "magic"
-    if any(_is_directive_key(key) for key in _yaml_mapping(inner, loose=True)):
+    if _MAYBE_DIRECTIVE.search(inner) and any(
+        _is_directive_key(key) for key in _yaml_mapping(inner, loose=True)
+    ):
         return "directive"
     return "note"
 
