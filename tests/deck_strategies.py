@@ -93,3 +93,45 @@ def slidev_decks(draw: st.DrawFn) -> str:
     newline = draw(st.sampled_from(("\n", "\r\n")))
     text = newline.join(lines) + (newline if draw(st.booleans()) else "")
     return ("\ufeff" if draw(st.integers(0, 19)) == 0 else "") + text
+
+
+LOOKATME_BLOCKS: tuple[tuple[str, ...], ...] = (
+    ("---",), ("---",), ("***",), ("___",), ("- - -",), ("--- ",), ("   ---",), ("-*_",),
+    ("    ---",), ("\t---",), ("----",),
+    ("# Title",), ("## Sub",), ("### Deep",), ("Setext", "======"), ("Para", "---"),
+    ("===",), ("-",), ("Text with a | pipe",), ("-|-",), ("Some *text* and `code`",),
+    ("été, 日本語",), ("- item", "---"), ("- item", "", "  ---"), ("- item", "  - nested"),
+    ("1. one", "2. two"), ("> quote",), ("> ---",), ("> # Quoted",), ("> <!-- stop -->",),
+    ("```", "---", "```"), ("~~~", "# not a heading", "~~~"), ("```",), ("    code ---",),
+    ("<!-- stop -->",), ("<!--stop-->",), ("  <!-- stop -->",), ("<!-- stop -->", "glued"),
+    ("<!--", "stop", "-->"), ("<!-- note -->",), ("<!-- multi", "", "---", "-->"),
+    ("<div>", "---", "</div>"), ("<br/>",), ("|a|b|", "|-|-|", "|1|2|"), ("a | b", "--|--"),
+    ("[^1]: a footnote",), ("[site]: http://example.com",), ("",), ("",), ("",), ("",),
+)  # fmt: skip
+
+LOOKATME_METAS: tuple[tuple[str, ...], ...] = (
+    (), (), ("---", "title: Deck", "styles:", "  style: monokai", "---"),
+    ("", "---", "extensions: []", "---"), ("---", "---"), ("--- yaml", "author: me", "-----"),
+    ("---", "title: unclosed"),
+)  # fmt: skip
+
+
+def random_lookatme_deck(rng: random.Random) -> str:
+    """A lookatme-flavoured deck from a seeded RNG (meta, hrules, headings, stops)."""
+    lines = list(rng.choice(LOOKATME_METAS))
+    for _ in range(rng.randint(0, 25)):
+        lines.extend(rng.choice(LOOKATME_BLOCKS))
+    newline = rng.choice(("\n", "\n", "\r\n", "\r"))
+    text = newline.join(lines) + (newline if rng.random() < 0.7 else "")
+    return ("\ufeff" if rng.random() < 0.05 else "") + text
+
+
+@st.composite
+def lookatme_decks(draw: st.DrawFn) -> str:
+    """A lookatme-flavoured deck (LF, CRLF or CR, optional meta and BOM)."""
+    lines = list(draw(st.sampled_from(LOOKATME_METAS)))
+    for block in draw(st.lists(st.sampled_from(LOOKATME_BLOCKS), max_size=20)):
+        lines.extend(block)
+    newline = draw(st.sampled_from(("\n", "\r\n", "\r")))
+    text = newline.join(lines) + (newline if draw(st.booleans()) else "")
+    return ("\ufeff" if draw(st.integers(0, 19)) == 0 else "") + text

@@ -7,8 +7,11 @@ smart splitting and ``<!-- stop -->`` handling are all done by lookatme and
 mistune 0.8.4; this script only observes them and reports source lines.
 
 Usage (inside the venv made by install.sh):
-    .venv/bin/python slides.py [--single] FILE [FILE...]
+    .venv/bin/python slides.py [--single] [--tokens] FILE [FILE...]
+    .venv/bin/python slides.py [--single] [--tokens] -  < list of files, one a line
     --single   same as `lookatme --single` (Parser(single_slide=True))
+    --tokens   also give each slide's "tokens": the mistune tokens lookatme's
+               Slide holds, which are all its renderer reads (as JSON)
 
 Output: one JSON object per file, one per line:
   {"file": PATH, "line_count": N, "lookatme_version": "2.5.5",
@@ -179,7 +182,7 @@ def _meta_out(meta, yaml_text):
     return json.loads(json.dumps(out, default=str))
 
 
-def analyse(path, single=False):
+def analyse(path, single=False, with_tokens=False):
     with open(path, "r", encoding="utf-8") as f:  # universal newlines, like click.File("r")
         text = f.read()
     lines = text.split("\n")
@@ -224,15 +227,13 @@ def analyse(path, single=False):
         if is_split:
             sline, eline = pos[id(tok)]
             if keep and not groups and not cur:
-                pass
+                pass  # no empty group; group 0 keeps starting right after the meta
             else:
                 groups.append((start, sline - 1, cur))
+                start = sline if keep else eline + 1
             cur = []
             if keep:
                 cur.append(tok)
-                start = sline
-            else:
-                start = eline + 1
         else:
             cur.append(tok)
     groups.append((start, max(line_count, start - 1), cur))
@@ -265,6 +266,8 @@ def analyse(path, single=False):
                 "group": gi,
                 "reveal_start_line": reveal,
             })
+            if with_tokens:
+                out[-1]["tokens"] = json.loads(json.dumps(slide.tokens, default=repr))
             if k < len(stops):
                 reveal = pos[id(stops[k])][1] + 1
             si += 1
@@ -283,11 +286,15 @@ def analyse(path, single=False):
 
 
 def main(argv):
-    single = False
+    single = tokens = False
     files = []
     for a in argv:
         if a in ("--single", "--one"):
             single = True
+        elif a == "--tokens":
+            tokens = True
+        elif a == "-":
+            files.extend(line.rstrip("\n") for line in sys.stdin if line.strip())
         else:
             files.append(a)
     if not files:
@@ -297,7 +304,7 @@ def main(argv):
     rc = 0
     for path in files:
         try:
-            res = analyse(path, single)
+            res = analyse(path, single, tokens)
         except Exception as e:  # report, keep going
             res = {"file": path, "error": "%s: %s" % (type(e).__name__, e)}
             rc = 1
