@@ -2,8 +2,9 @@
 
 Each row is a small deck built around one trap; ``COUNTS`` gives the slides each
 generator produces for it. The marp, slidev and revealjs columns are checked against
-the real parsers by the conformance tests (which also split and inject these decks);
-the others follow the research's checks of the real tools.
+the real parsers by the conformance tests (which also split and inject these decks), and
+the lookatme column by lookatme's own parser in its conformance test; the others follow
+the research's checks of the real tools.
 """
 
 from __future__ import annotations
@@ -28,24 +29,24 @@ ROWS: dict[str, str] = {
     "unclosed front matter": "---\ntitle: x\n\n# A\n\n---\n\n# B\n",
 }
 
-_FORMATS = ("marp", "slidev", "revealjs", "remark", "deckset")
+_FORMATS = ("marp", "slidev", "revealjs", "remark", "deckset", "lookatme")
 _TABLE = {
-    # row: marp, slidev, revealjs, remark, deckset
-    "other thematic breaks": (4, 1, 1, 1, 1),
-    "backtick fence holding ---": (2, 2, 3, 2, 2),
-    "tilde fence holding ---": (2, 2, 3, 2, 2),
-    "multi-line comment holding ---": (2, 2, 3, 3, 2),
-    "html block holding ---": (2, 2, 3, 3, 2),
-    "setext heading": (1, 2, 2, 2, 1),
-    "--- right under a heading": (2, 2, 2, 2, 1),
-    "--- with a trailing space": (2, 2, 1, 1, 2),
-    "--- on line 1, never closed": (1, 1, 1, 2, 1),
-    "two --- in a row": (3, 2, 2, 3, 1),
-    "CRLF": (2, 2, 2, 2, 2),
-    "BOM": (2, 2, 2, 2, 2),
-    "tabs": (2, 2, 2, 2, 2),
-    "empty deck": (1, 1, 1, 1, 1),
-    "unclosed front matter": (1, 1, 2, 3, 2),
+    # row: marp, slidev, revealjs, remark, deckset, lookatme
+    "other thematic breaks": (4, 1, 1, 1, 1, 4),
+    "backtick fence holding ---": (2, 2, 3, 2, 2, 2),
+    "tilde fence holding ---": (2, 2, 3, 2, 2, 2),
+    "multi-line comment holding ---": (2, 2, 3, 3, 2, 2),
+    "html block holding ---": (2, 2, 3, 3, 2, 2),
+    "setext heading": (1, 2, 2, 2, 1, 2),
+    "--- right under a heading": (2, 2, 2, 2, 1, 2),
+    "--- with a trailing space": (2, 2, 1, 1, 2, 2),
+    "--- on line 1, never closed": (1, 1, 1, 2, 1, 1),
+    "two --- in a row": (3, 2, 2, 3, 1, 3),
+    "CRLF": (2, 2, 2, 2, 2, 2),
+    "BOM": (2, 2, 2, 2, 2, 2),
+    "tabs": (2, 2, 2, 2, 2, 2),
+    "empty deck": (1, 1, 1, 1, 1, 1),
+    "unclosed front matter": (1, 1, 2, 3, 2, 1),
 }
 COUNTS: dict[str, dict[str, int]] = {
     row: dict(zip(_FORMATS, counts, strict=True)) for row, counts in _TABLE.items()

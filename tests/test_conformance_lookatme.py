@@ -32,6 +32,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.formats.lookatme import _analyse, _lookatme_text
 
 from .conftest import CORPUS, ROOT, require
+from .edge_matrix import ROWS
 from .deck_strategies import random_lookatme_deck
 from .fixture_tools import all_prompts
 
@@ -59,6 +60,7 @@ def _sources() -> list[bytes]:
     for name in ("lookatme_split.md", "lookatme_inject.md"):
         sources += [case[2].encode("utf-8") for case in read_fixture_file(FIXTURES / name)]
     sources += [b"", "\ufeff".encode(), "\ufeff# Title\ntext\n".encode()]
+    sources += [text.encode("utf-8") for text in ROWS.values()]
     rng = random.Random(20261124)
     sources += [random_lookatme_deck(rng).encode("utf-8") for _ in range(250)]
     return sources

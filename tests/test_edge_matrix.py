@@ -19,6 +19,7 @@ SUPPORTED = {
     "revealjs": {"comment", "reference"},
     "remark": {"comment"},
     "deckset": {"comment"},
+    "lookatme": {"comment", "reference"},
 }
 CASES = [
     (row, fmt, mode) for row, counts in COUNTS.items() for fmt in counts for mode in SUPPORTED[fmt]
