@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import json
+import random
+import re
 import socket
 import threading
 import time
@@ -186,3 +188,54 @@ def queue(*replies: Reply, then: Reply | None = None) -> Script:
         return then or chat("A glacier at dawn, wide view, soft light")
 
     return script
+
+
+def infomaniak_error(code: str, description: str, **more: Any) -> dict[str, Any]:
+    """Infomaniak's error envelope."""
+    return {"result": "error", "error": {"code": code, "description": description, **more}}
+
+
+def slide_of(request: Recorded) -> str:
+    """The slide title a chat request is about (from the default user message)."""
+    user = request.json["messages"][-1]["content"]
+    found = re.search(r"^Slide title: (.*)$", user, re.M)
+    return found.group(1) if found else "?"
+
+
+HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+
+
+def fault_script(seed: int, rate: float) -> tuple[Script, dict[str, int]]:
+    """A chat server that fails *rate* of the attempts, in every retryable way, seeded per
+    (slide, attempt) so a run is reproducible whatever the order requests arrive in.
+
+    :return: the script, and a count of the faults it served by kind (filled as it runs)
+    """
+    attempts: dict[str, int] = {}
+    faults: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def script(request: Recorded) -> Reply:
+        slide = slide_of(request)
+        with lock:
+            attempt = attempts[slide] = attempts.get(slide, 0) + 1
+        rng = random.Random(f"{seed}:{slide}:{attempt}")
+        if rng.random() >= rate:
+            return chat(f"A calm illustration for {slide}, soft light")
+        fault = rng.choice([
+            Reply(500, b"Internal Server Error"),
+            Reply(502, HTML_502, {"Content-Type": "text/html"}),
+            Reply(503, infomaniak_error("service_unavailable", "Service Unavailable")),
+            Reply(504, b""),
+            Reply(429, infomaniak_error("too_many_requests", "Too many requests")),
+            Reply(429, b"", {"retry-after-ms": "20"}),
+            Reply(408, b""),
+            Reply(drop=True),
+            Reply(hang=True),
+        ])  # fmt: skip
+        kind = "hang" if fault.hang else "drop" if fault.drop else str(fault.status)
+        with lock:
+            faults[kind] = faults.get(kind, 0) + 1
+        return fault
+
+    return script, faults

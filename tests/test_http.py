@@ -271,6 +271,17 @@ def test_422_names_the_parameter() -> None:
     )
 
 
+def test_an_error_page_that_repeats_the_status_line_is_not_repeated() -> None:
+    page = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+    assert str(http_error(502, "Bad Gateway", page, httpx.Headers(), Hints())) == (
+        "HTTP 502 Bad Gateway"
+    )
+    plain = b'{"error":{"message":"Service Unavailable"}}'
+    assert str(http_error(503, "Service Unavailable", plain, httpx.Headers(), Hints())) == (
+        "HTTP 503 Service Unavailable"
+    )
+
+
 def test_every_httpx_error_maps_to_ours() -> None:
     request = httpx.Request("POST", "http://127.0.0.1/x")
 

@@ -13,7 +13,6 @@ from dataclasses import replace
 import json
 import logging
 from pathlib import Path
-import random
 import re
 import time
 from types import MappingProxyType
@@ -45,7 +44,18 @@ from mdslides_prompts.cli import main
 from mdslides_prompts.providers.infomaniak import DEFAULT_MODEL, create_infomaniak
 from mdslides_prompts.providers.openai import create_openai
 
-from .http_server import Recorded, Reply, ScriptedServer, chat, queue, serve, sse_events
+from .http_server import (
+    Recorded,
+    Reply,
+    ScriptedServer,
+    chat,
+    fault_script,
+    infomaniak_error,
+    queue,
+    serve,
+    slide_of,
+    sse_events,
+)
 
 TOKEN = "tok-S3CRET-4f9a2c7e1b"
 PRODUCT = "105432"
@@ -103,10 +113,6 @@ def generate(
         return results
 
     return asyncio.run(run())
-
-
-def infomaniak_error(code: str, description: str, **more: Any) -> dict[str, Any]:
-    return {"result": "error", "error": {"code": code, "description": description, **more}}
 
 
 # --- success and routes -------------------------------------------------------------------
@@ -245,7 +251,7 @@ def test_429_with_retry_after_waits_as_told() -> None:
         ("retry", "HTTP 429", 0.05, 1), ("retry", "HTTP 429", 0.03, 2)
     ]  # fmt: skip
     assert events[0].message.startswith("slide 'Glaciers': HTTP 429 Too Many Requests")
-    assert "retrying in 0.1 s (attempt 2 of 4)" in events[0].message
+    assert "retrying in 50 ms (attempt 2 of 4)" in events[0].message
     gaps = [b - a for a, b in zip(server_times(server), server_times(server)[1:], strict=False)]
     assert gaps[0] >= 0.045 and gaps[1] >= 0.025
 
@@ -359,16 +365,17 @@ def make_deck(folder: Path, slides: int) -> Path:
     return path
 
 
-def slide_of(request: Recorded) -> str:
-    user = request.json["messages"][-1]["content"]
-    found = re.search(r"^Slide title: (.*)$", user, re.M)
-    return found.group(1) if found else "?"
-
-
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy set in the environment must not catch requests to the local server."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
 
 
 @pytest.fixture
@@ -498,36 +505,6 @@ def test_partial_failure_writes_the_others_and_names_the_failed_slides(
     assert "deck.md: slide 3 failed and kept its previous state: HTTP 422" in err
     _, out, _ = cli(capsys, "check", str(deck))
     assert out.count(": missing") == 1 and ": slide 3: missing" in out
-
-
-def fault_script(seed: int, rate: float) -> tuple[Any, dict[str, int]]:
-    """A chat server that fails *rate* of the attempts, in every retryable way, seeded per
-    (slide, attempt) so a run is reproducible whatever the order requests arrive in."""
-    attempts: dict[str, int] = {}
-    faults: dict[str, int] = {}
-
-    def script(request: Recorded) -> Reply:
-        slide = slide_of(request)
-        attempt = attempts[slide] = attempts.get(slide, 0) + 1
-        rng = random.Random(f"{seed}:{slide}:{attempt}")
-        if rng.random() >= rate:
-            return chat(f"A calm illustration for {slide}, soft light")
-        fault = rng.choice([
-            Reply(500, b"Internal Server Error"),
-            Reply(502, "<html><title>502 Bad Gateway</title></html>", {"Content-Type": "x"}),
-            Reply(503, infomaniak_error("service_unavailable", "Service Unavailable")),
-            Reply(504, b""),
-            Reply(429, infomaniak_error("too_many_requests", "Too many requests")),
-            Reply(429, b"", {"retry-after-ms": "20"}),
-            Reply(408, b""),
-            Reply(drop=True),
-            Reply(hang=True),
-        ])  # fmt: skip
-        kind = "hang" if fault.hang else "drop" if fault.drop else str(fault.status)
-        faults[kind] = faults.get(kind, 0) + 1
-        return fault
-
-    return script, faults
 
 
 def test_thirty_percent_faults_over_sixty_slides_complete_every_slide(

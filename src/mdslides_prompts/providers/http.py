@@ -381,7 +381,9 @@ def http_error(
     """The error for an HTTP error *status*, with the server's words and a hint."""
     info = parse_error_body(body)
     head = f"HTTP {status}" + (f" {reason}" if reason else "")
-    said = info.message if info.message.casefold() != reason.casefold() else ""
+    # An HTML error page titled "502 Bad Gateway" only repeats the status line.
+    bare = re.sub(rf"^(HTTP\s*)?{status}\b\W*", "", info.message).casefold()
+    said = info.message if bare != reason.casefold() else ""
     text = head + (f": {said}" if said else "")
     if info.code and info.code not in text:
         text += f" [{info.code}]"
@@ -576,6 +578,10 @@ def _with_message(error: ProviderError, message: str) -> ProviderError:
     return type(error)(message)
 
 
+def _seconds(delay: float) -> str:
+    return f"{delay * 1000:.0f} ms" if delay < 0.1 else f"{delay:.1f} s"
+
+
 def _short_reason(error: ProviderError) -> str:
     if isinstance(error, ProviderHTTPError):
         return f"HTTP {error.status}"
@@ -723,7 +729,7 @@ class ChatClient:
             self._event(
                 ProviderEvent(
                     "retry",
-                    f"{subject}: {_one_line(str(error), 160)}; retrying in {delay:.1f} s "
+                    f"{subject}: {_one_line(str(error), 160)}; retrying in {_seconds(delay)} "
                     f"(attempt {attempt + 1} of {total})",
                     subject=subject, delay=delay, attempt=attempt, reason=_short_reason(error),
                 )
