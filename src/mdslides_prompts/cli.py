@@ -289,13 +289,6 @@ def _deck_options(command: Callable[..., None]) -> Callable[..., None]:
 
 _CONNECTION_OPTION_LIST = (
     click.option(
-        "--provider",
-        default="auto",
-        show_default=True,
-        help=f"Provider that writes prompts: auto (infomaniak if {TOKEN_ENV} and {PRODUCT_ENV} "
-        "are set, else offline), offline, infomaniak, openai, or a plugin's.",
-    ),
-    click.option(
         "--base-url", metavar="URL", help="openai: API base (e.g. http://localhost:11434/v1)."
     ),
     click.option(
@@ -304,6 +297,13 @@ _CONNECTION_OPTION_LIST = (
         help="openai: environment variable holding the key (default OPENAI_API_KEY).",
     ),
     click.option("--timeout", type=float, help="Seconds one request may take (default 60)."),
+)
+_PROVIDER_CHOICE = click.option(
+    "--provider",
+    default="auto",
+    show_default=True,
+    help=f"Provider that writes prompts: auto (infomaniak if {TOKEN_ENV} and {PRODUCT_ENV} "
+    "are set, else offline), offline, infomaniak, openai, or a plugin's.",
 )
 _PROVIDER_OPTION_LIST = (
     click.option(
@@ -349,7 +349,7 @@ def _connection_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _provider_options(command: Callable[..., None]) -> Callable[..., None]:
     """Add the options that choose, reach and tune the provider."""
-    for option in reversed(_CONNECTION_OPTION_LIST + _PROVIDER_OPTION_LIST):
+    for option in reversed((_PROVIDER_CHOICE, *_CONNECTION_OPTION_LIST, *_PROVIDER_OPTION_LIST)):
         command = option(command)
     return command
 
@@ -477,12 +477,17 @@ def _run_summary(reports: Sequence[DeckReport]) -> dict[str, Any]:
 
 
 @cli.command()
+@click.option(
+    "--provider",
+    "name",
+    default="infomaniak",
+    show_default=True,
+    help="infomaniak (GET /1/ai/models, type llm) or openai (GET BASE_URL/models).",
+)
 @_connection_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def models(provider: str, as_json: bool, **options: Any) -> None:
-    """List the chat models a provider offers (infomaniak: GET /1/ai/models, type llm;
-    openai: GET BASE_URL/models). Needs no product id."""
-    name = "infomaniak" if provider == "auto" else provider
+def models(name: str, as_json: bool, **options: Any) -> None:
+    """List the chat models a provider offers. Needs no product id."""
     settings = _settings(provider=name, **_provider_settings(options))
     if name == "infomaniak":
         catalogue: ChatProvider = create_infomaniak(settings, os.environ, need_product=False)

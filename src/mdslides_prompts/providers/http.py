@@ -564,7 +564,7 @@ class _Stream:
 
 def _transport_error(exc: Exception, limit: float) -> ProviderError:
     """Map an httpx exception to ours, keeping only its class name and a short text."""
-    detail = _one_line(str(exc), 160) or type(exc).__name__
+    detail = _one_line(str(exc), 160).rstrip(".") or type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
         return ProviderTimeout(f"no answer within {limit:g} s ({type(exc).__name__})")
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError | httpx.ProxyError):
