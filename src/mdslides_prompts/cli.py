@@ -28,7 +28,7 @@ from .hookspecs import hookimpl
 from .messages import LANGUAGE_NAMES
 from .pipeline import Action, DeckReport, Pipeline, SlideOutcome
 from .providers.base import ModelInfo, ProviderEvent
-from .providers.http import validate_params
+from .providers.http import ClientOptions, validate_params
 from .providers.infomaniak import (
     DEFAULT_MODEL,
     PRODUCT_ENV,
@@ -36,7 +36,7 @@ from .providers.infomaniak import (
     auto_provider,
     create_infomaniak,
 )
-from .providers.openai import ChatProvider, create_openai
+from .providers.openai import DEFAULT_PARAMS, ChatProvider, create_openai
 
 __all__ = ["main"]
 
@@ -287,6 +287,7 @@ def _deck_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+_DEFAULTS = ClientOptions()
 _CONNECTION_OPTION_LIST = (
     click.option(
         "--base-url", metavar="URL", help="openai: API base (e.g. http://localhost:11434/v1)."
@@ -296,7 +297,11 @@ _CONNECTION_OPTION_LIST = (
         metavar="NAME",
         help="openai: environment variable holding the key (default OPENAI_API_KEY).",
     ),
-    click.option("--timeout", type=float, help="Seconds one request may take (default 60)."),
+    click.option(
+        "--timeout",
+        type=float,
+        help=f"Seconds one request may take (default {_DEFAULTS.timeout:g}).",
+    ),
 )
 _PROVIDER_CHOICE = click.option(
     "--provider",
@@ -312,22 +317,37 @@ _PROVIDER_OPTION_LIST = (
     click.option(
         "--api-version", type=click.Choice(["1", "2"]), help="infomaniak route (default 2)."
     ),
-    click.option("--max-tokens", type=int, help="Answer budget, 1-5000 (default 400)."),
-    click.option("--temperature", type=float, help="0-2 (default 0.7)."),
+    click.option(
+        "--max-tokens",
+        type=int,
+        help=f"Answer budget, 1-5000 (default {DEFAULT_PARAMS['max_tokens']}).",
+    ),
+    click.option(
+        "--temperature", type=float, help=f"0-2 (default {DEFAULT_PARAMS['temperature']})."
+    ),
     click.option("--top-p", type=float, help="0-1."),
     click.option("--frequency-penalty", type=float, help="-2 to 2."),
     click.option("--presence-penalty", type=float, help="-2 to 2."),
     click.option("--profile-type", help="infomaniak v1: creative, standard or strict."),
     click.option("--stream", is_flag=True, help="Receive answers as server-sent events."),
-    click.option("--rpm", type=float, help="Most requests per minute (default 60; 0: no pacing)."),
     click.option(
-        "--deadline", type=float, help="Seconds one slide may take, retries included (default 300)."
+        "--rpm",
+        type=float,
+        help=f"Most requests per minute (default {_DEFAULTS.rpm:g}; 0: no pacing).",
     ),
-    click.option("--max-retries", type=int, help="Retries per slide (default 5)."),
+    click.option(
+        "--deadline",
+        type=float,
+        help=f"Seconds one slide may take, retries included (default {_DEFAULTS.deadline:g}).",
+    ),
+    click.option(
+        "--max-retries", type=int, help=f"Retries per slide (default {_DEFAULTS.max_retries})."
+    ),
     click.option(
         "--retry-backoff",
         type=float,
-        help="First wait after a failed request, doubling each time (default 1 s; 5x for 429).",
+        help="First wait after a failed request, doubling each time "
+        f"(default {_DEFAULTS.retry_backoff:g} s; 5x for 429).",
     ),
     click.option(
         "--prompt-language",
