@@ -40,6 +40,10 @@ def _isolated_cache(
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(cache))
     monkeypatch.delenv("MDSLIDES_PROMPTS_PLUGINS", raising=False)
+    # A developer's real credentials must never turn a test into an API call.
+    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "INFOMANIAK_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     yield cache
 
 

@@ -201,7 +201,9 @@ def test_unknown_names_are_usage_errors() -> None:
     with pytest.raises(UsageError, match="unknown format 'keynote'"):
         Pipeline(Settings(format="keynote"))
     pipeline = Pipeline(Settings(provider="nope"))
-    with pytest.raises(UsageError, match="unknown provider 'nope'; choose from offline"):
+    with pytest.raises(
+        UsageError, match="unknown provider 'nope'; choose from infomaniak, offline, openai"
+    ):
         pipeline.run([pipeline.parse(Deck.from_text(DECK))])
 
 

@@ -19,33 +19,55 @@ __version__ = "0.1.0"
 from .config import Settings
 from .deck import Deck, LineSpan, Slide, SlidePrompt, Status
 from .errors import (
+    AuthenticationFailed,
+    BadAnswer,
     CacheError,
     ConcurrentEdit,
     DeckError,
+    EndpointNotFound,
     FormatNotFound,
     MdSlidesError,
     PluginError,
     ProviderError,
+    ProviderHTTPError,
+    ProviderTimeout,
+    ProviderUnreachable,
+    RateLimited,
+    RequestRejected,
+    ServerFailed,
     UsageError,
 )
 from .hookspecs import hookimpl
 from .marker import BadMarker, PromptMarker
 from .pipeline import Action, DeckReport, Pipeline, SlideOutcome
 from .plugins import get_plugin_manager
-from .providers.base import Message, PromptContext, PromptRequest, Provider
+from .providers.base import (
+    Message,
+    ModelInfo,
+    Notify,
+    PromptContext,
+    PromptRequest,
+    Provider,
+    ProviderEvent,
+)
 
 __all__ = [
     "Action",
+    "AuthenticationFailed",
+    "BadAnswer",
     "BadMarker",
     "CacheError",
     "ConcurrentEdit",
     "Deck",
     "DeckError",
     "DeckReport",
+    "EndpointNotFound",
     "FormatNotFound",
     "LineSpan",
     "MdSlidesError",
     "Message",
+    "ModelInfo",
+    "Notify",
     "Pipeline",
     "PluginError",
     "PromptContext",
@@ -53,6 +75,13 @@ __all__ = [
     "PromptRequest",
     "Provider",
     "ProviderError",
+    "ProviderEvent",
+    "ProviderHTTPError",
+    "ProviderTimeout",
+    "ProviderUnreachable",
+    "RateLimited",
+    "RequestRejected",
+    "ServerFailed",
     "Settings",
     "Slide",
     "SlideOutcome",

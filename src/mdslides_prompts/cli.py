@@ -6,11 +6,14 @@ unreadable input or any other error that stopped the run. Errors are one line on
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Callable, Sequence
 import json
 import os
 from pathlib import Path
 import sys
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 import click
@@ -19,10 +22,21 @@ from rich.console import Console
 from . import __version__
 from .config import CACHE_DIR_ENV, MODES, Settings
 from .deck import Deck, Slide, Status
-from .errors import MdSlidesError
+from .errors import MdSlidesError, ProviderError
 from .fileio import read_bytes
 from .hookspecs import hookimpl
+from .messages import LANGUAGE_NAMES
 from .pipeline import Action, DeckReport, Pipeline, SlideOutcome
+from .providers.base import ModelInfo, ProviderEvent
+from .providers.http import ClientOptions, validate_params
+from .providers.infomaniak import (
+    DEFAULT_MODEL,
+    PRODUCT_ENV,
+    TOKEN_ENV,
+    auto_provider,
+    create_infomaniak,
+)
+from .providers.openai import DEFAULT_PARAMS, ChatProvider, create_openai
 
 __all__ = ["main"]
 
@@ -50,6 +64,17 @@ class Reporter:
         self.console = console
         self.quiet = quiet
         self.verbose = verbose
+        self.retries: Counter[str] = Counter()
+        """Retries seen so far, by short reason (``HTTP 429``, ``timeout``, ...)."""
+
+    @hookimpl
+    def mdslides_on_provider_event(self, event: ProviderEvent) -> None:
+        """Print retries as they happen, and waits with ``-v``."""
+        if event.kind == "retry":
+            self.retries[event.reason] += 1
+        if self.quiet or (event.kind == "wait" and not self.verbose):
+            return
+        self.console.print(f"mdslides-prompts: {event.message}", markup=False, highlight=False)
 
     @hookimpl
     def mdslides_on_slide_done(self, deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
@@ -100,6 +125,17 @@ class Reporter:
             markup=False,
             highlight=False,
         )
+        by_reason: dict[str, list[str]] = {}
+        for outcome in report.failed:
+            by_reason.setdefault(outcome.error or "unknown error", []).append(str(outcome.index))
+        for reason, numbers in by_reason.items():
+            which = f"slides {', '.join(numbers)}" if len(numbers) > 1 else f"slide {numbers[0]}"
+            their = "their" if len(numbers) > 1 else "its"
+            self.console.print(
+                f"{report.deck.name}: {which} failed and kept {their} previous state: {reason}",
+                markup=False,
+                highlight=False,
+            )
 
 
 def _console() -> Console:
@@ -189,6 +225,31 @@ def _settings(**options: Any) -> Settings:
     return Settings(cache_dir=Path(cache_dir) if cache_dir else None, **options)
 
 
+_PARAM_NAMES = (
+    "max_tokens", "temperature", "top_p", "frequency_penalty", "presence_penalty", "profile_type"
+)  # fmt: skip
+_CONNECTION_NAMES = (
+    "api_version", "base_url", "api_key_env", "rpm", "timeout", "deadline", "max_retries",
+    "retry_backoff", "stream",
+)  # fmt: skip
+
+
+def _provider_settings(options: dict[str, Any]) -> dict[str, Any]:
+    """Move request parameters and connection options out of *options* into the
+    ``params`` and ``provider_options`` settings (only those given)."""
+    params = {k: v for k in _PARAM_NAMES if (v := options.pop(k, None)) is not None}
+    given = {k: options.pop(k, None) for k in _CONNECTION_NAMES}
+    # ``--stream`` is a flag whose False means "not given"; ``--rpm 0`` is a value.
+    connection = {k: v for k, v in given.items() if v is not None and v is not False}
+    validate_params(params, profile_type=True)
+    return {"params": MappingProxyType(params), "provider_options": MappingProxyType(connection)}
+
+
+def _resolve_provider(name: str) -> str:
+    """``auto`` becomes infomaniak or offline from the environment; other names stay."""
+    return auto_provider(os.environ) if name == "auto" else name
+
+
 def _emit_stdout(deck: Deck, text: str) -> None:
     sys.stdout.buffer.write(deck.to_bytes(text))
     sys.stdout.buffer.flush()
@@ -226,6 +287,93 @@ def _deck_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+_DEFAULTS = ClientOptions()
+_CONNECTION_OPTION_LIST = (
+    click.option(
+        "--base-url", metavar="URL", help="openai: API base (e.g. http://localhost:11434/v1)."
+    ),
+    click.option(
+        "--api-key-env",
+        metavar="NAME",
+        help="openai: environment variable holding the key (default OPENAI_API_KEY).",
+    ),
+    click.option(
+        "--timeout",
+        type=float,
+        help=f"Seconds one request may take (default {_DEFAULTS.timeout:g}).",
+    ),
+)
+_PROVIDER_CHOICE = click.option(
+    "--provider",
+    default="auto",
+    show_default=True,
+    help=f"Provider that writes prompts: auto (infomaniak if {TOKEN_ENV} and {PRODUCT_ENV} "
+    "are set, else offline), offline, infomaniak, openai, or a plugin's.",
+)
+_PROVIDER_OPTION_LIST = (
+    click.option(
+        "--model", default=None, help=f"Model name (infomaniak default: {DEFAULT_MODEL})."
+    ),
+    click.option(
+        "--api-version", type=click.Choice(["1", "2"]), help="infomaniak route (default 2)."
+    ),
+    click.option(
+        "--max-tokens",
+        type=int,
+        help=f"Answer budget, 1-5000 (default {DEFAULT_PARAMS['max_tokens']}).",
+    ),
+    click.option(
+        "--temperature", type=float, help=f"0-2 (default {DEFAULT_PARAMS['temperature']})."
+    ),
+    click.option("--top-p", type=float, help="0-1."),
+    click.option("--frequency-penalty", type=float, help="-2 to 2."),
+    click.option("--presence-penalty", type=float, help="-2 to 2."),
+    click.option("--profile-type", help="infomaniak v1: creative, standard or strict."),
+    click.option("--stream", is_flag=True, help="Receive answers as server-sent events."),
+    click.option(
+        "--rpm",
+        type=float,
+        help=f"Most requests per minute (default {_DEFAULTS.rpm:g}; 0: no pacing).",
+    ),
+    click.option(
+        "--deadline",
+        type=float,
+        help=f"Seconds one slide may take, retries included (default {_DEFAULTS.deadline:g}).",
+    ),
+    click.option(
+        "--max-retries", type=int, help=f"Retries per slide (default {_DEFAULTS.max_retries})."
+    ),
+    click.option(
+        "--retry-backoff",
+        type=float,
+        help="First wait after a failed request, doubling each time "
+        f"(default {_DEFAULTS.retry_backoff:g} s; 5x for 429).",
+    ),
+    click.option(
+        "--prompt-language",
+        "language",
+        default="en",
+        show_default=True,
+        help=f"Language of the prompts: {', '.join(LANGUAGE_NAMES)}.",
+    ),
+    click.option("--style", help="A visual style for every prompt of a deck."),
+)
+
+
+def _connection_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the options that choose and reach the provider."""
+    for option in reversed(_CONNECTION_OPTION_LIST):
+        command = option(command)
+    return command
+
+
+def _provider_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the options that choose, reach and tune the provider."""
+    for option in reversed((_PROVIDER_CHOICE, *_CONNECTION_OPTION_LIST, *_PROVIDER_OPTION_LIST)):
+        command = option(command)
+    return command
+
+
 _paths_argument = click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 
 
@@ -237,10 +385,7 @@ def cli() -> None:
 
 @cli.command()
 @_paths_argument
-@click.option(
-    "--provider", default="offline", show_default=True, help="Provider that writes prompts."
-)
-@click.option("--model", default=None, help="Model name (provider default if omitted).")
+@_provider_options
 @_deck_options
 @click.option(
     "--cache-dir",
@@ -268,7 +413,6 @@ def cli() -> None:
 def run(
     paths: tuple[str, ...],
     provider: str,
-    model: str | None,
     cache_dir: str | None,
     no_cache: bool,
     force: bool,
@@ -279,7 +423,7 @@ def run(
     as_json: bool,
     quiet: bool,
     verbose: bool,
-    **deck_options: str | None,
+    **options: Any,
 ) -> None:
     """Write an image prompt into every slide of the decks at PATH (files or folders).
 
@@ -290,8 +434,13 @@ def run(
         _fail("--stdout and -o cannot be used together")
     if as_json and (to_stdout or paths == ("-",)):
         _fail("--json prints on stdout, so it cannot be combined with --stdout or -")
+    options["language"] = options["language"].lower()
+    if options["language"] not in LANGUAGE_NAMES:
+        _fail(f"--prompt-language must be one of {', '.join(LANGUAGE_NAMES)}")
+    chosen = _resolve_provider(provider)
+    provider_settings = _provider_settings(options)  # takes its options out of *options*
     settings = _settings(
-        provider=provider, model=model, cache_dir=cache_dir, **deck_options,
+        provider=chosen, cache_dir=cache_dir, **provider_settings, **options,
         use_cache=not no_cache, force=force, concurrency=concurrency, mode=mode,
     )  # fmt: skip
     console = _console()
@@ -301,10 +450,18 @@ def run(
     decks = _load(pipeline, paths, console)
     for deck, _ in decks:
         pipeline.check_mode(deck)
-    if provider == "offline" and not quiet:
-        console.print("mdslides-prompts: using the built-in offline provider", markup=False)
+    if chosen == "offline" and not quiet:
+        unset = f" ({TOKEN_ENV} and {PRODUCT_ENV} are not set)" if provider == "auto" else ""
+        console.print(f"mdslides-prompts: using the built-in offline provider{unset}", markup=False)
     stdout = to_stdout or paths == ("-",)
     reports = pipeline.run([d for d, _ in decks], _destination(paths, decks, output, stdout))
+    if reporter.retries and not quiet:
+        reasons = ", ".join(f"{n} after {why}" for why, n in reporter.retries.most_common())
+        console.print(
+            f"mdslides-prompts: {reporter.retries.total()} request(s) retried ({reasons})",
+            markup=False,
+            highlight=False,
+        )
     if stdout:
         _emit_stdout(reports[0].deck, reports[0].text)
     if as_json:
@@ -336,6 +493,61 @@ def _run_summary(reports: Sequence[DeckReport]) -> dict[str, Any]:
             for report in reports
         ],
         "totals": {a.value: sum(r.count(a) for r in reports) for a in Action},
+    }
+
+
+@cli.command()
+@click.option(
+    "--provider",
+    "name",
+    default="infomaniak",
+    show_default=True,
+    help="infomaniak (GET /1/ai/models, type llm) or openai (GET BASE_URL/models).",
+)
+@_connection_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def models(name: str, as_json: bool, **options: Any) -> None:
+    """List the chat models a provider offers. Needs no product id."""
+    settings = _settings(provider=name, **_provider_settings(options))
+    if name == "infomaniak":
+        catalogue: ChatProvider = create_infomaniak(settings, os.environ, need_product=False)
+    elif name == "openai":
+        catalogue = create_openai(settings, os.environ, need_model=False)
+    else:
+        _fail(f"models lists the infomaniak and openai catalogues, not {name!r}'s")
+    try:
+        found = asyncio.run(_list_models(catalogue))
+    except ProviderError as exc:
+        raise _Exit(1, str(exc)) from None
+    default = DEFAULT_MODEL if name == "infomaniak" else None
+    if as_json:
+        rows = [{**_model_row(m), "default": m.name == default} for m in found]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for model in found:
+        details = [
+            "default" if model.name == default else "",
+            f"{model.max_input_tokens} input tokens" if model.max_input_tokens else "",
+            model.status or "",
+            model.description or "",
+        ]
+        extra = "; ".join(d for d in details if d)
+        click.echo(f"{model.name}  ({extra})" if extra else model.name)
+
+
+async def _list_models(provider: ChatProvider) -> list[ModelInfo]:
+    try:
+        return await provider.list_models()
+    finally:
+        await provider.aclose()
+
+
+def _model_row(model: ModelInfo) -> dict[str, Any]:
+    return {
+        "name": model.name,
+        "description": model.description,
+        "max_input_tokens": model.max_input_tokens,
+        "status": model.status,
     }
 
 

@@ -30,6 +30,9 @@ class Settings:
     """Model name; ``None`` lets the provider pick its default."""
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     """Extra request parameters (temperature, max_tokens, ...), part of the cache key."""
+    provider_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """How the provider is reached (base URL, API version, pacing, timeouts, retries, ...);
+    not part of the cache key, never a secret. Each provider documents the keys it reads."""
     format: str | None = None
     """Force this deck format instead of detecting it."""
     mode: str = "comment"

@@ -9,6 +9,15 @@ Every error the library raises on purpose is an :class:`MdSlidesError`, so a cal
     │   ├── FormatNotFound    nobody recognised the deck's format
     │   └── ConcurrentEdit    the file changed on disk while we were working
     ├── ProviderError         a provider could not produce a prompt for a slide
+    │   ├── ProviderHTTPError       the server answered with an HTTP error status
+    │   │   ├── AuthenticationFailed    401/403: the token or key is wrong
+    │   │   ├── EndpointNotFound        404: wrong product id, base URL or model
+    │   │   ├── RequestRejected         400/422: a parameter the server refuses
+    │   │   ├── RateLimited             429: too many requests
+    │   │   └── ServerFailed            5xx, 408, 409: the server failed
+    │   ├── ProviderUnreachable     no answer: connection refused, reset, ...
+    │   │   └── ProviderTimeout         no answer in time
+    │   └── BadAnswer               an answer that holds no usable prompt
     ├── CacheError            the prompt cache could not be opened or used
     └── PluginError           a plugin broke the hook contract
 
@@ -21,13 +30,22 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AuthenticationFailed",
+    "BadAnswer",
     "CacheError",
     "ConcurrentEdit",
     "DeckError",
+    "EndpointNotFound",
     "FormatNotFound",
     "MdSlidesError",
     "PluginError",
     "ProviderError",
+    "ProviderHTTPError",
+    "ProviderTimeout",
+    "ProviderUnreachable",
+    "RateLimited",
+    "RequestRejected",
+    "ServerFailed",
     "UsageError",
 ]
 
@@ -62,6 +80,70 @@ class ConcurrentEdit(DeckError):
 
 class ProviderError(MdSlidesError):
     """A provider failed to produce a prompt for a slide."""
+
+    retryable = False
+    """Whether the same request may succeed if sent again later."""
+
+
+class ProviderHTTPError(ProviderError):
+    """The server answered with an HTTP error status.
+
+    :param message: the whole one-line message (server's words and a hint)
+    :param status: the HTTP status code
+    :param code: the server's error code (``validation_failed``, ...), if it gave one
+    :param retry_after: seconds the server asked us to wait (``Retry-After``), if it did
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status: int,
+        *,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+
+
+class AuthenticationFailed(ProviderHTTPError):
+    """401 or 403: the token (or key) is missing, wrong, expired or lacks a scope."""
+
+
+class EndpointNotFound(ProviderHTTPError):
+    """404: the route does not exist (product id, base URL, API version) or the model."""
+
+
+class RequestRejected(ProviderHTTPError):
+    """400 or 422 (or another 4xx): the server refuses the request as it is."""
+
+
+class RateLimited(ProviderHTTPError):
+    """429: too many requests; retried after a wait."""
+
+    retryable = True
+
+
+class ServerFailed(ProviderHTTPError):
+    """5xx, 408 or 409: the server failed or timed out on its side; retried."""
+
+    retryable = True
+
+
+class ProviderUnreachable(ProviderError):
+    """No HTTP answer: connection refused or reset, DNS failure, broken stream; retried."""
+
+    retryable = True
+
+
+class ProviderTimeout(ProviderUnreachable):
+    """No complete answer within the time limit; retried."""
+
+
+class BadAnswer(ProviderError):
+    """An answer with no usable prompt: not JSON, no choices, empty or null content."""
 
 
 class CacheError(MdSlidesError):

@@ -8,6 +8,7 @@ A run over one deck is::
     for each slide that needs a prompt:
         messages = mdslides_build_messages(deck, slide, settings)
         prompt = cache or await provider.generate(request)
+            mdslides_on_provider_event(...)            # event: retries, waits
         mdslides_on_slide_done(...)                    # event
     text = mdslides_inject_prompts(deck, prompts)      # or mdslides_strip_prompts(deck)
     write atomically; mdslides_on_deck_done(...)       # event
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from .config import Settings
     from .deck import Deck, Slide, SlidePrompt
     from .pipeline import DeckReport, SlideOutcome
-    from .providers.base import Message, Provider
+    from .providers.base import Message, Notify, Provider, ProviderEvent
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -128,14 +129,17 @@ def mdslides_build_messages(
 
 
 @hookspec(firstresult=True)
-def mdslides_get_provider(name: str, settings: Settings) -> Provider | None:
+def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> Provider | None:
     """Create the provider called *name*, if it is yours.
 
     Called once per run; the provider is used for every slide of every deck of the
     run and closed at its end (so it can keep one HTTP client and one rate limiter).
+    Credentials come from the environment, never from *settings*.
 
     :param name: the provider the user asked for (``"offline"``, ...)
-    :param settings: the run's settings (model, parameters, credentials from the environment)
+    :param settings: the run's settings (model, parameters, ``provider_options``)
+    :param notify: call it with a :class:`~mdslides_prompts.providers.base.ProviderEvent`
+        for each retry or wait; it reaches :func:`mdslides_on_provider_event`
     :return: a :class:`~mdslides_prompts.providers.base.Provider`, or ``None``
     """
 
@@ -185,6 +189,16 @@ def mdslides_on_slide_done(deck: Deck, slide: Slide, outcome: SlideOutcome) -> N
     :param deck: the split deck
     :param slide: the slide
     :param outcome: what happened (see :class:`~mdslides_prompts.pipeline.SlideOutcome`)
+    """
+
+
+@hookspec
+def mdslides_on_provider_event(event: ProviderEvent) -> None:
+    """Notification: the provider retries a request or holds requests back.
+
+    Called from inside a run, as it happens (from the event loop: do not block).
+
+    :param event: what happened, with a one-line message free of secrets
     """
 
 

@@ -10,22 +10,27 @@ from .deck import Deck, Slide
 from .hookspecs import hookimpl
 from .providers.base import Message
 
-__all__ = ["SYSTEM_PROMPT", "deck_title", "neighbour_titles"]
+__all__ = ["LANGUAGE_NAMES", "SYSTEM_PROMPT", "deck_title", "neighbour_titles"]
 
 SYSTEM_PROMPT = (
-    "You write prompts for an image-generation model. Given one slide of a presentation, "
-    "reply with a single prompt, in {language}, of at most 60 words, describing one "
-    "illustration for that slide: subject, setting, composition, lighting, colour palette "
-    "and visual style. Keep the style consistent with the rest of the deck. Never ask for "
-    "text, letters, numbers, logos or captions in the image. Reply with the prompt only: "
-    "no preamble, no quotes, no label, no line breaks."
+    "You are an expert at writing prompts for image-generation models. Given one slide of "
+    "a presentation and the deck around it, reply with a single prompt, in {language}, of "
+    "at most 60 words, describing one illustration for that slide: subject, setting, "
+    "composition, lighting, colour palette and visual style. The slide may be written in "
+    "another language: convey its ideas in {language}, never copy its wording. Keep the "
+    "style consistent with the rest of the deck. Never ask for text, letters, numbers, "
+    "logos or captions in the image. Reply with the prompt only: no preamble, no quotes, "
+    "no label, no line breaks."
 )
 
-_LANGUAGE_NAMES = {
+LANGUAGE_NAMES = {
     "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
     "pt": "Portuguese", "pl": "Polish", "nl": "Dutch", "ro": "Romanian", "cs": "Czech",
     "sv": "Swedish",
 }  # fmt: skip
+"""Languages a prompt can be written in: those Infomaniak's models support (fully: en, fr,
+de, es, it; the rest in part). Prompts default to English whatever the deck's language,
+since image models follow English best."""
 
 
 def deck_title(deck: Deck) -> str | None:
@@ -47,7 +52,7 @@ def neighbour_titles(deck: Deck, slide: Slide) -> tuple[str | None, str | None]:
 @hookimpl(trylast=True)
 def mdslides_build_messages(deck: Deck, slide: Slide, settings: Settings) -> Sequence[Message]:
     """Build the default system and user messages for *slide*."""
-    language = _LANGUAGE_NAMES.get(settings.language, settings.language)
+    language = LANGUAGE_NAMES.get(settings.language, settings.language)
     lines = []
     title = deck_title(deck)
     if title:

@@ -19,9 +19,9 @@ from .config import MODES, Settings
 from .deck import Deck, Slide, SlidePrompt, Status
 from .errors import DeckError, FormatNotFound, MdSlidesError, PluginError, UsageError
 from .fileio import read_bytes, write_atomic
-from .messages import deck_title
+from .messages import deck_title, neighbour_titles
 from .plugins import get_plugin_manager
-from .providers.base import Message, PromptContext, PromptRequest, Provider
+from .providers.base import Message, PromptContext, PromptRequest, Provider, ProviderEvent
 
 __all__ = ["Action", "DeckReport", "Pipeline", "SlideOutcome"]
 
@@ -261,7 +261,9 @@ class Pipeline:
 
     def _provider(self) -> Provider:
         name = self.settings.provider
-        provider = self._hook.mdslides_get_provider(name=name, settings=self.settings)
+        provider = self._hook.mdslides_get_provider(
+            name=name, settings=self.settings, notify=self._notify
+        )
         if provider is None:
             raise UsageError(
                 f"unknown provider {name!r}; choose from {', '.join(self.provider_names())}"
@@ -271,6 +273,9 @@ class Pipeline:
                 f"the plugin providing {name!r} returned {provider!r}, not a provider"
             )
         return provider
+
+    def _notify(self, event: ProviderEvent) -> None:
+        self._hook.mdslides_on_provider_event(event=event)
 
     def messages(self, deck: Deck, slide: Slide) -> list[Message]:
         """The chat messages for *slide* (from the ``mdslides_build_messages`` hook)."""
@@ -284,6 +289,7 @@ class Pipeline:
     def request(self, deck: Deck, slide: Slide) -> PromptRequest:
         """The full request for *slide*: messages, structured context and parameters."""
         theme = deck.meta.get("theme")
+        before, after = neighbour_titles(deck, slide)
         context = PromptContext(
             slide_text=slide.text,
             slide_title=slide.title,
@@ -291,6 +297,8 @@ class Pipeline:
             theme=theme if isinstance(theme, str) else None,
             language=self.settings.language,
             style=self.settings.style,
+            previous_title=before,
+            next_title=after,
         )
         return PromptRequest(tuple(self.messages(deck, slide)), context, self.settings.params)
 

@@ -17,6 +17,8 @@ __all__ = ["DEFAULT_PLUGINS", "PLUGINS_ENV", "get_plugin_manager"]
 DEFAULT_PLUGINS = (
     "mdslides_prompts.messages",
     "mdslides_prompts.providers.offline",
+    "mdslides_prompts.providers.openai",
+    "mdslides_prompts.providers.infomaniak",
     # Formats, most specific detection first: built-in hooks are all ``trylast`` (any
     # installed plugin goes before them), and pluggy calls ``trylast`` hooks in the
     # order they were registered.

@@ -1,1 +1,1 @@
-"""Built-in providers: the offline one (and, later, OpenAI-compatible APIs)."""
+"""Built-in providers: offline, and the OpenAI-compatible infomaniak and openai."""

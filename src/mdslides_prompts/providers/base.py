@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, Protocol, TypedDict, runtime_checkable
 
-__all__ = ["Message", "PromptContext", "PromptRequest", "Provider"]
+__all__ = [
+    "Message",
+    "ModelInfo",
+    "Notify",
+    "PromptContext",
+    "PromptRequest",
+    "Provider",
+    "ProviderEvent",
+]
 
 
 class Message(TypedDict):
@@ -36,6 +44,10 @@ class PromptContext:
     """The language the prompt must be written in."""
     style: str | None = None
     """A deck-wide visual style to apply to every prompt, if set."""
+    previous_title: str | None = None
+    """The title of the slide before, if it has one (for visual continuity)."""
+    next_title: str | None = None
+    """The title of the slide after, if it has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +82,44 @@ class Provider(Protocol):
     async def aclose(self) -> None:
         """Release what the provider holds (HTTP clients, ...)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderEvent:
+    """Something a provider reports while it works, for progress output: a retry or a wait.
+
+    Providers report through the ``notify`` callable that ``mdslides_get_provider``
+    receives; the pipeline passes each event on to ``mdslides_on_provider_event``.
+    """
+
+    kind: Literal["retry", "wait"]
+    """``"retry"``: an attempt failed and will be sent again after :attr:`delay`;
+    ``"wait"``: requests are held back (client-side pacing, or a rate limit)."""
+    message: str
+    """One line for humans; never contains a secret."""
+    subject: str = ""
+    """What the request is for (the slide's title or first words)."""
+    delay: float = 0.0
+    """How long, in seconds, before the next attempt."""
+    attempt: int = 0
+    """For a retry: the number of the attempt that failed (1 = the first)."""
+    reason: str = ""
+    """Short cause, for counting: ``"HTTP 429"``, ``"timeout"``, ``"connection"``, ..."""
+
+
+Notify = Callable[[ProviderEvent], None]
+"""What a provider calls to report a :class:`ProviderEvent`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """One model of a provider's catalogue."""
+
+    name: str
+    """The value to pass as ``--model``."""
+    description: str | None = None
+    """What the catalogue says about it."""
+    max_input_tokens: int | None = None
+    """The longest input it takes, if the catalogue says."""
+    status: str | None = None
+    """The catalogue's availability note (``ready``, ``coming_soon``, ``beta``), if any."""

@@ -13,12 +13,10 @@ import re
 
 from ..config import Settings
 from ..hookspecs import hookimpl
+from .answers import MAX_WORDS
 from .base import PromptRequest
 
 __all__ = ["MAX_WORDS", "OfflineProvider", "offline_prompt"]
-
-MAX_WORDS = 60
-"""Longest prompt, in words (Infomaniak's flux model reads at most 77 tokens)."""
 
 _STYLES = (
     "clean editorial illustration",

@@ -1,0 +1,147 @@
+"""From a chat model's answer to one clean image prompt.
+
+Models wrap what they were asked for: a ``<think>`` block, a preamble ("Sure! Here is
+the prompt:"), a label, code fences, quotes, Markdown emphasis, a closing note. All of
+that goes; what remains is folded to one line, made readable inside a prompt marker,
+and cut to what Infomaniak's ``flux`` image model reads (77 CLIP tokens).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+__all__ = ["MAX_CLIP_TOKENS", "MAX_WORDS", "clean_answer", "clip_prompt", "clip_tokens"]
+
+MAX_WORDS = 60
+"""Longest prompt, in words (the models are asked for at most this many)."""
+
+MAX_CLIP_TOKENS = 75
+"""Longest prompt in (estimated) CLIP tokens: flux reads 77, two of them are start and end."""
+
+_THINK_RE = re.compile(r"(?is)<(think|thinking|reasoning)>.*?</\1>")
+_UNCLOSED_THINK_RE = re.compile(r"(?is)<(think|thinking|reasoning)>.*")
+_LATE_CLOSE_RE = re.compile(r"(?is)^.*?</(think|thinking|reasoning)>")
+_FENCE_RE = re.compile(r"(?ms)^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]*\1[ \t]*$")
+_LABEL_RE = re.compile(
+    r"(?i)^\s*(?:[*_#>]+\s*)*"
+    r"(?:(?:final|english|improved|suggested|image|image[- ]generation|flux|visual|"
+    r"illustration|text[- ]to[- ]image)\s+)*prompt(?:\s*\(\w+\))?"
+    r"\s*(?:[*_]+\s*)?[:\uff1a\u2013\u2014-]\s*(?:[*_]+\s*)?"
+)
+_PREAMBLE_RE = re.compile(
+    r"(?i)^\s*(?:sure|certainly|of course|okay|ok|absolutely|here\b|here's|below\b|"
+    r"this is|the following)[^\n]*:\s*$"
+)
+_NOTE_RE = re.compile(
+    r"(?i)^\s*(?:[*_(]+\s*)?(?:note|notes|explanation|rationale|word count|words|"
+    r"this prompt|the prompt above|i (?:have|kept|chose|used|focused))\b"
+)
+_WORD_COUNT_RE = re.compile(r"(?i)\s*[(\[]\s*(?:\d+\s+words?|word count\W*\d+)\s*[)\]]\s*$")
+_QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb",
+           "\u201e": "\u201c", "`": "`"}  # fmt: skip
+_INVISIBLE_RE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060\ufeff]")
+_TRAILING_FILLER = frozenset(
+    "a an the and or with of in on at to for by from into under over as its their".split()
+)
+
+
+def _strip_reasoning(text: str) -> str:
+    text = _THINK_RE.sub(" ", text)
+    # A closing tag with no opening one: the template opened it, the model reasoned first.
+    text = _LATE_CLOSE_RE.sub(" ", text)
+    # An opening tag that never closes: the budget ran out while reasoning.
+    return _UNCLOSED_THINK_RE.sub(" ", text)
+
+
+def _unquote(text: str) -> str:
+    while len(text) >= 2 and _QUOTES.get(text[0]) == text[-1]:
+        inner = text[1:-1].strip()
+        # '"A" and "B"' is two quotations, not one quoted prompt; an apostrophe is neither.
+        bare = re.sub(r"(?<=\w)['\u2019](?=\w)", "", inner)
+        if text[0] in bare or text[-1] in bare:
+            break
+        text = inner
+    return text
+
+
+def _paragraphs(text: str) -> list[str]:
+    kept: list[str] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line for line in block.splitlines() if line.strip()]
+        while lines and _PREAMBLE_RE.match(lines[0]):
+            lines.pop(0)
+        if not lines or (_NOTE_RE.match(lines[0]) and kept):
+            continue
+        kept.append("\n".join(lines))
+    return kept
+
+
+def _readable(text: str) -> str:
+    """Fold to one line and avoid what a marker would have to escape."""
+    text = _INVISIBLE_RE.sub(" ", text)
+    text = re.sub(r"\*\*|__|`+", "", text)
+    text = re.sub(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+", "", text, flags=re.M)
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s*-{2,}\s*", " - ", text)  # '--' would end an HTML comment
+    text = re.sub(r"\s*:(?=\s)", ",", text)  # ': ' would read as YAML 'key: value'
+    text = text.replace('"', "'")
+    return text.strip(" ,;")
+
+
+def clean_answer(text: str) -> str:
+    """Reduce a model's answer to the bare prompt, on one line, cut to the flux budget.
+
+    Returns ``""`` when nothing is left (the caller reports that as a failure).
+    """
+    text = _strip_reasoning(text.replace("\r\n", "\n").replace("\r", "\n"))
+    fence = _FENCE_RE.search(text)
+    if fence:
+        text = fence.group(2)
+    parts = _paragraphs(text)
+    text = " ".join(parts)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _unquote(_LABEL_RE.sub("", text, count=1).strip())
+    text = _WORD_COUNT_RE.sub("", text)
+    text = _readable(text)
+    return clip_prompt(_unquote(text))
+
+
+def clip_tokens(text: str) -> int:
+    """Estimate how many CLIP tokens *text* takes, erring on the high side.
+
+    CLIP's BPE gives common English words one token and splits long or rare ones; every
+    digit and punctuation mark is a token of its own; non-ASCII letters cost extra.
+    """
+    total = 0
+    for piece in re.findall(r"[^\W\d_]+|\d|[^\w\s]|_", text):
+        if piece[0].isalpha():
+            extra = sum(1 for ch in piece if ord(ch) > 0x7F)
+            total += 1 + max(0, math.ceil((len(piece) - 8) / 6)) + extra
+        else:
+            total += 1
+    return total
+
+
+def clip_prompt(text: str, max_words: int = MAX_WORDS, max_tokens: int = MAX_CLIP_TOKENS) -> str:
+    """Cut *text* to at most *max_words* words and *max_tokens* estimated CLIP tokens.
+
+    The cut falls at the last comma that keeps most of the prompt, else at a word, and
+    never leaves a dangling "and", "with", "of" ... at the end.
+    """
+    words = text.split()
+    if len(words) <= max_words and clip_tokens(text) <= max_tokens:
+        return text
+    words = words[:max_words]
+    while len(words) > 1 and clip_tokens(" ".join(words)) > max_tokens:
+        words.pop()
+    cut = " ".join(words)
+    comma = cut.rfind(",")
+    if comma >= len(cut) * 0.7:
+        cut = cut[:comma]
+    words = cut.rstrip(" ,;.-").split()
+    while len(words) > 1 and words[-1].lower().strip(",;") in _TRAILING_FILLER:
+        words.pop()
+    return " ".join(words).rstrip(" ,;-")

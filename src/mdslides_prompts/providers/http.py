@@ -1,0 +1,786 @@
+"""The HTTP side of OpenAI-compatible providers: pacing, retries, errors, streaming.
+
+One :class:`ChatClient` per run holds one ``httpx.AsyncClient`` and one :class:`Pacer`
+shared by every concurrent request. Each call goes::
+
+    pacer slot → POST (JSON or SSE) → answer
+                  ↳ 408/409/429/5xx, timeout, connection error: wait, then again
+                    (Retry-After if the server sent one, else exponential backoff with
+                    jitter; a 429 also pauses every other request), until the retries
+                    or the deadline run out
+                  ↳ 400/401/403/404/422: raised at once, with a hint
+
+Errors are always ours (:mod:`mdslides_prompts.errors`): httpx exceptions are mapped
+at this boundary and never chained, and the secret (the token) is scrubbed from every
+message, so it can only ever travel in the ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+import email.utils
+import json
+import logging
+import math
+import random
+import re
+import time
+from typing import Any, TypeVar
+
+import httpx
+
+from .. import __version__
+from ..errors import (
+    AuthenticationFailed,
+    BadAnswer,
+    EndpointNotFound,
+    ProviderError,
+    ProviderHTTPError,
+    ProviderTimeout,
+    ProviderUnreachable,
+    RateLimited,
+    RequestRejected,
+    ServerFailed,
+    UsageError,
+)
+from .base import Notify, ProviderEvent
+
+__all__ = [
+    "CLIENT_OPTION_KEYS",
+    "PARAM_RANGES",
+    "PROFILE_TYPES",
+    "ChatClient",
+    "ClientOptions",
+    "Completion",
+    "ErrorInfo",
+    "Hints",
+    "Pacer",
+    "SSEDecoder",
+    "http_error",
+    "parse_completion",
+    "parse_error_body",
+    "parse_retry_after",
+    "retry_delay",
+    "validate_params",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PARAM_RANGES: Mapping[str, tuple[type, float, float]] = {
+    "max_tokens": (int, 1, 5000),
+    "temperature": (float, 0.0, 2.0),
+    "top_p": (float, 0.0, 1.0),
+    "frequency_penalty": (float, -2.0, 2.0),
+    "presence_penalty": (float, -2.0, 2.0),
+}
+"""Request parameters checked before anything is sent: type, lowest, highest."""
+
+PROFILE_TYPES = ("creative", "standard", "strict")
+"""Values of Infomaniak's ``profile_type`` (v1 route only)."""
+
+CLIENT_OPTION_KEYS = ("rpm", "timeout", "deadline", "max_retries", "retry_backoff", "stream")
+"""Keys of ``Settings.provider_options`` that :class:`ClientOptions` reads."""
+
+_RETRY_STATUSES = frozenset({408, 409, 429})
+_ERROR_EXCERPT = 300
+
+
+def validate_params(params: Mapping[str, Any], *, profile_type: bool = False) -> None:
+    """Check request parameters before anything is sent; raise :class:`UsageError`.
+
+    :param params: the parameters (unknown keys pass through unchecked)
+    :param profile_type: whether ``profile_type`` is allowed (Infomaniak's v1 route)
+    """
+    for key, (kind, low, high) in PARAM_RANGES.items():
+        if key not in params or params[key] is None:
+            continue
+        value = params[key]
+        ok_type = isinstance(value, int) if kind is int else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok_type or not math.isfinite(value):
+            raise UsageError(f"{key} must be {'an integer' if kind is int else 'a number'}")
+        if not low <= value <= high:
+            raise UsageError(f"{key} must be between {low:g} and {high:g}, not {value:g}")
+    if params.get("profile_type") is not None:
+        if not profile_type:
+            raise UsageError(
+                "profile_type is only accepted by Infomaniak's v1 route (api version 1)"
+            )
+        if params["profile_type"] not in PROFILE_TYPES:
+            raise UsageError(
+                f"profile_type must be one of {', '.join(PROFILE_TYPES)}, "
+                f"not {params['profile_type']!r}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    """How a :class:`ChatClient` paces, waits and retries."""
+
+    rpm: float = 60.0
+    """Most requests started per minute, retries included (0: no pacing)."""
+    concurrency: int = 4
+    """Most connections open at once."""
+    timeout: float = 60.0
+    """Longest one attempt may take, connecting and reading included (seconds)."""
+    deadline: float = 300.0
+    """Longest one call may take from its first attempt, retries and waits included."""
+    max_retries: int = 5
+    """Most retries of one call after its first attempt."""
+    retry_backoff: float = 1.0
+    """First wait after a transient error; it doubles each retry, up to 16 times itself.
+    A 429 without ``Retry-After`` waits 5 times as long (up to 60 times): the limits
+    are per minute."""
+    retry_after_cap: float = 120.0
+    """Longest wait a ``Retry-After`` header can ask for."""
+    stream: bool = False
+    """Ask for a server-sent-events stream instead of one JSON answer."""
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("rpm", self.rpm >= 0, "at least 0 (0 turns pacing off)"),
+            ("concurrency", self.concurrency >= 1, "at least 1"),
+            ("timeout", self.timeout > 0, "more than 0 seconds"),
+            ("deadline", self.deadline > 0, "more than 0 seconds"),
+            ("max_retries", 0 <= self.max_retries <= 100, "between 0 and 100"),
+            ("retry_backoff", self.retry_backoff >= 0, "at least 0 seconds"),
+            ("retry_after_cap", self.retry_after_cap >= 0, "at least 0 seconds"),
+        )
+        for name, ok, what in checks:
+            if not ok or not math.isfinite(float(getattr(self, name))):
+                raise UsageError(f"{name} must be {what}, not {getattr(self, name)!r}")
+
+    @classmethod
+    def from_mapping(cls, options: Mapping[str, Any], concurrency: int = 4) -> ClientOptions:
+        """Build options from ``Settings.provider_options`` (keys of :data:`CLIENT_OPTION_KEYS`)."""
+        given = {k: options[k] for k in CLIENT_OPTION_KEYS if options.get(k) is not None}
+        numeric = {"rpm": float, "timeout": float, "deadline": float, "retry_backoff": float,
+                   "max_retries": int}  # fmt: skip
+        for key, kind in numeric.items():
+            if key in given:
+                value = given[key]
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise UsageError(f"{key} must be a number, not {value!r}")
+                if kind is int and value != int(value):
+                    raise UsageError(f"{key} must be a whole number, not {value!r}")
+                given[key] = kind(value)
+        if "stream" in given:
+            given["stream"] = bool(given["stream"])
+        return cls(concurrency=max(1, concurrency), **given)
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait: ``retry-after-ms``, else ``Retry-After`` as
+    seconds or as an HTTP date; ``None`` when there is no usable header.
+
+    :param headers: response headers (case-insensitive mapping)
+    :param now: the current time as a Unix timestamp (default: now)
+    """
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms is not None:
+        try:
+            ms = float(raw_ms)
+        except ValueError:
+            ms = math.nan
+        if math.isfinite(ms) and ms >= 0:
+            return ms / 1000
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+        return max(0.0, seconds)
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def retry_delay(
+    options: ClientOptions, retries_done: int, error: ProviderError, rng: random.Random
+) -> float:
+    """Seconds to wait before the next attempt, after *retries_done* retries.
+
+    ``Retry-After`` wins (capped at ``options.retry_after_cap``); otherwise exponential
+    backoff with up to 25 % jitter downwards, on a per-minute scale for 429.
+    """
+    if isinstance(error, ProviderHTTPError) and error.retry_after is not None:
+        return min(error.retry_after, options.retry_after_cap)
+    base = options.retry_backoff
+    if isinstance(error, RateLimited):
+        delay = min(5 * base * 2.0**retries_done, 60 * base)
+    else:
+        delay = min(base * 2.0**retries_done, 16 * base)
+    return delay * (1 - 0.25 * rng.random())
+
+
+class Pacer:
+    """Spaces request starts evenly: at most *rpm* per minute, shared by all callers.
+
+    A strict interval (no burst) keeps any sliding one-minute window under the limit.
+    :meth:`pause` holds every caller back, e.g. after a 429.
+
+    :param rpm: requests per minute; 0 turns pacing off (pauses still apply)
+    :param clock: monotonic clock in seconds
+    :param sleep: how to wait (``asyncio.sleep``)
+    """
+
+    def __init__(
+        self,
+        rpm: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 60.0 / rpm if rpm > 0 else 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._next = -math.inf
+        self._resume = -math.inf
+
+    async def acquire(self) -> float:
+        """Wait for this caller's slot; return how long it waited."""
+        began = self._clock()
+        while True:
+            now = self._clock()
+            if self._resume > now:
+                await self._sleep(self._resume - now)
+                continue
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+            if slot > now:
+                await self._sleep(slot - now)
+                if self._resume > self._clock():  # a pause began while we waited
+                    continue
+            return self._clock() - began
+
+    def pause(self, seconds: float) -> None:
+        """Hold every caller back for *seconds* from now."""
+        self._resume = max(self._resume, self._clock() + seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """What to tell the user for each kind of error, in the provider's own terms."""
+
+    auth: str = "check the API key"
+    """After 401/403."""
+    not_found: str = "check the base URL and the model name"
+    """After 404."""
+    rejected: str = "check the model name and the request parameters"
+    """After 400/422 when the server does not name the parameter."""
+    not_json: str = "check the base URL"
+    """When a success status comes with a body that is not JSON."""
+    rate_limited: str = "lower --rpm or --concurrency"
+    """After the last 429."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """What an error body says, whatever its shape."""
+
+    message: str = ""
+    """The server's explanation, one line."""
+    code: str | None = None
+    """Its error code (``validation_failed``, ``invalid_request_error``, ...)."""
+    fields: tuple[str, ...] = ()
+    """The request fields it blames (``temperature``, ``messages.0.content``, ...)."""
+
+
+def _one_line(text: str, limit: int = _ERROR_EXCERPT) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _text_excerpt(text: str) -> str:
+    if re.search(r"(?i)<(!doctype|html|head|body|title)\b", text):
+        title = re.search(r"(?is)<title[^>]*>(.*?)</title>", text)
+        h1 = re.search(r"(?is)<h1[^>]*>(.*?)</h1>", text)
+        found = title or h1
+        text = found.group(1) if found else re.sub(r"(?s)<[^>]*>", " ", text)
+        text = re.sub(r"(?s)<[^>]*>", " ", text)
+    return _one_line(text, 200)
+
+
+def parse_error_body(body: bytes) -> ErrorInfo:
+    """Read an error body: Infomaniak's ``{"result":"error","error":{"code",
+    "description","errors"}}``, OpenAI's ``{"error":{"message","type","param"}}``,
+    vLLM's ``{"object":"error","message"}``, FastAPI's ``{"detail"}``, or any text."""
+    text = body.decode("utf-8", "replace")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return ErrorInfo(_text_excerpt(text))
+    if not isinstance(data, dict):
+        return ErrorInfo(_one_line(text))
+    error = data.get("error")
+    fields: list[str] = []
+    code: Any = None
+    if isinstance(error, dict):
+        message = str(error.get("description") or error.get("message") or "")
+        code = next((c for c in (error.get("code"), error.get("type")) if isinstance(c, str)), None)
+        details = []
+        for item in error.get("errors") or ():
+            if not isinstance(item, dict):
+                continue
+            context = item.get("context")
+            attribute = context.get("attribute") if isinstance(context, dict) else None
+            if attribute:
+                fields.append(str(attribute))
+            detail = item.get("description") or item.get("message")
+            if detail:
+                details.append(str(detail))
+        if error.get("param"):
+            fields.append(str(error["param"]))
+        if details:
+            message = f"{message}: {'; '.join(details)}" if message else "; ".join(details)
+        if not message:
+            message = json.dumps(error, ensure_ascii=False)
+    elif isinstance(error, str):
+        message = error
+        code = data.get("code") or data.get("type")
+    elif isinstance(data.get("message"), str):
+        message = data["message"]
+        code = data.get("code") or data.get("type")
+        if data.get("param"):
+            fields.append(str(data["param"]))
+    elif "detail" in data:
+        detail = data["detail"]
+        if isinstance(detail, list):
+            parts = []
+            for item in detail:
+                if isinstance(item, dict):
+                    loc = item.get("loc")
+                    if isinstance(loc, list) and loc:
+                        fields.append(str(loc[-1]))
+                    parts.append(str(item.get("msg", item)))
+            message = "; ".join(parts)
+        else:
+            message = str(detail)
+    else:
+        message = json.dumps(data, ensure_ascii=False)
+    return ErrorInfo(
+        _one_line(message), str(code) if code not in (None, "") else None, tuple(fields)
+    )
+
+
+def http_error(
+    status: int,
+    reason: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    hints: Hints,
+) -> ProviderHTTPError:
+    """The error for an HTTP error *status*, with the server's words and a hint."""
+    info = parse_error_body(body)
+    head = f"HTTP {status}" + (f" {reason}" if reason else "")
+    # An HTML error page titled "502 Bad Gateway" only repeats the status line.
+    bare = re.sub(rf"^(HTTP\s*)?{status}\b\W*", "", info.message).casefold()
+    said = info.message if bare != reason.casefold() else ""
+    text = head + (f": {said}" if said else "")
+    if info.code and info.code not in text:
+        text += f" [{info.code}]"
+    retry_after = parse_retry_after(headers)
+    cls: type[ProviderHTTPError]
+    if status in (401, 403):
+        cls, hint = AuthenticationFailed, hints.auth
+    elif status == 404:
+        cls, hint = EndpointNotFound, hints.not_found
+    elif status == 429:
+        cls, hint = RateLimited, hints.rate_limited
+    elif status in _RETRY_STATUSES or status >= 500:
+        cls, hint = ServerFailed, ""
+    elif 300 <= status < 400:
+        where = headers.get("location", "")
+        cls, hint = RequestRejected, f"unexpected redirect to {where or '?'}; {hints.not_json}"
+    elif info.fields:
+        cls, hint = RequestRejected, "the server rejected " + ", ".join(dict.fromkeys(info.fields))
+    else:
+        cls, hint = RequestRejected, hints.rejected
+    message = f"{text} ({hint})" if hint else text
+    return cls(message, status, code=info.code, retry_after=retry_after)
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """A chat answer as received, before cleaning."""
+
+    content: str
+    """The answer's text."""
+    finish_reason: str | None = None
+    """Why the model stopped (``stop``, ``length``, ...)."""
+
+
+def _why_empty(finish_reason: str | None, reasoning: bool) -> str:
+    if finish_reason == "length":
+        spent = "spent the max_tokens budget reasoning" if reasoning else "ran out of max_tokens"
+        return (
+            f"the model returned no text (finish_reason: length: it {spent}; raise "
+            "--max-tokens or choose a model that does not reason)"
+        )
+    if finish_reason == "content_filter":
+        return "the model returned no text (finish_reason: content_filter: the answer was blocked)"
+    return f"the model returned no text (finish_reason: {finish_reason or 'none given'})"
+
+
+def _content_text(content: Any) -> str | None:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content parts
+        texts = [p.get("text") for p in content if isinstance(p, dict)]
+        return "".join(t for t in texts if isinstance(t, str))
+    return None
+
+
+def parse_completion(data: Any) -> Completion:
+    """Read a ``chat.completion`` object; raise :class:`BadAnswer` if it holds no text."""
+    if not isinstance(data, dict):
+        raise BadAnswer("the answer is not a JSON object")
+    if data.get("result") == "error" or ("error" in data and "choices" not in data):
+        info = parse_error_body(json.dumps(data).encode())
+        raise BadAnswer(f"the server answered with an error: {info.message}")
+    choices = data.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise BadAnswer("the answer has no choices")
+    choice = choices[0]
+    message = choice.get("message")
+    message = message if isinstance(message, dict) else {}
+    finish = choice.get("finish_reason")
+    finish = str(finish) if finish is not None else None
+    content = _content_text(message.get("content"))
+    if content is None or not content.strip():
+        reasoning = bool(message.get("reasoning") or message.get("reasoning_content"))
+        raise BadAnswer(_why_empty(finish, reasoning))
+    return Completion(content, finish)
+
+
+class SSEDecoder:
+    """Incremental ``text/event-stream`` parser: bytes in, each event's data out.
+
+    Chunks may split the stream anywhere (inside a line, a CRLF or a UTF-8 sequence):
+    only complete lines are decoded.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._data: list[str] = []
+        self._started = False
+
+    def feed(self, chunk: bytes) -> list[str]:
+        """Add *chunk*; return the data of every event it completes."""
+        self._buffer += chunk
+        if not self._started:
+            if len(self._buffer) < 3 and b"\xef\xbb\xbf".startswith(self._buffer):
+                return []
+            self._buffer = self._buffer.removeprefix(b"\xef\xbb\xbf")
+            self._started = True
+        events: list[str] = []
+        start = 0
+        while True:
+            cr = self._buffer.find(b"\r", start)
+            lf = self._buffer.find(b"\n", start)
+            if cr == lf == -1:
+                break
+            end = lf if cr == -1 or (lf != -1 and lf < cr) else cr
+            if end == cr and end + 1 == len(self._buffer):
+                break  # a CR at the end may be the first half of a CRLF
+            after = end + 2 if end == cr and self._buffer[end + 1 : end + 2] == b"\n" else end + 1
+            self._line(self._buffer[start:end].decode("utf-8", "replace"), events)
+            start = after
+        self._buffer = self._buffer[start:]
+        return events
+
+    def close(self) -> None:
+        """End of stream: an event cut short (no blank line after it) is dropped, as the
+        SSE standard says; the caller sees an unfinished answer and may retry."""
+        self._buffer = b""
+        self._data = []
+
+    def _line(self, line: str, events: list[str]) -> None:
+        if not line:
+            if self._data:
+                events.append("\n".join(self._data))
+                self._data = []
+            return
+        if line.startswith(":"):
+            return
+        name, _, value = line.partition(":")
+        if name == "data":
+            self._data.append(value.removeprefix(" "))
+
+
+@dataclass(slots=True)
+class _Stream:
+    """Accumulates ``chat.completion.chunk`` deltas."""
+
+    parts: list[str] = field(default_factory=list)
+    finish_reason: str | None = None
+    reasoning: bool = False
+    done: bool = False
+
+    def add(self, data: str) -> None:
+        if data.strip() == "[DONE]":
+            self.done = True
+            return
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise BadAnswer(
+                f"the stream sent an event that is not JSON: {_one_line(data, 80)}"
+            ) from None
+        if not isinstance(chunk, dict):
+            return
+        if "error" in chunk:
+            info = parse_error_body(data.encode())
+            raise BadAnswer(f"the stream reported an error: {info.message}")
+        for choice in chunk.get("choices") or ():
+            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+                continue
+            delta = choice.get("delta")
+            if isinstance(delta, dict):
+                text = _content_text(delta.get("content"))
+                if text:
+                    self.parts.append(text)
+                if delta.get("reasoning") or delta.get("reasoning_content"):
+                    self.reasoning = True
+            if choice.get("finish_reason") is not None:
+                self.finish_reason = str(choice["finish_reason"])
+
+    def result(self) -> Completion:
+        if not self.done and self.finish_reason is None:
+            raise ProviderUnreachable("the stream ended before the answer was complete")
+        content = "".join(self.parts)
+        if not content.strip():
+            raise BadAnswer(_why_empty(self.finish_reason, self.reasoning))
+        return Completion(content, self.finish_reason)
+
+
+def _transport_error(exc: Exception, limit: float) -> ProviderError:
+    """Map an httpx exception to ours, keeping only its class name and a short text."""
+    detail = _one_line(str(exc), 160).rstrip(".") or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderTimeout(f"no answer within {limit:g} s ({type(exc).__name__})")
+    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError | httpx.ProxyError):
+        return ProviderUnreachable(f"connection failed: {detail}")
+    return ProviderError(f"the request failed: {type(exc).__name__}: {detail}")
+
+
+def _with_message(error: ProviderError, message: str) -> ProviderError:
+    if isinstance(error, ProviderHTTPError):
+        return type(error)(message, error.status, code=error.code, retry_after=error.retry_after)
+    return type(error)(message)
+
+
+def _seconds(delay: float) -> str:
+    return f"{delay * 1000:.0f} ms" if delay < 0.1 else f"{delay:.1f} s"
+
+
+def _short_reason(error: ProviderError) -> str:
+    if isinstance(error, ProviderHTTPError):
+        return f"HTTP {error.status}"
+    if isinstance(error, ProviderTimeout):
+        return "timeout"
+    if isinstance(error, ProviderUnreachable):
+        return "connection"
+    return type(error).__name__
+
+
+class ChatClient:
+    """One run's connection to an OpenAI-compatible server.
+
+    :param headers: headers for every request (``Authorization`` among them)
+    :param options: pacing, timeouts and retries
+    :param hints: what to tell the user after each kind of error
+    :param notify: called with each retry or wait, for progress output
+    :param secret: a value that must never appear in an error or answer (the token)
+    :param rng: randomness for the jitter (seed it for reproducible waits)
+    """
+
+    def __init__(
+        self,
+        *,
+        headers: Mapping[str, str],
+        options: ClientOptions,
+        hints: Hints,
+        notify: Notify | None = None,
+        secret: str | None = None,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.options = options
+        self.hints = hints
+        self.requests = 0
+        """Attempts sent so far (retries included)."""
+        self.retries = 0
+        """Retries so far."""
+        self._notify = notify
+        self._secret = secret or None
+        self._rng = rng or random.Random()
+        self._clock = clock
+        self._sleep = sleep
+        self._pacer = Pacer(options.rpm, clock=clock, sleep=sleep)
+        self._fatal: ProviderError | None = None
+        self._http = httpx.AsyncClient(
+            headers={"User-Agent": f"mdslides-prompts/{__version__}", **headers},
+            timeout=httpx.Timeout(options.timeout, connect=min(10.0, options.timeout)),
+            limits=httpx.Limits(
+                max_connections=options.concurrency, max_keepalive_connections=options.concurrency
+            ),
+            follow_redirects=False,
+            trust_env=True,
+        )
+
+    def __repr__(self) -> str:
+        return f"<ChatClient rpm={self.options.rpm:g} timeout={self.options.timeout:g}>"
+
+    def scrub(self, text: str) -> str:
+        """*text* with the secret replaced by ``***``."""
+        if self._secret and self._secret in text:
+            return text.replace(self._secret, "***")
+        return text
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def complete(self, url: str, body: Mapping[str, Any], subject: str) -> Completion:
+        """POST a chat-completions *body* to *url* (paced, retried); return the answer.
+
+        :param subject: what the request is for, in retry messages (a slide title)
+        """
+        if self._fatal is not None:
+            raise _with_message(self._fatal, f"not sent, an earlier request failed: {self._fatal}")
+        try:
+            return await self._call(lambda limit: self._post(url, body, limit), subject)
+        except (AuthenticationFailed, EndpointNotFound) as exc:
+            # Every later request would fail the same way: do not send them.
+            self._fatal = exc
+            raise
+
+    async def get_json(self, url: str, subject: str) -> Any:
+        """GET *url* (paced, retried) and return its JSON."""
+
+        async def send(limit: float) -> Any:
+            try:
+                response = await self._http.get(url, headers={"Accept": "application/json"})
+            except httpx.HTTPError as exc:
+                raise _transport_error(exc, limit) from None
+            return self._json(response)
+
+        return await self._call(send, subject)
+
+    async def _call(self, send: Callable[[float], Awaitable[T]], subject: str) -> T:
+        started: float | None = None
+        attempt = 0
+        opts = self.options
+        error: ProviderError | None = None
+        while True:
+            waited = await self._pacer.acquire()
+            if waited >= 1.0:
+                self._event(
+                    ProviderEvent(
+                        "wait", f"{subject}: waited {waited:.1f} s for a request slot",
+                        subject=subject, delay=waited, reason="pacing",
+                    )
+                )  # fmt: skip
+            now = self._clock()
+            started = now if started is None else started
+            remaining = opts.deadline - (now - started)
+            if error is not None and remaining <= 0:
+                note = f"gave up after {attempt} attempts: {opts.deadline:g} s deadline"
+                raise _with_message(error, f"{error} ({note})")
+            limit = min(opts.timeout, remaining)
+            attempt += 1
+            self.requests += 1
+            try:
+                async with asyncio.timeout(limit):
+                    return await send(limit)
+            except TimeoutError:
+                error = ProviderTimeout(f"no answer within {limit:g} s")
+            except ProviderError as exc:
+                error = exc
+            if self._secret and self._secret in str(error):
+                error = _with_message(error, self.scrub(str(error)))
+            elapsed = self._clock() - started
+            if not error.retryable:
+                raise error
+            if attempt > opts.max_retries:
+                tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
+                raise _with_message(error, f"{error} (gave up after {tries} in {elapsed:.1f} s)")
+            delay = retry_delay(opts, attempt - 1, error, self._rng)
+            if elapsed + delay >= opts.deadline:
+                raise _with_message(
+                    error,
+                    f"{error} (gave up after {attempt} attempts: waiting {delay:.1f} s more "
+                    f"would pass the {opts.deadline:g} s deadline)",
+                )
+            if isinstance(error, RateLimited):
+                self._pacer.pause(delay)
+            self.retries += 1
+            total = opts.max_retries + 1
+            self._event(
+                ProviderEvent(
+                    "retry",
+                    f"{subject}: {_one_line(str(error), 160)}; retrying in {_seconds(delay)} "
+                    f"(attempt {attempt + 1} of {total})",
+                    subject=subject, delay=delay, attempt=attempt, reason=_short_reason(error),
+                )
+            )  # fmt: skip
+            await self._sleep(delay)
+
+    def _event(self, event: ProviderEvent) -> None:
+        log.info("%s", event.message)
+        if self._notify is not None:
+            self._notify(event)
+
+    async def _post(self, url: str, body: Mapping[str, Any], limit: float) -> Completion:
+        try:
+            if not body.get("stream"):
+                response = await self._http.post(
+                    url, json=body, headers={"Accept": "application/json"}
+                )
+                return parse_completion(self._json(response))
+            headers = {"Accept": "text/event-stream"}
+            async with self._http.stream("POST", url, json=body, headers=headers) as response:
+                content_type = response.headers.get("content-type", "")
+                if not response.is_success or "text/event-stream" not in content_type:
+                    await response.aread()
+                    return parse_completion(self._json(response))
+                decoder = SSEDecoder()
+                stream = _Stream()
+                async for chunk in response.aiter_bytes():
+                    for data in decoder.feed(chunk):
+                        stream.add(data)
+                    if stream.done:
+                        break
+                decoder.close()
+                return stream.result()
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, limit) from None
+
+    def _json(self, response: httpx.Response) -> Any:
+        if not response.is_success:
+            raise http_error(
+                response.status_code,
+                response.reason_phrase,
+                response.content,
+                response.headers,
+                self.hints,
+            )
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
+            excerpt = _text_excerpt(response.content.decode("utf-8", "replace"))
+            raise BadAnswer(
+                f"HTTP {response.status_code} with a body that is not JSON ({kind}): "
+                f"{excerpt!r} ({self.hints.not_json})"
+            ) from None

@@ -1,0 +1,181 @@
+"""The ``infomaniak`` provider: Infomaniak's AI Tools, OpenAI-compatible chat routes.
+
+Credentials come from the environment, never from settings or files:
+``INFOMANIAK_API_TOKEN`` (a token with the AI-tools scope), ``INFOMANIAK_PRODUCT_ID``
+(the digits of the AI product, listed by ``GET /1/ai``) and, optionally,
+``INFOMANIAK_BASE_URL`` (the API root, ``https://api.infomaniak.com``).
+
+Routes: v2 ``/2/ai/{product_id}/openai/v1/chat/completions`` by default, v1
+``/1/ai/{product_id}/openai/chat/completions`` with ``api_version`` 1 (the only one
+that takes ``profile_type``). The catalogue is ``GET /1/ai/models``. The model is
+configuration: :data:`DEFAULT_MODEL` is a fast chat model of the 2026 catalogue, and
+any name is accepted, since Infomaniak replaces models every few months.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import os
+import re
+from typing import Any
+
+from ..config import Settings
+from ..errors import BadAnswer, UsageError
+from ..hookspecs import hookimpl
+from .base import ModelInfo, Notify
+from .http import ChatClient, ClientOptions, Hints, validate_params
+from .openai import ChatProvider, check_base_url, check_option_keys
+
+__all__ = [
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MODEL",
+    "PRODUCT_ENV",
+    "TOKEN_ENV",
+    "auto_provider",
+    "chat_url",
+    "create_infomaniak",
+    "missing_credentials",
+]
+
+TOKEN_ENV = "INFOMANIAK_API_TOKEN"
+PRODUCT_ENV = "INFOMANIAK_PRODUCT_ID"
+BASE_URL_ENV = "INFOMANIAK_BASE_URL"
+DEFAULT_BASE_URL = "https://api.infomaniak.com"
+DEFAULT_MODEL = "mistralai/Ministral-3-14B-Instruct-2512"
+"""A fast, non-reasoning chat model (about 1 s per answer); ``--model`` picks another."""
+
+HINTS = Hints(
+    auth=f"check {TOKEN_ENV}: the token needs the AI-tools scope, and tokens unused for a "
+    "year are deactivated",
+    not_found=f"check {PRODUCT_ENV} (GET /1/ai lists your AI products), {BASE_URL_ENV}, "
+    "--api-version and --model ('mdslides-prompts models' lists the catalogue)",
+    rejected="check --model and the request parameters",
+    not_json=f"check {BASE_URL_ENV}",
+)
+
+
+def missing_credentials(environ: Mapping[str, str]) -> list[str]:
+    """The credential variables that are unset or empty in *environ*."""
+    return [name for name in (TOKEN_ENV, PRODUCT_ENV) if not environ.get(name, "").strip()]
+
+
+def auto_provider(environ: Mapping[str, str]) -> str:
+    """``"infomaniak"`` when both credentials are set, ``"offline"`` when neither is.
+
+    Only one of them set is a mistake worth stopping for: falling back to offline would
+    write offline prompts the next run keeps as fresh.
+    """
+    missing = missing_credentials(environ)
+    if not missing:
+        return "infomaniak"
+    if len(missing) == 2:
+        return "offline"
+    present = TOKEN_ENV if missing == [PRODUCT_ENV] else PRODUCT_ENV
+    raise UsageError(
+        f"{present} is set but {missing[0]} is not: set it to use Infomaniak, "
+        "or pass --provider offline"
+    )
+
+
+def chat_url(base_url: str, product_id: str, api_version: int) -> str:
+    """The chat-completions URL of *api_version* (1 or 2)."""
+    if api_version == 1:
+        return f"{base_url}/1/ai/{product_id}/openai/chat/completions"
+    return f"{base_url}/2/ai/{product_id}/openai/v1/chat/completions"
+
+
+def _api_version(value: Any) -> int:
+    if value is None:
+        return 2
+    if str(value).strip() in ("1", "2"):
+        return int(str(value).strip())
+    raise UsageError(f"api_version must be 1 or 2, not {value!r}")
+
+
+def _catalogue(data: Any) -> list[ModelInfo]:
+    if not isinstance(data, dict) or data.get("result") != "success":
+        raise BadAnswer("the model catalogue is not a {'result': 'success'} answer")
+    items = data.get("data")
+    if not isinstance(items, list):
+        raise BadAnswer("the model catalogue has no list of models")
+    models = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("type") != "llm" or not item.get("name"):
+            continue
+        meta = item.get("meta")
+        status = str(item["info_status"]) if item.get("info_status") else None
+        if isinstance(meta, dict) and meta.get("is_beta"):
+            status = f"{status}, beta" if status else "beta"
+        size = item.get("max_token_input")
+        models.append(
+            ModelInfo(
+                str(item["name"]),
+                description=str(item["description"]) if item.get("description") else None,
+                max_input_tokens=size if isinstance(size, int) else None,
+                status=status,
+            )
+        )
+    return sorted(models, key=lambda m: m.name.casefold())
+
+
+def create_infomaniak(
+    settings: Settings,
+    environ: Mapping[str, str],
+    notify: Notify | None = None,
+    *,
+    need_product: bool = True,
+) -> ChatProvider:
+    """The ``infomaniak`` provider for *settings*, credentials read from *environ*.
+
+    :param need_product: require the product id and token (listing the catalogue needs
+        neither)
+    """
+    options = settings.provider_options
+    check_option_keys(options, ("api_version",), "infomaniak")
+    missing = missing_credentials(environ)
+    if need_product and missing:
+        raise UsageError(
+            f"the infomaniak provider needs {' and '.join(missing)} in the environment"
+        )
+    product = environ.get(PRODUCT_ENV, "").strip()
+    if product and not re.fullmatch(r"\d+", product):
+        # Never echo the value: it might be the token pasted in the wrong variable.
+        raise UsageError(f"{PRODUCT_ENV} must be the digits of your AI product id")
+    base = check_base_url(
+        environ.get(BASE_URL_ENV, "").strip() or DEFAULT_BASE_URL, BASE_URL_ENV, DEFAULT_BASE_URL
+    )
+    if re.search(r"/\d+/ai(/|$)", base):
+        raise UsageError(
+            f"{BASE_URL_ENV} must be the API root such as {DEFAULT_BASE_URL}, not a route"
+        )
+    version = _api_version(options.get("api_version"))
+    validate_params(settings.params, profile_type=version == 1)
+    token = environ.get(TOKEN_ENV, "").strip()
+    client = ChatClient(
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+        options=ClientOptions.from_mapping(options, settings.concurrency),
+        hints=HINTS,
+        notify=notify,
+        secret=token,
+    )
+    return ChatProvider(
+        name="infomaniak",
+        model=settings.model or DEFAULT_MODEL,
+        chat_url=chat_url(base, product, version),
+        client=client,
+        models_url=f"{base}/1/ai/models",
+        catalogue=_catalogue,
+    )
+
+
+@hookimpl(trylast=True)
+def mdslides_provider_names() -> list[str]:
+    """This module provides ``infomaniak``."""
+    return ["infomaniak"]
+
+
+@hookimpl(trylast=True)
+def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> ChatProvider | None:
+    """Create the ``infomaniak`` provider when it is asked for."""
+    return create_infomaniak(settings, os.environ, notify) if name == "infomaniak" else None

@@ -1,0 +1,227 @@
+"""OpenAI-compatible chat providers.
+
+:class:`ChatProvider` turns a :class:`~.base.PromptRequest` into one chat-completions
+call and cleans the answer; the ``infomaniak`` plugin configures one for Infomaniak's
+routes, and this module's plugin, ``openai``, for any server that speaks the OpenAI chat
+API: OpenAI itself, Ollama, vLLM, LiteLLM, LM Studio, ...
+
+``openai`` reads ``Settings.provider_options``: ``base_url`` (default
+``https://api.openai.com/v1``; Ollama: ``http://localhost:11434/v1``) and
+``api_key_env``, the name of the environment variable that holds the key (default
+``OPENAI_API_KEY``; unset means no key, which local servers accept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+import os
+import re
+from types import MappingProxyType
+from typing import Any
+
+from ..config import Settings
+from ..errors import BadAnswer, UsageError
+from ..hookspecs import hookimpl
+from .answers import clean_answer
+from .base import ModelInfo, Notify, PromptRequest
+from .http import CLIENT_OPTION_KEYS, ChatClient, ClientOptions, Hints, validate_params
+
+__all__ = [
+    "DEFAULT_PARAMS",
+    "OPENAI_BASE_URL",
+    "OPENAI_KEY_ENV",
+    "ChatProvider",
+    "check_base_url",
+    "check_option_keys",
+    "create_openai",
+]
+
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType({"max_tokens": 400, "temperature": 0.7})
+"""Sent unless the run's parameters say otherwise: room for a 60-word prompt, some variety."""
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+"""Where ``openai`` goes without a ``base_url``."""
+
+OPENAI_KEY_ENV = "OPENAI_API_KEY"
+"""Where ``openai`` looks for a key without an ``api_key_env``."""
+
+Catalogue = Callable[[Any], list[ModelInfo]]
+"""Reads a models-list response into :class:`~.base.ModelInfo` entries."""
+
+
+def check_option_keys(options: Mapping[str, Any], own: Iterable[str], provider: str) -> None:
+    """Refuse ``provider_options`` keys that *provider* does not read (typos, wrong provider)."""
+    allowed = {*CLIENT_OPTION_KEYS, *own}
+    unknown = sorted(k for k, v in options.items() if v is not None and k not in allowed)
+    if unknown:
+        raise UsageError(
+            f"the {provider} provider does not take {', '.join(unknown)} "
+            f"(it takes {', '.join(sorted(allowed))})"
+        )
+
+
+def check_base_url(url: str, what: str, example: str) -> str:
+    """*url* without a trailing slash, or :class:`UsageError` if it is not a usable base.
+
+    The value itself is never echoed: it may hold credentials.
+    """
+    url = url.strip().rstrip("/")
+    if not re.match(r"(?i)https?://[^/\s]+", url) or re.search(r"\s", url):
+        raise UsageError(f"{what} must be an http:// or https:// URL such as {example}")
+    if re.search(r"(?i)/chat/completions$|/completions$", url):
+        raise UsageError(
+            f"{what} must be the API base such as {example}, without /chat/completions"
+        )
+    return url
+
+
+def _subject(request: PromptRequest) -> str:
+    title = request.context.slide_title
+    if title:
+        return f"slide {title!r}"
+    words = request.context.slide_text.split()[:6]
+    return f"slide {' '.join(words)!r}" if words else "an untitled slide"
+
+
+def _openai_catalogue(data: Any) -> list[ModelInfo]:
+    items = data.get("data") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise BadAnswer("the models list is not a list")
+    models = [
+        ModelInfo(str(item["id"]), status=None)
+        for item in items
+        if isinstance(item, dict) and item.get("id")
+    ]
+    return sorted(models, key=lambda m: m.name.casefold())
+
+
+class ChatProvider:
+    """A provider that asks an OpenAI-compatible chat-completions route for each prompt.
+
+    :param name: the provider's name (part of the cache key)
+    :param model: the model to ask (part of the cache key)
+    :param chat_url: the full chat-completions URL
+    :param client: the run's HTTP client (pacing, retries, errors)
+    :param models_url: where the model catalogue is, if anywhere
+    :param catalogue: how to read the catalogue
+    :param body_extra: fields sent in every request body on top of the parameters
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        model: str,
+        chat_url: str,
+        client: ChatClient,
+        models_url: str | None = None,
+        catalogue: Catalogue = _openai_catalogue,
+        body_extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.model = model
+        self.chat_url = chat_url
+        self.client = client
+        self.models_url = models_url
+        self._catalogue = catalogue
+        self._body_extra = dict(body_extra or {})
+
+    def __repr__(self) -> str:
+        return f"<ChatProvider {self.name} model={self.model!r}>"
+
+    def body(self, request: PromptRequest) -> dict[str, Any]:
+        """The JSON body for *request*: model, messages, defaults, parameters, stream."""
+        body: dict[str, Any] = {"model": self.model}
+        body["messages"] = [{"role": m["role"], "content": m["content"]} for m in request.messages]
+        body.update(DEFAULT_PARAMS)
+        body.update(self._body_extra)
+        body.update({k: v for k, v in request.params.items() if v is not None})
+        if self.client.options.stream:
+            body["stream"] = True
+        return body
+
+    async def generate(self, request: PromptRequest) -> str:
+        """Ask the model for *request*'s prompt and return it cleaned (see
+        :func:`~.answers.clean_answer`); raise ``ProviderError`` on failure."""
+        body = self.body(request)
+        completion = await self.client.complete(self.chat_url, body, _subject(request))
+        prompt = self.client.scrub(clean_answer(completion.content))
+        if not prompt:
+            raise BadAnswer(
+                "the answer holds no prompt once reasoning, labels and quotes are removed "
+                f"(finish_reason: {completion.finish_reason or 'none given'})"
+            )
+        return prompt
+
+    async def list_models(self) -> list[ModelInfo]:
+        """The chat models the server's catalogue lists."""
+        if self.models_url is None:
+            raise UsageError(f"the {self.name} provider has no model catalogue")
+        return self._catalogue(await self.client.get_json(self.models_url, "the model list"))
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self.client.aclose()
+
+
+def create_openai(
+    settings: Settings,
+    environ: Mapping[str, str],
+    notify: Notify | None = None,
+    *,
+    need_model: bool = True,
+) -> ChatProvider:
+    """The ``openai`` provider for *settings*, its key read from *environ*.
+
+    :param need_model: refuse to start without ``settings.model`` (listing models does not
+        need one)
+    """
+    options = settings.provider_options
+    check_option_keys(options, ("base_url", "api_key_env"), "openai")
+    base = check_base_url(
+        str(options.get("base_url") or OPENAI_BASE_URL), "--base-url", "http://localhost:11434/v1"
+    )
+    key_env = options.get("api_key_env")
+    if key_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key_env)):
+        raise UsageError("--api-key-env takes the NAME of an environment variable, not a key")
+    key = environ.get(str(key_env or OPENAI_KEY_ENV), "").strip()
+    if key_env is not None and not key:
+        raise UsageError(f"{key_env} (named by --api-key-env) is not set or empty")
+    validate_params(settings.params)
+    if need_model and not settings.model:
+        raise UsageError(
+            "the openai provider needs --model (the name your server serves; list them with "
+            "'mdslides-prompts models --provider openai --base-url URL')"
+        )
+    where = f"${key_env or OPENAI_KEY_ENV}"
+    hints = Hints(
+        auth=f"check the key in {where} (--api-key-env names the variable)",
+        not_found="check --base-url (usually ending in /v1) and --model",
+        not_json="check --base-url (usually ending in /v1)",
+    )
+    client = ChatClient(
+        headers={"Authorization": f"Bearer {key}"} if key else {},
+        options=ClientOptions.from_mapping(options, settings.concurrency),
+        hints=hints,
+        notify=notify,
+        secret=key,
+    )
+    return ChatProvider(
+        name="openai",
+        model=settings.model or "",
+        chat_url=f"{base}/chat/completions",
+        client=client,
+        models_url=f"{base}/models",
+    )
+
+
+@hookimpl(trylast=True)
+def mdslides_provider_names() -> list[str]:
+    """This module provides ``openai``."""
+    return ["openai"]
+
+
+@hookimpl(trylast=True)
+def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> ChatProvider | None:
+    """Create the ``openai`` provider when it is asked for."""
+    return create_openai(settings, os.environ, notify) if name == "openai" else None

@@ -1,0 +1,648 @@
+"""The infomaniak and openai providers against a real HTTP server on 127.0.0.1.
+
+Every behaviour the Infomaniak API is known for (reference: infomaniak-api.md) is
+scripted on the server: routes, error envelopes, rate limits, gateway errors, HTML,
+empty or null answers, hangs, streams cut anywhere; plus the provider switch of the CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+import json
+import logging
+from pathlib import Path
+import re
+import time
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+
+from mdslides_prompts import (
+    Action,
+    AuthenticationFailed,
+    BadAnswer,
+    Deck,
+    EndpointNotFound,
+    Pipeline,
+    PromptContext,
+    PromptRequest,
+    ProviderError,
+    ProviderEvent,
+    ProviderTimeout,
+    RequestRejected,
+    ServerFailed,
+    Settings,
+    UsageError,
+    get_plugin_manager,
+    hookimpl,
+)
+from mdslides_prompts.cache import cache_key
+from mdslides_prompts.cli import main
+from mdslides_prompts.providers.infomaniak import DEFAULT_MODEL, create_infomaniak
+from mdslides_prompts.providers.openai import create_openai
+
+from .http_server import (
+    Recorded,
+    Reply,
+    ScriptedServer,
+    chat,
+    fault_script,
+    infomaniak_error,
+    queue,
+    serve,
+    slide_of,
+    sse_events,
+)
+
+TOKEN = "tok-S3CRET-4f9a2c7e1b"
+PRODUCT = "105432"
+FAST = {"rpm": 0, "retry_backoff": 0.002, "timeout": 3, "max_retries": 3}
+"""Connection options that keep tests fast: no pacing, millisecond backoff."""
+
+REQUEST = PromptRequest(
+    (
+        {"role": "system", "content": "You write prompts."},
+        {"role": "user", "content": "Slide title: Glaciers\nSlide content (Markdown):\n# Glaciers"},
+    ),
+    PromptContext(slide_text="# Glaciers", slide_title="Glaciers"),
+)
+CHAT_V2 = f"/2/ai/{PRODUCT}/openai/v1/chat/completions"
+CHAT_V1 = f"/1/ai/{PRODUCT}/openai/chat/completions"
+
+
+def env(server: ScriptedServer, **more: str) -> dict[str, str]:
+    return {
+        "INFOMANIAK_API_TOKEN": TOKEN,
+        "INFOMANIAK_PRODUCT_ID": PRODUCT,
+        "INFOMANIAK_BASE_URL": server.url,
+        **more,
+    }
+
+
+def generate(
+    server: ScriptedServer,
+    *,
+    options: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
+    events: list[ProviderEvent] | None = None,
+    calls: int = 1,
+) -> list[str | ProviderError]:
+    """Run *calls* requests through a fresh infomaniak provider; answers or errors."""
+    settings = Settings(
+        provider="infomaniak",
+        provider_options=MappingProxyType({**FAST, **(options or {})}),
+        params=MappingProxyType(dict(params or {})),
+    )
+    sink = events if events is not None else []
+    request = replace(REQUEST, params=settings.params)
+
+    async def run() -> list[str | ProviderError]:
+        provider = create_infomaniak(settings, env(server), sink.append)
+        results: list[str | ProviderError] = []
+        try:
+            for _ in range(calls):
+                try:
+                    results.append(await provider.generate(request))
+                except ProviderError as exc:
+                    results.append(exc)
+        finally:
+            await provider.aclose()
+        return results
+
+    return asyncio.run(run())
+
+
+# --- success and routes -------------------------------------------------------------------
+
+
+def test_success_on_the_v2_route_with_every_default() -> None:
+    with serve(queue(chat('Prompt: "A glacier at dawn, wide view, soft light"'))) as server:
+        [answer] = generate(server)
+    assert answer == "A glacier at dawn, wide view, soft light"
+    [request] = server.posts
+    assert request.path == CHAT_V2
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["content-type"] == "application/json"
+    body = request.json
+    assert body["model"] == DEFAULT_MODEL == "mistralai/Ministral-3-14B-Instruct-2512"
+    assert body["messages"] == [dict(m) for m in REQUEST.messages]
+    assert (body["max_tokens"], body["temperature"]) == (400, 0.7)
+    assert "stream" not in body and "profile_type" not in body
+
+
+def test_v1_route_sends_profile_type_and_every_parameter() -> None:
+    params = {"max_tokens": 120, "temperature": 0.2, "top_p": 0.9, "frequency_penalty": 0.5,
+              "presence_penalty": -0.5, "profile_type": "strict"}  # fmt: skip
+    with serve(queue()) as server:
+        generate(server, options={"api_version": 1}, params=params)
+    [request] = server.posts
+    assert request.path == CHAT_V1
+    assert {k: request.json[k] for k in params} == params
+
+
+def test_v2_refuses_profile_type_before_sending() -> None:
+    with serve(queue()) as server, pytest.raises(UsageError, match="v1 route"):
+        generate(server, params={"profile_type": "creative"})
+    assert server.requests == []
+
+
+def test_any_model_name_is_accepted() -> None:
+    with serve(queue()) as server:
+        settings = Settings(model="moonshotai/Kimi-K2.6", provider_options=MappingProxyType(FAST))
+
+        async def run() -> None:
+            provider = create_infomaniak(settings, env(server))
+            await provider.generate(REQUEST)
+            await provider.aclose()
+
+        asyncio.run(run())
+    assert server.posts[0].json["model"] == "moonshotai/Kimi-K2.6"
+
+
+# --- errors that are not retried ----------------------------------------------------------
+
+
+def test_401_names_the_token_and_stops_every_later_request() -> None:
+    reply = Reply(401, infomaniak_error("not_authorized", "Authorization required"))
+    with serve(queue(reply, then=reply)) as server:
+        first, second = generate(server, calls=2)
+    assert isinstance(first, AuthenticationFailed) and first.status == 401
+    assert str(first) == (
+        "HTTP 401 Unauthorized: Authorization required [not_authorized] (check "
+        "INFOMANIAK_API_TOKEN: the token needs the AI-tools scope, and tokens unused for a "
+        "year are deactivated)"
+    )
+    assert isinstance(second, AuthenticationFailed) and str(second).startswith("not sent")
+    assert len(server.posts) == 1
+
+
+def test_404_names_the_product_id_and_base_url() -> None:
+    reply = Reply(404, infomaniak_error("method_not_found", "Method not found"))
+    with serve(queue(reply)) as server:
+        [error] = generate(server)
+    assert isinstance(error, EndpointNotFound)
+    assert "HTTP 404 Not Found: Method not found [method_not_found]" in str(error)
+    assert "check INFOMANIAK_PRODUCT_ID" in str(error) and "INFOMANIAK_BASE_URL" in str(error)
+    assert len(server.posts) == 1
+
+
+def test_422_names_the_parameter() -> None:
+    errors = [{"code": "validation_rule_between", "description": "The top p must be between 0 "
+               "and 1.", "context": {"attribute": "top_p"}}]  # fmt: skip
+    reply = Reply(422, infomaniak_error("validation_failed", "Validation failed", errors=errors))
+    with serve(queue(reply)) as server:
+        [error] = generate(server)
+    assert isinstance(error, RequestRejected) and error.code == "validation_failed"
+    assert str(error).endswith("The top p must be between 0 and 1. [validation_failed] "
+                               "(the server rejected top_p)")  # fmt: skip
+    assert len(server.posts) == 1
+
+
+def test_openai_shaped_error_envelope() -> None:
+    body = {"error": {"message": "model 'x' not found", "type": "NotFoundError", "code": 404}}
+    with serve(queue(Reply(404, body))) as server:
+        [error] = generate(server)
+    assert "HTTP 404 Not Found: model 'x' not found [NotFoundError]" in str(error)
+
+
+def test_html_with_status_200_is_a_bad_answer_naming_the_base_url() -> None:
+    page = "<!DOCTYPE html><html><head><title>Page introuvable</title></head><body/></html>"
+    reply = Reply(200, page, {"Content-Type": "text/html; charset=utf-8"})
+    with serve(queue(reply)) as server:
+        [error] = generate(server)
+    assert isinstance(error, BadAnswer)
+    assert str(error) == (
+        "HTTP 200 with a body that is not JSON (text/html): 'Page introuvable' "
+        "(check INFOMANIAK_BASE_URL)"
+    )
+    assert len(server.posts) == 1
+
+
+def test_empty_choices_and_null_content_report_why() -> None:
+    empty = Reply(200, {"object": "chat.completion", "choices": []})
+    null = chat(None, "length", reasoning="The slide shows ...")
+    with serve(queue(empty, null, chat("  ", "stop"), chat("<think>only thoughts</think>"))) as s:
+        results = generate(s, calls=4)
+    assert all(isinstance(r, BadAnswer) for r in results)
+    assert "no choices" in str(results[0])
+    assert "finish_reason: length: it spent the max_tokens budget reasoning" in str(results[1])
+    assert "raise --max-tokens" in str(results[1])
+    assert "finish_reason: stop" in str(results[2])
+    assert "no prompt once reasoning" in str(results[3])
+    assert len(s.posts) == 4  # none retried
+
+
+# --- errors that are retried --------------------------------------------------------------
+
+
+def test_429_with_retry_after_waits_as_told() -> None:
+    events: list[ProviderEvent] = []
+    replies = (
+        Reply(429, infomaniak_error("too_many", "Too many requests"), {"Retry-After": "0.05"}),
+        Reply(429, b"", {"retry-after-ms": "30"}),
+    )
+    with serve(queue(*replies)) as server:
+        [answer] = generate(server, events=events)
+    assert isinstance(answer, str) and len(server.posts) == 3
+    assert [(e.kind, e.reason, e.delay, e.attempt) for e in events] == [
+        ("retry", "HTTP 429", 0.05, 1), ("retry", "HTTP 429", 0.03, 2)
+    ]  # fmt: skip
+    assert events[0].message.startswith("slide 'Glaciers': HTTP 429 Too Many Requests")
+    assert "retrying in 50 ms (attempt 2 of 4)" in events[0].message
+    gaps = [b - a for a, b in zip(server_times(server), server_times(server)[1:], strict=False)]
+    assert gaps[0] >= 0.045 and gaps[1] >= 0.025
+
+
+def server_times(server: ScriptedServer) -> list[float]:
+    return [r.time for r in server.posts]
+
+
+def test_429_without_retry_after_backs_off_per_minute_scale() -> None:
+    events: list[ProviderEvent] = []
+    with serve(queue(Reply(429), Reply(429))) as server:
+        [answer] = generate(server, events=events, options={"retry_backoff": 0.01})
+    assert isinstance(answer, str)
+    # 5 and 10 times the backoff, minus up to 25 % jitter
+    assert 0.0375 <= events[0].delay <= 0.05 and 0.075 <= events[1].delay <= 0.1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 408, 409])
+def test_server_errors_are_retried(status: int) -> None:
+    html = f"<html><head><title>{status} Bad Gateway</title></head></html>"
+    with serve(queue(Reply(status, html), Reply(status, {"error": "busy"}))) as server:
+        events: list[ProviderEvent] = []
+        [answer] = generate(server, events=events)
+    assert isinstance(answer, str) and len(server.posts) == 3
+    assert [e.reason for e in events] == [f"HTTP {status}"] * 2
+    assert f"{status} Bad Gateway" in events[0].message
+
+
+def test_retries_run_out_with_the_last_error() -> None:
+    reply = Reply(503, infomaniak_error("unavailable", "Service Unavailable"))
+    with serve(queue(then=reply)) as server:
+        [error] = generate(server)
+    assert isinstance(error, ServerFailed) and len(server.posts) == 4
+    assert re.fullmatch(
+        r"HTTP 503 Service Unavailable \[unavailable\] \(gave up after 4 attempts in [\d.]+ s\)",
+        str(error),
+    )
+
+
+def test_the_deadline_stops_retries() -> None:
+    with serve(queue(then=Reply(429, b"", {"Retry-After": "30"}))) as server:
+        started = time.monotonic()
+        [error] = generate(server, options={"deadline": 5})
+    assert time.monotonic() - started < 2 and len(server.posts) == 1
+    assert "waiting 30.0 s more would pass the 5 s deadline" in str(error)
+
+
+def test_a_hanging_response_is_cut_by_the_timeout() -> None:
+    with serve(queue(Reply(hang=True), Reply(hang=True))) as server:
+        started = time.monotonic()
+        [error] = generate(server, options={"timeout": 0.3, "max_retries": 1})
+    assert isinstance(error, ProviderTimeout) and len(server.posts) == 2
+    assert str(error).startswith("no answer within 0.3 s")
+    assert "gave up after 2 attempts" in str(error)
+    assert time.monotonic() - started < 2
+
+
+def test_dropped_connections_are_retried() -> None:
+    with serve(queue(Reply(drop=True))) as server:
+        events: list[ProviderEvent] = []
+        [answer] = generate(server, events=events)
+    assert isinstance(answer, str) and [e.reason for e in events] == ["connection"]
+
+
+# --- streaming ----------------------------------------------------------------------------
+
+
+def split_every(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+def test_sse_stream_split_mid_event_and_mid_character() -> None:
+    stream = sse_events(["Gla", "cier caf\u00e9 ", "\u6c37\u6cb3 ", "at dawn"])
+    reply = Reply(200, stream, {"Content-Type": "text/event-stream"}, pieces=split_every(stream, 7))
+    with serve(queue(reply)) as server:
+        [answer] = generate(server, options={"stream": True})
+    assert answer == "Glacier caf\u00e9 \u6c37\u6cb3 at dawn"
+    [request] = server.posts
+    assert request.json["stream"] is True
+    assert request.headers["accept"] == "text/event-stream"
+
+
+def test_a_stream_cut_short_is_retried_and_a_stream_error_is_reported() -> None:
+    stream = sse_events(["A glacier at dawn"])
+    cut = Reply(200, stream, {"Content-Type": "text/event-stream"}, pieces=[stream[:60]])
+    whole = Reply(200, stream, {"Content-Type": "text/event-stream"}, pieces=[stream])
+    error = b'data: {"error":{"message":"model overloaded"}}\n\n'
+    broken = Reply(200, error, {"Content-Type": "text/event-stream"}, pieces=[error])
+    with serve(queue(cut, whole, broken)) as server:
+        first, second = generate(server, options={"stream": True}, calls=2)
+    assert first == "A glacier at dawn" and len(server.posts) == 3
+    assert isinstance(second, BadAnswer) and "model overloaded" in str(second)
+
+
+def test_stream_null_content_with_length_reports_finish_reason() -> None:
+    stream = sse_events([], finish_reason="length")
+    reply = Reply(200, stream, {"Content-Type": "text/event-stream"}, pieces=split_every(stream, 5))
+    with serve(queue(reply)) as server:
+        [error] = generate(server, options={"stream": True})
+    assert isinstance(error, BadAnswer) and "finish_reason: length" in str(error)
+
+
+# --- the CLI: switch, faults, partial failure, secrecy ------------------------------------
+
+
+def make_deck(folder: Path, slides: int) -> Path:
+    head = "---\nmarp: true\ntitle: Fault drill\ntheme: gaia\n---\n"
+    parts = [f"\n# Slide {n}\n\nPoint {n} about rivers.\n" for n in range(1, slides + 1)]
+    path = folder / "deck.md"
+    path.write_text(head + "\n---\n".join(parts), encoding="utf-8")
+    return path
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy set in the environment must not catch requests to the local server."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def server_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
+    """A server answering every chat request, with the Infomaniak variables pointing at it."""
+    with serve(lambda r: chat(f"An illustration for {slide_of(r)}")) as server:
+        for name, value in env(server).items():
+            monkeypatch.setenv(name, value)
+        yield server
+
+
+def test_no_credentials_means_offline_with_one_notice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = make_deck(tmp_path, 2)
+    code, _, err = cli(capsys, "run", str(deck))
+    assert code == 0
+    assert err.splitlines()[0] == (
+        "mdslides-prompts: using the built-in offline provider "
+        "(INFOMANIAK_API_TOKEN and INFOMANIAK_PRODUCT_ID are not set)"
+    )
+
+
+def test_credentials_mean_infomaniak(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
+) -> None:
+    deck = make_deck(tmp_path, 3)
+    code, _, err = cli(capsys, "run", str(deck), "--rpm", "0")
+    assert code == 0 and "offline" not in err and len(server_env.posts) == 3
+    times = [r.time for r in server_env.posts]
+    assert max(times) - min(times) < 0.5  # --rpm 0: no pacing, 3 requests at once
+    assert "An illustration for Slide 2" in deck.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("variables", "args", "message"),
+    [
+        ({}, ["--provider", "infomaniak"], "the infomaniak provider needs INFOMANIAK_API_TOKEN "
+         "and INFOMANIAK_PRODUCT_ID in the environment"),
+        ({"INFOMANIAK_API_TOKEN": TOKEN}, [], "INFOMANIAK_API_TOKEN is set but "
+         "INFOMANIAK_PRODUCT_ID is not: set it to use Infomaniak, or pass --provider offline"),
+        ({"INFOMANIAK_API_TOKEN": TOKEN, "INFOMANIAK_PRODUCT_ID": TOKEN}, [],
+         "INFOMANIAK_PRODUCT_ID must be the digits of your AI product id"),
+        ({"INFOMANIAK_API_TOKEN": TOKEN, "INFOMANIAK_PRODUCT_ID": "1",
+          "INFOMANIAK_BASE_URL": "https://api.infomaniak.com/2/ai/1/openai/v1"}, [],
+         "INFOMANIAK_BASE_URL must be the API root such as https://api.infomaniak.com"),
+        ({}, ["--temperature", "3"], "temperature must be between 0 and 2, not 3"),
+        ({}, ["--max-tokens", "9000"], "max_tokens must be between 1 and 5000, not 9000"),
+        ({}, ["--provider", "openai"], "the openai provider needs --model"),
+        ({}, ["--provider", "openai", "--model", "m", "--api-key-env", "NOPE_KEY"],
+         "NOPE_KEY (named by --api-key-env) is not set or empty"),
+        ({"INFOMANIAK_API_TOKEN": TOKEN, "INFOMANIAK_PRODUCT_ID": "1"},
+         ["--profile-type", "creative"], "profile_type is only accepted by Infomaniak's v1"),
+        ({"INFOMANIAK_API_TOKEN": TOKEN, "INFOMANIAK_PRODUCT_ID": "1"},
+         ["--base-url", "http://x"], "the infomaniak provider does not take base_url"),
+        ({}, ["--prompt-language", "klingon"], "--prompt-language must be one of en, fr"),
+        ({}, ["--provider", "openai", "--model", "m", "--rpm", "-1"], "rpm must be at least 0"),
+    ],
+)  # fmt: skip
+def test_provider_usage_errors_exit_2_in_one_line_without_the_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str], args: list[str], message: str,
+) -> None:  # fmt: skip
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    deck = make_deck(tmp_path, 1)
+    code, out, err = cli(capsys, "run", str(deck), *args)
+    assert (code, out) == (2, "")
+    assert message in err and len(err.strip().splitlines()) == 1 and TOKEN not in err
+    assert "image-prompt" not in deck.read_text(encoding="utf-8")
+
+
+def test_openai_provider_keyless_and_with_a_named_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck = make_deck(tmp_path, 2)
+    with serve(lambda r: chat(f"An illustration for {slide_of(r)}")) as server:
+        base = f"{server.url}/v1"
+        args = ["run", str(deck), "--provider", "openai", "--base-url", base, "--model", "llama3"]
+        args += ["--rpm", "0"]
+        assert cli(capsys, *args, "--no-cache")[0] == 0
+        monkeypatch.setenv("LOCAL_LLM_KEY", "local-key-123")
+        assert cli(capsys, *args, "--force", "--api-key-env", "LOCAL_LLM_KEY")[0] == 0
+    first, _, third, _ = server.posts
+    assert first.path == "/v1/chat/completions" and first.json["model"] == "llama3"
+    assert "authorization" not in first.headers
+    assert third.headers["authorization"] == "Bearer local-key-123"
+
+
+def test_models_lists_the_llm_catalogue(
+    capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
+) -> None:
+    catalogue = {"result": "success", "data": [
+        {"id": 1, "name": "google/gemma-4-31B-it", "type": "llm", "description": "Gemma 4",
+         "info_status": "coming_soon", "max_token_input": 100000, "meta": {"is_beta": True}},
+        {"id": 2, "name": DEFAULT_MODEL, "type": "llm", "info_status": "ready"},
+        {"id": 3, "name": "flux", "type": "image", "info_status": "ready"},
+    ]}  # fmt: skip
+    server_env.script = lambda r: Reply(200, catalogue)
+    code, out, _ = cli(capsys, "models")
+    assert code == 0
+    assert out.splitlines() == [
+        "google/gemma-4-31B-it  (100000 input tokens; coming_soon, beta; Gemma 4)",
+        f"{DEFAULT_MODEL}  (default; ready)",
+    ]
+    assert server_env.requests[-1].path == "/1/ai/models"
+    assert server_env.requests[-1].headers["authorization"] == f"Bearer {TOKEN}"
+    code, out, _ = cli(capsys, "models", "--json")
+    assert [m["name"] for m in json.loads(out) if m["default"]] == [DEFAULT_MODEL]
+    server_env.script = lambda r: Reply(200, {"object": "list", "data": [{"id": "qwen3:8b"}]})
+    code, out, _ = cli(capsys, "models", "--provider", "openai", "--base-url", server_env.url)
+    assert (code, out) == (0, "qwen3:8b\n") and server_env.requests[-1].path == "/models"
+    server_env.script = lambda r: Reply(401, infomaniak_error("not_authorized", "Unauthorized"))
+    code, out, err = cli(capsys, "models")
+    assert code == 1 and "check INFOMANIAK_API_TOKEN" in err
+
+
+def test_partial_failure_writes_the_others_and_names_the_failed_slides(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
+) -> None:
+    deck = make_deck(tmp_path, 4)
+    rejected = Reply(422, infomaniak_error("validation_failed", "Validation failed"))
+    server_env.script = lambda r: rejected if slide_of(r) == "Slide 3" else chat("A river delta")
+    code, _, err = cli(capsys, "run", str(deck), "--rpm", "0")
+    assert code == 1
+    assert "deck.md: 4 slides (3 generated, 1 failed); written to" in err
+    assert "deck.md: slide 3 failed and kept its previous state: HTTP 422" in err
+    _, out, _ = cli(capsys, "check", str(deck))
+    assert out.count(": missing") == 1 and ": slide 3: missing" in out
+
+
+def test_thirty_percent_faults_over_sixty_slides_complete_every_slide(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
+) -> None:
+    deck = make_deck(tmp_path, 60)
+    server_env.script, faults = fault_script(seed=5, rate=0.3)
+    args = ["--rpm", "6000", "--retry-backoff", "0.005", "--timeout", "0.5",
+            "--max-retries", "8", "--concurrency", "8"]  # fmt: skip
+    code, _, err = cli(capsys, "run", str(deck), *args)
+    assert code == 0, err
+    assert "60 slides (60 generated); written to" in err
+    retried = len(server_env.posts) - 60
+    assert sum(faults.values()) == retried >= 12 and len(faults) >= 6
+    assert f"mdslides-prompts: {retried} request(s) retried (" in err
+    assert err.count("retrying in") == retried
+    assert cli(capsys, "check", str(deck))[0] == 0
+    assert all(f"A calm illustration for Slide {n}," in deck.read_text() for n in (1, 30, 60))
+
+
+def test_the_token_appears_nowhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+    server_env: ScriptedServer, _isolated_cache: Path,
+) -> None:  # fmt: skip
+    """The server echoes the token in errors and retries; nothing of ours repeats it."""
+    deck = make_deck(tmp_path, 4)
+    seen: dict[str, int] = {}
+
+    def script(request: Recorded) -> Reply:
+        slide = slide_of(request)
+        seen[slide] = seen.get(slide, 0) + 1
+        echo = request.headers["authorization"]
+        if slide == "Slide 1":
+            return Reply(422, {"error": {"message": f"bad header {echo}", "param": echo}})
+        if slide == "Slide 2" and seen[slide] == 1:
+            return Reply(503, f"<html><title>{echo} overloaded</title></html>")
+        if slide == "Slide 3" and seen[slide] == 1:
+            return Reply(200, f"not json {echo}", {"Content-Type": "text/plain"})
+        return chat(f"An illustration for {slide}")
+
+    server_env.script = script
+    caplog.set_level(logging.DEBUG)
+    args = ["--rpm", "0", "--retry-backoff", "0.01", "--json", "-v"]
+    code, out, err = cli(capsys, "run", str(deck), *args)
+    assert code == 1 and "Bearer ***" in err and "retrying in" in err
+    summary = json.loads(out)
+    errors = [s["error"] for s in summary["decks"][0]["slides"] if s["error"]]
+    assert len(errors) == 2 and all("***" in e for e in errors)
+    captured = [out, err, caplog.text, deck.read_text(encoding="utf-8"), *errors]
+    captured += [
+        p.read_bytes().decode("latin-1") for p in _isolated_cache.rglob("*") if p.is_file()
+    ]
+    server_env.script = lambda r: Reply(401, {"error": r.headers["authorization"]})
+    [exc] = generate(server_env)
+    assert isinstance(exc, AuthenticationFailed)
+    captured += [str(exc), repr(exc.args)]
+    assert len(captured) > 8
+    for text in captured:
+        assert TOKEN not in text
+
+
+# --- events through the pipeline, messages and the cache key ------------------------------
+
+
+class EventLog:
+    def __init__(self) -> None:
+        self.events: list[ProviderEvent] = []
+
+    @hookimpl
+    def mdslides_on_provider_event(self, event: ProviderEvent) -> None:
+        self.events.append(event)
+
+
+def test_retries_reach_the_provider_event_hook(tmp_path: Path, server_env: ScriptedServer) -> None:
+    server_env.script = queue(Reply(503), then=chat("A glacier"))
+    log = EventLog()
+    settings = Settings(provider="infomaniak", provider_options=MappingProxyType(FAST))
+    pipeline = Pipeline(settings, get_plugin_manager(load_entrypoints=False, extra=[log]))
+    [report] = pipeline.run([pipeline.load(make_deck(tmp_path, 1))])
+    assert report.count(Action.GENERATED) == 1
+    assert [(e.kind, e.reason, e.subject) for e in log.events] == [
+        ("retry", "HTTP 503", "slide 'Slide 1'")
+    ]
+
+
+FRENCH = """---
+marp: true
+title: Les glaciers alpins
+theme: gaia
+---
+
+# Pourquoi les glaciers reculent
+
+Le climat se réchauffe.
+
+---
+
+# Mesurer la fonte
+
+Des balises dans la glace.
+
+---
+
+# Et demain ?
+"""
+
+
+def test_messages_carry_deck_context_and_the_language_policy() -> None:
+    pipeline = Pipeline(Settings(style="linocut print"), get_plugin_manager(load_entrypoints=False))
+    deck = pipeline.parse(Deck.from_text(FRENCH))
+    request = pipeline.request(deck, deck.slides[1])
+    system, user = (m["content"] for m in request.messages)
+    assert "in English" in system and "never copy its wording" in system and "60 words" in system
+    assert user.splitlines()[:6] == [
+        "Deck title: Les glaciers alpins", "Deck theme: gaia",
+        "Visual style for every slide: linocut print",
+        "Previous slide: Pourquoi les glaciers reculent", "Next slide: Et demain ?",
+        "Slide title: Mesurer la fonte",
+    ]  # fmt: skip
+    ctx = request.context
+    assert (ctx.previous_title, ctx.next_title, ctx.language) == (
+        "Pourquoi les glaciers reculent", "Et demain ?", "en"
+    )  # fmt: skip
+    french = Pipeline(Settings(language="fr"), get_plugin_manager(load_entrypoints=False))
+    request_fr = french.request(deck, deck.slides[1])
+    assert "in French" in request_fr.messages[0]["content"]
+    assert cache_key("p", "m", request_fr) != cache_key("p", "m", request)
+
+
+def test_provider_objects_do_not_show_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    environ = {"INFOMANIAK_API_TOKEN": TOKEN, "INFOMANIAK_PRODUCT_ID": PRODUCT}
+
+    async def run() -> str:
+        provider = create_infomaniak(Settings(), environ)
+        other = create_openai(Settings(model="m"), {"OPENAI_API_KEY": TOKEN})
+        shown = " ".join([repr(provider), repr(provider.client), str(vars(provider)), repr(other)])
+        await provider.aclose()
+        await other.aclose()
+        return shown
+
+    assert TOKEN not in asyncio.run(run())
