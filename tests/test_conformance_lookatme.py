@@ -32,8 +32,8 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.formats.lookatme import _analyse, _lookatme_text
 
 from .conftest import CORPUS, ROOT, require
-from .edge_matrix import ROWS
 from .deck_strategies import random_lookatme_deck
+from .edge_matrix import ROWS
 from .fixture_tools import all_prompts
 
 HARNESS = ROOT / "conformance" / "lookatme"
