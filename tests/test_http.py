@@ -193,10 +193,16 @@ def paced_starts(pacer: Pacer, fake: FakeTime, batches: list[int], pause: float 
     return starts
 
 
-def test_pacer_spaces_every_start_and_pauses_everyone() -> None:
+def test_pacer_lets_a_small_batch_go_at_once_and_pauses_everyone() -> None:
     fake = FakeTime()
     pacer = Pacer(60, clock=fake.clock, sleep=fake.sleep)
-    assert paced_starts(pacer, fake, [5, 2], pause=10) == [0, 1, 2, 3, 4, 14, 15]
+    assert paced_starts(pacer, fake, [5, 2], pause=10) == [0, 0, 0, 0, 0, 10, 10]
+
+
+def test_pacer_below_one_per_minute() -> None:
+    fake = FakeTime()
+    starts = paced_starts(Pacer(0.5, clock=fake.clock, sleep=fake.sleep), fake, [3])
+    assert starts == [0, 121, 242]
 
 
 def test_pacer_at_rpm_zero_does_not_wait() -> None:
@@ -207,9 +213,9 @@ def test_pacer_at_rpm_zero_does_not_wait() -> None:
 def test_a_hundred_slides_at_60_rpm_stay_under_the_limit() -> None:
     fake = FakeTime()
     starts = paced_starts(Pacer(60, clock=fake.clock, sleep=fake.sleep), fake, [100])
-    assert len(starts) == 100 and starts[-1] == 99
+    assert len(starts) == 100 and starts[59] == 0 and starts[60:] == [61] * 40
     for first in starts:
-        assert len([t for t in starts if first <= t < first + 60]) <= 60
+        assert len([t for t in starts if first - 1 < t < first + 60]) <= 60
 
 
 # --- errors -------------------------------------------------------------------------------

@@ -517,10 +517,12 @@ def test_thirty_percent_faults_over_sixty_slides_complete_every_slide(
     code, _, err = cli(capsys, "run", str(deck), *args)
     assert code == 0, err
     assert "60 slides (60 generated); written to" in err
-    retried = len(server_env.posts) - 60
-    assert sum(faults.values()) == retried >= 12 and len(faults) >= 6
-    assert f"mdslides-prompts: {retried} request(s) retried (" in err
-    assert err.count("retrying in") == retried
+    served = len(server_env.posts) - 60
+    assert sum(faults.values()) == served >= 12 and len(faults) >= 6
+    # On a loaded machine a request may also time out before the server reads it: the
+    # client then counts a retry the server never saw.
+    match = re.search(r"mdslides-prompts: (\d+) request\(s\) retried \(", err)
+    assert match and int(match.group(1)) == err.count("retrying in") >= served
     assert cli(capsys, "check", str(deck))[0] == 0
     assert all(f"A calm illustration for Slide {n}," in deck.read_text() for n in (1, 30, 60))
 

@@ -18,6 +18,7 @@ message, so it can only ever travel in the ``Authorization`` header.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 import email.utils
@@ -222,15 +223,21 @@ def retry_delay(
 
 
 class Pacer:
-    """Spaces request starts evenly: at most *rpm* per minute, shared by all callers.
+    """At most *rpm* request starts in any one-minute window, shared by all callers.
 
-    A strict interval (no burst) keeps any sliding one-minute window under the limit.
-    :meth:`pause` holds every caller back, e.g. after a 429.
+    A sliding window, not a strict interval: a small deck goes out at full concurrency,
+    and a large one waits only once the last minute's budget is spent, so it never trips
+    a per-minute limit by itself. The window is a little longer than a minute
+    (:data:`MARGIN`), so that requests arriving late never crowd into the server's
+    minute. :meth:`pause` holds every caller back, e.g. after a 429.
 
     :param rpm: requests per minute; 0 turns pacing off (pauses still apply)
     :param clock: monotonic clock in seconds
     :param sleep: how to wait (``asyncio.sleep``)
     """
+
+    MARGIN = 1.0
+    """Seconds added to the window, for network delays."""
 
     def __init__(
         self,
@@ -239,27 +246,30 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.interval = 60.0 / rpm if rpm > 0 else 0.0
+        # Below one per minute: one request per 60/rpm seconds.
+        self.limit = max(1, math.floor(rpm)) if rpm > 0 else 0
+        self.window = 60.0 * self.limit / rpm + self.MARGIN if rpm > 0 else 0.0
+        self._starts: deque[float] = deque()
         self._clock = clock
         self._sleep = sleep
-        self._next = -math.inf
         self._resume = -math.inf
 
     async def acquire(self) -> float:
-        """Wait for this caller's slot; return how long it waited."""
+        """Wait for this caller's turn; return how long it waited."""
         began = self._clock()
         while True:
             now = self._clock()
             if self._resume > now:
                 await self._sleep(self._resume - now)
                 continue
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-            if slot > now:
-                await self._sleep(slot - now)
-                if self._resume > self._clock():  # a pause began while we waited
-                    continue
-            return self._clock() - began
+            if not self.limit:
+                return now - began
+            while self._starts and self._starts[0] <= now - self.window:
+                self._starts.popleft()
+            if len(self._starts) < self.limit:
+                self._starts.append(now)
+                return now - began
+            await self._sleep(self._starts[0] + self.window - now)
 
     def pause(self, seconds: float) -> None:
         """Hold every caller back for *seconds* from now."""
