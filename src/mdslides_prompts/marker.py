@@ -70,6 +70,7 @@ _REFERENCE_RE = re.compile(
 _CANDIDATE_RE = re.compile(rf"^\s*(<!--\s*|\[){MARKER_KEYWORD}(?![\w-])")
 _QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 _VALUE_RE = re.compile(r"src=(?P<src>[0-9a-f]{8}) sum=(?P<sum>[0-9a-f]{8}) \| (?P<text>.*)", re.S)
+_ANY_ESCAPE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029]|--|:(?=[ \t]|$)")
 _ESCAPE_RE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|\\[\\-]|\\")
 
 
@@ -150,6 +151,9 @@ def escape(text: str, *, quote: bool = False, extra: str = "", avoid: tuple[str,
     character of *extra* is escaped too (a format's own hazards, such as ``<``), and so
     is the first character of every occurrence of a string in *avoid* (``.element``).
     """
+    plain = not _ANY_ESCAPE.search(text) and not (quote and '"' in text)
+    if plain and not any(ch in text for ch in extra) and not any(a in text for a in avoid):
+        return text  # the common case: nothing to escape
     out: list[str] = []
     prev = ""
     for i, ch in enumerate(text):

@@ -28,6 +28,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt, rules_block
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 import yaml
 
@@ -182,7 +183,31 @@ def _markdown() -> MarkdownIt:
         _math_block,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
+    md.core.ruler.at("inline", _lazy_inline)
     return md
+
+
+# Inline content that holds a word and none of '<' (HTML, comments, autolinks), '!'
+# (images) or '&' (entities, which may be blanks) is visible, holds no comment and is not
+# a heading: nothing here needs its inline tokens, so they are not made (the inline pass
+# is most of the parse time on a large deck).
+_NOT_PLAIN = re.compile(r"[<!&]")
+_WORD = re.compile(r"\w")
+
+
+def _lazy_inline(state: StateCore) -> None:
+    previous = None
+    for token in state.tokens:
+        if token.type == "inline":
+            content = token.content
+            heading = previous is not None and previous.type == "heading_open"
+            if not heading and not _NOT_PLAIN.search(content) and _WORD.search(content):
+                token.meta["plain"] = True
+            else:
+                if token.children is None:
+                    token.children = []
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+        previous = token
 
 
 _MD = _markdown()
@@ -314,6 +339,8 @@ def _inline_comments(token: Token) -> list[str]:
 def _inline_hidden(token: Token) -> bool:
     """Marpit's sweep: an inline token with nothing but blanks, comments and background
     images is hidden, and its comments are then not notes."""
+    if token.meta.get("plain"):
+        return False
     for child in token.children or ():
         if child.type == "softbreak":
             continue

@@ -1,0 +1,372 @@
+"""Benchmarks: mdslides-prompts against a hand-written script, the API bound and a bare parse.
+
+Starts a loopback stand-in of the chat API (tests/http_server.py) with a set latency and,
+for one measure, a request limit per time window (429 with ``Retry-After`` beyond it),
+then times whole processes, as a user would run them, and prints one table of ratios,
+every one measured in this run:
+
+1. cold run, 60 slides, 300 ms latency: vs the hand-written baseline
+   (``benchmarks/baseline.py``: split on ``---``, one request after another with the
+   official ``openai`` SDK) and vs the bound ``ceil(60 / concurrency) x latency``;
+2. a server limit of 20 requests per 5 s window, 120 slides: slides completed and time vs
+   the rate bound, the baseline's outcome beside it;
+3. warm rerun of a 1,000-slide deck (all prompts fresh, nothing to write) vs a process
+   that only imports markdown-it-py and parses the same deck;
+4. 1,000 vs 10,000 slides on the offline provider: time ratio and peak memory;
+5. watch mode: a one-slide edit until the file is written, 300 ms latency
+   (``benchmarks/watch_latency.py``, when watch mode is installed);
+6. ``mdslides-prompts --help`` start-up vs ``python -c pass``.
+
+    python3 -m pip install '.[bench]'      # adds the openai SDK for the baseline
+    python3 benchmarks/bench.py            # about a minute and a half
+    python3 benchmarks/bench.py --only 3,6 # some of them
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+import math
+import os
+from pathlib import Path
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.http_server import Recorded, Reply, ScriptedServer, chat, serve, slide_of  # noqa: E402
+
+LATENCY = 0.3
+PRODUCT = "105432"
+MODEL = "bench-model"
+PY = sys.executable
+
+
+@dataclass
+class Row:
+    measure: str
+    ours: str
+    other: str
+    ratio: float
+    target: str
+    met: bool
+
+
+def make_deck(path: Path, slides: int) -> Path:
+    """A Marp deck of *slides* varied slides."""
+    parts = ["---\nmarp: true\ntitle: Benchmark deck\ntheme: gaia\n---\n"]
+    for n in range(1, slides + 1):
+        body = [f"\n# Slide {n}: {('glaciers', 'rivers', 'forests', 'cities')[n % 4]}\n"]
+        body.append(
+            f"Point {n} about the topic, with **bold** words and a [link](https://x/{n}).\n"
+        )
+        if n % 3 == 0:
+            body.append("- first item\n- second item\n- third item\n")
+        if n % 5 == 0:
+            body.append(f"```python\nprint({n})\n```\n")
+        parts.append("\n".join(body))
+    path.write_text("\n---\n".join(parts), encoding="utf-8")
+    return path
+
+
+def api(
+    latency: float, limit: int | None = None, window: float = 0.0
+) -> Callable[[Recorded], Reply]:
+    """Answer every chat request after *latency*; beyond *limit* starts in any *window*
+    seconds, answer 429 at once with the wait in ``Retry-After`` / ``retry-after-ms``."""
+    lock = threading.Lock()
+    starts: deque[float] = deque()
+
+    def script(request: Recorded) -> Reply:
+        if limit is not None:
+            with lock:
+                now = time.monotonic()
+                while starts and starts[0] <= now - window:
+                    starts.popleft()
+                if len(starts) >= limit:
+                    wait = starts[0] + window - now
+                    return Reply(
+                        429,
+                        {"error": {"message": "rate limit reached"}},
+                        {
+                            "Retry-After": str(math.ceil(wait)),
+                            "retry-after-ms": str(int(wait * 1000) + 1),
+                        },
+                    )
+                starts.append(now)
+        subject = slide_of(request) or "a slide"
+        answer = f"A watercolor illustration of {subject}, soft morning light"
+        return replace(chat(answer), delay=latency)
+
+    return script
+
+
+def env(server: ScriptedServer, cache: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "INFOMANIAK_API_TOKEN": "tok-bench",
+        "INFOMANIAK_PRODUCT_ID": PRODUCT,
+        "INFOMANIAK_BASE_URL": server.url,
+        "MDSLIDES_PROMPTS_CACHE_DIR": str(cache),
+        "NO_PROXY": "127.0.0.1",
+    }
+
+
+def timed(cmd: Sequence[str], environ: dict[str, str] | None = None) -> tuple[float, int, str]:
+    began = time.perf_counter()
+    done = subprocess.run(cmd, env=environ, capture_output=True, text=True)
+    return time.perf_counter() - began, done.returncode, done.stderr
+
+
+def best(cmd: Sequence[str], runs: int, environ: dict[str, str] | None = None) -> float:
+    return min(timed(cmd, environ)[0] for _ in range(runs))
+
+
+def ours(*args: str) -> list[str]:
+    return [PY, "-m", "mdslides_prompts", *args]
+
+
+def baseline(deck: Path, server: ScriptedServer) -> list[str]:
+    url = f"{server.url}/2/ai/{PRODUCT}/openai/v1"
+    return [PY, str(ROOT / "benchmarks" / "baseline.py"), str(deck), url, MODEL]
+
+
+@contextmanager
+def workspace() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="mdslides-bench-") as tmp:
+        yield Path(tmp)
+
+
+# --- the measures ---------------------------------------------------------------------
+
+
+def cold_run(concurrency: int) -> list[Row]:
+    with workspace() as tmp, serve(api(LATENCY)) as server:
+        theirs = make_deck(tmp / "baseline.md", 60)
+        base, code, err = timed(baseline(theirs, server), env(server, tmp / "c0"))
+        if code:
+            raise SystemExit(f"baseline failed: {err.strip().splitlines()[-1]}")
+        rows = []
+        for c in sorted({4, concurrency}):
+            deck = make_deck(tmp / f"ours-{c}.md", 60)
+            args = ["run", str(deck), "-q", "--model", MODEL, "--concurrency", str(c)]
+            took, code, err = timed(ours(*args), env(server, tmp / f"cache-{c}"))
+            if code:
+                raise SystemExit(f"our run failed: {err.strip()}")
+            bound = math.ceil(60 / c) * LATENCY
+            rows.append(
+                Row(
+                    f"1. cold, 60 slides, --concurrency {c}: vs baseline",
+                    f"{took:.2f} s",
+                    f"{base:.2f} s",
+                    base / took,
+                    "≥ 8x",
+                    base / took >= 8,
+                )
+            )
+            rows.append(
+                Row(
+                    f"1. cold, 60 slides, --concurrency {c}: vs bound",
+                    f"{took:.2f} s",
+                    f"{bound:.2f} s",
+                    took / bound,
+                    "≤ 1.25x",
+                    took / bound <= 1.25,
+                )
+            )
+        return rows
+
+
+def rate_limited(concurrency: int) -> list[Row]:
+    slides, limit, window = 120, 20, 5.0
+    bound = (math.ceil(slides / limit) - 1) * window + LATENCY
+    with workspace() as tmp, serve(api(LATENCY, limit, window)) as server:
+        deck = make_deck(tmp / "ours.md", slides)
+        args = [
+            "run",
+            str(deck),
+            "--model",
+            MODEL,
+            "--concurrency",
+            str(concurrency),
+            "--rpm",
+            "0",
+            "--json",
+        ]
+        took, code, _ = timed(ours(*args), env(server, tmp / "cache"))
+        done = sum(1 for line in deck.read_text().splitlines() if "image-prompt src=" in line)
+        theirs = make_deck(tmp / "baseline.md", slides)
+        server.requests.clear()
+        base, base_code, _ = timed(baseline(theirs, server), env(server, tmp / "c0"))
+        base_done = theirs.read_text().count("<!-- image-prompt:")
+        return [
+            Row(
+                f"2. 20 req / 5 s limit, {slides} slides: completed",
+                f"{done}/{slides}",
+                f"baseline {base_done}/{slides} (exit {base_code})",
+                done / slides,
+                "100 %",
+                done == slides and code == 0,
+            ),
+            Row(
+                f"2. 20 req / 5 s limit, {slides} slides: vs rate bound",
+                f"{took:.1f} s",
+                f"{bound:.1f} s (baseline {base:.1f} s)",
+                took / bound,
+                "≤ 1.3x",
+                took / bound <= 1.3,
+            ),
+        ]
+
+
+def warm_rerun() -> list[Row]:
+    with workspace() as tmp:
+        deck = make_deck(tmp / "big.md", 1000)
+        environ = {**os.environ, "MDSLIDES_PROMPTS_CACHE_DIR": str(tmp / "cache")}
+        args = ["run", str(deck), "-q", "--provider", "offline"]
+        subprocess.run(ours(*args), env=environ, check=True, capture_output=True)
+        before = deck.read_bytes()
+        took = best(ours(*args), 5, environ)
+        assert deck.read_bytes() == before
+        parse = (
+            "import sys, markdown_it; "
+            "markdown_it.MarkdownIt('commonmark').parse(open(sys.argv[1], encoding='utf-8').read())"
+        )
+        bare = best([PY, "-c", parse, str(deck)], 5)
+        return [
+            Row(
+                "3. warm rerun, 1,000 slides: vs bare markdown-it parse",
+                f"{took:.2f} s",
+                f"{bare:.2f} s",
+                took / bare,
+                "≤ 2x",
+                took / bare <= 2,
+            )
+        ]
+
+
+_MEASURE = (
+    "import resource, runpy, sys, time\n"
+    "sys.argv = ['mdslides-prompts', *sys.argv[1:]]\n"
+    "began = time.perf_counter()\n"
+    "try:\n"
+    "    runpy.run_module('mdslides_prompts', run_name='__main__')\n"
+    "except SystemExit as exc:\n"
+    "    code = exc.code\n"
+    "print(time.perf_counter() - began, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+    " file=sys.stderr)\n"
+)
+
+
+def scaling() -> list[Row]:
+    results = {}
+    with workspace() as tmp:
+        for n in (1000, 10000):
+            deck = make_deck(tmp / f"deck-{n}.md", n)
+            environ = {**os.environ, "MDSLIDES_PROMPTS_CACHE_DIR": str(tmp / f"cache-{n}")}
+            cmd = [PY, "-c", _MEASURE, "run", str(deck), "-q", "--provider", "offline"]
+            done = subprocess.run(cmd, env=environ, capture_output=True, text=True, check=True)
+            seconds, rss = done.stderr.strip().splitlines()[-1].split()
+            results[n] = (float(seconds), int(rss) / 1024)
+    (t1, m1), (t10, m10) = results[1000], results[10000]
+    return [
+        Row(
+            "4. offline, 10,000 vs 1,000 slides: time",
+            f"{t10:.2f} s",
+            f"{t1:.2f} s",
+            t10 / t1,
+            "≤ 12x",
+            t10 / t1 <= 12,
+        ),
+        Row(
+            "4. offline, 10,000 slides: peak memory",
+            f"{m10:.0f} MB",
+            f"{m1:.0f} MB (1,000)",
+            m10 / 200,
+            "≤ 200 MB",
+            m10 <= 200,
+        ),
+    ]
+
+
+def watch_latency() -> list[Row]:
+    script = ROOT / "benchmarks" / "watch_latency.py"
+    if not script.is_file():
+        return [
+            Row(
+                "5. watch, one-slide edit -> written",
+                "not measured",
+                "watch mode is not installed",
+                math.nan,
+                "≤ latency + 0.3 s",
+                False,
+            )
+        ]
+    done = subprocess.run(
+        [PY, str(script), "--latency", str(LATENCY), "--machine"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds, requests = done.stdout.strip().splitlines()[-1].split()
+    took, count = float(seconds), int(requests)
+    return [
+        Row(
+            "5. watch, one-slide edit -> written (requests)",
+            f"{took:.2f} s ({count})",
+            f"{LATENCY + 0.3:.2f} s (1)",
+            took / (LATENCY + 0.3),
+            "≤ latency + 0.3 s, 1 req",
+            took <= LATENCY + 0.3 and count == 1,
+        )
+    ]
+
+
+def startup() -> list[Row]:
+    ours_help = best(ours("--help"), 15)
+    bare = best([PY, "-c", "pass"], 15)
+    return [
+        Row(
+            "6. --help start-up vs python -c pass",
+            f"{ours_help * 1000:.0f} ms",
+            f"{bare * 1000:.0f} ms",
+            ours_help / bare,
+            "≤ 4x",
+            ours_help / bare <= 4,
+        )
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="measures to run, e.g. 3,6")
+    parser.add_argument("--concurrency", type=int, default=10, help="for measures 1 and 2")
+    args = parser.parse_args()
+    wanted = {int(x) for x in args.only.split(",")}
+    measures: dict[int, Callable[[], list[Row]]] = {
+        1: lambda: cold_run(args.concurrency),
+        2: lambda: rate_limited(args.concurrency),
+        3: warm_rerun,
+        4: scaling,
+        5: watch_latency,
+        6: startup,
+    }
+    rows = [row for number, run in measures.items() if number in wanted for row in run()]
+    print("| measure | mdslides-prompts | compared with | ratio | target | met |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        ratio = "—" if math.isnan(r.ratio) else f"{r.ratio:.2f}x"
+        met = "yes" if r.met else "NO"
+        print(f"| {r.measure} | {r.ours} | {r.other} | {ratio} | {r.target} | {met} |")
+    return 0 if all(r.met for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
