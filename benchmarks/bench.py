@@ -203,6 +203,7 @@ def rate_limited(concurrency: int) -> list[Row]:
         took, code, _ = timed(ours(*args), env(server, tmp / "cache"))
         done = sum(1 for line in deck.read_text().splitlines() if "image-prompt src=" in line)
         theirs = make_deck(tmp / "baseline.md", slides)
+        chunks = len(theirs.read_text().split("\n---\n"))  # what the baseline sends
         server.requests.clear()
         base, base_code, _ = timed(baseline(theirs, server), env(server, tmp / "c0"))
         base_done = theirs.read_text().count("<!-- image-prompt:")
@@ -210,7 +211,7 @@ def rate_limited(concurrency: int) -> list[Row]:
             Row(
                 f"2. 20 req / 5 s limit, {slides} slides: completed",
                 f"{done}/{slides}",
-                f"baseline {base_done}/{slides} (exit {base_code})",
+                f"baseline {base_done}/{chunks} chunks (exit {base_code})",
                 done / slides,
                 "100 %",
                 done == slides and code == 0,
