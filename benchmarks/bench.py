@@ -1,6 +1,6 @@
 """Benchmarks: mdslides-prompts against a hand-written script, the API bound and a bare parse.
 
-Starts a loopback stand-in of the chat API (tests/http_server.py) with a set latency and,
+Starts a loopback stand-in of the chat API (benchmarks/stand_in.py) with a set latency and,
 for one measure, a request limit per time window (429 with ``Retry-After`` beyond it),
 then times whole processes, as a user would run them, and prints one table of ratios,
 every one measured in this run:
@@ -25,23 +25,21 @@ every one measured in this run:
 from __future__ import annotations
 
 import argparse
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import math
 import os
 from pathlib import Path
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.http_server import Recorded, Reply, ScriptedServer, chat, serve, slide_of  # noqa: E402
+from benchmarks.stand_in import StandIn, stand_in  # noqa: E402
 
 LATENCY = 0.3
 PRODUCT = "105432"
@@ -76,39 +74,7 @@ def make_deck(path: Path, slides: int) -> Path:
     return path
 
 
-def api(
-    latency: float, limit: int | None = None, window: float = 0.0
-) -> Callable[[Recorded], Reply]:
-    """Answer every chat request after *latency*; beyond *limit* starts in any *window*
-    seconds, answer 429 at once with the wait in ``Retry-After`` / ``retry-after-ms``."""
-    lock = threading.Lock()
-    starts: deque[float] = deque()
-
-    def script(request: Recorded) -> Reply:
-        if limit is not None:
-            with lock:
-                now = time.monotonic()
-                while starts and starts[0] <= now - window:
-                    starts.popleft()
-                if len(starts) >= limit:
-                    wait = starts[0] + window - now
-                    return Reply(
-                        429,
-                        {"error": {"message": "rate limit reached"}},
-                        {
-                            "Retry-After": str(math.ceil(wait)),
-                            "retry-after-ms": str(int(wait * 1000) + 1),
-                        },
-                    )
-                starts.append(now)
-        subject = slide_of(request) or "a slide"
-        answer = f"A watercolor illustration of {subject}, soft morning light"
-        return replace(chat(answer), delay=latency)
-
-    return script
-
-
-def env(server: ScriptedServer, cache: Path) -> dict[str, str]:
+def env(server: StandIn, cache: Path) -> dict[str, str]:
     return {
         **os.environ,
         "INFOMANIAK_API_TOKEN": "tok-bench",
@@ -133,7 +99,7 @@ def ours(*args: str) -> list[str]:
     return [PY, "-m", "mdslides_prompts", *args]
 
 
-def baseline(deck: Path, server: ScriptedServer) -> list[str]:
+def baseline(deck: Path, server: StandIn) -> list[str]:
     url = f"{server.url}/2/ai/{PRODUCT}/openai/v1"
     return [PY, str(ROOT / "benchmarks" / "baseline.py"), str(deck), url, MODEL]
 
@@ -148,7 +114,7 @@ def workspace() -> Iterator[Path]:
 
 
 def cold_run(concurrency: int) -> list[Row]:
-    with workspace() as tmp, serve(api(LATENCY)) as server:
+    with workspace() as tmp, stand_in(LATENCY) as server:
         theirs = make_deck(tmp / "baseline.md", 60)
         base, code, err = timed(baseline(theirs, server), env(server, tmp / "c0"))
         if code:
@@ -187,7 +153,7 @@ def cold_run(concurrency: int) -> list[Row]:
 def rate_limited(concurrency: int) -> list[Row]:
     slides, limit, window = 120, 20, 5.0
     bound = (math.ceil(slides / limit) - 1) * window + LATENCY
-    with workspace() as tmp, serve(api(LATENCY, limit, window)) as server:
+    with workspace() as tmp, stand_in(LATENCY, limit, window) as server:
         deck = make_deck(tmp / "ours.md", slides)
         args = [
             "run",
@@ -204,7 +170,6 @@ def rate_limited(concurrency: int) -> list[Row]:
         done = sum(1 for line in deck.read_text().splitlines() if "image-prompt src=" in line)
         theirs = make_deck(tmp / "baseline.md", slides)
         chunks = len(theirs.read_text().split("\n---\n"))  # what the baseline sends
-        server.requests.clear()
         base, base_code, _ = timed(baseline(theirs, server), env(server, tmp / "c0"))
         base_done = theirs.read_text().count("<!-- image-prompt:")
         return [

@@ -358,7 +358,9 @@ class Pipeline:
                 if not isinstance(text, str) or not text.strip():
                     raise PluginError(f"provider {provider.name!r} returned no prompt")
                 if cache is not None:
-                    cache.put(key, text)
+                    # Off the event loop: a database write would hold back the requests
+                    # that the other slides are about to send.
+                    await asyncio.to_thread(cache.put, key, text)
         except MdSlidesError as exc:
             return SlideOutcome(slide.index, status, Action.FAILED, error=str(exc)), None
         except Exception as exc:  # a third-party provider's bug must not lose other slides
