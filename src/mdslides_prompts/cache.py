@@ -87,6 +87,11 @@ class PromptCache:
         except Exception as exc:  # diskcache raises OSError, sqlite3 errors, ...
             raise CacheError(f"cannot open the prompt cache in {directory}: {exc}") from None
 
+    @staticmethod
+    def exists(directory: Path) -> bool:
+        """Whether *directory* holds a cache (opening one creates it)."""
+        return (directory / str(diskcache.core.DBNAME)).is_file()
+
     def _error(self, what: str, exc: Exception) -> CacheError:
         return CacheError(f"cannot {what} the prompt cache in {self.directory}: {exc}")
 

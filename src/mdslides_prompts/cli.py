@@ -351,11 +351,16 @@ class _Decks:
         return final.controls(split), final
 
     def load(
-        self, paths: Sequence[str], console: Console, *, ignore_unknown: bool = False
+        self,
+        paths: Sequence[str],
+        console: Console,
+        *,
+        ignore_unknown: bool = False,
+        quiet: bool = False,
     ) -> list[_Loaded]:
         """Read, detect and split every deck at *paths*. Files in folders that no format
-        claims (and, with *ignore_unknown*, named ones) are skipped with a notice; any
-        other problem stops the run."""
+        claims (and, with *ignore_unknown*, named ones) are skipped with a notice (unless
+        *quiet*); any other problem stops the run."""
         if list(paths) == ["-"]:
             deck, pipeline = self.open(Deck.from_bytes(sys.stdin.buffer.read()), Path.cwd())
             return [_Loaded(deck, Path.cwd(), pipeline)]
@@ -370,9 +375,10 @@ class _Decks:
                     and reader.settings.format is None
                     and (reader.detect(raw) is None)
                 ):
-                    console.print(
-                        f"{path}: skipped, not a slide deck of a known format", markup=False
-                    )
+                    if not quiet:
+                        console.print(
+                            f"{path}: skipped, not a slide deck of a known format", markup=False
+                        )
                     continue
                 deck, pipeline = self.open(raw, path.parent)
                 found.append(_Loaded(deck, root, pipeline))
@@ -645,7 +651,7 @@ def run(
     console = _console()
     reporter = Reporter(console, quiet=quiet, verbose=verbose)
     decks.pm.register(reporter, name="cli-reporter")
-    loaded = decks.load(paths, console, ignore_unknown=ignore_unknown)
+    loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
     for item in loaded:
         item.pipeline.check_mode(item.deck)
     offline_provider = any(item.pipeline.settings.provider == "offline" for item in loaded)
@@ -950,7 +956,7 @@ def strip(
     console = _console()
     decks = _Decks(_config_values(deck_options), config=config_file)
     decks.pm.register(Reporter(console, quiet=quiet), name="cli-reporter")
-    loaded = decks.load(paths, console, ignore_unknown=ignore_unknown)
+    loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
     stdout = to_stdout or paths == ("-",)
     destination = _destination(paths, [(i.deck, i.root) for i in loaded], output, stdout)
     reports = [r for item in loaded for r in item.pipeline.strip_decks([item.deck], destination)]

@@ -27,7 +27,19 @@ from .deck import Deck, Slide
 from .errors import UsageError
 from .marker import PromptMarker
 
-__all__ = ["Selector", "apply_controls", "parse_selectors", "selected"]
+__all__ = [
+    "MARKER_LOCK",
+    "MARKER_SKIP",
+    "Selector",
+    "apply_controls",
+    "parse_selectors",
+    "selected",
+]
+
+MARKER_SKIP = "skip flag in its marker"
+"""The skip reason of a slide whose marker has the ``skip`` flag."""
+MARKER_LOCK = "lock flag in its marker"
+"""The lock reason of a slide whose marker has the ``lock`` flag."""
 
 _NUMBERS = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?")
 
@@ -99,13 +111,13 @@ def apply_controls(deck: Deck, skip: Sequence[Selector], lock: Sequence[Selector
         skip_reason, lock_reason = slide.skip_reason, slide.lock_reason
         if skip_reason is None:
             if any(isinstance(m, PromptMarker) and m.skip for m in slide.markers):
-                skip_reason = "skip flag in its marker"
+                skip_reason = MARKER_SKIP
             elif (chosen := selected(skip, slide)) is not None:
                 skip_reason = f"skip list: {chosen.text}"
         marker = slide.marker
         if lock_reason is None and skip_reason is None:
             if isinstance(marker, PromptMarker) and marker.locked and len(slide.markers) == 1:
-                lock_reason = "lock flag in its marker"
+                lock_reason = MARKER_LOCK
             elif (chosen := selected(lock, slide)) is not None:
                 lock_reason = f"lock list: {chosen.text}"
         if (skip_reason, lock_reason) != (slide.skip_reason, slide.lock_reason):

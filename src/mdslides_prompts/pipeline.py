@@ -18,7 +18,7 @@ import pluggy
 from .cache import PromptCache, cache_key, entry_meta, key_parts
 from .config import MODES, Settings
 from .configfile import hide_config_block
-from .controls import apply_controls, parse_selectors, selected
+from .controls import MARKER_SKIP, apply_controls, parse_selectors, selected
 from .deck import Deck, Slide, SlidePrompt, Status
 from .errors import DeckError, FormatNotFound, MdSlidesError, PluginError, UsageError
 from .explain import Explanation, explain
@@ -288,8 +288,14 @@ class Pipeline:
     ) -> None:
         """Re-split *text* and refuse it unless the slides are the same, markers aside."""
         after = self.parse(replace(deck, text=text, slides=(), format=deck.format))
-        before_slides = [(s.text, s.skip_reason) for s in deck.slides]
-        after_slides = [(s.text, s.skip_reason) for s in after.slides]
+
+        # A skip flag lives in a marker: stripping takes it away with the marker.
+        def shape(slide: Slide) -> tuple[str, str | None]:
+            reason = slide.skip_reason
+            return slide.text, None if stripped and reason == MARKER_SKIP else reason
+
+        before_slides = [shape(s) for s in deck.slides]
+        after_slides = [shape(s) for s in after.slides]
         problem = None
         if before_slides != after_slides:
             problem = "it would change the deck's slides"
@@ -435,7 +441,7 @@ class Pipeline:
         settings = self.settings
         current = getattr(slide.marker, "prompt", None)
         if status is Status.SKIPPED:
-            return SlidePlan(slide, Action.SKIPPED, slide.skip_reason or "skip flag in its marker")
+            return SlidePlan(slide, Action.SKIPPED, slide.skip_reason or MARKER_SKIP)
         if status is Status.LOCKED:
             return SlidePlan(slide, Action.KEPT, f"locked ({slide.lock_reason or 'lock flag'})")
         chosen = self._slides is None or selected(self._slides, slide) is not None
@@ -470,7 +476,11 @@ class Pipeline:
         or writing anything: one list of plans per deck, with whether the cache holds each
         request's answer (a dry run)."""
         provider = self._provider()
-        cache = PromptCache(self.settings.resolved_cache_dir()) if self.settings.use_cache else None
+        folder = self.settings.resolved_cache_dir()
+        # A dry run creates nothing, not even an empty cache.
+        cache = (
+            PromptCache(folder) if self.settings.use_cache and PromptCache.exists(folder) else None
+        )
         try:
             plans = []
             for deck in decks:
@@ -478,9 +488,9 @@ class Pipeline:
                 found = []
                 for slide in deck.slides:
                     plan = self.plan_slide(deck, slide, provider, only)
-                    if plan.key is not None and cache is not None:
-                        hit = not plan.refresh and cache.get(plan.key) is not None
-                        plan = replace(plan, cached=hit)
+                    if plan.key is not None:
+                        hit = cache is not None and not plan.refresh and cache.get(plan.key)
+                        plan = replace(plan, cached=bool(hit))
                     found.append(plan)
                 plans.append(found)
             return plans
