@@ -81,7 +81,7 @@ def test_offline_needs_no_credentials_for_a_provider_that_has_them(
     deck: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    with openai_server(monkeypatch) as (server, provider):
+    with openai_server(monkeypatch) as (server, _):
         monkeypatch.setenv("INFOMANIAK_API_TOKEN", "tok-test")
         monkeypatch.setenv("INFOMANIAK_PRODUCT_ID", "42")
         monkeypatch.setenv("INFOMANIAK_BASE_URL", server.url)
@@ -99,7 +99,7 @@ def test_offline_needs_no_credentials_for_a_provider_that_has_them(
 
 
 def test_check_is_the_ci_gate(deck: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = cli(capsys, "check", deck.parent)
+    code, _, err = cli(capsys, "check", deck.parent)
     assert code == 1 and "need a prompt" in err
     data = cli_json(capsys, "check", deck)
     assert data["slides"] == 20 and len(data["problems"]) == 20

@@ -84,7 +84,7 @@ def test_flags_in_reference_and_front_matter_forms(
     slidev.write_text(text, encoding="utf-8")
     found = statuses(capsys, slidev)
     assert [found[i][0] for i in (2, 3)] == ["skipped", "locked"]
-    code, _, err = cli(capsys, "run", slidev, "--force", "--mode", "frontmatter")
+    code = cli(capsys, "run", slidev, "--force", "--mode", "frontmatter")[0]
     assert code == 0 and 'imagePrompt: "skip"' in slidev.read_text(encoding="utf-8")
     assert 'imagePrompt: "lock | Compost heap at dawn, steam rising"' in slidev.read_text()
 
@@ -137,7 +137,7 @@ def test_slides_regenerates_only_the_chosen_ones_and_force_all(
         assert cli(capsys, "check", deck)[0] == 0
         code, _, err = cli(capsys, "run", deck, *provider, "--slides", "5")
         assert code == 0 and len(server.posts) == 25 and markers(deck)[4] == own
-        code, _, err = cli(capsys, "run", deck, *provider, "--slides", "5", "--force")
+        cli(capsys, "run", deck, *provider, "--slides", "5", "--force")
         assert len(server.posts) == 26 and "my own prompt" not in markers(deck)[4]
         before = markers(deck)
         code, _, err = cli(capsys, "run", deck, *provider, "--force")

@@ -4,7 +4,6 @@ NO_COLOR, --dry-run, --diff, --json and the end-of-run totals."""
 from __future__ import annotations
 
 import difflib
-import json
 import os
 from pathlib import Path
 import pty

@@ -1226,14 +1226,13 @@ def cache_explain(
     if slide is None:
         _fail(f"{deck.name}: no slide {slide_ref!r} (it has {len(deck.slides)} slides)")
     plan, found = pipeline.explain(deck, slide)
-    settings = pipeline.settings
     if as_json:
         data = {
             "path": deck.name, "slide": slide.index, "title": slide.title,
             "status": slide.status.value,
             "run_would": plan.action.value if plan.action else "ask",
             "reason": plan.reason, "key": found.key, "hit": found.hit,
-            "provider": settings.provider, "model": settings.model,
+            "provider": found.parts["provider"], "model": found.parts["model"],
             "cached": found.entry.meta.get("created") if found.entry else None,
             "changes": [{"part": c.part, "before": c.before, "after": c.after}
                         for c in found.changes],
@@ -1244,7 +1243,7 @@ def cache_explain(
     if plan.action is not None:
         click.echo(f"a run would leave it: {plan.action.value} ({plan.reason})")
     click.echo(
-        f"cache key {found.key[:16]}… ({settings.provider}, model {settings.model or 'default'})"
+        f"cache key {found.key[:16]}… ({found.parts['provider']}, model {found.parts['model']})"
     )
     if found.hit:
         when = found.entry.meta.get("created", "an earlier version") if found.entry else "?"

@@ -47,6 +47,8 @@ class Explanation:
 
     key: str
     """The request's cache key."""
+    parts: Mapping[str, Any]
+    """What the key is made of (see :func:`mdslides_prompts.cache.key_parts`)."""
     hit: bool
     """Whether the cache holds an answer for :attr:`key`."""
     entry: CacheEntry | None
@@ -111,15 +113,15 @@ def explain(
     text = (parts.get("context") or {}).get("slide_text", "")
     for entry in entries:
         if entry.key == key:
-            return Explanation(key, True, entry)
+            return Explanation(key, parts, True, entry)
         if entry.meta and _same_slide(entry, deck, slide, title, text):
             changes = compare(entry.meta, parts)
             candidates.append((len(changes), str(entry.meta.get("created", "")), entry))
     if not candidates:
-        return Explanation(key, False, None)
+        return Explanation(key, parts, False, None)
     fewest = min(count for count, _, _ in candidates)
     _, _, best = max((c for c in candidates if c[0] == fewest), key=lambda c: c[1])
-    return Explanation(key, False, best, compare(best.meta, parts))
+    return Explanation(key, parts, False, best, compare(best.meta, parts))
 
 
 def describe(change: Change, width: int = 60) -> Sequence[str]:
