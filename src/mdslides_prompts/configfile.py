@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 import difflib
 import math
+import os
 from pathlib import Path
 import tomllib
 from types import MappingProxyType
@@ -49,6 +50,7 @@ __all__ = [
     "front_matter_layer",
     "hide_config_block",
     "resolve",
+    "settings_for",
 ]
 
 CONFIG_KEY = "mdslides-prompts"
@@ -373,6 +375,27 @@ def resolve(layers: Sequence[Layer | None], base: Settings | None = None) -> Set
         provider_options=MappingProxyType(options),
         **fields,
     )
+
+
+def settings_for(
+    folder: Path,
+    deck: Deck | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config: Path | None = None,
+    base: Settings | None = None,
+) -> Settings:
+    """The settings for a deck in *folder*, resolved as the command line does: the nearest
+    config file (or *config*), the split *deck*'s front matter, *environ* (default: the
+    process environment), then *overrides* (keys as in the config file), over *base*."""
+    layers = [
+        ConfigFiles(config).layer(folder),
+        front_matter_layer(deck) if deck is not None else None,
+        env_layer(os.environ if environ is None else environ),
+        cli_layer(overrides or {}),
+    ]
+    return resolve(layers, base)
 
 
 def origins(layers: Sequence[Layer | None]) -> dict[str, tuple[Any, str]]:
