@@ -15,6 +15,7 @@ import pytest
 
 from .cli_tools import cli, cli_json, markers, openai_server
 from .conftest import pristine_example
+from .http_server import Recorded, Reply, chat, serve, slide_of
 
 COLOUR = re.compile(rb"\x1b\[[0-9;]*(3[0-9]|38;5;\d+|38;2;[\d;]+)m")
 """An SGR sequence that sets a foreground colour."""
@@ -58,6 +59,28 @@ def test_progress_bar_on_a_terminal_in_colour_unless_no_color(deck: Path, tmp_pa
     assert b"20/20" in drawn and b"20 generated" in drawn and not COLOUR.search(drawn)
     quiet = on_terminal("run", deck, "-o", tmp_path / "c.md", "-q", env=env)
     assert quiet == b""
+
+
+def test_progress_bar_shows_waits_and_retries(deck: Path, tmp_path: Path) -> None:
+    attempts: dict[str, int] = {}
+
+    def script(request: Recorded) -> Reply:
+        slide = slide_of(request)
+        attempts[slide] = attempts.get(slide, 0) + 1
+        if slide == "Anatomy of a glacier" and attempts[slide] == 1:
+            return Reply(429, {"error": {"message": "slow down"}}, {"retry-after-ms": "300"})
+        return chat(f"A picture of {slide}")
+
+    with serve(script) as server:
+        env = {
+            "NO_COLOR": "1", "MDSLIDES_PROMPTS_CACHE_DIR": str(tmp_path / "cache"),
+            "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1",
+        }  # fmt: skip
+        options = ["--provider", "openai", "--base-url", f"{server.url}/v1", "--model", "m"]
+        drawn = on_terminal("run", deck, *options, "--rpm", "0", env=env)
+    assert b"retrying in 0.3 s (HTTP 429)" in drawn and b"1 retried" in drawn
+    assert b"20/20" in drawn and b"20 generated" in drawn
+    assert b"21 requests (1 retried), 200 prompt + 100 completion tokens" in drawn
 
 
 def test_plain_lines_when_not_a_terminal(deck: Path, capsys: pytest.CaptureFixture[str]) -> None:

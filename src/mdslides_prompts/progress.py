@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+import time
 from types import TracebackType
 from typing import Any
 
@@ -48,6 +49,7 @@ class ProgressBar:
         self.counts = dict.fromkeys(Action, 0)
         self.retries = 0
         self.waiting = ""
+        self._wait_until = 0.0
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("[progress.description]{task.description}"),
@@ -82,7 +84,7 @@ class ProgressBar:
         ]
         if self.retries:
             parts.append(f"{self.retries} retried")
-        if self.waiting:
+        if self.waiting and time.monotonic() < self._wait_until:
             parts.append(self.waiting)
         self._progress.update(self._task, advance=advance, counts=" · ".join(parts))
 
@@ -90,7 +92,6 @@ class ProgressBar:
     def mdslides_on_slide_done(self, deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
         """Count the slide and move the bar."""
         self.counts[outcome.action] += 1
-        self.waiting = ""
         self._progress.update(self._task, description=deck.path.name if deck.path else "stdin")
         self._refresh(advance=1)
 
@@ -100,8 +101,11 @@ class ProgressBar:
         if event.kind == "retry":
             self.retries += 1
             self.waiting = f"retrying in {event.delay:.1f} s ({event.reason})"
+            # Shown while the wait lasts (at least a moment, to be seen).
+            self._wait_until = time.monotonic() + max(event.delay, 0.5)
         elif event.kind == "wait":
             self.waiting = f"waited {event.delay:.1f} s ({event.reason or 'pacing'})"
+            self._wait_until = time.monotonic() + 2.0
         self._refresh()
 
 
