@@ -790,9 +790,12 @@ def _dry_run(loaded: Sequence[_Loaded], console: Console, *, as_json: bool, verb
             title = f" {row['title']!r}" if row["title"] else ""
             head = f"{deck['path']}: slide {row['index']}{title}"
             if row["action"] == "request":
+                why = row["status"] if row["reason"] == row["status"] else (
+                    f"{row['status']}, {row['reason']}"
+                )  # fmt: skip
                 click.echo(
-                    f"{head} ({row['status']}, {row['reason']}): request to "
-                    f"{deck['provider']}, about {row['estimated_tokens']} tokens"
+                    f"{head} ({why}): request to {deck['provider']}, "
+                    f"about {row['estimated_tokens']} tokens"
                 )
                 for message in row["messages"]:
                     click.echo(f"  --- {message['role']}")
