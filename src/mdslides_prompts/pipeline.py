@@ -319,7 +319,7 @@ class Pipeline:
     def explain(self, deck: Deck, slide: Slide) -> tuple[SlidePlan, Explanation]:
         """What a run would do with *slide*, and whether the cache has its answer: if not,
         what differs from the answer cached last for it (see :mod:`mdslides_prompts.explain`)."""
-        provider = self._provider()
+        provider = self.open_provider()
         cache = PromptCache(self.settings.resolved_cache_dir())
         try:
             plan = self.plan_slide(deck, slide, provider)
@@ -363,7 +363,7 @@ class Pipeline:
         only: Callable[[Deck, Slide], bool] | None = None,
     ) -> list[DeckReport]:
         """The coroutine behind :meth:`run`, for callers that already run an event loop."""
-        provider = self._provider()
+        provider = self.open_provider()
         cache = PromptCache(self.settings.resolved_cache_dir()) if self.settings.use_cache else None
         try:
             reports = []
@@ -379,7 +379,8 @@ class Pipeline:
             if cache is not None:
                 cache.close()
 
-    def _provider(self) -> Provider:
+    def open_provider(self) -> Provider:
+        """Create the provider the settings name; the caller closes it (``aclose``)."""
         name = self.settings.provider
         provider = self._hook.mdslides_get_provider(
             name=name, settings=self.settings, notify=self._notify
@@ -475,7 +476,7 @@ class Pipeline:
         """What :meth:`run` would do with every slide of *decks*, without asking the provider
         or writing anything: one list of plans per deck, with whether the cache holds each
         request's answer (a dry run)."""
-        provider = self._provider()
+        provider = self.open_provider()
         folder = self.settings.resolved_cache_dir()
         # A dry run creates nothing, not even an empty cache.
         cache = (
