@@ -1098,7 +1098,10 @@ def config_command(
         value, source = found.get(name, (None, "default"))
         if key.kind == "template" and value is not None:
             value = f"<{len(value.splitlines())}-line template>"
-        rows.append({"key": name, "value": _plain(value), "source": source, "env": key.env})
+        rows.append(
+            {"key": name, "value": _plain(value), "source": source, "env": key.env,
+             "help": key.help}
+        )  # fmt: skip
     if as_json:
         config_path = decks.files.find(folder)
         data = {"config_file": str(config_path) if config_path else None, "keys": rows}

@@ -55,11 +55,6 @@ class Selector:
     last: int = 0
     """Last slide number of a number or range (0 for a title)."""
 
-    @property
-    def title(self) -> str | None:
-        """The title this entry names, or ``None`` for numbers."""
-        return self.text.strip() if not self.first else None
-
     def matches(self, slide: Slide) -> bool:
         """Whether *slide* is one this entry chooses."""
         if self.first:
