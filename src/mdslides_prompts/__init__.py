@@ -9,6 +9,9 @@ The Python API is the same pipeline the CLI uses::
     deck = pipeline.load(Path("talk.md"))
     [report] = pipeline.run([deck], destination=lambda d: d.path)
 
+:func:`settings_for` resolves settings from config files, a deck's front matter and the
+environment exactly as the command line does.
+
 Plugins implement hooks from :mod:`mdslides_prompts.hookspecs` with :data:`hookimpl`.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .config import Settings
+from .configfile import settings_for
 from .deck import Deck, LineSpan, Slide, SlidePrompt, Status
 from .errors import (
     AuthenticationFailed,
@@ -39,9 +43,10 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .marker import BadMarker, PromptMarker
-from .pipeline import Action, DeckReport, Pipeline, SlideOutcome
+from .pipeline import Action, DeckReport, Pipeline, SlideOutcome, SlidePlan
 from .plugins import get_plugin_manager
 from .providers.base import (
+    Answer,
     Message,
     ModelInfo,
     Notify,
@@ -49,10 +54,12 @@ from .providers.base import (
     PromptRequest,
     Provider,
     ProviderEvent,
+    Usage,
 )
 
 __all__ = [
     "Action",
+    "Answer",
     "AuthenticationFailed",
     "BadAnswer",
     "BadMarker",
@@ -85,10 +92,13 @@ __all__ = [
     "Settings",
     "Slide",
     "SlideOutcome",
+    "SlidePlan",
     "SlidePrompt",
     "Status",
+    "Usage",
     "UsageError",
     "__version__",
     "get_plugin_manager",
     "hookimpl",
+    "settings_for",
 ]

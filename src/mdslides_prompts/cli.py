@@ -9,24 +9,42 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+import difflib
 import json
 import os
 from pathlib import Path
 import sys
-from types import MappingProxyType
+import time
 from typing import Any, NoReturn
 
 import click
+import pluggy
 from rich.console import Console
 
 from . import __version__
+from .cache import PromptCache
 from .config import CACHE_DIR_ENV, MODES, Settings
+from .configfile import (
+    KEYS,
+    ConfigFiles,
+    Layer,
+    cli_layer,
+    env_layer,
+    front_matter_layer,
+    origins,
+    resolve,
+)
+from .controls import parse_selectors, selected
 from .deck import Deck, Slide, Status
 from .errors import MdSlidesError, ProviderError
+from .explain import describe
 from .fileio import read_bytes
 from .hookspecs import hookimpl
-from .messages import LANGUAGE_NAMES
-from .pipeline import Action, DeckReport, Pipeline, SlideOutcome
+from .messages import LANGUAGE_NAMES, estimate_tokens
+from .pipeline import Action, DeckReport, Pipeline, SlideOutcome, SlidePlan
+from .plugins import PLUGINS_ENV, get_plugin_manager, installed_plugins, plugin_infos
+from .progress import PROGRESS_THRESHOLD, ProgressBar, RunTotals, outcome_json, slides_of
 from .providers.base import ModelInfo, ProviderEvent
 from .providers.http import ClientOptions, validate_params
 from .providers.infomaniak import (
@@ -45,7 +63,9 @@ DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".markdn")
 
 _SKIP_DIRS = {"node_modules", "__pycache__", "site-packages"}
 _FAILING = (Status.MISSING, Status.STALE, Status.UNPARSABLE)
-_SUMMARY_ORDER = (Action.GENERATED, Action.CACHED, Action.KEPT, Action.SKIPPED, Action.FAILED)
+_SUMMARY_ORDER = (
+    Action.GENERATED, Action.CACHED, Action.KEPT, Action.SKIPPED, Action.FAILED, Action.MISSED
+)  # fmt: skip
 
 
 class _Exit(Exception):
@@ -78,16 +98,17 @@ class Reporter:
 
     @hookimpl
     def mdslides_on_slide_done(self, deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
-        """Print failures as they happen, and every slide with ``-v``."""
-        if outcome.action is Action.FAILED:
+        """Print failures and cache misses as they happen, and every slide with ``-v``."""
+        if outcome.action in (Action.FAILED, Action.MISSED):
             self.console.print(
-                f"{deck.name}:{slide.start_line}: slide {slide.index} failed: {outcome.error}",
+                f"{deck.name}:{slide.start_line}: slide {slide.index} {outcome.action.value}: "
+                f"{outcome.error}",
                 markup=False,
                 highlight=False,
             )
         elif self.verbose and not self.quiet:
             self.console.print(
-                f"{deck.name}: slide {slide.index} {outcome.action.value}",
+                f"{deck.name}: slide {slide.index}{_titled(slide)} {_slide_detail(outcome)}",
                 markup=False,
                 highlight=False,
             )
@@ -136,6 +157,38 @@ class Reporter:
                 markup=False,
                 highlight=False,
             )
+        if report.missed:
+            numbers = [str(o.index) for o in report.missed]
+            which = f"slides {', '.join(numbers)} are" if len(numbers) > 1 else (
+                f"slide {numbers[0]} is"
+            )  # fmt: skip
+            self.console.print(
+                f"{report.deck.name}: {which} not in the cache (--offline); "
+                "run without --offline to make the prompts",
+                markup=False,
+                highlight=False,
+            )
+
+
+def _titled(slide: Slide) -> str:
+    return f" {slide.title!r}" if slide.title else ""
+
+
+def _slide_detail(outcome: SlideOutcome) -> str:
+    """``generated in 1.24 s (1 request; 412 prompt + 38 completion tokens)``, ``kept (fresh)``."""
+    action = outcome.action
+    if action not in (Action.CACHED, Action.GENERATED):
+        return f"{action.value} ({outcome.reason})" if outcome.reason else action.value
+    facts = []
+    if action is Action.GENERATED:
+        facts.append(f"{outcome.requests} request{'s' if outcome.requests != 1 else ''}")
+    if outcome.usage is not None:
+        facts.append(
+            f"{outcome.usage.prompt_tokens} prompt + {outcome.usage.completion_tokens} "
+            "completion tokens"
+        )
+    extra = f" ({'; '.join(facts)})" if facts else ""
+    return f"{action.value} in {outcome.seconds:.2f} s{extra}"
 
 
 def _console() -> Console:
@@ -163,30 +216,6 @@ def _collect(paths: Sequence[str]) -> list[tuple[Path, bool, Path]]:
         else:
             _fail(f"{path}: no such file or folder")
     return found
-
-
-def _load(pipeline: Pipeline, paths: Sequence[str], console: Console) -> list[tuple[Deck, Path]]:
-    """Read, detect and split every deck; decks found in folders that no format claims are
-    skipped with a notice, any other problem stops the run."""
-    decks: list[tuple[Deck, Path]] = []
-    if list(paths) == ["-"]:
-        data = sys.stdin.buffer.read()
-        return [(pipeline.parse(Deck.from_bytes(data, None)), Path.cwd())]
-    errors = []
-    for path, explicit, root in _collect(paths):
-        try:
-            deck = Deck.from_bytes(read_bytes(path), path)
-            if not explicit and pipeline.settings.format is None and pipeline.detect(deck) is None:
-                console.print(f"{path}: skipped, not a slide deck of a known format", markup=False)
-                continue
-            decks.append((pipeline.parse(deck), root))
-        except MdSlidesError as exc:
-            errors.append(str(exc))
-    if errors:
-        _fail("\n".join(errors))
-    if not decks:
-        _fail("no slide decks found in " + ", ".join(paths))
-    return decks
 
 
 def _destination(
@@ -218,36 +247,148 @@ def _destination(
     return to_output
 
 
-def _settings(**options: Any) -> Settings:
-    cache_dir = options.pop("cache_dir", None)
-    if "format_" in options:
-        options["format"] = options.pop("format_")
-    return Settings(cache_dir=Path(cache_dir) if cache_dir else None, **options)
+# --- configuration and loading -------------------------------------------------------------
 
 
-_PARAM_NAMES = (
-    "max_tokens", "temperature", "top_p", "frequency_penalty", "presence_penalty", "profile_type"
-)  # fmt: skip
-_CONNECTION_NAMES = (
-    "api_version", "base_url", "api_key_env", "rpm", "timeout", "deadline", "max_retries",
-    "retry_backoff", "stream",
-)  # fmt: skip
+def _plugin_manager() -> pluggy.PluginManager:
+    """The run's plugin manager, with the entry points ``--plugins`` pins (if given)."""
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(_State) if ctx is not None else None
+    if state is None:
+        return get_plugin_manager()
+    if state.pm is None:
+        state.pm = get_plugin_manager(only=state.plugins)
+    return state.pm
 
 
-def _provider_settings(options: dict[str, Any]) -> dict[str, Any]:
-    """Move request parameters and connection options out of *options* into the
-    ``params`` and ``provider_options`` settings (only those given)."""
-    params = {k: v for k in _PARAM_NAMES if (v := options.pop(k, None)) is not None}
-    given = {k: options.pop(k, None) for k in _CONNECTION_NAMES}
-    # ``--stream`` is a flag whose False means "not given"; ``--rpm 0`` is a value.
-    connection = {k: v for k, v in given.items() if v is not None and v is not False}
-    validate_params(params, profile_type=True)
-    return {"params": MappingProxyType(params), "provider_options": MappingProxyType(connection)}
+@dataclass
+class _State:
+    """What the group's options say, for every command of one invocation."""
+
+    plugins: tuple[str, ...] | None = None
+    """Entry-point plugins to load (``--plugins``); ``None``: as the environment says."""
+    pm: pluggy.PluginManager | None = None
+    """The plugin manager, built on first use."""
 
 
-def _resolve_provider(name: str) -> str:
-    """``auto`` becomes infomaniak or offline from the environment; other names stay."""
-    return auto_provider(os.environ) if name == "auto" else name
+def _config_values(options: dict[str, Any]) -> dict[str, Any]:
+    """Take the options that are configuration keys out of *options*, by key name."""
+    found = {}
+    for name in list(options):
+        key = name.rstrip("_").replace("_", "-")
+        if key in KEYS:
+            found[key] = options.pop(name)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """A deck ready to go, the folder output paths are relative to, and its pipeline."""
+
+    deck: Deck
+    root: Path
+    pipeline: Pipeline
+
+
+class _Decks:
+    """Reads decks, each with the configuration that applies to it.
+
+    Layers, lowest first: the nearest config file, the deck's front matter, the
+    environment, the command line (see :mod:`mdslides_prompts.configfile`). Decks with
+    the same settings share one :class:`Pipeline`; all share one plugin manager.
+
+    :param options: configuration keys given on the command line
+    :param base: settings that are not configuration (``force``, ``use_cache``, ...)
+    :param config: the ``--config`` file, if given
+    :param auto: resolve the ``auto`` provider (commands that make prompts)
+    """
+
+    def __init__(
+        self,
+        options: dict[str, Any],
+        *,
+        base: Settings | None = None,
+        config: str | None = None,
+        auto: bool = False,
+    ) -> None:
+        self.files = ConfigFiles(Path(config) if config else None)
+        self.env = env_layer(os.environ)
+        self.cli = cli_layer(options)
+        self.base = base or Settings()
+        self.auto = auto
+        self.auto_offline = False
+        """Whether ``auto`` chose the offline provider (no credentials in the environment)."""
+        self.pm = _plugin_manager()
+        self._pipelines: list[Pipeline] = []
+
+    def layers(self, folder: Path, deck: Deck | None = None) -> list[Layer | None]:
+        """The layers that apply to a deck in *folder*, lowest first."""
+        front = front_matter_layer(deck) if deck is not None else None
+        return [self.files.layer(folder), front, self.env, self.cli]
+
+    def settings(self, folder: Path, deck: Deck | None = None) -> Settings:
+        """The settings for a deck in *folder* (with its front matter, once split)."""
+        settings = resolve(self.layers(folder, deck), self.base)
+        validate_params(settings.params, profile_type=True)
+        if self.auto and settings.provider == "auto":
+            settings = replace(settings, provider=auto_provider(os.environ))
+            self.auto_offline = self.auto_offline or settings.provider == "offline"
+        return settings
+
+    def pipeline(self, settings: Settings) -> Pipeline:
+        """The pipeline for *settings* (one per distinct settings)."""
+        for pipeline in self._pipelines:
+            if pipeline.settings == settings:
+                return pipeline
+        pipeline = Pipeline(settings, self.pm)
+        self._pipelines.append(pipeline)
+        return pipeline
+
+    def open(self, raw: Deck, folder: Path) -> tuple[Deck, Pipeline]:
+        """Split *raw* and apply its own configuration; the deck and its pipeline."""
+        split = self.pipeline(self.settings(folder)).split(raw)
+        final = self.pipeline(self.settings(folder, split))
+        return final.controls(split), final
+
+    def load(
+        self,
+        paths: Sequence[str],
+        console: Console,
+        *,
+        ignore_unknown: bool = False,
+        quiet: bool = False,
+    ) -> list[_Loaded]:
+        """Read, detect and split every deck at *paths*. Files in folders that no format
+        claims (and, with *ignore_unknown*, named ones) are skipped with a notice (unless
+        *quiet*); any other problem stops the run."""
+        if list(paths) == ["-"]:
+            deck, pipeline = self.open(Deck.from_bytes(sys.stdin.buffer.read()), Path.cwd())
+            return [_Loaded(deck, Path.cwd(), pipeline)]
+        found: list[_Loaded] = []
+        errors = []
+        for path, explicit, root in _collect(paths):
+            try:
+                raw = Deck.from_bytes(read_bytes(path), path)
+                reader = self.pipeline(self.settings(path.parent))
+                if (
+                    (not explicit or ignore_unknown)
+                    and reader.settings.format is None
+                    and (reader.detect(raw) is None)
+                ):
+                    if not quiet:
+                        console.print(
+                            f"{path}: skipped, not a slide deck of a known format", markup=False
+                        )
+                    continue
+                deck, pipeline = self.open(raw, path.parent)
+                found.append(_Loaded(deck, root, pipeline))
+            except MdSlidesError as exc:
+                errors.append(str(exc))
+        if errors:
+            _fail("\n".join(errors))
+        if not found and not ignore_unknown:
+            _fail("no slide decks found in " + ", ".join(paths))
+        return found
 
 
 def _emit_stdout(deck: Deck, text: str) -> None:
@@ -280,9 +421,18 @@ _DECK_OPTION_LIST = (
 )
 
 
+_CONFIG_OPTION = click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    help="Read the configuration from FILE instead of the nearest .mdslides-prompts.toml "
+    "or pyproject.toml.",
+)
+
+
 def _deck_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Add the options that decide how decks are read: format and separators."""
-    for option in reversed(_DECK_OPTION_LIST):
+    """Add the options that decide how decks are read: format, separators, config file."""
+    for option in reversed((*_DECK_OPTION_LIST, _CONFIG_OPTION)):
         command = option(command)
     return command
 
@@ -305,10 +455,9 @@ _CONNECTION_OPTION_LIST = (
 )
 _PROVIDER_CHOICE = click.option(
     "--provider",
-    default="auto",
-    show_default=True,
-    help=f"Provider that writes prompts: auto (infomaniak if {TOKEN_ENV} and {PRODUCT_ENV} "
-    "are set, else offline), offline, infomaniak, openai, or a plugin's.",
+    default=None,
+    help=f"Provider that writes prompts: auto (the default: infomaniak if {TOKEN_ENV} and "
+    f"{PRODUCT_ENV} are set, else offline), offline, infomaniak, openai, or a plugin's.",
 )
 _PROVIDER_OPTION_LIST = (
     click.option(
@@ -329,7 +478,9 @@ _PROVIDER_OPTION_LIST = (
     click.option("--frequency-penalty", type=float, help="-2 to 2."),
     click.option("--presence-penalty", type=float, help="-2 to 2."),
     click.option("--profile-type", help="infomaniak v1: creative, standard or strict."),
-    click.option("--stream", is_flag=True, help="Receive answers as server-sent events."),
+    click.option(
+        "--stream/--no-stream", default=None, help="Receive answers as server-sent events."
+    ),
     click.option(
         "--rpm",
         type=float,
@@ -352,11 +503,16 @@ _PROVIDER_OPTION_LIST = (
     click.option(
         "--prompt-language",
         "language",
-        default="en",
-        show_default=True,
-        help=f"Language of the prompts: {', '.join(LANGUAGE_NAMES)}.",
+        default=None,
+        help=f"Language of the prompts: {', '.join(LANGUAGE_NAMES)} (default en).",
     ),
     click.option("--style", help="A visual style for every prompt of a deck."),
+    click.option(
+        "--system-template",
+        metavar="FILE",
+        help="Template of the system message (variables: see the README).",
+    ),
+    click.option("--user-template", metavar="FILE", help="Template of the user message."),
 )
 
 
@@ -375,12 +531,26 @@ def _provider_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 _paths_argument = click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+_ignore_unknown_option = click.option(
+    "--ignore-unknown",
+    is_flag=True,
+    help="Skip named files that are not decks of a known format (for pre-commit).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mdslides-prompts")
-def cli() -> None:
+@click.option(
+    "--plugins",
+    metavar="NAMES",
+    help=f"Load only these installed plugins, comma-separated ('' for none); overrides "
+    f"${PLUGINS_ENV}.",
+)
+@click.pass_context
+def cli(ctx: click.Context, plugins: str | None) -> None:
     """Give every slide of a Markdown deck an image-generation prompt."""
+    names = None if plugins is None else tuple(n.strip() for n in plugins.split(",") if n.strip())
+    ctx.obj = _State(plugins=names)
 
 
 @cli.command()
@@ -394,32 +564,61 @@ def cli() -> None:
     help=f"Prompt cache folder (default: ${CACHE_DIR_ENV} or the user cache folder).",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the prompt cache.")
-@click.option("--force", is_flag=True, help="Regenerate every prompt, hand-edited ones too.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Use cached answers only: never ask the provider, list the slides the cache has "
+    "no answer for, exit 1 if any.",
+)
+@click.option(
+    "--force", is_flag=True, help="Regenerate every prompt, hand-edited ones too (not locked)."
+)
+@click.option(
+    "--slides",
+    metavar="LIST",
+    help="Regenerate only these slides, fresh ones too: numbers, ranges, titles (3,5-7).",
+)
 @click.option(
     "--mode",
     type=click.Choice(MODES),
-    default="comment",
-    show_default=True,
-    help="How prompts are written: HTML comments, or link reference definitions.",
+    default=None,
+    help="How prompts are written: comment (the default), reference or frontmatter.",
 )
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the result instead of writing it.")
 @click.option(
     "-o", "--output", metavar="OUT", help="Write to OUT (a file, or a folder for several decks)."
 )
-@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would be sent for each slide (messages, estimated tokens); send and "
+    "write nothing.",
+)
+@click.option(
+    "--diff", is_flag=True, help="Print a unified diff of what would change; write no deck."
+)
+@_ignore_unknown_option
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Slides waiting on the provider at once (default 4).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", is_flag=True, help="Print every slide.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every slide, with timing and tokens.")
 def run(
     paths: tuple[str, ...],
-    provider: str,
-    cache_dir: str | None,
+    config_file: str | None,
     no_cache: bool,
+    offline: bool,
     force: bool,
-    mode: str,
+    slides: str | None,
     to_stdout: bool,
     output: str | None,
-    concurrency: int,
+    dry_run: bool,
+    diff: bool,
+    ignore_unknown: bool,
     as_json: bool,
     quiet: bool,
     verbose: bool,
@@ -432,29 +631,48 @@ def run(
     """
     if to_stdout and output:
         _fail("--stdout and -o cannot be used together")
-    if as_json and (to_stdout or paths == ("-",)):
-        _fail("--json prints on stdout, so it cannot be combined with --stdout or -")
-    options["language"] = options["language"].lower()
-    if options["language"] not in LANGUAGE_NAMES:
-        _fail(f"--prompt-language must be one of {', '.join(LANGUAGE_NAMES)}")
-    chosen = _resolve_provider(provider)
-    provider_settings = _provider_settings(options)  # takes its options out of *options*
-    settings = _settings(
-        provider=chosen, cache_dir=cache_dir, **provider_settings, **options,
-        use_cache=not no_cache, force=force, concurrency=concurrency, mode=mode,
+    if dry_run and diff:
+        _fail("--dry-run and --diff cannot be used together")
+    if (dry_run or diff) and (to_stdout or output):
+        _fail(f"--{'dry-run' if dry_run else 'diff'} writes nothing, so it takes no --stdout or -o")
+    emit = (to_stdout or paths == ("-",)) and not (dry_run or diff)
+    if as_json and (emit or diff):
+        _fail("--json prints on stdout, so it cannot be combined with --stdout, - or --diff")
+    language = options.get("language")
+    if language is not None:
+        options["language"] = language.lower()
+        if options["language"] not in LANGUAGE_NAMES:
+            _fail(f"--prompt-language must be one of {', '.join(LANGUAGE_NAMES)}")
+    base = Settings(
+        provider="auto", use_cache=not no_cache, force=force, cache_only=offline or dry_run,
+        slides=tuple(s.text for s in parse_selectors(slides, "--slides")) if slides else None,
     )  # fmt: skip
+    decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)
     console = _console()
     reporter = Reporter(console, quiet=quiet, verbose=verbose)
-    pipeline = Pipeline(settings)
-    pipeline.pm.register(reporter, name="cli-reporter")
-    decks = _load(pipeline, paths, console)
-    for deck, _ in decks:
-        pipeline.check_mode(deck)
-    if chosen == "offline" and not quiet:
-        unset = f" ({TOKEN_ENV} and {PRODUCT_ENV} are not set)" if provider == "auto" else ""
-        console.print(f"mdslides-prompts: using the built-in offline provider{unset}", markup=False)
-    stdout = to_stdout or paths == ("-",)
-    reports = pipeline.run([d for d, _ in decks], _destination(paths, decks, output, stdout))
+    decks.pm.register(reporter, name="cli-reporter")
+    loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
+    for item in loaded:
+        item.pipeline.check_mode(item.deck)
+    offline_provider = any(item.pipeline.settings.provider == "offline" for item in loaded)
+    if offline_provider and not quiet and not dry_run:
+        unset = f" ({TOKEN_ENV} and {PRODUCT_ENV} are not set)" if decks.auto_offline else ""
+        console.print(
+            f"mdslides-prompts: using the built-in offline provider{unset}",
+            markup=False,
+            highlight=False,
+        )
+    if dry_run:
+        _dry_run(loaded, console, as_json=as_json, verbose=verbose)
+        return
+    started = time.monotonic()
+    destination = (
+        (lambda deck: None)
+        if diff
+        else _destination(paths, [(i.deck, i.root) for i in loaded], output, emit)
+    )
+    reports = _run_all(loaded, destination, console, quiet=quiet)
+    totals = RunTotals.of(reports, time.monotonic() - started)
     if reporter.retries and not quiet:
         reasons = ", ".join(f"{n} after {why}" for why, n in reporter.retries.most_common())
         console.print(
@@ -462,15 +680,139 @@ def run(
             markup=False,
             highlight=False,
         )
-    if stdout:
+    if not quiet and loaded:
+        console.print(f"mdslides-prompts: {totals.line()}", markup=False, highlight=False)
+    if emit and reports:
         _emit_stdout(reports[0].deck, reports[0].text)
+    if diff:
+        sys.stdout.write("".join(unified_diff(r.deck, r.text) for r in reports))
     if as_json:
-        click.echo(json.dumps(_run_summary(reports), ensure_ascii=False, indent=2))
-    if any(report.failed or report.error for report in reports):
+        click.echo(json.dumps(_run_summary(reports, totals), ensure_ascii=False, indent=2))
+    if any(report.failed or report.missed or report.error for report in reports):
         raise _Exit(1)
 
 
-def _run_summary(reports: Sequence[DeckReport]) -> dict[str, Any]:
+def _run_all(
+    loaded: Sequence[_Loaded],
+    destination: Callable[[Deck], Path | None],
+    console: Console,
+    *,
+    quiet: bool,
+) -> list[DeckReport]:
+    """Run every deck through its pipeline (decks sharing settings in one run), with a
+    progress bar on an interactive terminal; reports in the order of *loaded*."""
+    groups: dict[int, list[_Loaded]] = {}
+    for item in loaded:
+        groups.setdefault(id(item.pipeline), []).append(item)
+    total = sum(len(item.deck.slides) for item in loaded)
+    bar = None
+    if console.is_terminal and not quiet and total > PROGRESS_THRESHOLD:
+        bar = ProgressBar(console, total)
+        loaded[0].pipeline.pm.register(bar, name="cli-progress")
+    by_deck: dict[int, DeckReport] = {}
+    try:
+        if bar is not None:
+            bar.__enter__()
+        for items in groups.values():
+            pipeline = items[0].pipeline
+            reports = pipeline.run([i.deck for i in items], destination)
+            by_deck.update((id(i.deck), r) for i, r in zip(items, reports, strict=True))
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+            loaded[0].pipeline.pm.unregister(name="cli-progress")
+    return [by_deck[id(item.deck)] for item in loaded]
+
+
+def unified_diff(deck: Deck, text: str) -> str:
+    """A ``git diff``-style unified diff from *deck*'s text to *text* (empty if equal)."""
+    if text == deck.text:
+        return ""
+    name = deck.name
+    lines = difflib.unified_diff(
+        deck.text.splitlines(keepends=True),
+        text.splitlines(keepends=True),
+        f"a/{name}",
+        f"b/{name}",
+    )
+    out = []
+    for line in lines:
+        out.append(line)
+        if not line.endswith(("\n", "\r")):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _plan_row(plan: SlidePlan) -> dict[str, Any]:
+    slide = plan.slide
+    what = plan.action.value if plan.action else ("cached" if plan.cached else "request")
+    messages = list(plan.request.messages) if plan.request and what == "request" else None
+    return {
+        "index": slide.index,
+        "title": slide.title,
+        "status": slide.status.value,
+        "action": what,
+        "reason": plan.reason,
+        "error": plan.error,
+        "cache_key": plan.key,
+        "estimated_tokens": estimate_tokens(messages) if messages else None,
+        "messages": messages,
+    }
+
+
+def _dry_run(loaded: Sequence[_Loaded], console: Console, *, as_json: bool, verbose: bool) -> None:
+    """Print, for every slide that would get a new prompt, what a run would send (every
+    slide with *verbose*)."""
+    groups: dict[int, list[_Loaded]] = {}
+    for item in loaded:
+        groups.setdefault(id(item.pipeline), []).append(item)
+    planned: dict[int, list[SlidePlan]] = {}
+    for items in groups.values():
+        plans = items[0].pipeline.plan([i.deck for i in items])
+        planned.update((id(i.deck), p) for i, p in zip(items, plans, strict=True))
+    data: list[dict[str, Any]] = []
+    for item in loaded:
+        rows = [_plan_row(p) for p in planned[id(item.deck)]]
+        settings = item.pipeline.settings
+        data.append({
+            "path": item.deck.name, "format": item.deck.format, "provider": settings.provider,
+            "model": settings.model, "slides": rows,
+        })  # fmt: skip
+    every: list[dict[str, Any]] = [row for deck in data for row in deck["slides"]]
+    totals = Counter(row["action"] for row in every)
+    tokens = sum(row["estimated_tokens"] or 0 for row in every)
+    if as_json:
+        summary = {**totals, "estimated_tokens": tokens}
+        click.echo(json.dumps({"decks": data, "totals": summary}, ensure_ascii=False, indent=2))
+        return
+    for deck in data:
+        for row in deck["slides"]:
+            title = f" {row['title']!r}" if row["title"] else ""
+            head = f"{deck['path']}: slide {row['index']}{title}"
+            if row["action"] == "request":
+                why = row["status"] if row["reason"] == row["status"] else (
+                    f"{row['status']}, {row['reason']}"
+                )  # fmt: skip
+                click.echo(
+                    f"{head} ({why}): request to {deck['provider']}, "
+                    f"about {row['estimated_tokens']} tokens"
+                )
+                for message in row["messages"]:
+                    click.echo(f"  --- {message['role']}")
+                    click.echo("\n".join(f"  {line}" for line in message["content"].splitlines()))
+            elif row["action"] == "cached" or verbose or row["action"] == "failed":
+                why = row["error"] or row["reason"]
+                click.echo(f"{head}: {row['action']} ({why})")
+    counts = ", ".join(f"{n} {what}" for what, n in sorted(totals.items()))
+    console.print(
+        f"mdslides-prompts: dry run: {counts}; about {tokens:,} tokens would be sent; "
+        "nothing was sent or written",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _run_summary(reports: Sequence[DeckReport], totals: RunTotals) -> dict[str, Any]:
     return {
         "decks": [
             {
@@ -478,21 +820,16 @@ def _run_summary(reports: Sequence[DeckReport]) -> dict[str, Any]:
                 "format": report.deck.format,
                 "destination": str(report.destination) if report.destination else None,
                 "written": report.written,
+                "changed": report.changed,
                 "error": report.error,
                 "slides": [
-                    {
-                        "index": o.index,
-                        "status": o.status.value,
-                        "action": o.action.value,
-                        "prompt": o.prompt,
-                        "error": o.error,
-                    }
-                    for o in report.outcomes
+                    outcome_json(outcome, slide)
+                    for outcome, slide in zip(report.outcomes, slides_of(report), strict=True)
                 ],
             }
             for report in reports
         ],
-        "totals": {a.value: sum(r.count(a) for r in reports) for a in Action},
+        "totals": totals.as_json(),
     }
 
 
@@ -508,7 +845,8 @@ def _run_summary(reports: Sequence[DeckReport]) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def models(name: str, as_json: bool, **options: Any) -> None:
     """List the chat models a provider offers. Needs no product id."""
-    settings = _settings(provider=name, **_provider_settings(options))
+    decks = _Decks(_config_values(options))
+    settings = replace(decks.settings(Path.cwd()), provider=name)
     if name == "infomaniak":
         catalogue: ChatProvider = create_infomaniak(settings, os.environ, need_product=False)
     elif name == "openai":
@@ -554,29 +892,44 @@ def _model_row(model: ModelInfo) -> dict[str, Any]:
 @cli.command()
 @_paths_argument
 @_deck_options
-def check(paths: tuple[str, ...], **deck_options: str | None) -> None:
+@_ignore_unknown_option
+@click.option("--json", "as_json", is_flag=True, help="Print the slides that need work as JSON.")
+def check(
+    paths: tuple[str, ...], config_file: str | None, ignore_unknown: bool, as_json: bool,
+    **deck_options: str | None,
+) -> None:  # fmt: skip
     """Fail (exit 1) if any slide's prompt is missing, stale or unparsable. No network.
 
-    Hand-edited prompts pass: they are the author's.
+    Hand-edited and locked prompts pass: they are the author's.
     """
-    pipeline = Pipeline(_settings(**deck_options))
     console = _console()
-    decks = _load(pipeline, paths, console)
-    problems = 0
+    decks = _Decks(_config_values(deck_options), config=config_file)
+    loaded = decks.load(paths, console, ignore_unknown=ignore_unknown)
+    problems = []
     slides = 0
-    for deck, _ in decks:
+    for item in loaded:
+        deck = item.deck
         for slide in deck.slides:
             slides += 1
-            status = slide.status
-            if status in _FAILING:
-                problems += 1
+            if slide.status in _FAILING:
                 line = slide.marker.line if slide.marker else slide.start_line
-                why = f" ({slide.problem})" if slide.problem else ""
-                click.echo(f"{deck.name}:{line}: slide {slide.index}: {status.value}{why}")
-    summary = f"{len(decks)} deck(s), {slides} slides: "
+                problems.append((deck, slide, line))
+                if not as_json:
+                    why = f" ({slide.problem})" if slide.problem else ""
+                    click.echo(
+                        f"{deck.name}:{line}: slide {slide.index}: {slide.status.value}{why}"
+                    )
+    if as_json:
+        rows = [
+            {"path": d.name, "line": line, "index": s.index, "title": s.title,
+             "status": s.status.value, "problem": s.problem}
+            for d, s, line in problems
+        ]  # fmt: skip
+        click.echo(json.dumps({"decks": len(loaded), "slides": slides, "problems": rows}, indent=2))
+    summary = f"{len(loaded)} deck(s), {slides} slides: "
     if problems:
         console.print(
-            summary + f"{problems} need a prompt (run: mdslides-prompts run)", markup=False
+            summary + f"{len(problems)} need a prompt (run: mdslides-prompts run)", markup=False
         )
         raise _Exit(1)
     console.print(summary + "all prompts present and fresh", markup=False)
@@ -585,6 +938,7 @@ def check(paths: tuple[str, ...], **deck_options: str | None) -> None:
 @cli.command()
 @_paths_argument
 @_deck_options
+@_ignore_unknown_option
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the result instead of writing it.")
 @click.option(
     "-o", "--output", metavar="OUT", help="Write to OUT (a file, or a folder for several decks)."
@@ -592,6 +946,8 @@ def check(paths: tuple[str, ...], **deck_options: str | None) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 def strip(
     paths: tuple[str, ...],
+    config_file: str | None,
+    ignore_unknown: bool,
     to_stdout: bool,
     output: str | None,
     quiet: bool,
@@ -600,15 +956,14 @@ def strip(
     """Remove every prompt marker, giving back the deck exactly as it was before."""
     if to_stdout and output:
         _fail("--stdout and -o cannot be used together")
-    pipeline = Pipeline(_settings(**deck_options))
     console = _console()
-    pipeline.pm.register(Reporter(console, quiet=quiet), name="cli-reporter")
-    decks = _load(pipeline, paths, console)
+    decks = _Decks(_config_values(deck_options), config=config_file)
+    decks.pm.register(Reporter(console, quiet=quiet), name="cli-reporter")
+    loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
     stdout = to_stdout or paths == ("-",)
-    reports = pipeline.strip_decks(
-        [d for d, _ in decks], _destination(paths, decks, output, stdout)
-    )
-    if stdout:
+    destination = _destination(paths, [(i.deck, i.root) for i in loaded], output, stdout)
+    reports = [r for item in loaded for r in item.pipeline.strip_decks([item.deck], destination)]
+    if stdout and reports:
         _emit_stdout(reports[0].deck, reports[0].text)
     if any(report.error for report in reports):
         raise _Exit(1)
@@ -618,16 +973,16 @@ def strip(
 @click.argument("path", metavar="PATH")
 @_deck_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def inspect(path: str, as_json: bool, **deck_options: str | None) -> None:
+def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: str | None) -> None:
     """Show the slides of the deck at PATH as its generator splits them."""
-    pipeline = Pipeline(_settings(**deck_options))
-    target = Path(path)
+    if Path(path).is_dir():
+        _fail(f"{path}: inspect takes one file, not a folder")
+    decks = _Decks(_config_values(deck_options), config=config_file)
     if path == "-":
-        deck = pipeline.parse(Deck.from_bytes(sys.stdin.buffer.read()))
-    elif target.is_dir():
-        _fail(f"{target}: inspect takes one file, not a folder")
+        deck, _ = decks.open(Deck.from_bytes(sys.stdin.buffer.read()), Path.cwd())
     else:
-        deck = pipeline.load(target)
+        target = Path(path)
+        deck, _ = decks.open(Deck.from_bytes(read_bytes(target), target), target.parent)
     data = _inspect_data(deck)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -658,13 +1013,259 @@ def _inspect_data(deck: Deck) -> dict[str, Any]:
                 "start_line": slide.start_line,
                 "end_line": slide.end_line,
                 "title": slide.title,
-                "prompt": getattr(slide.marker, "prompt", None),
+                "prompt": getattr(slide.marker, "prompt", None) or None,
                 "status": slide.status.value,
-                "reason": slide.skip_reason or slide.problem,
+                "reason": slide.skip_reason or slide.lock_reason or slide.problem,
             }
             for slide in deck.slides
         ],
     }
+
+
+# --- plugins, configuration, cache -----------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def plugins(as_json: bool) -> None:
+    """List the plugins loaded, with their versions and what they add.
+
+    Installed plugins that are not loaded (pinned out by --plugins or $MDSLIDES_PROMPTS_PLUGINS)
+    are listed too.
+    """
+    pm = _plugin_manager()
+    offers = Pipeline(Settings(), pm).names_by_plugin()
+    loaded = plugin_infos(pm)
+    rows: list[dict[str, Any]] = [
+        {
+            "name": info.name,
+            "version": info.version,
+            "distribution": info.distribution,
+            "builtin": info.builtin,
+            "loaded": True,
+            "formats": offers.get(info.name, {}).get("formats", []),
+            "providers": offers.get(info.name, {}).get("providers", []),
+            "hooks": list(info.hooks),
+        }
+        for info in loaded
+    ]
+    names = {info.name for info in loaded}
+    for ep in installed_plugins():
+        if ep.name not in names:
+            dist = ep.dist
+            rows.append({
+                "name": ep.name, "version": dist.version if dist else None,
+                "distribution": dist.metadata["name"] if dist else None, "builtin": False,
+                "loaded": False, "formats": [], "providers": [], "hooks": [],
+            })  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        adds = [f"formats: {', '.join(row['formats'])}"] if row["formats"] else []
+        adds += [f"providers: {', '.join(row['providers'])}"] if row["providers"] else []
+        if not row["loaded"]:
+            adds = ["not loaded (pinned out)"]
+        elif not adds:
+            adds = [f"hooks: {', '.join(h.removeprefix('mdslides_') for h in row['hooks'])}"]
+        where = "built-in" if row["builtin"] else f"{row['distribution']} {row['version']}"
+        name = row["name"].removeprefix("mdslides_prompts.")
+        click.echo(f"{name}  ({where}; {'; '.join(adds)})")
+
+
+@cli.command("config")
+@click.argument("path", metavar="[PATH]", required=False)
+@_provider_options
+@_deck_options
+@click.option("--cache-dir", default=None, help="Prompt cache folder.")
+@click.option("--mode", type=click.Choice(MODES), default=None, help="How prompts are written.")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def config_command(
+    path: str | None, config_file: str | None, as_json: bool, **options: Any
+) -> None:
+    """Show the configuration that applies to the deck at PATH (default: this folder),
+    each value with where it comes from."""
+    decks = _Decks(_config_values(options), config=config_file)
+    target = Path(path) if path else None
+    deck = None
+    if target is not None and target.is_file():
+        deck, _ = decks.open(Deck.from_bytes(read_bytes(target), target), target.parent)
+    folder = target.parent if target is not None and target.is_file() else (target or Path.cwd())
+    found = origins(decks.layers(folder, deck))
+    rows = []
+    for name, key in KEYS.items():
+        value, source = found.get(name, (None, "default"))
+        if key.kind == "template" and value is not None:
+            value = f"<{len(value.splitlines())}-line template>"
+        rows.append(
+            {"key": name, "value": _plain(value), "source": source, "env": key.env,
+             "help": key.help}
+        )  # fmt: skip
+    if as_json:
+        config_path = decks.files.find(folder)
+        data = {"config_file": str(config_path) if config_path else None, "keys": rows}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    config_path = decks.files.find(folder)
+    click.echo(f"# config file: {config_path or 'none'}")
+    for row in rows:
+        if row["source"] != "default":
+            click.echo(f"{row['key']} = {json.dumps(row['value'], ensure_ascii=False)}"
+                       f"  # {row['source']}")  # fmt: skip
+    unset = [row["key"] for row in rows if row["source"] == "default"]
+    click.echo(f"# defaults: {', '.join(unset)}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+@cli.group()
+def cache() -> None:
+    """Look into the prompt cache: where it is, what it holds, why a slide misses."""
+
+
+def _cache_dir(cache_dir: str | None) -> Path:
+    options = {"cache-dir": cache_dir} if cache_dir else {}
+    return _Decks(options).settings(Path.cwd()).resolved_cache_dir()
+
+
+_cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help=f"Prompt cache folder (default: config, ${CACHE_DIR_ENV} or the user cache folder).",
+)
+
+
+@cache.command("path")
+@_cache_dir_option
+def cache_path(cache_dir: str | None) -> None:
+    """Print the cache folder."""
+    click.echo(str(_cache_dir(cache_dir)))
+
+
+@cache.command("stats")
+@_cache_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_stats(cache_dir: str | None, as_json: bool) -> None:
+    """How many answers the cache holds, by provider and model, and its size."""
+    folder = _cache_dir(cache_dir)
+    store = PromptCache(folder)
+    try:
+        entries = list(store.entries())
+        size = store.volume()
+    finally:
+        store.close()
+    by_model = Counter(
+        f"{e.meta.get('provider', '?')}/{e.meta.get('model', '?')}" if e.meta else "unknown"
+        for e in entries
+    )
+    dates = sorted(str(e.meta["created"]) for e in entries if e.meta.get("created"))
+    decks = {str(e.meta["deck"]) for e in entries if e.meta.get("deck")}
+    tokens = [e.meta.get("usage") or {} for e in entries]
+    data = {
+        "path": str(folder),
+        "entries": len(entries),
+        "bytes": size,
+        "decks": len(decks),
+        "by_model": dict(by_model.most_common()),
+        "oldest": dates[0] if dates else None,
+        "newest": dates[-1] if dates else None,
+        "prompt_tokens": sum(int(t.get("prompt_tokens", 0)) for t in tokens),
+        "completion_tokens": sum(int(t.get("completion_tokens", 0)) for t in tokens),
+    }
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"path     {data['path']}")
+    click.echo(f"entries  {data['entries']} answers for {data['decks']} deck(s)")
+    click.echo(f"size     {size / 1024:.1f} KiB")
+    for model, count in by_model.most_common():
+        click.echo(f"model    {model}: {count}")
+    if dates:
+        click.echo(f"dates    {data['oldest']} .. {data['newest']}")
+    if data["prompt_tokens"] or data["completion_tokens"]:
+        click.echo(
+            f"tokens   {data['prompt_tokens']:,} prompt + {data['completion_tokens']:,} "
+            "completion spent on them"
+        )
+
+
+@cache.command("clear")
+@_cache_dir_option
+def cache_clear(cache_dir: str | None) -> None:
+    """Remove every cached answer."""
+    folder = _cache_dir(cache_dir)
+    store = PromptCache(folder)
+    try:
+        removed = store.clear()
+    finally:
+        store.close()
+    _console().print(f"mdslides-prompts: removed {removed} cached answer(s) from {folder}",
+                     markup=False, highlight=False)  # fmt: skip
+
+
+@cache.command("explain")
+@click.argument("deck_path", metavar="DECK")
+@click.argument("slide_ref", metavar="SLIDE")
+@_provider_options
+@_deck_options
+@_cache_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def cache_explain(
+    deck_path: str, slide_ref: str, config_file: str | None, as_json: bool, **options: Any
+) -> None:
+    """Say whether SLIDE of DECK (its number or title) is in the cache, and if not, what
+    changed since its answer was cached: the slide, a neighbour, the model, a setting."""
+    base = Settings(provider="auto", cache_only=True)  # nothing is sent: no credentials needed
+    decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)
+    target = Path(deck_path)
+    deck, pipeline = decks.open(Deck.from_bytes(read_bytes(target), target), target.parent)
+    [selector] = parse_selectors([slide_ref], "SLIDE") or [None]
+    slide = next((s for s in deck.slides if selector and selected([selector], s)), None)
+    if slide is None:
+        _fail(f"{deck.name}: no slide {slide_ref!r} (it has {len(deck.slides)} slides)")
+    plan, found = pipeline.explain(deck, slide)
+    if as_json:
+        data = {
+            "path": deck.name, "slide": slide.index, "title": slide.title,
+            "status": slide.status.value,
+            "run_would": plan.action.value if plan.action else "ask",
+            "reason": plan.reason, "key": found.key, "hit": found.hit,
+            "provider": found.parts["provider"], "model": found.parts["model"],
+            "cached": found.entry.meta.get("created") if found.entry else None,
+            "changes": [{"part": c.part, "before": c.before, "after": c.after}
+                        for c in found.changes],
+        }  # fmt: skip
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{deck.name}: slide {slide.index}{_titled(slide)} is {slide.status.value}")
+    if plan.action is not None:
+        click.echo(f"a run would leave it: {plan.action.value} ({plan.reason})")
+    click.echo(
+        f"cache key {found.key[:16]}… ({found.parts['provider']}, model {found.parts['model']})"
+    )
+    if found.hit:
+        when = found.entry.meta.get("created", "an earlier version") if found.entry else "?"
+        click.echo(f"hit: answer cached {when}")
+        return
+    if found.entry is None:
+        click.echo("miss: no answer was ever cached for this slide (or the cache was cleared)")
+        return
+    meta = found.entry.meta
+    click.echo(
+        f"miss: the closest cached answer (slide {meta.get('slide')}, {meta.get('created')}) "
+        f"differs in {len(found.changes)} part(s):"
+    )
+    for change in found.changes:
+        for line in describe(change):
+            click.echo(f"  {line}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

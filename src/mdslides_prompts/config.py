@@ -56,6 +56,22 @@ class Settings:
     """reveal.js-family vertical separator regex (as ``data-separator-vertical``)."""
     notes_separator: str | None = None
     """reveal.js-family notes separator regex (as ``data-separator-notes``)."""
+    skip: tuple[str, ...] = ()
+    """Slides that get no prompt: numbers (``"3"``), ranges (``"5-7"``) or exact titles
+    (see :mod:`mdslides_prompts.controls`)."""
+    lock: tuple[str, ...] = ()
+    """Slides whose prompt is never regenerated, not even with :attr:`force`; same forms."""
+    slides: tuple[str, ...] | None = None
+    """Regenerate only these slides (same forms), fresh prompts included; ``None``: every
+    slide that needs a prompt."""
+    system_template: str | None = None
+    """The system message template (text, not a path); ``None``: the built-in one.
+    Variables are listed in :data:`mdslides_prompts.messages.TEMPLATE_VARIABLES`."""
+    user_template: str | None = None
+    """The user message template (text); ``None``: the built-in one."""
+    cache_only: bool = False
+    """Never ask the provider: new prompts come from the cache, and slides it has no
+    answer for are reported as missed (the provider needs no credentials then)."""
 
     def resolved_cache_dir(self) -> Path:
         """The cache directory: the setting, else the environment, else the user cache dir."""

@@ -64,6 +64,9 @@ class Status(enum.StrEnum):
     """The author changed the prompt by hand; it is kept."""
     SKIPPED = "skipped"
     """The slide gets no prompt (see :attr:`Slide.skip_reason`)."""
+    LOCKED = "locked"
+    """The author locked the slide's prompt: it is never regenerated (see
+    :attr:`Slide.lock_reason`)."""
     UNPARSABLE = "unparsable"
     """A prompt marker is there but cannot be read (or there are several)."""
 
@@ -90,6 +93,9 @@ class Slide:
     """A new marker is inserted after this source line (0 = before the first line)."""
     skip_reason: str | None = None
     """Why the slide gets no prompt (``"empty"``, ...), or ``None`` if it needs one."""
+    lock_reason: str | None = None
+    """Why the slide's prompt is locked (a ``lock`` list in the configuration), or
+    ``None``; a ``lock`` flag in the marker locks it too (see :attr:`status`)."""
 
     @property
     def marker(self) -> PromptMarker | BadMarker | None:
@@ -106,7 +112,13 @@ class Slide:
         """Where this slide's prompt stands; needs no network and no cache."""
         if self.skip_reason is not None:
             return Status.SKIPPED
+        if any(isinstance(m, PromptMarker) and m.skip for m in self.markers):
+            return Status.SKIPPED
         marker = self.marker
+        if self.lock_reason is not None or (
+            isinstance(marker, PromptMarker) and marker.locked and len(self.markers) == 1
+        ):
+            return Status.LOCKED
         if marker is None:
             return Status.MISSING
         if isinstance(marker, BadMarker) or len(self.markers) > 1:

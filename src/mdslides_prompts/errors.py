@@ -83,6 +83,9 @@ class ProviderError(MdSlidesError):
 
     retryable = False
     """Whether the same request may succeed if sent again later."""
+    attempts = 0
+    """Requests sent before giving up, retries included (0 when none was sent or the
+    provider does not count them)."""
 
 
 class ProviderHTTPError(ProviderError):

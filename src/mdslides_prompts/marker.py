@@ -19,6 +19,18 @@ text
 
 There is no timestamp, so writing the same prompt twice gives the same bytes.
 
+The author may add flags after the keyword; the tool never writes or removes them::
+
+    <!-- image-prompt lock src=3f2a9c1d sum=7be04a12 | Aerial view of a glacier at dawn -->
+    <!-- image-prompt lock | My own prompt, written by hand -->
+    <!-- image-prompt skip -->
+
+``lock``
+    The prompt is never regenerated, not even with ``--force``, and never reported
+    stale. A locked prompt may omit ``src=`` and ``sum=``.
+``skip``
+    The slide gets no prompt; ``skip`` alone is a whole marker.
+
 The same fields also come as a CommonMark link reference definition, which every
 generator renders as nothing and which Marp does not turn into a presenter note::
 
@@ -41,6 +53,7 @@ import json
 import re
 
 __all__ = [
+    "FLAGS",
     "FORMS",
     "MARKER_KEYWORD",
     "BadMarker",
@@ -59,17 +72,17 @@ __all__ = [
 MARKER_KEYWORD = "image-prompt"
 FORMS = ("comment", "reference")
 """The two ways a marker can be written."""
-_MARKER_RE = re.compile(
-    rf"^<!-- {MARKER_KEYWORD} src=(?P<src>[0-9a-f]{{8}}) sum=(?P<sum>[0-9a-f]{{8}}) "
-    r"\| (?P<text>.*) -->$"
-)
+FLAGS = ("lock", "skip")
+"""Words an author may put after the keyword: ``lock`` (never regenerate this prompt)
+and ``skip`` (this slide gets no prompt)."""
+_MARKER_RE = re.compile(rf"^<!-- {MARKER_KEYWORD}(?P<head>(?: [^ |]+)*?)(?: \| (?P<text>.*))? -->$")
 _REFERENCE_RE = re.compile(
-    rf"^\[{MARKER_KEYWORD} src=(?P<src>[0-9a-f]{{8}}) sum=(?P<sum>[0-9a-f]{{8}})\]: # "
-    r'"(?P<text>[^"]*)"$'
+    rf"^\[{MARKER_KEYWORD}(?P<head>(?: [^ \]]+)*)\]: #(?: \"(?P<text>[^\"]*)\")?$"
 )
 _CANDIDATE_RE = re.compile(rf"^\s*(<!--\s*|\[){MARKER_KEYWORD}(?![\w-])")
 _QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
-_VALUE_RE = re.compile(r"src=(?P<src>[0-9a-f]{8}) sum=(?P<sum>[0-9a-f]{8}) \| (?P<text>.*)", re.S)
+_VALUE_RE = re.compile(r"(?P<head>[^ |]+(?: [^ |]+)*?)(?: \| (?P<text>.*))?", re.S)
+_HASH_RE = re.compile(r"(src|sum)=[0-9a-f]{8}")
 _ANY_ESCAPE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029]|--|:(?=[ \t]|$)")
 _ESCAPE_RE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|\\[\\-]|\\")
 
@@ -89,11 +102,23 @@ class PromptMarker:
     form: str = "comment"
     """How the marker is written: ``"comment"``, ``"reference"`` or ``"frontmatter"``
     (a quoted value under a front-matter key, see :func:`render_value`)."""
+    flags: tuple[str, ...] = ()
+    """The author's flags, from :data:`FLAGS`, sorted."""
 
     @property
     def edited(self) -> bool:
         """Whether the prompt text was changed by hand since it was written."""
         return prompt_hash(self.prompt) != self.prompt_hash
+
+    @property
+    def locked(self) -> bool:
+        """Whether the author locked this prompt: it is never regenerated."""
+        return "lock" in self.flags
+
+    @property
+    def skip(self) -> bool:
+        """Whether the author asked for no prompt on this slide."""
+        return "skip" in self.flags
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +246,41 @@ def render_value(prompt: str, source_hash: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _read_fields(
+    head: str, text: str | None, line_no: int, form: str, shape: str
+) -> PromptMarker | BadMarker:
+    """A marker from its words after the keyword (flags, ``src=``, ``sum=``) and its text."""
+    words = head.split()
+    flags = sorted({w for w in words if w in FLAGS})
+    hashes = [w for w in words if w not in FLAGS]
+    what = "prompt value" if form == "frontmatter" else "prompt marker"
+    if hashes and (
+        len(hashes) != 2
+        or not all(map(_HASH_RE.fullmatch, hashes))
+        or not (hashes[0].startswith("src=") and hashes[1].startswith("sum="))
+    ):
+        unknown = next((w for w in hashes if not _HASH_RE.fullmatch(w)), hashes[0])
+        return BadMarker(
+            line_no, f"{what} does not match {shape} (unknown word {unknown!r})", form
+        )  # fmt: skip
+    if hashes and text is None:
+        return BadMarker(line_no, f"{what} has src= and sum= but no prompt", form)
+    if not hashes and not ("skip" in flags or (text is not None and "lock" in flags)):
+        if "lock" in flags:
+            return BadMarker(line_no, f"{what} has the lock flag but no prompt", form)
+        need = "the skip flag" if text is None else "src= and sum=, or the lock flag"
+        return BadMarker(line_no, f"{what} needs {need}", form)
+    try:
+        prompt = unescape(text) if text is not None else ""
+    except ValueError as exc:
+        return BadMarker(line_no, f"{what} text {exc}", form)
+    src, total = (h.split("=", 1)[1] for h in hashes) if hashes else ("", "")
+    return PromptMarker(line_no, prompt, src, total, form, tuple(flags))
+
+
 def parse_value(quoted: str, line_no: int) -> PromptMarker | BadMarker:
-    """Read a value written by :func:`render_value` (surrounding blanks allowed)."""
+    """Read a value written by :func:`render_value` (surrounding blanks allowed), or an
+    author's ``"skip"`` / ``"lock …"`` value."""
     value: object = None
     if _QUOTED_RE.fullmatch(quoted.strip()):
         try:
@@ -232,11 +290,10 @@ def parse_value(quoted: str, line_no: int) -> PromptMarker | BadMarker:
     fields = _VALUE_RE.fullmatch(value) if isinstance(value, str) else None
     if fields is None:
         return BadMarker(line_no, "prompt value does not read '\"src=… sum=… | …\"'", "frontmatter")
-    try:
-        prompt = unescape(fields.group("text"))
-    except ValueError as exc:
-        return BadMarker(line_no, f"prompt value text {exc}", "frontmatter")
-    return PromptMarker(line_no, prompt, fields.group("src"), fields.group("sum"), "frontmatter")
+    return _read_fields(
+        fields.group("head"), fields.group("text"), line_no, "frontmatter",
+        "'\"src=… sum=… | …\"'",
+    )  # fmt: skip
 
 
 def is_marker_candidate(line: str) -> bool:
@@ -244,19 +301,17 @@ def is_marker_candidate(line: str) -> bool:
     return _CANDIDATE_RE.match(line) is not None
 
 
+_SHAPES = "'<!-- image-prompt src=… sum=… | … -->' or '[image-prompt src=… sum=…]: # \"…\"'"
+
+
 def parse_marker(line: str, line_no: int) -> PromptMarker | BadMarker:
     """Read a marker from *line* (its line ending may be included)."""
     stripped = line.rstrip("\r\n")
     match = _MARKER_RE.match(stripped) or _REFERENCE_RE.match(stripped)
-    if match is None:
-        return BadMarker(
-            line_no,
-            "prompt marker does not match '<!-- image-prompt src=… sum=… | … -->' "
-            "or '[image-prompt src=… sum=…]: # \"…\"'",
-        )
-    try:
-        prompt = unescape(match.group("text"))
-    except ValueError as exc:
-        return BadMarker(line_no, f"prompt marker text {exc}")
     form = "comment" if stripped.startswith("<") else "reference"
-    return PromptMarker(line_no, prompt, match.group("src"), match.group("sum"), form)
+    if match is None:
+        return BadMarker(line_no, f"prompt marker does not match {_SHAPES}")
+    marker = _read_fields(match.group("head"), match.group("text"), line_no, form, _SHAPES)
+    if isinstance(marker, BadMarker) and form == "comment":
+        return BadMarker(marker.line, marker.reason)  # the default form, as before
+    return marker

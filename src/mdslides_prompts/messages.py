@@ -1,16 +1,36 @@
 """The default message builder: a system prompt for an image-prompt expert and one user
-message carrying the slide and its deck context. A plugin may replace it."""
+message carrying the slide and its deck context, both rendered from templates the user
+can replace (``system-template`` and ``user-template`` in the configuration). A plugin
+may replace the builder itself.
+
+Templates are plain text with ``{variable}`` fields (``{{`` and ``}}`` for literal
+braces); the variables are :data:`TEMPLATE_VARIABLES`. A variable with no value (a slide
+without a title, the first slide's ``previous_title``) is the empty string.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+import string
 
 from .config import Settings
 from .deck import Deck, Slide
+from .errors import UsageError
 from .hookspecs import hookimpl
 from .providers.base import Message
 
-__all__ = ["LANGUAGE_NAMES", "SYSTEM_PROMPT", "deck_title", "neighbour_titles"]
+__all__ = [
+    "LANGUAGE_NAMES",
+    "SYSTEM_PROMPT",
+    "TEMPLATE_VARIABLES",
+    "USER_TEMPLATE",
+    "check_template",
+    "deck_title",
+    "estimate_tokens",
+    "neighbour_titles",
+    "render_template",
+    "template_values",
+]
 
 SYSTEM_PROMPT = (
     "You are an expert at writing prompts for image-generation models. Given one slide of "
@@ -22,6 +42,24 @@ SYSTEM_PROMPT = (
     "logos or captions in the image. Reply with the prompt only: no preamble, no quotes, "
     "no label, no line breaks."
 )
+
+USER_TEMPLATE = "{context}Slide content (Markdown):\n{slide_text}"
+"""The built-in user message template."""
+
+TEMPLATE_VARIABLES = {
+    "slide_text": "the slide's Markdown, prompt markers left out",
+    "slide_title": "the slide's first heading",
+    "deck_title": "front matter title, else the first slide title",
+    "theme": "the deck's theme (front matter theme)",
+    "style": "the visual style for every slide (style setting)",
+    "language": "the language the prompt must be in, by name (English)",
+    "language_code": "the same as a code (en)",
+    "previous_title": "the title of the slide before",
+    "next_title": "the title of the slide after",
+    "context": "one line for each of deck title, theme, style, previous, next and slide "
+    "title that has a value ('Deck title: ...'), each ending with a line break",
+}
+"""Variables a prompt template can use, with what they hold."""
 
 LANGUAGE_NAMES = {
     "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
@@ -49,29 +87,67 @@ def neighbour_titles(deck: Deck, slide: Slide) -> tuple[str | None, str | None]:
     return before, after
 
 
+def template_values(deck: Deck, slide: Slide, settings: Settings) -> dict[str, str]:
+    """The value of every :data:`TEMPLATE_VARIABLES` entry for *slide*."""
+    theme = deck.meta.get("theme")
+    before, after = neighbour_titles(deck, slide)
+    values = {
+        "slide_text": slide.text.strip(),
+        "slide_title": slide.title or "",
+        "deck_title": deck_title(deck) or "",
+        "theme": theme if isinstance(theme, str) else "",
+        "style": settings.style or "",
+        "language": LANGUAGE_NAMES.get(settings.language, settings.language),
+        "language_code": settings.language,
+        "previous_title": before or "",
+        "next_title": after or "",
+    }
+    labels = (
+        ("Deck title", "deck_title"), ("Deck theme", "theme"),
+        ("Visual style for every slide", "style"), ("Previous slide", "previous_title"),
+        ("Next slide", "next_title"), ("Slide title", "slide_title"),
+    )  # fmt: skip
+    lines = [f"{label}: {values[name]}" for label, name in labels if values[name]]
+    values["context"] = "".join(f"{line}\n" for line in lines)
+    return values
+
+
+def check_template(template: str, where: str) -> None:
+    """Raise :class:`UsageError` (naming *where*) unless *template* only uses known
+    variables and its braces are balanced."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise UsageError(f"{where}: {exc} (write {{{{ and }}}} for literal braces)") from None
+    for name in fields:
+        if name not in TEMPLATE_VARIABLES:
+            known = ", ".join(TEMPLATE_VARIABLES)
+            shown = f"{{{name}}}" if name else "{}"
+            raise UsageError(f"{where}: unknown variable {shown} (known: {known})")
+
+
+def render_template(template: str, values: Mapping[str, str]) -> str:
+    """*template* with its ``{variable}`` fields filled in from *values*."""
+    return string.Formatter().vformat(template, (), dict(values))
+
+
+def estimate_tokens(messages: Sequence[Message]) -> int:
+    """A rough count of the tokens *messages* cost: a token per four characters, plus
+    four per message (what chat formats add), as OpenAI's rule of thumb has it."""
+    return sum(-(-len(m["content"]) // 4) + 4 for m in messages)
+
+
 @hookimpl(trylast=True)
 def mdslides_build_messages(deck: Deck, slide: Slide, settings: Settings) -> Sequence[Message]:
-    """Build the default system and user messages for *slide*."""
-    language = LANGUAGE_NAMES.get(settings.language, settings.language)
-    lines = []
-    title = deck_title(deck)
-    if title:
-        lines.append(f"Deck title: {title}")
-    theme = deck.meta.get("theme")
-    if isinstance(theme, str) and theme:
-        lines.append(f"Deck theme: {theme}")
-    if settings.style:
-        lines.append(f"Visual style for every slide: {settings.style}")
-    before, after = neighbour_titles(deck, slide)
-    if before:
-        lines.append(f"Previous slide: {before}")
-    if after:
-        lines.append(f"Next slide: {after}")
-    if slide.title:
-        lines.append(f"Slide title: {slide.title}")
-    lines.append("Slide content (Markdown):")
-    lines.append(slide.text.strip())
+    """Build the system and user messages for *slide* from the templates."""
+    values = template_values(deck, slide, settings)
     return [
-        {"role": "system", "content": SYSTEM_PROMPT.format(language=language)},
-        {"role": "user", "content": "\n".join(lines)},
+        {
+            "role": "system",
+            "content": render_template(settings.system_template or SYSTEM_PROMPT, values),
+        },
+        {
+            "role": "user",
+            "content": render_template(settings.user_template or USER_TEMPLATE, values),
+        },
     ]

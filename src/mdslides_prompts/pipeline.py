@@ -11,19 +11,32 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 import enum
 from pathlib import Path
+import time
 
 import pluggy
 
-from .cache import PromptCache, cache_key
+from .cache import PromptCache, cache_key, entry_meta, key_parts
 from .config import MODES, Settings
+from .configfile import hide_config_block
+from .controls import MARKER_SKIP, apply_controls, parse_selectors, selected
 from .deck import Deck, Slide, SlidePrompt, Status
 from .errors import DeckError, FormatNotFound, MdSlidesError, PluginError, UsageError
+from .explain import Explanation, explain
 from .fileio import read_bytes, write_atomic
 from .messages import deck_title, neighbour_titles
 from .plugins import get_plugin_manager
-from .providers.base import Message, PromptContext, PromptRequest, Provider, ProviderEvent
+from .providers.base import (
+    Answer,
+    AnswerProvider,
+    Message,
+    PromptContext,
+    PromptRequest,
+    Provider,
+    ProviderEvent,
+    Usage,
+)
 
-__all__ = ["Action", "DeckReport", "Pipeline", "SlideOutcome"]
+__all__ = ["Action", "DeckReport", "Pipeline", "SlideOutcome", "SlidePlan"]
 
 
 class Action(enum.StrEnum):
@@ -39,6 +52,9 @@ class Action(enum.StrEnum):
     """The slide gets no prompt."""
     FAILED = "failed"
     """No prompt could be made; the slide was left as it was."""
+    MISSED = "missed"
+    """The run reads only the cache (``cache_only``) and it had no answer; the slide was
+    left as it was."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +71,47 @@ class SlideOutcome:
     """The prompt the slide has after the run, if any."""
     error: str | None = None
     """Why the slide failed, when it did."""
+    seconds: float = 0.0
+    """Time spent getting the prompt (cache or provider, waits and retries included)."""
+    requests: int = 0
+    """Requests sent to the provider for this slide, retries included."""
+    usage: Usage | None = None
+    """Tokens the provider reported for the answer, if it did."""
+    key: str | None = None
+    """The cache key of the slide's request, when a request was built."""
+    reason: str | None = None
+    """Why the slide was kept or skipped (``fresh``, ``locked: lock list: 3``, ...)."""
+
+    @property
+    def retries(self) -> int:
+        """Requests beyond the first."""
+        return max(0, self.requests - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SlidePlan:
+    """What a run will do with one slide, decided before anything is asked."""
+
+    slide: Slide
+    """The slide."""
+    action: Action | None
+    """What happens without asking anyone (kept, skipped, failed); ``None`` when the slide
+    needs a new prompt from the cache or the provider."""
+    reason: str
+    """Why, in a few words (``fresh``, ``hand-edited``, ``missing``, ``--force``, ...)."""
+    request: PromptRequest | None = None
+    """The request, when the slide needs a new prompt."""
+    key: str | None = None
+    """Its cache key."""
+    refresh: bool = False
+    """Regenerated on purpose (``--force``, ``--slides``): the cache is not read (unless
+    the run reads nothing but the cache)."""
+    keep: SlidePrompt | None = None
+    """A fresh prompt written back as it is (a no-op unless the marker form changes)."""
+    cached: bool | None = None
+    """Whether the cache holds an answer for :attr:`key` (``None``: not looked up)."""
+    error: str | None = None
+    """Why the slide fails before any request, if it does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +143,11 @@ class DeckReport:
         """Outcomes of the slides that failed."""
         return tuple(o for o in self.outcomes if o.action is Action.FAILED)
 
+    @property
+    def missed(self) -> tuple[SlideOutcome, ...]:
+        """Outcomes of the slides the cache had no answer for (``cache_only`` runs)."""
+        return tuple(o for o in self.outcomes if o.action is Action.MISSED)
+
     def count(self, action: Action) -> int:
         """How many slides had *action*."""
         return sum(1 for o in self.outcomes if o.action is action)
@@ -108,6 +170,15 @@ class Pipeline:
         self._hook = self.pm.hook
         if self.settings.mode not in MODES:
             raise UsageError(f"unknown mode {self.settings.mode!r}; choose from {', '.join(MODES)}")
+        if self.settings.cache_only and not self.settings.use_cache:
+            raise UsageError("a run that only reads the cache (--offline) cannot turn it off")
+        self._skip = parse_selectors(self.settings.skip, "skip")
+        self._lock = parse_selectors(self.settings.lock, "lock")
+        self._slides = (
+            None
+            if self.settings.slides is None
+            else parse_selectors(self.settings.slides, "slides")
+        )
         if self.settings.format is not None and self.settings.format not in self.format_names():
             raise UsageError(
                 f"unknown format {self.settings.format!r}; "
@@ -124,6 +195,19 @@ class Pipeline:
         """Every provider the loaded plugins offer, sorted."""
         return sorted({n for names in self._hook.mdslides_provider_names() for n in names})
 
+    def names_by_plugin(self) -> dict[str, dict[str, list[str]]]:
+        """The formats and providers each plugin names, by plugin name."""
+        found: dict[str, dict[str, list[str]]] = {}
+        for kind, hook in (
+            ("formats", self._hook.mdslides_format_names),
+            ("providers", self._hook.mdslides_provider_names),
+        ):
+            for impl in hook.get_hookimpls():
+                names = impl.function()
+                listed = sorted(map(str, names)) if isinstance(names, Iterable) else []
+                found.setdefault(impl.plugin_name, {})[kind] = listed
+        return found
+
     # --- reading -------------------------------------------------------------------------
 
     def load(self, path: Path) -> Deck:
@@ -131,7 +215,18 @@ class Pipeline:
         return self.parse(Deck.from_bytes(read_bytes(path), path))
 
     def parse(self, deck: Deck) -> Deck:
-        """Detect *deck*'s format (unless set) and split it into slides."""
+        """Detect *deck*'s format (unless set), split it into slides and apply the skip and
+        lock lists and flags (see :meth:`split` and :meth:`controls`)."""
+        return self.controls(self.split(deck))
+
+    def controls(self, deck: Deck) -> Deck:
+        """*deck* (as :meth:`split` gives it) with the ``skip`` and ``lock`` settings and the
+        markers' flags applied to its slides (see :mod:`mdslides_prompts.controls`)."""
+        return apply_controls(deck, self._skip, self._lock)
+
+    def split(self, deck: Deck) -> Deck:
+        """Detect *deck*'s format (unless set) and split it into slides, the deck's own
+        configuration left out of its slides' text."""
         name = deck.format or self.settings.format or self.detect(deck)
         if name is None:
             raise FormatNotFound(
@@ -144,7 +239,7 @@ class Pipeline:
         )
         if not isinstance(split, Deck):
             raise FormatNotFound(f"no plugin can split {name!r} decks", deck.path)
-        return split
+        return hide_config_block(split)
 
     def detect(self, deck: Deck) -> str | None:
         """The format the plugins recognise in *deck*, or ``None``."""
@@ -193,8 +288,14 @@ class Pipeline:
     ) -> None:
         """Re-split *text* and refuse it unless the slides are the same, markers aside."""
         after = self.parse(replace(deck, text=text, slides=(), format=deck.format))
-        before_slides = [(s.text, s.skip_reason) for s in deck.slides]
-        after_slides = [(s.text, s.skip_reason) for s in after.slides]
+
+        # A skip flag lives in a marker: stripping takes it away with the marker.
+        def shape(slide: Slide) -> tuple[str, str | None]:
+            reason = slide.skip_reason
+            return slide.text, None if stripped and reason == MARKER_SKIP else reason
+
+        before_slides = [shape(s) for s in deck.slides]
+        after_slides = [shape(s) for s in after.slides]
         problem = None
         if before_slides != after_slides:
             problem = "it would change the deck's slides"
@@ -214,6 +315,25 @@ class Pipeline:
                     break
         if problem:
             raise PluginError(f"{deck.name}: {deck.format} plugin output refused: {problem}")
+
+    def explain(self, deck: Deck, slide: Slide) -> tuple[SlidePlan, Explanation]:
+        """What a run would do with *slide*, and whether the cache has its answer: if not,
+        what differs from the answer cached last for it (see :mod:`mdslides_prompts.explain`)."""
+        provider = self.open_provider()
+        cache = PromptCache(self.settings.resolved_cache_dir())
+        try:
+            plan = self.plan_slide(deck, slide, provider)
+            request = plan.request or self.request(deck, slide)
+            key = cache_key(provider.name, provider.model, request)
+            where = str(deck.path.resolve()) if deck.path is not None else deck.name
+            found = explain(
+                key, key_parts(provider.name, provider.model, request), cache.entries(),
+                deck=where, slide=slide.index, title=slide.title,
+            )  # fmt: skip
+            return plan, found
+        finally:
+            cache.close()
+            asyncio.run(provider.aclose())
 
     # --- running -------------------------------------------------------------------------
 
@@ -243,7 +363,7 @@ class Pipeline:
         only: Callable[[Deck, Slide], bool] | None = None,
     ) -> list[DeckReport]:
         """The coroutine behind :meth:`run`, for callers that already run an event loop."""
-        provider = self._provider()
+        provider = self.open_provider()
         cache = PromptCache(self.settings.resolved_cache_dir()) if self.settings.use_cache else None
         try:
             reports = []
@@ -259,7 +379,8 @@ class Pipeline:
             if cache is not None:
                 cache.close()
 
-    def _provider(self) -> Provider:
+    def open_provider(self) -> Provider:
+        """Create the provider the settings name; the caller closes it (``aclose``)."""
         name = self.settings.provider
         provider = self._hook.mdslides_get_provider(
             name=name, settings=self.settings, notify=self._notify
@@ -302,6 +423,85 @@ class Pipeline:
         )
         return PromptRequest(tuple(self.messages(deck, slide)), context, self.settings.params)
 
+    # --- planning ------------------------------------------------------------------------
+
+    def plan_slide(
+        self,
+        deck: Deck,
+        slide: Slide,
+        provider: Provider,
+        only: Callable[[Deck, Slide], bool] | None = None,
+    ) -> SlidePlan:
+        """Decide what a run does with *slide*, building its request if it needs one.
+
+        Skipped and locked slides are left alone; fresh and hand-edited prompts are kept
+        unless regenerated on purpose (``force``; ``slides`` for fresh ones); unparsable
+        markers fail unless ``force``; the rest need a prompt.
+        """
+        status = slide.status
+        settings = self.settings
+        current = getattr(slide.marker, "prompt", None)
+        if status is Status.SKIPPED:
+            return SlidePlan(slide, Action.SKIPPED, slide.skip_reason or MARKER_SKIP)
+        if status is Status.LOCKED:
+            return SlidePlan(slide, Action.KEPT, f"locked ({slide.lock_reason or 'lock flag'})")
+        chosen = self._slides is None or selected(self._slides, slide) is not None
+        if (only is not None and not only(deck, slide)) or not chosen:
+            keep = SlidePrompt(slide.index, current, slide.content_hash) if (
+                status is Status.FRESH and current is not None
+            ) else None  # fmt: skip
+            return SlidePlan(slide, Action.KEPT, "not selected", keep=keep)
+        on_purpose = settings.force or self._slides is not None
+        if status is Status.EDITED and not settings.force:
+            return SlidePlan(slide, Action.KEPT, "hand-edited (--force replaces it)")
+        if status is Status.FRESH and not on_purpose:
+            keep = SlidePrompt(slide.index, current or "", slide.content_hash)
+            return SlidePlan(slide, Action.KEPT, "fresh", keep=keep)
+        if status is Status.UNPARSABLE and not settings.force:
+            error = f"{slide.problem}; fix or delete it, or rerun with --force"
+            return SlidePlan(slide, Action.FAILED, "unparsable", error=error)
+        reason = status.value
+        if status in (Status.FRESH, Status.EDITED, Status.UNPARSABLE):
+            reason = "--force" if settings.force else "--slides"
+        try:
+            request = self.request(deck, slide)
+        except MdSlidesError as exc:
+            return SlidePlan(slide, Action.FAILED, reason, error=str(exc))
+        key = cache_key(provider.name, provider.model, request)
+        return SlidePlan(slide, None, reason, request, key, refresh=on_purpose)
+
+    def plan(
+        self, decks: Sequence[Deck], *, only: Callable[[Deck, Slide], bool] | None = None
+    ) -> list[list[SlidePlan]]:
+        """What :meth:`run` would do with every slide of *decks*, without asking the provider
+        or writing anything: one list of plans per deck, with whether the cache holds each
+        request's answer (a dry run)."""
+        provider = self.open_provider()
+        folder = self.settings.resolved_cache_dir()
+        # A dry run creates nothing, not even an empty cache.
+        cache = (
+            PromptCache(folder) if self.settings.use_cache and PromptCache.exists(folder) else None
+        )
+        try:
+            plans = []
+            for deck in decks:
+                self.check_mode(deck)
+                found = []
+                for slide in deck.slides:
+                    plan = self.plan_slide(deck, slide, provider, only)
+                    if plan.key is not None:
+                        hit = cache is not None and not plan.refresh and cache.get(plan.key)
+                        plan = replace(plan, cached=bool(hit))
+                    found.append(plan)
+                plans.append(found)
+            return plans
+        finally:
+            asyncio.run(provider.aclose())
+            if cache is not None:
+                cache.close()
+
+    # --- running -------------------------------------------------------------------------
+
     async def _process(
         self,
         deck: Deck,
@@ -313,7 +513,8 @@ class Pipeline:
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
 
         async def one(slide: Slide) -> tuple[SlideOutcome, SlidePrompt | None]:
-            outcome, prompt = await self._slide(deck, slide, provider, cache, limit, only)
+            plan = self.plan_slide(deck, slide, provider, only)
+            outcome, prompt = await self._slide(deck, plan, provider, cache, limit)
             self._hook.mdslides_on_slide_done(deck=deck, slide=slide, outcome=outcome)
             return outcome, prompt
 
@@ -325,49 +526,64 @@ class Pipeline:
     async def _slide(
         self,
         deck: Deck,
-        slide: Slide,
+        plan: SlidePlan,
         provider: Provider,
         cache: PromptCache | None,
         limit: asyncio.Semaphore,
-        only: Callable[[Deck, Slide], bool] | None,
     ) -> tuple[SlideOutcome, SlidePrompt | None]:
+        slide = plan.slide
         status = slide.status
-        current = getattr(slide.marker, "prompt", None)
-        if status is Status.SKIPPED:
-            return SlideOutcome(slide.index, status, Action.SKIPPED), None
-        wanted = only is None or only(deck, slide)
-        if not wanted or (status in (Status.FRESH, Status.EDITED) and not self.settings.force):
-            # A fresh prompt is written again as it is: a no-op, unless the mode changed
-            # the marker's form. Hand-edited prompts are never touched.
-            keep = None
-            if status is Status.FRESH and current is not None:
-                keep = SlidePrompt(slide.index, current, slide.content_hash)
-            return SlideOutcome(slide.index, status, Action.KEPT, current), keep
-        if status is Status.UNPARSABLE and not self.settings.force:
-            error = f"{slide.problem}; fix or delete it, or rerun with --force"
-            return SlideOutcome(slide.index, status, Action.FAILED, error=error), None
+        if plan.action is not None:
+            prompt = getattr(slide.marker, "prompt", None) if plan.action is Action.KEPT else None
+            outcome = SlideOutcome(
+                slide.index, status, plan.action, prompt, plan.error, reason=plan.reason
+            )
+            return outcome, plan.keep
+        assert plan.request is not None and plan.key is not None
+        started = time.monotonic()
+        requests = 0
+        usage = None
         try:
-            request = self.request(deck, slide)
-            key = cache_key(provider.name, provider.model, request)
-            text = cache.get(key) if cache is not None else None
+            read = cache is not None and (not plan.refresh or self.settings.cache_only)
+            text = cache.get(plan.key) if cache is not None and read else None
             action = Action.CACHED
+            if text is None and self.settings.cache_only:
+                return SlideOutcome(
+                    slide.index, status, Action.MISSED,
+                    error="no cached answer for its request (--offline)",
+                    seconds=time.monotonic() - started, key=plan.key, reason=plan.reason,
+                ), None  # fmt: skip
             if text is None:
                 async with limit:
-                    text = await provider.generate(request)
+                    answer = await self._ask(provider, plan.request)
+                text, usage, requests = answer.text, answer.usage, answer.requests
                 action = Action.GENERATED
                 if not isinstance(text, str) or not text.strip():
                     raise PluginError(f"provider {provider.name!r} returned no prompt")
                 if cache is not None:
+                    meta = entry_meta(deck, slide, provider.name, provider.model, plan.request)
                     # Off the event loop: a database write would hold back the requests
                     # that the other slides are about to send.
-                    await asyncio.to_thread(cache.put, key, text)
-        except MdSlidesError as exc:
-            return SlideOutcome(slide.index, status, Action.FAILED, error=str(exc)), None
+                    await asyncio.to_thread(cache.put, plan.key, text, meta, usage)
         except Exception as exc:  # a third-party provider's bug must not lose other slides
-            error = f"{type(exc).__name__}: {exc}"
-            return SlideOutcome(slide.index, status, Action.FAILED, error=error), None
+            error = str(exc) if isinstance(exc, MdSlidesError) else f"{type(exc).__name__}: {exc}"
+            return SlideOutcome(
+                slide.index, status, Action.FAILED, error=error,
+                seconds=time.monotonic() - started, requests=getattr(exc, "attempts", 0),
+                key=plan.key, reason=plan.reason,
+            ), None  # fmt: skip
         prompt = SlidePrompt(slide.index, text, slide.content_hash)
-        return SlideOutcome(slide.index, status, action, text), prompt
+        outcome = SlideOutcome(
+            slide.index, status, action, text, seconds=time.monotonic() - started,
+            requests=requests, usage=usage, key=plan.key, reason=plan.reason,
+        )  # fmt: skip
+        return outcome, prompt
+
+    @staticmethod
+    async def _ask(provider: Provider, request: PromptRequest) -> Answer:
+        if isinstance(provider, AnswerProvider):
+            return await provider.generate_answer(request)
+        return Answer(await provider.generate(request))
 
     def _write(self, report: DeckReport, path: Path | None) -> DeckReport:
         if path is None:

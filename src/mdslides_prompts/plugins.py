@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 import importlib
+from importlib import metadata
 import os
 from types import ModuleType
 
@@ -12,7 +14,14 @@ import pluggy
 from . import hookspecs
 from .errors import PluginError
 
-__all__ = ["DEFAULT_PLUGINS", "PLUGINS_ENV", "get_plugin_manager"]
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "PLUGINS_ENV",
+    "PluginInfo",
+    "get_plugin_manager",
+    "installed_plugins",
+    "plugin_infos",
+]
 
 DEFAULT_PLUGINS = (
     "mdslides_prompts.messages",
@@ -36,13 +45,18 @@ PLUGINS_ENV = "MDSLIDES_PROMPTS_PLUGINS"
 
 
 def get_plugin_manager(
-    *, load_entrypoints: bool = True, extra: Iterable[object] = ()
+    *,
+    load_entrypoints: bool = True,
+    extra: Iterable[object] = (),
+    only: Iterable[str] | None = None,
 ) -> pluggy.PluginManager:
     """Create a plugin manager with every hook spec and the built-in plugins.
 
     :param load_entrypoints: also load plugins installed under the ``mdslides_prompts``
         entry-point group (restricted by :envvar:`MDSLIDES_PROMPTS_PLUGINS` if set)
     :param extra: more plugin objects to register (modules, classes or instances)
+    :param only: load only the entry points with these names (empty: none), whatever
+        :envvar:`MDSLIDES_PROMPTS_PLUGINS` says
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -50,12 +64,19 @@ def get_plugin_manager(
         module: ModuleType = importlib.import_module(name)
         pm.register(module, name=name)
     if load_entrypoints:
-        allowed = os.environ.get(PLUGINS_ENV)
+        allowed = os.environ.get(PLUGINS_ENV) if only is None else ",".join(only)
         if allowed is None:
-            pm.load_setuptools_entrypoints(hookspecs.PROJECT)
+            _load(pm, None)
         else:
-            for wanted in filter(None, (n.strip() for n in allowed.split(","))):
-                pm.load_setuptools_entrypoints(hookspecs.PROJECT, name=wanted)
+            wanted = [n.strip() for n in allowed.split(",") if n.strip()]
+            unknown = sorted(set(wanted) - {ep.name for ep in installed_plugins()})
+            if unknown:
+                names = ", ".join(sorted({ep.name for ep in installed_plugins()})) or "none"
+                raise PluginError(
+                    f"no installed plugin is called {', '.join(unknown)} (installed: {names})"
+                )
+            for name in wanted:
+                _load(pm, name)
     for plugin in extra:
         pm.register(plugin)
     try:
@@ -63,3 +84,54 @@ def get_plugin_manager(
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"plugin {exc.plugin!r} is invalid: {exc}") from None
     return pm
+
+
+def _load(pm: pluggy.PluginManager, name: str | None) -> None:
+    try:
+        pm.load_setuptools_entrypoints(hookspecs.PROJECT, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin!r} is invalid: {exc}") from None
+    except Exception as exc:  # an entry point that fails to import
+        which = f"plugin {name!r}" if name else "an installed plugin"
+        raise PluginError(f"{which} failed to load: {type(exc).__name__}: {exc}") from None
+
+
+def installed_plugins() -> list[metadata.EntryPoint]:
+    """The entry points installed under the ``mdslides_prompts`` group, loaded or not."""
+    return sorted(metadata.entry_points(group=hookspecs.PROJECT), key=lambda ep: ep.name)
+
+
+@dataclass(frozen=True, slots=True)
+class PluginInfo:
+    """A plugin registered with a plugin manager."""
+
+    name: str
+    """Its registered name: the entry point's name, or the module for built-in ones."""
+    version: str
+    """The version of the distribution that ships it."""
+    distribution: str
+    """The distribution that ships it (``mdslides-prompts`` for built-in plugins)."""
+    builtin: bool
+    """Whether it is one of :data:`DEFAULT_PLUGINS`."""
+    hooks: tuple[str, ...]
+    """The hooks it implements."""
+
+
+def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
+    """Every plugin registered with *pm*: built-in ones first, then installed ones."""
+    from . import __version__
+
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    infos = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            continue
+        dist = dists.get(id(plugin))
+        hooks = tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
+        if dist is not None:
+            meta = dist.metadata
+            infos.append(PluginInfo(name, dist.version, meta["name"], False, hooks))
+        else:
+            builtin = name in DEFAULT_PLUGINS
+            infos.append(PluginInfo(name, __version__, "mdslides-prompts", builtin, hooks))
+    return sorted(infos, key=lambda i: (not i.builtin, i.name))

@@ -8,6 +8,8 @@ from types import MappingProxyType
 from typing import Any, Literal, Protocol, TypedDict, runtime_checkable
 
 __all__ = [
+    "Answer",
+    "AnswerProvider",
     "Message",
     "ModelInfo",
     "Notify",
@@ -15,6 +17,7 @@ __all__ = [
     "PromptRequest",
     "Provider",
     "ProviderEvent",
+    "Usage",
 ]
 
 
@@ -81,6 +84,41 @@ class Provider(Protocol):
 
     async def aclose(self) -> None:
         """Release what the provider holds (HTTP clients, ...)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Tokens one answer cost, as the server counted them (its ``usage`` object)."""
+
+    prompt_tokens: int = 0
+    """Tokens of the messages sent."""
+    completion_tokens: int = 0
+    """Tokens of the answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A prompt with what it cost: what :meth:`AnswerProvider.generate_answer` returns."""
+
+    text: str
+    """The image prompt."""
+    usage: Usage | None = None
+    """Tokens, when the server reported them."""
+    requests: int = 1
+    """Requests sent for it, retries included."""
+
+
+@runtime_checkable
+class AnswerProvider(Provider, Protocol):
+    """A :class:`Provider` that can also say what each prompt cost.
+
+    The pipeline calls :meth:`generate_answer` instead of :meth:`~Provider.generate` when a
+    provider has it, to report tokens and requests.
+    """
+
+    async def generate_answer(self, request: PromptRequest) -> Answer:
+        """Return the image prompt for *request* with its cost; raise ``ProviderError``."""
         ...
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import email.utils
 import json
 import logging
@@ -46,7 +46,7 @@ from ..errors import (
     ServerFailed,
     UsageError,
 )
-from .base import Notify, ProviderEvent
+from .base import Notify, ProviderEvent, Usage
 
 __all__ = [
     "CLIENT_OPTION_KEYS",
@@ -63,6 +63,7 @@ __all__ = [
     "parse_completion",
     "parse_error_body",
     "parse_retry_after",
+    "parse_usage",
     "retry_delay",
     "validate_params",
 ]
@@ -79,7 +80,7 @@ PARAM_RANGES: Mapping[str, tuple[type, float, float]] = {
 }
 """Request parameters checked before anything is sent: type, lowest, highest."""
 
-PROFILE_TYPES = ("creative", "standard", "strict")
+PROFILE_TYPES: tuple[str, ...] = ("creative", "standard", "strict")
 """Values of Infomaniak's ``profile_type`` (v1 route only)."""
 
 CLIENT_OPTION_KEYS = ("rpm", "timeout", "deadline", "max_retries", "retry_backoff", "stream")
@@ -426,6 +427,22 @@ class Completion:
     """The answer's text."""
     finish_reason: str | None = None
     """Why the model stopped (``stop``, ``length``, ...)."""
+    usage: Usage | None = None
+    """Tokens, if the answer has a ``usage`` object."""
+    attempts: int = 1
+    """Requests it took, retries included."""
+
+
+def parse_usage(data: Any) -> Usage | None:
+    """Read the ``usage`` object of an answer or of a stream's last chunk, if it has one."""
+    usage = data.get("usage") if isinstance(data, dict) else None
+    if not isinstance(usage, dict):
+        return None
+    counts = [usage.get("prompt_tokens"), usage.get("completion_tokens")]
+    if not any(isinstance(c, int) and not isinstance(c, bool) for c in counts):
+        return None
+    prompt, completion = (c if isinstance(c, int) and c >= 0 else 0 for c in counts)
+    return Usage(prompt, completion)
 
 
 def _why_empty(finish_reason: str | None, reasoning: bool) -> str:
@@ -468,7 +485,7 @@ def parse_completion(data: Any) -> Completion:
     if content is None or not content.strip():
         reasoning = bool(message.get("reasoning") or message.get("reasoning_content"))
         raise BadAnswer(_why_empty(finish, reasoning))
-    return Completion(content, finish)
+    return Completion(content, finish, parse_usage(data))
 
 
 class SSEDecoder:
@@ -534,6 +551,7 @@ class _Stream:
     finish_reason: str | None = None
     reasoning: bool = False
     done: bool = False
+    usage: Usage | None = None
 
     def add(self, data: str) -> None:
         if data.strip() == "[DONE]":
@@ -550,6 +568,7 @@ class _Stream:
         if "error" in chunk:
             info = parse_error_body(data.encode())
             raise BadAnswer(f"the stream reported an error: {info.message}")
+        self.usage = parse_usage(chunk) or self.usage
         for choice in chunk.get("choices") or ():
             if not isinstance(choice, dict) or choice.get("index", 0) != 0:
                 continue
@@ -569,7 +588,7 @@ class _Stream:
         content = "".join(self.parts)
         if not content.strip():
             raise BadAnswer(_why_empty(self.finish_reason, self.reasoning))
-        return Completion(content, self.finish_reason)
+        return Completion(content, self.finish_reason, self.usage)
 
 
 def _transport_error(exc: Exception, limit: float) -> ProviderError:
@@ -667,9 +686,17 @@ class ChatClient:
         :param subject: what the request is for, in retry messages (a slide title)
         """
         if self._fatal is not None:
-            raise _with_message(self._fatal, f"not sent, an earlier request failed: {self._fatal}")
+            error = _with_message(
+                self._fatal, f"not sent, an earlier request failed: {self._fatal}"
+            )
+            error.attempts = 0
+            raise error
+        tries = [0]
         try:
-            return await self._call(lambda limit: self._post(url, body, limit), subject)
+            completion = await self._call(
+                lambda limit: self._post(url, body, limit), subject, tries
+            )
+            return replace(completion, attempts=tries[0])
         except (AuthenticationFailed, EndpointNotFound) as exc:
             # Every later request would fail the same way: do not send them.
             self._fatal = exc
@@ -687,7 +714,21 @@ class ChatClient:
 
         return await self._call(send, subject)
 
-    async def _call(self, send: Callable[[float], Awaitable[T]], subject: str) -> T:
+    async def _call(
+        self, send: Callable[[float], Awaitable[T]], subject: str, tries: list[int] | None = None
+    ) -> T:
+        """Send until an answer, a final error, or the retries or deadline run out; count
+        the attempts in ``tries[0]`` and on the error raised (``error.attempts``)."""
+        tries = tries if tries is not None else [0]
+        try:
+            return await self._attempts(send, subject, tries)
+        except ProviderError as exc:
+            exc.attempts = tries[0]
+            raise
+
+    async def _attempts(
+        self, send: Callable[[float], Awaitable[T]], subject: str, count: list[int]
+    ) -> T:
         started: float | None = None
         attempt = 0
         opts = self.options
@@ -709,6 +750,7 @@ class ChatClient:
                 raise _with_message(error, f"{error} ({note})")
             limit = min(opts.timeout, remaining)
             attempt += 1
+            count[0] = attempt
             self.requests += 1
             try:
                 async with asyncio.timeout(limit):

@@ -177,5 +177,8 @@ def mdslides_provider_names() -> list[str]:
 
 @hookimpl(trylast=True)
 def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> ChatProvider | None:
-    """Create the ``infomaniak`` provider when it is asked for."""
-    return create_infomaniak(settings, os.environ, notify) if name == "infomaniak" else None
+    """Create the ``infomaniak`` provider when it is asked for (without credentials when
+    the run only reads the cache: it never sends a request then)."""
+    if name != "infomaniak":
+        return None
+    return create_infomaniak(settings, os.environ, notify, need_product=not settings.cache_only)

@@ -23,7 +23,7 @@ from ..config import Settings
 from ..errors import BadAnswer, UsageError
 from ..hookspecs import hookimpl
 from .answers import clean_answer
-from .base import ModelInfo, Notify, PromptRequest
+from .base import Answer, ModelInfo, Notify, PromptRequest
 from .http import CLIENT_OPTION_KEYS, ChatClient, ClientOptions, Hints, validate_params
 
 __all__ = [
@@ -143,15 +143,21 @@ class ChatProvider:
     async def generate(self, request: PromptRequest) -> str:
         """Ask the model for *request*'s prompt and return it cleaned (see
         :func:`~.answers.clean_answer`); raise ``ProviderError`` on failure."""
+        return (await self.generate_answer(request)).text
+
+    async def generate_answer(self, request: PromptRequest) -> Answer:
+        """:meth:`generate`, with the tokens the server counted and the requests sent."""
         body = self.body(request)
         completion = await self.client.complete(self.chat_url, body, _subject(request))
         prompt = self.client.scrub(clean_answer(completion.content))
         if not prompt:
-            raise BadAnswer(
+            error = BadAnswer(
                 "the answer holds no prompt once reasoning, labels and quotes are removed "
                 f"(finish_reason: {completion.finish_reason or 'none given'})"
             )
-        return prompt
+            error.attempts = completion.attempts
+            raise error
+        return Answer(prompt, completion.usage, completion.attempts)
 
     async def list_models(self) -> list[ModelInfo]:
         """The chat models the server's catalogue lists."""

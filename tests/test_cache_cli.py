@@ -1,0 +1,88 @@
+"""The cache commands end to end: path, stats, clear, and explain on a real deck."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .cli_tools import cli, cli_json, openai_server
+from .conftest import pristine_example
+
+
+@pytest.fixture
+def deck(tmp_path: Path) -> Path:
+    return pristine_example(tmp_path / "deck")
+
+
+def test_path_stats_and_clear(
+    deck: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], _isolated_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    assert cli(capsys, "cache", "path") == (0, f"{_isolated_cache}\n", "")
+    other = tmp_path / "elsewhere"
+    assert cli(capsys, "cache", "path", "--cache-dir", other)[1] == f"{other}\n"
+    assert cli_json(capsys, "cache", "stats")["entries"] == 0
+    with openai_server(monkeypatch) as (_, provider):
+        assert cli(capsys, "run", deck, *provider)[0] == 0
+    assert cli(capsys, "run", deck.parent / "slidev-deck.md")[0] == 0
+    stats = cli_json(capsys, "cache", "stats")
+    assert stats["entries"] == 20 + 16 and stats["decks"] == 2
+    assert stats["by_model"] == {"openai/m1": 20, "offline/offline-1": 16}
+    assert stats["prompt_tokens"] == 200 and stats["completion_tokens"] == 100
+    assert stats["bytes"] > 0 and stats["oldest"] <= stats["newest"]
+    code, out, _ = cli(capsys, "cache", "stats")
+    assert code == 0 and "entries  36 answers for 2 deck(s)" in out and "openai/m1: 20" in out
+    code, _, err = cli(capsys, "cache", "clear")
+    assert code == 0 and f"removed 36 cached answer(s) from {_isolated_cache}" in err
+    assert cli_json(capsys, "cache", "stats")["entries"] == 0
+
+
+def explain(capsys: pytest.CaptureFixture[str], *args: str | Path) -> str:
+    code, out, err = cli(capsys, "cache", "explain", *args)
+    assert code == 0, err
+    return out
+
+
+def test_explain_says_why_a_slide_misses(deck: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = explain(capsys, deck, "4")
+    assert "slide 4 'Anatomy of a glacier' is missing" in out
+    assert "miss: no answer was ever cached for this slide" in out
+    assert cli(capsys, "run", deck)[0] == 0
+    out = explain(capsys, deck, "Anatomy of a glacier")
+    assert "is fresh" in out and "a run would leave it: kept (fresh)" in out
+    assert (
+        "cache key " in out
+        and "(offline, model offline-1)" in out
+        and "hit: answer cached 20" in out
+    )
+
+    text = deck.read_text(encoding="utf-8")
+    text = text.replace("## Anatomy of a glacier", "## Anatomy of an Alpine glacier")
+    deck.write_text(text.replace("the snout, where meltwater", "the snout, where the meltwater"))
+    out = explain(capsys, deck, "4")
+    assert "is stale" in out and "differs in 2 part(s):" in out
+    assert "the slide's text changed:" in out
+    assert "  -## Anatomy of a glacier" in out and "  +## Anatomy of an Alpine glacier" in out
+    assert "the slide's title: 'Anatomy of a glacier' -> 'Anatomy of an Alpine glacier'" in out
+    out = explain(capsys, deck, "5")
+    assert "is fresh" in out and "differs in 1 part(s):" in out
+    assert "the previous slide's title: 'Anatomy of a glacier' -> 'Anatomy of an Alpine" in out
+
+    data = cli_json(capsys, "cache", "explain", deck, "6", "--style", "linocut")
+    assert data["hit"] is False and data["run_would"] == "kept"
+    assert data["changes"] == [{"part": "the style", "before": None, "after": "linocut"}]
+    data = cli_json(capsys, "cache", "explain", deck, "6", "--prompt-language", "de")
+    assert [c["part"] for c in data["changes"]] == ["the prompt language"]
+    code, _, err = cli(capsys, "cache", "explain", deck, "99")
+    assert code == 2 and "no slide '99' (it has 20 slides)" in err
+
+
+def test_explain_names_a_changed_template(deck: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(capsys, "run", deck)[0] == 0
+    (deck.parent / "system.txt").write_text("Describe one picture for this slide, in {language}.")
+    data = cli_json(
+        capsys, "cache", "explain", deck, "2", "--system-template", deck.parent / "system.txt"
+    )
+    assert [c["part"] for c in data["changes"]] == ["the system message (its template)"]
+    assert data["changes"][0]["after"] == "Describe one picture for this slide, in English."

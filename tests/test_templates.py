@@ -1,0 +1,65 @@
+"""Prompt templates end to end: files named in the configuration, every variable, the
+messages the provider receives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mdslides_prompts.messages import TEMPLATE_VARIABLES
+
+from .cli_tools import cli, openai_server
+from .conftest import pristine_example
+
+SYSTEM = "Write one image prompt in {language} ({language_code}) for a talk titled {deck_title}."
+USER = (
+    "Slide: {slide_title}\nBefore: {previous_title}\nAfter: {next_title}\nTheme: {theme}\n"
+    "Style: {style}\n{context}---\n{slide_text}\nLiteral {{braces}} stay."
+)
+
+
+def test_templates_from_the_config_file_render_every_variable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck = pristine_example(tmp_path / "deck")
+    prompts = deck.parent / "prompts"
+    prompts.mkdir()
+    (prompts / "system.txt").write_text(SYSTEM)
+    (prompts / "user.txt").write_text(USER)
+    (deck.parent / "pyproject.toml").write_text(
+        '[tool.mdslides-prompts]\nsystem-template = "prompts/system.txt"\n'
+        'user-template = "prompts/user.txt"\nstyle = "gouache"\nlanguage = "fr"\n'
+    )
+    assert all("{" + name + "}" in SYSTEM + USER for name in TEMPLATE_VARIABLES)
+    with openai_server(monkeypatch) as (server, provider):
+        monkeypatch.chdir(tmp_path)  # paths are relative to the config file, not here
+        assert cli(capsys, "run", deck, *provider, "--slides", "4")[0] == 0
+    [post] = server.posts
+    system, user = (m["content"] for m in post.json["messages"])
+    title = "Alpine Glaciers: Reading a Changing Landscape"
+    assert system == f"Write one image prompt in French (fr) for a talk titled {title}."
+    assert user.startswith(
+        "Slide: Anatomy of a glacier\nBefore: \nAfter: Les glaciers des Alpes en chiffres\n"
+        f"Theme: gaia\nStyle: gouache\nDeck title: {title}\nDeck theme: gaia\n"
+        "Visual style for every slide: gouache\nNext slide: Les glaciers des Alpes en chiffres\n"
+        "Slide title: Anatomy of a glacier\n---\n## Anatomy of a glacier\n"
+    )
+    assert user.endswith("Moraines record where the ice *used* to be.\nLiteral {braces} stay.")
+
+
+def test_default_templates_are_the_documented_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck = pristine_example(tmp_path / "deck")
+    with openai_server(monkeypatch) as (server, provider):
+        assert cli(capsys, "run", deck, *provider, "--slides", "2")[0] == 0
+    system, user = (m["content"] for m in server.posts[0].json["messages"])
+    assert system.startswith("You are an expert at writing prompts for image-generation models")
+    assert "in English, of at most 60 words" in system
+    assert user.splitlines()[:4] == [
+        "Deck title: Alpine Glaciers: Reading a Changing Landscape",
+        "Deck theme: gaia",
+        "Previous slide: Alpine Glaciers",
+        "Slide title: Why glaciers matter",  # slide 3 has no title: no "Next slide"
+    ]
