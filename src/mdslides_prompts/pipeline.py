@@ -241,9 +241,17 @@ class Pipeline:
         destination: Destination | None = None,
         *,
         only: Callable[[Deck, Slide], bool] | None = None,
+        provider: Provider | None = None,
     ) -> list[DeckReport]:
-        """The coroutine behind :meth:`run`, for callers that already run an event loop."""
-        provider = self._provider()
+        """The coroutine behind :meth:`run`, for callers that already run an event loop.
+
+        :param provider: a provider from :meth:`open_provider` to use and leave open (so
+            several runs share one HTTP client and pacer); by default the run opens its
+            own and closes it at the end
+        """
+        owned = provider is None
+        if provider is None:
+            provider = self.open_provider()
         cache = PromptCache(self.settings.resolved_cache_dir()) if self.settings.use_cache else None
         try:
             reports = []
@@ -255,11 +263,13 @@ class Pipeline:
                 reports.append(report)
             return reports
         finally:
-            await provider.aclose()
+            if owned:
+                await provider.aclose()
             if cache is not None:
                 cache.close()
 
-    def _provider(self) -> Provider:
+    def open_provider(self) -> Provider:
+        """Create the provider the settings name; the caller closes it (``aclose``)."""
         name = self.settings.provider
         provider = self._hook.mdslides_get_provider(
             name=name, settings=self.settings, notify=self._notify
