@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
+import contextlib
 import json
 import os
 from pathlib import Path
 import sys
+import time
 from types import MappingProxyType
 from typing import Any, NoReturn
 
@@ -23,7 +25,7 @@ from . import __version__
 from .config import CACHE_DIR_ENV, MODES, Settings
 from .deck import Deck, Slide, Status
 from .errors import MdSlidesError, ProviderError
-from .fileio import read_bytes
+from .fileio import find_decks, read_bytes
 from .hookspecs import hookimpl
 from .messages import LANGUAGE_NAMES
 from .pipeline import Action, DeckReport, Pipeline, SlideOutcome
@@ -37,13 +39,10 @@ from .providers.infomaniak import (
     create_infomaniak,
 )
 from .providers.openai import DEFAULT_PARAMS, ChatProvider, create_openai
+from .watch import DeckFailed, DeckGone, DeckRun, DeckSkipped, Watcher, WatchEvent, Watching
 
 __all__ = ["main"]
 
-DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".markdn")
-"""File endings picked up when a folder is given."""
-
-_SKIP_DIRS = {"node_modules", "__pycache__", "site-packages"}
 _FAILING = (Status.MISSING, Status.STALE, Status.UNPARSABLE)
 _SUMMARY_ORDER = (Action.GENERATED, Action.CACHED, Action.KEPT, Action.SKIPPED, Action.FAILED)
 
@@ -125,17 +124,23 @@ class Reporter:
             markup=False,
             highlight=False,
         )
-        by_reason: dict[str, list[str]] = {}
-        for outcome in report.failed:
-            by_reason.setdefault(outcome.error or "unknown error", []).append(str(outcome.index))
-        for reason, numbers in by_reason.items():
-            which = f"slides {', '.join(numbers)}" if len(numbers) > 1 else f"slide {numbers[0]}"
-            their = "their" if len(numbers) > 1 else "its"
-            self.console.print(
-                f"{report.deck.name}: {which} failed and kept {their} previous state: {reason}",
-                markup=False,
-                highlight=False,
-            )
+        for line in _failure_lines(report):
+            self.console.print(line, markup=False, highlight=False)
+
+
+def _failure_lines(report: DeckReport, name: str | None = None) -> list[str]:
+    """One line per reason the slides of *report* failed, naming the slides."""
+    by_reason: dict[str, list[str]] = {}
+    for outcome in report.failed:
+        by_reason.setdefault(outcome.error or "unknown error", []).append(str(outcome.index))
+    lines = []
+    for reason, numbers in by_reason.items():
+        which = f"slides {', '.join(numbers)}" if len(numbers) > 1 else f"slide {numbers[0]}"
+        their = "their" if len(numbers) > 1 else "its"
+        lines.append(
+            f"{name or report.deck.name}: {which} failed and kept {their} previous state: {reason}"
+        )
+    return lines
 
 
 def _console() -> Console:
@@ -152,12 +157,7 @@ def _collect(paths: Sequence[str]) -> list[tuple[Path, bool, Path]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for file in sorted(path.rglob("*")):
-                rel = file.relative_to(path)
-                if any(part.startswith(".") or part in _SKIP_DIRS for part in rel.parts[:-1]):
-                    continue
-                if file.is_file() and file.suffix.lower() in DECK_SUFFIXES:
-                    found.append((file, False, path))
+            found.extend((file, False, path) for file in find_decks(path))
         elif path.exists():
             found.append((path, True, path.parent))
         else:
@@ -383,33 +383,67 @@ def cli() -> None:
     """Give every slide of a Markdown deck an image-generation prompt."""
 
 
+_RUN_OPTION_LIST = (
+    click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        help=f"Prompt cache folder (default: ${CACHE_DIR_ENV} or the user cache folder).",
+    ),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the prompt cache."),
+    click.option(
+        "--mode",
+        type=click.Choice(MODES),
+        default="comment",
+        show_default=True,
+        help="How prompts are written: HTML comments, or link reference definitions.",
+    ),
+    click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True),
+    click.option("-q", "--quiet", is_flag=True, help="Print errors only."),
+    click.option("-v", "--verbose", is_flag=True, help="Print every slide."),
+)
+
+
+def _run_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the options that shape a run: cache, mode, concurrency, verbosity."""
+    for option in reversed(_RUN_OPTION_LIST):
+        command = option(command)
+    return command
+
+
+def _run_settings(
+    provider: str, options: dict[str, Any], cache_dir: str | None, **fields: Any
+) -> tuple[str, Settings]:
+    """The provider actually chosen and the settings of a run, from the provider and deck
+    options (taken out of *options*) and the other *fields* of :class:`Settings`."""
+    options["language"] = options["language"].lower()
+    if options["language"] not in LANGUAGE_NAMES:
+        _fail(f"--prompt-language must be one of {', '.join(LANGUAGE_NAMES)}")
+    chosen = _resolve_provider(provider)
+    provider_settings = _provider_settings(options)  # takes its options out of *options*
+    settings = _settings(
+        provider=chosen, cache_dir=cache_dir, **provider_settings, **options, **fields
+    )
+    return chosen, settings
+
+
+def _offline_notice(console: Console, asked: str, chosen: str) -> None:
+    if chosen == "offline":
+        unset = f" ({TOKEN_ENV} and {PRODUCT_ENV} are not set)" if asked == "auto" else ""
+        console.print(f"mdslides-prompts: using the built-in offline provider{unset}", markup=False)
+
+
 @cli.command()
 @_paths_argument
 @_provider_options
 @_deck_options
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help=f"Prompt cache folder (default: ${CACHE_DIR_ENV} or the user cache folder).",
-)
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the prompt cache.")
+@_run_options
 @click.option("--force", is_flag=True, help="Regenerate every prompt, hand-edited ones too.")
-@click.option(
-    "--mode",
-    type=click.Choice(MODES),
-    default="comment",
-    show_default=True,
-    help="How prompts are written: HTML comments, or link reference definitions.",
-)
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the result instead of writing it.")
 @click.option(
     "-o", "--output", metavar="OUT", help="Write to OUT (a file, or a folder for several decks)."
 )
-@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", is_flag=True, help="Print every slide.")
 def run(
     paths: tuple[str, ...],
     provider: str,
@@ -434,13 +468,8 @@ def run(
         _fail("--stdout and -o cannot be used together")
     if as_json and (to_stdout or paths == ("-",)):
         _fail("--json prints on stdout, so it cannot be combined with --stdout or -")
-    options["language"] = options["language"].lower()
-    if options["language"] not in LANGUAGE_NAMES:
-        _fail(f"--prompt-language must be one of {', '.join(LANGUAGE_NAMES)}")
-    chosen = _resolve_provider(provider)
-    provider_settings = _provider_settings(options)  # takes its options out of *options*
-    settings = _settings(
-        provider=chosen, cache_dir=cache_dir, **provider_settings, **options,
+    chosen, settings = _run_settings(
+        provider, options, cache_dir,
         use_cache=not no_cache, force=force, concurrency=concurrency, mode=mode,
     )  # fmt: skip
     console = _console()
@@ -450,9 +479,8 @@ def run(
     decks = _load(pipeline, paths, console)
     for deck, _ in decks:
         pipeline.check_mode(deck)
-    if chosen == "offline" and not quiet:
-        unset = f" ({TOKEN_ENV} and {PRODUCT_ENV} are not set)" if provider == "auto" else ""
-        console.print(f"mdslides-prompts: using the built-in offline provider{unset}", markup=False)
+    if not quiet:
+        _offline_notice(console, provider, chosen)
     stdout = to_stdout or paths == ("-",)
     reports = pipeline.run([d for d, _ in decks], _destination(paths, decks, output, stdout))
     if reporter.retries and not quiet:
@@ -494,6 +522,123 @@ def _run_summary(reports: Sequence[DeckReport]) -> dict[str, Any]:
         ],
         "totals": {a.value: sum(r.count(a) for r in reports) for a in Action},
     }
+
+
+class WatchReporter(Reporter):
+    """Renders watch mode: a short status line per run, errors on one line each.
+
+    Provider events (retries) print as in ``run``; slide lines only with ``-v``.
+    """
+
+    @hookimpl
+    def mdslides_on_slide_done(self, deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
+        """Every slide with ``-v``; failures are summed up in the status line."""
+        if self.verbose and not self.quiet:
+            self._line(f"{_short(deck.path)}: slide {slide.index} {outcome.action.value}")
+
+    @hookimpl
+    def mdslides_on_deck_done(self, report: DeckReport) -> None:
+        """Nothing: :meth:`on_watch_event` prints the status line, with the run's time."""
+
+    def on_watch_event(self, event: WatchEvent) -> None:
+        """Print one watch event."""
+        if isinstance(event, DeckRun):
+            self._run_line(event)
+        elif isinstance(event, DeckFailed):
+            error = event.error
+            if not error.startswith(str(event.path)):
+                error = f"{event.path}: {error}"
+            self._line(f"{_clock()} {error.replace(str(event.path), _short(event.path), 1)}")
+        elif self.quiet:
+            return
+        elif isinstance(event, Watching):
+            where = ", ".join(_short(path) for path in event.paths)
+            self._line(
+                f"mdslides-prompts: watching {len(event.decks)} deck(s) in {where} (Ctrl-C stops)"
+            )
+        elif isinstance(event, DeckSkipped):
+            self._line(f"{_short(event.path)}: skipped, not a slide deck of a known format")
+        elif isinstance(event, DeckGone):
+            self._line(f"{_clock()} {_short(event.path)}: gone; it runs again if it comes back")
+        elif self.verbose:
+            why = "our own write" if event.ours else "same text as after the last run"
+            self._line(f"{_clock()} {_short(event.path)}: unchanged ({why})")
+
+    def _run_line(self, event: DeckRun) -> None:
+        report, name = event.report, _short(event.path)
+        if event.superseded:
+            if not self.quiet:
+                self._line(f"{_clock()} {name}: edited during the run; running again")
+            return
+        if report.error:
+            state = f"not written: {report.error}"
+        else:
+            state = "written" if report.written else "unchanged"
+        if not self.quiet or report.error:
+            self._line(
+                f"{_clock()} {name}: {report.count(Action.GENERATED)} generated, "
+                f"{report.count(Action.CACHED)} cached, {report.count(Action.FAILED)} failed; "
+                f"{state} ({event.seconds:.2f} s)"
+            )
+        for line in _failure_lines(report, name):
+            self._line(line)
+
+    def _line(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False)
+
+
+def _clock() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def _short(path: Path | None) -> str:
+    """*path* relative to the working directory when it is inside it."""
+    if path is None:
+        return "<stdin>"
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
+
+
+@cli.command()
+@_paths_argument
+@_provider_options
+@_deck_options
+@_run_options
+def watch(
+    paths: tuple[str, ...],
+    provider: str,
+    cache_dir: str | None,
+    no_cache: bool,
+    mode: str,
+    concurrency: int,
+    quiet: bool,
+    verbose: bool,
+    **options: Any,
+) -> None:
+    """Keep the prompts of the decks at PATH (files or folders) current while you edit.
+
+    Runs once over every deck, then again on each deck you save, once your edits pause:
+    only the slides you changed cost a request. A status line follows each run; errors
+    are one line and watching goes on. Ctrl-C stops (exit 0).
+    """
+    if "-" in paths:
+        _fail("watch needs files or folders, not -")
+    chosen, settings = _run_settings(
+        provider, options, cache_dir, use_cache=not no_cache, concurrency=concurrency, mode=mode
+    )
+    console = _console()
+    reporter = WatchReporter(console, quiet=quiet, verbose=verbose)
+    pipeline = Pipeline(settings)
+    pipeline.pm.register(reporter, name="cli-reporter")
+    watcher = Watcher(pipeline, [Path(p) for p in paths], on_event=reporter.on_watch_event)
+    if not quiet:
+        _offline_notice(console, provider, chosen)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        if not quiet:
+            console.print("mdslides-prompts: stopped", markup=False)
 
 
 @cli.command()
