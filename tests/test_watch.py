@@ -381,6 +381,27 @@ def test_a_deck_made_invalid_then_fixed(
     assert len(server.posts) == 1 and statuses(path) == [Status.FRESH] * 3
 
 
+def test_an_unreadable_deck_is_one_line_and_watching_goes_on(
+    tmp_path: Path, api: tuple[Api, ScriptedServer], sessions: Callable[..., Session]
+) -> None:
+    # Root reads any file, so a folder in the deck's place stands for "permission denied":
+    # the same read error path, on every machine.
+    _, server = api
+    path = fresh_deck(tmp_path)
+    good = path.read_bytes()
+    session = sessions([path])
+    since = session.mark()
+    path.unlink()
+    path.mkdir()
+    failed = session.first(DeckFailed, since)
+    assert failed.error == f"{path.resolve()}: is a directory"
+    since = session.mark()
+    path.rmdir()
+    path.write_bytes(good.replace(b"Ice that flows.", b"Ice that flows again."))
+    written_run(session, path.resolve(), since)
+    assert len(server.posts) == 1 and statuses(path) == [Status.FRESH] * 3
+
+
 def test_an_edit_during_an_in_flight_request_is_kept(
     tmp_path: Path, api: tuple[Api, ScriptedServer], sessions: Callable[..., Session]
 ) -> None:
