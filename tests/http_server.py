@@ -127,6 +127,11 @@ class ScriptedServer:
     def answer(self, handler: BaseHTTPRequestHandler, reply: Reply) -> None:
         if reply.delay:
             self.stopping.wait(reply.delay)
+        if self.stopping.is_set():
+            # Stopping: the client is gone (a cancelled request), and writing to its
+            # socket would print a BrokenPipeError from this thread after the tests.
+            handler.close_connection = True
+            return
         if reply.hang:
             self.stopping.wait(30)
             handler.close_connection = True

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+import contextlib
 from dataclasses import dataclass, replace
 import difflib
 import json
@@ -39,7 +40,7 @@ from .controls import parse_selectors, selected
 from .deck import Deck, Slide, Status
 from .errors import MdSlidesError, ProviderError
 from .explain import describe
-from .fileio import read_bytes
+from .fileio import find_decks, read_bytes
 from .hookspecs import hookimpl
 from .messages import LANGUAGE_NAMES, estimate_tokens
 from .pipeline import Action, DeckReport, Pipeline, SlideOutcome, SlidePlan
@@ -55,13 +56,10 @@ from .providers.infomaniak import (
     create_infomaniak,
 )
 from .providers.openai import DEFAULT_PARAMS, ChatProvider, create_openai
+from .watch import DeckFailed, DeckGone, DeckRun, DeckSkipped, Watcher, WatchEvent, Watching
 
 __all__ = ["main"]
 
-DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".markdn")
-"""File endings picked up when a folder is given."""
-
-_SKIP_DIRS = {"node_modules", "__pycache__", "site-packages"}
 _FAILING = (Status.MISSING, Status.STALE, Status.UNPARSABLE)
 _SUMMARY_ORDER = (
     Action.GENERATED, Action.CACHED, Action.KEPT, Action.SKIPPED, Action.FAILED, Action.MISSED
@@ -146,17 +144,8 @@ class Reporter:
             markup=False,
             highlight=False,
         )
-        by_reason: dict[str, list[str]] = {}
-        for outcome in report.failed:
-            by_reason.setdefault(outcome.error or "unknown error", []).append(str(outcome.index))
-        for reason, numbers in by_reason.items():
-            which = f"slides {', '.join(numbers)}" if len(numbers) > 1 else f"slide {numbers[0]}"
-            their = "their" if len(numbers) > 1 else "its"
-            self.console.print(
-                f"{report.deck.name}: {which} failed and kept {their} previous state: {reason}",
-                markup=False,
-                highlight=False,
-            )
+        for line in _failure_lines(report):
+            self.console.print(line, markup=False, highlight=False)
         if report.missed:
             numbers = [str(o.index) for o in report.missed]
             which = f"slides {', '.join(numbers)} are" if len(numbers) > 1 else (
@@ -168,6 +157,21 @@ class Reporter:
                 markup=False,
                 highlight=False,
             )
+
+
+def _failure_lines(report: DeckReport, name: str | None = None) -> list[str]:
+    """One line per reason the slides of *report* failed, naming the slides."""
+    by_reason: dict[str, list[str]] = {}
+    for outcome in report.failed:
+        by_reason.setdefault(outcome.error or "unknown error", []).append(str(outcome.index))
+    lines = []
+    for reason, numbers in by_reason.items():
+        which = f"slides {', '.join(numbers)}" if len(numbers) > 1 else f"slide {numbers[0]}"
+        their = "their" if len(numbers) > 1 else "its"
+        lines.append(
+            f"{name or report.deck.name}: {which} failed and kept {their} previous state: {reason}"
+        )
+    return lines
 
 
 def _titled(slide: Slide) -> str:
@@ -205,12 +209,7 @@ def _collect(paths: Sequence[str]) -> list[tuple[Path, bool, Path]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for file in sorted(path.rglob("*")):
-                rel = file.relative_to(path)
-                if any(part.startswith(".") or part in _SKIP_DIRS for part in rel.parts[:-1]):
-                    continue
-                if file.is_file() and file.suffix.lower() in DECK_SUFFIXES:
-                    found.append((file, False, path))
+            found.extend((file, False, path) for file in find_decks(path))
         elif path.exists():
             found.append((path, True, path.parent))
         else:
@@ -553,17 +552,53 @@ def cli(ctx: click.Context, plugins: str | None) -> None:
     ctx.obj = _State(plugins=names)
 
 
-@cli.command()
-@_paths_argument
-@_provider_options
-@_deck_options
-@click.option(
+def _offline_notice(console: Console, decks: _Decks, settings: Iterable[Settings]) -> None:
+    if any(s.provider == "offline" for s in settings):
+        unset = f" ({TOKEN_ENV} and {PRODUCT_ENV} are not set)" if decks.auto_offline else ""
+        console.print(
+            f"mdslides-prompts: using the built-in offline provider{unset}",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _check_language(options: dict[str, Any]) -> None:
+    language = options.get("language")
+    if language is not None:
+        options["language"] = language.lower()
+        if options["language"] not in LANGUAGE_NAMES:
+            _fail(f"--prompt-language must be one of {', '.join(LANGUAGE_NAMES)}")
+
+
+_CACHE_DIR_OPTION = click.option(
     "--cache-dir",
     type=click.Path(file_okay=False),
     default=None,
     help=f"Prompt cache folder (default: ${CACHE_DIR_ENV} or the user cache folder).",
 )
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the prompt cache.")
+_NO_CACHE_OPTION = click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write the prompt cache."
+)
+_MODE_OPTION = click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default=None,
+    help="How prompts are written: comment (the default), reference or frontmatter.",
+)
+_CONCURRENCY_OPTION = click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Slides waiting on the provider at once (default 4).",
+)
+
+
+@cli.command()
+@_paths_argument
+@_provider_options
+@_deck_options
+@_CACHE_DIR_OPTION
+@_NO_CACHE_OPTION
 @click.option(
     "--offline",
     is_flag=True,
@@ -578,12 +613,7 @@ def cli(ctx: click.Context, plugins: str | None) -> None:
     metavar="LIST",
     help="Regenerate only these slides, fresh ones too: numbers, ranges, titles (3,5-7).",
 )
-@click.option(
-    "--mode",
-    type=click.Choice(MODES),
-    default=None,
-    help="How prompts are written: comment (the default), reference or frontmatter.",
-)
+@_MODE_OPTION
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the result instead of writing it.")
 @click.option(
     "-o", "--output", metavar="OUT", help="Write to OUT (a file, or a folder for several decks)."
@@ -598,12 +628,7 @@ def cli(ctx: click.Context, plugins: str | None) -> None:
     "--diff", is_flag=True, help="Print a unified diff of what would change; write no deck."
 )
 @_ignore_unknown_option
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 64),
-    default=None,
-    help="Slides waiting on the provider at once (default 4).",
-)
+@_CONCURRENCY_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every slide, with timing and tokens.")
@@ -638,11 +663,7 @@ def run(
     emit = (to_stdout or paths == ("-",)) and not (dry_run or diff)
     if as_json and (emit or diff):
         _fail("--json prints on stdout, so it cannot be combined with --stdout, - or --diff")
-    language = options.get("language")
-    if language is not None:
-        options["language"] = language.lower()
-        if options["language"] not in LANGUAGE_NAMES:
-            _fail(f"--prompt-language must be one of {', '.join(LANGUAGE_NAMES)}")
+    _check_language(options)
     base = Settings(
         provider="auto", use_cache=not no_cache, force=force, cache_only=offline or dry_run,
         slides=tuple(s.text for s in parse_selectors(slides, "--slides")) if slides else None,
@@ -654,14 +675,8 @@ def run(
     loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
     for item in loaded:
         item.pipeline.check_mode(item.deck)
-    offline_provider = any(item.pipeline.settings.provider == "offline" for item in loaded)
-    if offline_provider and not quiet and not dry_run:
-        unset = f" ({TOKEN_ENV} and {PRODUCT_ENV} are not set)" if decks.auto_offline else ""
-        console.print(
-            f"mdslides-prompts: using the built-in offline provider{unset}",
-            markup=False,
-            highlight=False,
-        )
+    if not quiet and not dry_run:
+        _offline_notice(console, decks, (item.pipeline.settings for item in loaded))
     if dry_run:
         _dry_run(loaded, console, as_json=as_json, verbose=verbose)
         return
@@ -831,6 +846,131 @@ def _run_summary(reports: Sequence[DeckReport], totals: RunTotals) -> dict[str, 
         ],
         "totals": totals.as_json(),
     }
+
+
+class WatchReporter(Reporter):
+    """Renders watch mode: a short status line per run, errors on one line each.
+
+    Provider events (retries) print as in ``run``; slide lines only with ``-v``.
+    """
+
+    @hookimpl
+    def mdslides_on_slide_done(self, deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
+        """Every slide with ``-v``; failures are summed up in the status line."""
+        if self.verbose and not self.quiet:
+            self._line(f"{_short(deck.path)}: slide {slide.index} {outcome.action.value}")
+
+    @hookimpl
+    def mdslides_on_deck_done(self, report: DeckReport) -> None:
+        """Nothing: :meth:`on_watch_event` prints the status line, with the run's time."""
+
+    def on_watch_event(self, event: WatchEvent) -> None:
+        """Print one watch event."""
+        if isinstance(event, DeckRun):
+            self._run_line(event)
+        elif isinstance(event, DeckFailed):
+            error = event.error
+            if not error.startswith(str(event.path)):
+                error = f"{event.path}: {error}"
+            self._line(f"{_clock()} {error.replace(str(event.path), _short(event.path), 1)}")
+        elif self.quiet:
+            return
+        elif isinstance(event, Watching):
+            where = ", ".join(_short(path) for path in event.paths)
+            self._line(
+                f"mdslides-prompts: watching {len(event.decks)} deck(s) in {where} (Ctrl-C stops)"
+            )
+        elif isinstance(event, DeckSkipped):
+            self._line(f"{_short(event.path)}: skipped, not a slide deck of a known format")
+        elif isinstance(event, DeckGone):
+            self._line(f"{_clock()} {_short(event.path)}: gone; it runs again if it comes back")
+        elif self.verbose:
+            why = "our own write" if event.ours else "same text as after the last run"
+            self._line(f"{_clock()} {_short(event.path)}: unchanged ({why})")
+
+    def _run_line(self, event: DeckRun) -> None:
+        report, name = event.report, _short(event.path)
+        if event.superseded:
+            if not self.quiet:
+                self._line(f"{_clock()} {name}: edited during the run; running again")
+            return
+        if report.error:
+            state = f"not written: {report.error}"
+        else:
+            state = "written" if report.written else "unchanged"
+        if not self.quiet or report.error:
+            self._line(
+                f"{_clock()} {name}: {report.count(Action.GENERATED)} generated, "
+                f"{report.count(Action.CACHED)} cached, {report.count(Action.FAILED)} failed; "
+                f"{state} ({event.seconds:.2f} s)"
+            )
+        for line in _failure_lines(report, name):
+            self._line(line)
+
+    def _line(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False)
+
+
+def _clock() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def _short(path: Path | None) -> str:
+    """*path* relative to the working directory when it is inside it."""
+    if path is None:
+        return "<stdin>"
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
+
+
+@cli.command()
+@_paths_argument
+@_provider_options
+@_deck_options
+@_CACHE_DIR_OPTION
+@_NO_CACHE_OPTION
+@_MODE_OPTION
+@_CONCURRENCY_OPTION
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every slide.")
+def watch(
+    paths: tuple[str, ...],
+    config_file: str | None,
+    no_cache: bool,
+    quiet: bool,
+    verbose: bool,
+    **options: Any,
+) -> None:
+    """Keep the prompts of the decks at PATH (files or folders) current while you edit.
+
+    Runs once over every deck, then again on each deck you save, once your edits pause:
+    only the slides you changed cost a request. A status line follows each run; errors
+    are one line and watching goes on. Ctrl-C stops (exit 0). The configuration is the
+    one that applies in the first PATH's folder.
+    """
+    if "-" in paths:
+        _fail("watch needs files or folders, not -")
+    _check_language(options)
+    base = Settings(provider="auto", use_cache=not no_cache)
+    decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)
+    first = Path(paths[0])
+    try:
+        settings = decks.settings((first if first.is_dir() else first.parent).resolve())
+    except MdSlidesError as exc:
+        _fail(str(exc))
+    console = _console()
+    reporter = WatchReporter(console, quiet=quiet, verbose=verbose)
+    decks.pm.register(reporter, name="cli-reporter")
+    pipeline = decks.pipeline(settings)
+    watcher = Watcher(pipeline, [Path(p) for p in paths], on_event=reporter.on_watch_event)
+    if not quiet:
+        _offline_notice(console, decks, [settings])
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        if not quiet:
+            console.print("mdslides-prompts: stopped", markup=False)
 
 
 @cli.command()

@@ -9,10 +9,39 @@ import tempfile
 
 from .errors import ConcurrentEdit, DeckError
 
-__all__ = ["TEMP_PREFIX", "read_bytes", "write_atomic"]
+__all__ = [
+    "DECK_SUFFIXES",
+    "TEMP_PREFIX",
+    "find_decks",
+    "is_folder_deck",
+    "read_bytes",
+    "write_atomic",
+]
 
 TEMP_PREFIX = ".mdslides-prompts-"
 """Prefix of our temporary files, so watchers can ignore them."""
+
+DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".markdn")
+"""File endings picked up when a folder is given."""
+
+_SKIP_DIRS = {"node_modules", "__pycache__", "site-packages"}
+
+
+def is_folder_deck(relative: Path) -> bool:
+    """Whether a file at *relative* (to a folder given by the user) is taken as a deck:
+    a Markdown ending, and no hidden or dependency folder on the way."""
+    if relative.suffix.lower() not in DECK_SUFFIXES:
+        return False
+    return not any(part.startswith(".") or part in _SKIP_DIRS for part in relative.parts[:-1])
+
+
+def find_decks(folder: Path) -> list[Path]:
+    """The files under *folder* that :func:`is_folder_deck` takes, sorted."""
+    return [
+        file
+        for file in sorted(folder.rglob("*"))
+        if is_folder_deck(file.relative_to(folder)) and file.is_file()
+    ]
 
 
 def read_bytes(path: Path) -> bytes:
@@ -34,16 +63,11 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None = None) -> b
     *expected* is given and the file no longer holds it, the author edited it meanwhile:
     raise :class:`ConcurrentEdit` and leave it alone. The file's permission bits are kept.
     """
-    try:
-        current: bytes | None = path.read_bytes()
-    except FileNotFoundError:
-        current = None
-    except OSError as exc:
-        raise DeckError(f"cannot read: {exc.strerror or exc}", path) from None
+    current = _current(path)
     if current == data:
         return False
     if expected is not None and current != expected:
-        raise ConcurrentEdit("changed on disk while prompts were being made; not written", path)
+        raise _concurrent(path)
     directory = path.parent
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=directory)
@@ -57,9 +81,29 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None = None) -> b
             os.fsync(handle.fileno())
         with contextlib.suppress(FileNotFoundError):
             tmp.chmod(path.stat().st_mode & 0o7777)
+        # Look again right before the rename: an author who saved while the temporary
+        # file was written and synced keeps the edit (the window left is microseconds).
+        if expected is not None and _current(path) != expected:
+            raise _concurrent(path)
         tmp.replace(path)
-    except OSError as exc:
+    except (OSError, DeckError) as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, DeckError):
+            raise
         raise DeckError(f"cannot write: {exc.strerror or exc}", path) from None
     return True
+
+
+def _current(path: Path) -> bytes | None:
+    """What *path* holds now, or ``None`` if there is no such file."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DeckError(f"cannot read: {exc.strerror or exc}", path) from None
+
+
+def _concurrent(path: Path) -> ConcurrentEdit:
+    return ConcurrentEdit("changed on disk while prompts were being made; not written", path)

@@ -361,9 +361,17 @@ class Pipeline:
         destination: Destination | None = None,
         *,
         only: Callable[[Deck, Slide], bool] | None = None,
+        provider: Provider | None = None,
     ) -> list[DeckReport]:
-        """The coroutine behind :meth:`run`, for callers that already run an event loop."""
-        provider = self.open_provider()
+        """The coroutine behind :meth:`run`, for callers that already run an event loop.
+
+        :param provider: a provider from :meth:`open_provider` to use and leave open (so
+            several runs share one HTTP client and pacer); by default the run opens its
+            own and closes it at the end
+        """
+        owned = provider is None
+        if provider is None:
+            provider = self.open_provider()
         cache = PromptCache(self.settings.resolved_cache_dir()) if self.settings.use_cache else None
         try:
             reports = []
@@ -375,7 +383,8 @@ class Pipeline:
                 reports.append(report)
             return reports
         finally:
-            await provider.aclose()
+            if owned:
+                await provider.aclose()
             if cache is not None:
                 cache.close()
 
