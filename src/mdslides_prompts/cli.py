@@ -26,7 +26,7 @@ from .pipeline import Action, DeckReport, Pipeline, SlideOutcome
 
 __all__ = ["main"]
 
-DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".markdn")
+DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".markdn", ".qmd", ".rmd")
 """File endings picked up when a folder is given."""
 
 _SKIP_DIRS = {"node_modules", "__pycache__", "site-packages"}

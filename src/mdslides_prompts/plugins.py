@@ -23,6 +23,7 @@ DEFAULT_PLUGINS = (
     "mdslides_prompts.formats.marp",
     "mdslides_prompts.formats.slidev",
     "mdslides_prompts.formats.deckset",
+    "mdslides_prompts.formats.pandoc",
     "mdslides_prompts.formats.remark",
     "mdslides_prompts.formats.reveal",
 )
