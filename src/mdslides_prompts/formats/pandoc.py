@@ -21,9 +21,9 @@ slides (``Text.Pandoc.Slides`` and ``makeSections``), so this module has two hal
   slide.
 
 A prompt is an HTML comment, which pandoc copies into the slide as raw HTML: on its own
-line right after the slide's heading (and a blank line after it unless the heading ends
-the file); for a slide started by a bare rule or content before the first heading, after
-a blank line below the rule or the slide's last line. Where the slide level is inferred
+line right after the slide's heading, with a blank line after it (unless it ends the
+file); in a slide started by a bare rule, after a blank line below the rule; in the
+slide of content before the first heading, above that content. Where the slide level is inferred
 and a new block after a heading above that level could change it, the comment goes
 inside the heading line instead, before its ``{attributes}``: the heading keeps its id.
 """
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+import bisect
 import re
 from typing import Any
 
@@ -64,6 +65,7 @@ _ORDERED = re.compile(
     r"( {0,3})(?:(\d{1,9}|#|[a-zA-Z]|[ivxlcdm]+|[IVXLCDM]+)([.)])|\((\d{1,9}|#|[a-zA-Z]|[ivxlcdm]+|[IVXLCDM]+)\))( |$)"
 )
 _DEFINITION = re.compile(r" {0,3}[:~]( |$)")
+_COMMENT_END = re.compile(r"--\s*>")
 _QUOTE = re.compile(r" {0,3}>")
 _HRULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r"(=+|-+)[ \t]*")
@@ -73,6 +75,7 @@ _DIV_CLOSE = re.compile(r":{3,}[ \t]*")
 _HTML_DIV = re.compile(r"<div(?:\s[^>]*)?>[ \t]*", re.I)
 _HTML_DIV_CLOSE = re.compile(r"</div\s*>", re.I)
 _HTML_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?=[\s/>])")
+_ANY_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?=[\s/>])")
 _VERBATIM = ("pre", "style", "script", "textarea")
 _DASHED = re.compile(r" {0,3}(?:-+[ \t]*)+")
 _PIPE_BREAK = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
@@ -95,8 +98,11 @@ _BLOCK_TAGS = frozenset(
     screenco screenshot synopsis example informalexample informalfigure informaltable para
     simpara formalpara equation informalequation mediaobject qandaset procedure task
     cmdsynopsis funcsynopsis classsynopsis epigraph msgset sidebar title case switch default
-    audio applet button iframe embed del ins progress map area noscript object svg video
-    source track""".split()
+    """.split()
+)
+_EITHER_TAGS = frozenset(
+    """audio applet button iframe embed del ins progress map area noscript object svg video
+    source track script""".split()
 )
 
 
@@ -150,6 +156,8 @@ class _Block:
     """Heading level."""
     empty: bool = False
     """A heading without text."""
+    atx: bool = False
+    """A ``#`` heading (not an underlined one)."""
     children: tuple[_Block, ...] = ()
     """The blocks inside a div."""
     classes: tuple[str, ...] = ()
@@ -161,6 +169,10 @@ class _Reader:
     lines: list[str]
     meta: list[tuple[int, int, Any]] = field(default_factory=list)
     """Every YAML metadata block: first line, last line, parsed value."""
+    offsets: list[int] = field(default_factory=list)
+    """Where each line starts in :attr:`joined` (filled on first use)."""
+    joined: str = ""
+    """The lines joined by newlines, for searches across lines."""
     title_end: int = 0
     """The first line after a pandoc title block (``% Title``), 0 if there is none."""
 
@@ -313,14 +325,19 @@ class _Reader:
 
     def heading(self, i: int) -> _Block | None:
         line = self.lines[i]
+        if _has_block_tag(line):
+            return None  # the inline reader stops there, before the heading's end
         if i + 1 < len(self.lines) and _SETEXT.fullmatch(self.lines[i + 1]):
+            if self.scan(i, 0) != i:
+                return None
             level = 1 if self.lines[i + 1][0] == "=" else 2
             return _Block("heading", i, i + 1, level=level, empty=not _heading_text(line))
         match = _ATX.match(line)
         if match is None:
             return None
         text = _heading_text(line[match.end() :], atx=True)
-        return _Block("heading", i, i, level=len(match.group(1)), empty=not text)
+        end = self.scan(i, match.end())
+        return _Block("heading", i, end, level=len(match.group(1)), empty=not text, atx=True)
 
     def html(self, i: int, fenced: int, html_div: bool) -> int | None:
         line = self.lines[i]
@@ -331,7 +348,7 @@ class _Reader:
             j, k = close
             return j if _blank(self.lines[j][k:]) else self.para_end(j, fenced, html_div, k)
         match = _HTML_TAG.match(line)
-        if match is None or match.group(1).lower() not in _BLOCK_TAGS:
+        if match is None or match.group(1).lower() not in _BLOCK_TAGS | _EITHER_TAGS:
             return None
         name = match.group(1).lower()
         if name in _VERBATIM and not line.startswith("</"):
@@ -517,12 +534,12 @@ class _Reader:
             return None
         j = i + 1
         if match.group(1) is None:  # the target is on the next line
-            if self.blank(j):
+            if self.blank(j) or self.lines[j].lstrip().startswith("["):
                 return None
             j += 1
         if not self.blank(j) and _TITLE_LINE.fullmatch(self.lines[j]):
             j += 1
-        return j if self.blank(j) else None
+        return j
 
     def para_end(
         self, i: int, fenced: int, html_div: bool, pos: int = 0, *, spans: bool = True
@@ -533,32 +550,9 @@ class _Reader:
         code span or an HTML comment, which can hold line breaks (a block quote's lines
         are gathered before such spans are read: *spans* false).
         """
-        j = i
         n = len(self.lines)
+        j = self.scan(i, pos) if spans else i
         while True:
-            line = self.lines[j]
-            k = pos if spans else len(line)
-            while k < len(line):
-                char = line[k]
-                if char == "\\":
-                    k += 2
-                elif char == "`":
-                    run = len(line) - len(line[k:].lstrip("`")) - k
-                    close = self.code_span_end(j, k + run, run)
-                    if close is None:
-                        k += run
-                    else:
-                        j, k = close
-                        line = self.lines[j]
-                elif line.startswith("<!--", k):
-                    close = self.comment_end(j, k + 4)
-                    if close is None:
-                        k += 4
-                    else:
-                        j, k = close
-                        line = self.lines[j]
-                else:
-                    k += 1
             if j + 1 >= n:
                 return j
             nxt = self.lines[j + 1]
@@ -566,7 +560,34 @@ class _Reader:
                 return j
             if nxt.startswith("`") and self.fence_end(j + 1) is not None:
                 return j
-            j, pos = j + 1, 0
+            tag = _HTML_TAG.match(nxt)
+            if spans and tag and tag.group(1).lower() in _BLOCK_TAGS and ">" in nxt:
+                return j  # the inline reader stops at a block-level tag
+            j = self.scan(j + 1, 0) if spans else j + 1
+
+    def scan(self, j: int, k: int) -> int:
+        """The line where inline text from line *j*, column *k* ends: *j*, or a later line
+        when a code span or an HTML comment carries it over line breaks."""
+        line = self.lines[j]
+        while k < len(line):
+            char = line[k]
+            if char == "\\":
+                k += 2
+                continue
+            close = None
+            if char == "`":
+                run = len(line) - len(line[k:].lstrip("`")) - k
+                close = self.code_span_end(j, k + run, run)
+                k += run
+            elif line.startswith("<!--", k):
+                close = self.comment_end(j, k + 4)
+                k += 4
+            else:
+                k += 1
+            if close is not None:
+                j, k = close
+                line = self.lines[j]
+        return j
 
     def code_span_end(self, j: int, k: int, run: int) -> tuple[int, int] | None:
         """Where a code span opened by *run* backticks ends (line, column after it)."""
@@ -580,13 +601,30 @@ class _Reader:
             j, k = j + 1, 0
 
     def comment_end(self, j: int, k: int) -> tuple[int, int] | None:
-        """Where an HTML comment opened before column *k* of line *j* ends."""
-        while j < len(self.lines):
-            end = self.lines[j].find("-->", k)
-            if end >= 0:
-                return j, end + 3
-            j, k = j + 1, 0
-        return None
+        """Where an HTML comment opened before column *k* of line *j* ends.
+
+        pandoc lets tagsoup find the end: the first ``--`` that only blanks separate from
+        a ``>``. Unless that is exactly ``-->``, pandoc reads no comment at all.
+        """
+        if not self.offsets:
+            total = 0
+            for line in self.lines:
+                self.offsets.append(total)
+                total += len(line) + 1
+            self.joined = "\n".join(self.lines)
+        found = _COMMENT_END.search(self.joined, self.offsets[j] + k)
+        if found is None or found.group(0) != "-->":
+            return None
+        end = found.end()
+        line = bisect.bisect_right(self.offsets, end - 1) - 1
+        return line, end - self.offsets[line]
+
+
+def _has_block_tag(line: str) -> bool:
+    return any(
+        m.group(1).lower() in _BLOCK_TAGS and ">" in line[m.end() :]
+        for m in _ANY_TAG.finditer(line)
+    )
 
 
 def _indent(line: str) -> int:
@@ -758,6 +796,7 @@ class _Split:
             # Link definitions and footnotes make no block, but they are that slide's text.
             self.starts[0] = replace(self.starts[0], line=self.body_start())
         self.code = self.code_lines()
+        self.dangling = self.dangling_comment()
 
     def body_start(self) -> int:
         """The first line that is neither blank nor in a leading YAML block."""
@@ -769,6 +808,21 @@ class _Split:
             if i not in ends:
                 return i
             i = ends[i] + 1
+
+    def dangling_comment(self) -> int:
+        """The first physical line with a ``<!--`` that pandoc does not read as a comment
+        (0 if none): the ``-->`` of a marker written below it could close it."""
+        reader = self.reader
+        for j, line in enumerate(reader.lines):
+            k = line.find("<!--")
+            while k >= 0 and self.first[j] not in self.code:
+                close = reader.comment_end(j, k + 4)
+                if close is None:
+                    return self.first[j]
+                if close[0] != j:
+                    break  # the rest is looked at from the comment's last line on
+                k = line.find("<!--", close[1])
+        return 0
 
     def code_lines(self) -> set[int]:
         """Physical lines inside code blocks (a marker-like line there is code)."""
@@ -816,10 +870,18 @@ class _Split:
 
     def plan(self, start: _Start, end: int) -> _Plan | None:
         """Where a new marker goes in a slide that ends at physical line *end*."""
+        plan = self.place(start, end)
+        if plan is not None and self.dangling and self.dangling <= plan.anchor:
+            return None
+        return plan
+
+    def place(self, start: _Start, end: int) -> _Plan | None:
         if start.kind == "hr":
             return _Plan(self.last[start.line], blank_before=True)
         if start.kind == "implicit":
-            return _Plan(end, blank_before=True)
+            # Before its first block: at its end the comment could follow a pause.
+            first = max(start.line, self.reader.title_end)
+            return _Plan(self.first[first] - 1 if first < len(self.first) else end)
         heading = start.heading
         assert heading is not None
         nxt = start.after
@@ -829,7 +891,9 @@ class _Split:
         if heading.empty:
             return None
         line = self.reader.lines[heading.start]
-        column = _inline_column(line, atx=heading.start == heading.end)
+        if heading.atx and heading.end != heading.start:
+            return None  # a comment or code span runs on below the heading line
+        column = _inline_column(line, atx=heading.atx)
         if self.first[heading.start] != self.last[heading.start]:
             return None  # a heading line broken by a lone '\r': leave it alone
         raw = self.physical[self.first[heading.start] - 1].rstrip("\r\n")
@@ -913,7 +977,7 @@ def _owned(split: _Split, start: _Start, first: int, last: int) -> _Owned:
             if number < len(lines) and not lines[number].strip():
                 owned.drop.add(number + 1)
             before = number - 1
-            if start.kind != "heading" and before > first and not lines[before - 1].strip():
+            if start.kind == "hr" and before > first and not lines[before - 1].strip():
                 owned.drop.add(before)
         elif number == heading:
             found = _INLINE_MARKER.search(body)
@@ -963,7 +1027,7 @@ def _split(deck: Deck) -> Deck:
 
 def _plain(line: str, heading: _Block) -> str:
     """A heading's text without markup, roughly as pandoc's ``stringify`` gives it."""
-    atx = heading.start == heading.end
+    atx = heading.atx
     text = _heading_text(line.lstrip("#") if atx else line, atx=atx)
     text = _INLINE_MARKER.sub("", text)
     text = re.sub(r"<!--.*?-->|<[^>]+>", "", text)
