@@ -54,15 +54,11 @@ def harness() -> Path:
 
 def _pandoc(harness: Path, jobs: list[tuple[Path, bool]]) -> Truth:
     """Run the harness on every deck in two processes at once (one per core)."""
-    payloads = [
-        [{"path": str(p), "quarto": q} for p, q in jobs[k::2]] for k in range(2)
-    ]
+    payloads = [[{"path": str(p), "quarto": q} for p, q in jobs[k::2]] for k in range(2)]
     env = {**os.environ, "SLIDES_NO_HIGHLIGHT": "1"}
+    command = [str(PYTHON), str(harness)]
     procs = [
-        subprocess.Popen(
-            [str(PYTHON), str(harness)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
-        )  # fmt: skip
+        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         for _ in payloads
     ]
     results: Truth = {}
@@ -173,4 +169,3 @@ def _load_text(source: str, folder: Path) -> Deck:
     path = folder / "deck.md"
     path.write_text(source, encoding="utf-8")
     return _load(path, False)
-

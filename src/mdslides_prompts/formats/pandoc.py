@@ -30,9 +30,9 @@ inside the heading line instead, before its ``{attributes}``: the heading keeps 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-import bisect
 import re
 from typing import Any
 
@@ -40,8 +40,14 @@ import yaml
 
 from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..hookspecs import hookimpl
-from ..marker import MARKER_KEYWORD, BadMarker, PromptMarker, is_marker_candidate, parse_marker
-from ..marker import render_marker
+from ..marker import (
+    MARKER_KEYWORD,
+    BadMarker,
+    PromptMarker,
+    is_marker_candidate,
+    parse_marker,
+    render_marker,
+)
 from .lines import LineEdits
 
 __all__: list[str] = []
@@ -61,11 +67,11 @@ _LANG = re.compile(r"[^`{}\s]+")
 _YAML_OPEN = re.compile(r"---[ \t]*")
 _YAML_CLOSE = re.compile(r"(---|\.\.\.)[ \t]*")
 _BULLET = re.compile(r"( {0,3})([-*+])( |$)")
-_ORDERED = re.compile(
-    r"( {0,3})(?:(\d{1,9}|#|[a-zA-Z]|[ivxlcdm]+|[IVXLCDM]+)([.)])|\((\d{1,9}|#|[a-zA-Z]|[ivxlcdm]+|[IVXLCDM]+)\))( |$)"
-)
+_NUMBER = r"\d{1,9}|#|[a-zA-Z]|[ivxlcdm]+|[IVXLCDM]+"
+_ORDERED = re.compile(rf"( {{0,3}})(?:({_NUMBER})([.)])|\(({_NUMBER})\))( |$)")
 _DEFINITION = re.compile(r" {0,3}[:~]( |$)")
 _COMMENT_END = re.compile(r"--\s*>")
+_INLINE_SPANS = re.compile(r"<!--.*?-->|(`+).+?(?<!`)\1(?!`)")
 _QUOTE = re.compile(r" {0,3}>")
 _HRULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r"(=+|-+)[ \t]*")
@@ -300,7 +306,7 @@ class _Reader:
         marker, info = match.group(2), match.group(3).rstrip(" \t")
         if not _fence_info_ok(info):
             return None
-        closer = re.compile(r" {0,3}" + re.escape(marker[0]) + "{%d,}[ \t]*" % len(marker))
+        closer = re.compile(rf" {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*")
         for j in range(i + 1, len(self.lines)):
             if closer.fullmatch(self.lines[j]):
                 return j
@@ -367,9 +373,9 @@ class _Reader:
         if i >= len(self.lines):
             return None
         line = self.lines[i]
-        if "|" in line and _PIPE_BREAK.fullmatch(self.at(i + 1)) and "|" in self.at(i + 1):
+        if _pipe_row(line) and _PIPE_BREAK.fullmatch(self.at(i + 1)) and "|" in self.at(i + 1):
             j = i + 2
-            while j < len(self.lines) and "|" in self.lines[j] and not _blank(self.lines[j]):
+            while j < len(self.lines) and _pipe_row(self.lines[j]):
                 j += 1
             return j - 1
         if _DASHED.fullmatch(line):
@@ -486,7 +492,9 @@ class _Reader:
                 j += 1
             while j < n and self.blank(j):
                 j += 1
-            while j < n and _indent(self.lines[j]) >= indent and not self.closes(j, fenced, html_div):
+            while (
+                j < n and _indent(self.lines[j]) >= indent and not self.closes(j, fenced, html_div)
+            ):
                 j += 1
                 while (
                     j < n
@@ -591,7 +599,7 @@ class _Reader:
 
     def code_span_end(self, j: int, k: int, run: int) -> tuple[int, int] | None:
         """Where a code span opened by *run* backticks ends (line, column after it)."""
-        closer = re.compile(r"(?<!`)`{%d}(?!`)" % run)
+        closer = re.compile(rf"(?<!`)`{{{run}}}(?!`)")
         while True:
             found = closer.search(self.lines[j], k)
             if found:
@@ -616,8 +624,13 @@ class _Reader:
         if found is None or found.group(0) != "-->":
             return None
         end = found.end()
-        line = bisect.bisect_right(self.offsets, end - 1) - 1
-        return line, end - self.offsets[line]
+        number = bisect.bisect_right(self.offsets, end - 1) - 1
+        return number, end - self.offsets[number]
+
+
+def _pipe_row(line: str) -> bool:
+    """Whether *line* has a ``|`` that splits cells (not one in a comment or code span)."""
+    return "|" in _INLINE_SPANS.sub("", line)
 
 
 def _has_block_tag(line: str) -> bool:
