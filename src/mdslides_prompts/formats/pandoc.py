@@ -912,7 +912,21 @@ class _Split:
         raw = self.physical[self.first[heading.start] - 1].rstrip("\r\n")
         if raw.expandtabs(4) != line or "\t" in raw[:column]:
             return None
+        # Text added to a line can make it something else ('- - -' a list item, a dashed
+        # line a table row): read the deck again with it and keep the same slides.
+        trial = list(self.reader.lines)
+        trial[heading.start] = line[:column] + _PROBE + line[column:]
+        if _Split.structure(trial) != _Split.structure(self.reader.lines):
+            return None
         return _Plan(self.first[heading.start], inline=column)
+
+    @staticmethod
+    def structure(lines: list[str]) -> tuple[int, list[tuple[str, int]]]:
+        """The inferred slide level of *lines* read as a deck, and its slide starts."""
+        reader = _Reader(lines)
+        blocks, _ = reader.blocks(reader.title_block(), 0, False)
+        level = _slide_level(blocks)
+        return level, [(start.kind, start.line) for start in _starts(blocks, level)]
 
 
 def _has_heading(block: _Block) -> bool:
@@ -961,6 +975,7 @@ def _as_level(value: Any) -> int | None:
     return None
 
 
+_PROBE = " <!-- image-prompt src=00000000 sum=00000000 | probe -->"
 _INLINE_MARKER = re.compile(r" ?(<!-- " + MARKER_KEYWORD + r" .*?-->)")
 
 
