@@ -194,6 +194,10 @@ class _Reader:
             i -= 1
         return i
 
+    def all_blocks(self) -> list[_Block]:
+        """Every top-level block of the deck."""
+        return self.blocks(self.title_block(), 0, False)[0]
+
     def title_block(self) -> int:
         """Skip a ``% title``/``% author``/``% date`` block at the top; return the next line."""
         i = 0
@@ -882,11 +886,73 @@ class _Split:
             yield start, self.first[start.line], self.last[max(end, start.line)]
 
     def plan(self, start: _Start, end: int) -> _Plan | None:
-        """Where a new marker goes in a slide that ends at physical line *end*."""
+        """Where a new marker goes in a slide that ends at physical line *end*: the place
+        the slide rules give, if reading the deck again with a marker there gives the same
+        blocks (pandoc's reader has traps: a rule then text can open a YAML block, a dashed
+        line with text can become a table row, '- - -' with text a list item)."""
         plan = self.place(start, end)
-        if plan is not None and self.dangling and self.dangling <= plan.anchor:
+        if plan is None or (self.dangling and self.dangling <= plan.anchor):
             return None
-        return plan
+        return plan if self.unchanged_by(plan) else None
+
+    def unchanged_by(self, plan: _Plan) -> bool:
+        """Whether the deck reads the same with a marker written as *plan* says.
+
+        Only the stretch from the top-level block the marker goes into up to the first
+        top-level block that starts where it did before is read again.
+        """
+        lines = self.reader.lines
+        if plan.inline is not None:
+            k = self.first.index(plan.anchor)
+            trial = list(lines)
+            trial[k] = trial[k][: plan.inline] + " " + _PROBE + trial[k][plan.inline :]
+            at, count, marker = k + 1, 0, -1
+        else:
+            k = self.last.index(plan.anchor) if plan.anchor else -1
+            added = ([""] if plan.blank_before else []) + [_PROBE]
+            if plan.anchor < len(self.physical):
+                added.append("")
+            trial = lines[: k + 1] + added + lines[k + 1 :]
+            at, count, marker = k + 1, len(added), k + 1 + int(plan.blank_before)
+        starts = [b.start for b in self.blocks]
+        first = bisect.bisect_right(starts, k) - 1  # the block the marker goes into
+        i = starts[first] if first >= 0 else at
+        reader = _Reader(trial)
+        new: list[_Block] = []
+        while i < len(trial):
+            if _blank(trial[i]):
+                i += 1
+                continue
+            if i >= at + count and i - count in starts:
+                break  # from here on the deck reads as before
+            block, i = reader.block(i, 0, False)
+            if block is not None:
+                new.append(block)
+        resync = bisect.bisect_left(starts, i - count) if i < len(trial) else len(starts)
+        old = self.blocks[max(first, 0) : resync]
+
+        def moved(j: int) -> int:
+            return j - count if j >= at + count else j
+
+        def sig(items: Iterable[_Block], shift: bool) -> tuple[Any, ...]:
+            return tuple(
+                (b.kind, moved(b.start) if shift else b.start, moved(b.end) if shift else b.end,
+                 b.level, b.empty, b.classes, sig(b.children, shift))
+                for b in items
+                if not (shift and b.kind == "html" and b.start == marker == b.end)
+            )  # fmt: skip
+
+        if sig(new, True) != sig(old, False):
+            return False
+        low = starts[first] if first >= 0 else at
+        high = starts[resync] if resync < len(starts) else len(lines)
+        metas = [(moved(a), moved(b)) for a, b, _ in reader.meta]
+        if metas != [(a, b) for a, b, _ in self.reader.meta if low <= a < high]:
+            return False
+        if self.explicit:
+            return True
+        head, tail = self.blocks[: max(first, 0)], self.blocks[resync:]
+        return _slide_level([*head, *new, *tail]) == self.level
 
     def place(self, start: _Start, end: int) -> _Plan | None:
         if start.kind == "hr":
@@ -912,21 +978,7 @@ class _Split:
         raw = self.physical[self.first[heading.start] - 1].rstrip("\r\n")
         if raw.expandtabs(4) != line or "\t" in raw[:column]:
             return None
-        # Text added to a line can make it something else ('- - -' a list item, a dashed
-        # line a table row): read the deck again with it and keep the same slides.
-        trial = list(self.reader.lines)
-        trial[heading.start] = line[:column] + _PROBE + line[column:]
-        if _Split.structure(trial) != _Split.structure(self.reader.lines):
-            return None
         return _Plan(self.first[heading.start], inline=column)
-
-    @staticmethod
-    def structure(lines: list[str]) -> tuple[int, list[tuple[str, int]]]:
-        """The inferred slide level of *lines* read as a deck, and its slide starts."""
-        reader = _Reader(lines)
-        blocks, _ = reader.blocks(reader.title_block(), 0, False)
-        level = _slide_level(blocks)
-        return level, [(start.kind, start.line) for start in _starts(blocks, level)]
 
 
 def _has_heading(block: _Block) -> bool:
@@ -975,7 +1027,9 @@ def _as_level(value: Any) -> int | None:
     return None
 
 
-_PROBE = " <!-- image-prompt src=00000000 sum=00000000 | probe -->"
+_PROBE = "<!-- image-prompt src=00000000 sum=00000000 | probe -->"
+_ESCAPED = "#"
+"""Written as ``\\x23`` in markers: in a would-be YAML block, `` #`` starts a comment."""
 _INLINE_MARKER = re.compile(r" ?(<!-- " + MARKER_KEYWORD + r" .*?-->)")
 
 
@@ -1087,7 +1141,7 @@ def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt]) -> str:
         prompt = prompts.get(slide.index)
         if prompt is None:
             continue
-        marker = render_marker(prompt.text, prompt.source_hash)
+        marker = render_marker(prompt.text, prompt.source_hash, extra=_ESCAPED)
         owned = _owned(split, start, first, last)
         if owned.markers:
             keep = owned.markers[0].line
