@@ -22,10 +22,13 @@ slides (``Text.Pandoc.Slides`` and ``makeSections``), so this module has two hal
 
 A prompt is an HTML comment, which pandoc copies into the slide as raw HTML: on its own
 line right after the slide's heading, with a blank line after it (unless it ends the
-file); in a slide started by a bare rule, after a blank line below the rule; in the
-slide of content before the first heading, above that content. Where the slide level is inferred
-and a new block after a heading above that level could change it, the comment goes
-inside the heading line instead, before its ``{attributes}``: the heading keeps its id.
+file); in a slide started by a bare rule, after a blank line below the rule; in the slide
+of content before the first heading, above that content. Where the slide level is
+inferred and a new block after a heading above that level could change it, the comment
+goes inside the heading line instead, before its closing ``#``s and ``{attributes}``: the
+heading keeps its id. Every place is tried first: the stretch of the deck it goes into is
+read again with a marker there and must give the same blocks, or the slide is skipped
+(as it is below a ``<!--`` that nothing closes, which a marker's ``-->`` would close).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import bisect
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 import re
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -81,7 +84,6 @@ _DIV_CLOSE = re.compile(r":{3,}[ \t]*")
 _HTML_DIV = re.compile(r"<div(?:\s[^>]*)?>[ \t]*", re.I)
 _HTML_DIV_CLOSE = re.compile(r"</div\s*>", re.I)
 _HTML_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?=[\s/>])")
-_ANY_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?=[\s/>])")
 _VERBATIM = ("pre", "style", "script", "textarea")
 _DASHED = re.compile(r" {0,3}(?:-+[ \t]*)+")
 _PIPE_BREAK = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
@@ -640,7 +642,7 @@ def _pipe_row(line: str) -> bool:
 def _has_block_tag(line: str) -> bool:
     return any(
         m.group(1).lower() in _BLOCK_TAGS and ">" in line[m.end() :]
-        for m in _ANY_TAG.finditer(line)
+        for m in _HTML_TAG.finditer(line)
     )
 
 
@@ -780,23 +782,19 @@ class _Split:
         logical: list[str] = []
         self.first: list[int] = []
         self.last: list[int] = []
-        pending = ""
-        pending_start = 0
+        pending: tuple[int, str] | None = None  # first line and text of a joined line
         for number, line in enumerate(physical, 1):
             body = line.rstrip("\r\n")
+            if pending is not None:
+                body = pending[1] + body
+            start = pending[0] if pending is not None else number
             if line.endswith("\r") and not line.endswith("\r\n") and number < len(physical):
-                if not pending:
-                    pending_start = number
-                pending += body
+                pending = (start, body)
                 continue
-            logical.append(_expand_tabs(pending + body))
-            self.first.append(pending_start if pending else number)
+            pending = None
+            logical.append(_expand_tabs(body))
+            self.first.append(start)
             self.last.append(number)
-            pending = ""
-        if pending:
-            logical.append(_expand_tabs(pending))
-            self.first.append(pending_start)
-            self.last.append(len(physical))
         cells = deck.format == QUARTO or (
             deck.path is not None and deck.path.suffix.lower() in _CELL_SUFFIXES
         )
@@ -885,74 +883,77 @@ class _Split:
             end = reader.last_content(nxt - 1, start.line)
             yield start, self.first[start.line], self.last[max(end, start.line)]
 
-    def plan(self, start: _Start, end: int) -> _Plan | None:
-        """Where a new marker goes in a slide that ends at physical line *end*: the place
-        the slide rules give, if reading the deck again with a marker there gives the same
-        blocks (pandoc's reader has traps: a rule then text can open a YAML block, a dashed
-        line with text can become a table row, '- - -' with text a list item)."""
-        plan = self.place(start, end)
-        if plan is None or (self.dangling and self.dangling <= plan.anchor):
-            return None
-        return plan if self.unchanged_by(plan) else None
+    def plans(self, wanted: list[bool]) -> list[_Plan | None]:
+        """Where each slide's new marker goes (``None``: nowhere), for the *wanted* ones.
 
-    def unchanged_by(self, plan: _Plan) -> bool:
-        """Whether the deck reads the same with a marker written as *plan* says.
-
-        Only the stretch from the top-level block the marker goes into up to the first
-        top-level block that starts where it did before is read again.
+        The place the slide rules give is kept only if the deck, read again with a marker
+        in every kept place, gives the same blocks: pandoc's reader has traps (a rule
+        then text can open a YAML block, text added to a dashed line can turn a table's
+        end into a row, '- - -' with text is a list item). Usually one more reading says
+        all is well; otherwise each place is tried alone.
         """
+        plans: list[_Plan | None] = []
+        for want, (start, _, last) in zip(wanted, self.ranges(), strict=True):
+            plan = self.place(start, last) if want else None
+            if plan is not None and self.dangling and self.dangling <= plan.anchor:
+                plan = None
+            plans.append(plan)
+        placed = [p for p in plans if p is not None]
+        if placed and not self.unchanged_by(placed):
+            plans = [p if p is not None and self.unchanged_by([p]) else None for p in plans]
+            if not self.unchanged_by([p for p in plans if p is not None]):
+                plans = [None] * len(plans)
+        return plans
+
+    def unchanged_by(self, plans: list[_Plan]) -> bool:
+        """Whether the deck reads the same with a marker written as each of *plans* says."""
         lines = self.reader.lines
-        if plan.inline is not None:
-            k = self.first.index(plan.anchor)
-            trial = list(lines)
-            trial[k] = trial[k][: plan.inline] + " " + _PROBE + trial[k][plan.inline :]
-            at, count, marker = k + 1, 0, -1
-        else:
-            k = self.last.index(plan.anchor) if plan.anchor else -1
-            added = ([""] if plan.blank_before else []) + [_PROBE]
+        trial: list[str] = []
+        origin: list[int | None] = []  # the line each trial line was, None for a new one
+        markers: set[int] = set()
+        inline = {self.first.index(p.anchor): p.inline for p in plans if p.inline is not None}
+        after: dict[int, _Plan] = {}
+        for p in plans:
+            if p.inline is None:
+                after[self.last.index(p.anchor) if p.anchor else -1] = p
+
+        def insert(plan: _Plan) -> None:
+            if plan.blank_before:
+                trial.append("")
+                origin.append(None)
+            markers.add(len(trial))
+            trial.append(_PROBE)
+            origin.append(None)
             if plan.anchor < len(self.physical):
-                added.append("")
-            trial = lines[: k + 1] + added + lines[k + 1 :]
-            at, count, marker = k + 1, len(added), k + 1 + int(plan.blank_before)
-        starts = [b.start for b in self.blocks]
-        first = bisect.bisect_right(starts, k) - 1  # the block the marker goes into
-        i = starts[first] if first >= 0 else at
+                trial.append("")
+                origin.append(None)
+
+        if -1 in after:
+            insert(after[-1])
+        for k, line in enumerate(lines):
+            column = inline.get(k)
+            trial.append(line if column is None else line[:column] + " " + _PROBE + line[column:])
+            origin.append(k)
+            if k in after:
+                insert(after[k])
         reader = _Reader(trial)
-        new: list[_Block] = []
-        while i < len(trial):
-            if _blank(trial[i]):
-                i += 1
-                continue
-            if i >= at + count and i - count in starts:
-                break  # from here on the deck reads as before
-            block, i = reader.block(i, 0, False)
-            if block is not None:
-                new.append(block)
-        resync = bisect.bisect_left(starts, i - count) if i < len(trial) else len(starts)
-        old = self.blocks[max(first, 0) : resync]
+        blocks = reader.all_blocks()
 
-        def moved(j: int) -> int:
-            return j - count if j >= at + count else j
-
-        def sig(items: Iterable[_Block], shift: bool) -> tuple[Any, ...]:
+        def sig(items: Iterable[_Block], moved: list[int | None]) -> tuple[Any, ...]:
             return tuple(
-                (b.kind, moved(b.start) if shift else b.start, moved(b.end) if shift else b.end,
-                 b.level, b.empty, b.classes, sig(b.children, shift))
+                (b.kind, moved[b.start], moved[b.end], b.level, b.empty, b.classes,
+                 sig(b.children, moved))
                 for b in items
-                if not (shift and b.kind == "html" and b.start == marker == b.end)
+                if not (moved is origin and b.start in markers and b.end == b.start)
             )  # fmt: skip
 
-        if sig(new, True) != sig(old, False):
+        same = list(range(len(lines)))
+        if sig(blocks, origin) != sig(self.blocks, cast(list[int | None], same)):
             return False
-        low = starts[first] if first >= 0 else at
-        high = starts[resync] if resync < len(starts) else len(lines)
-        metas = [(moved(a), moved(b)) for a, b, _ in reader.meta]
-        if metas != [(a, b) for a, b, _ in self.reader.meta if low <= a < high]:
+        metas = [(origin[a], origin[b]) for a, b, _ in reader.meta]
+        if metas != [(a, b) for a, b, _ in self.reader.meta]:
             return False
-        if self.explicit:
-            return True
-        head, tail = self.blocks[: max(first, 0)], self.blocks[resync:]
-        return _slide_level([*head, *new, *tail]) == self.level
+        return self.explicit or _slide_level(blocks) == self.level
 
     def place(self, start: _Start, end: int) -> _Plan | None:
         if start.kind == "hr":
@@ -1069,12 +1070,30 @@ def _owned(split: _Split, start: _Start, first: int, last: int) -> _Owned:
     return owned
 
 
-def _split(deck: Deck) -> Deck:
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One slide as read, before it becomes a :class:`Slide`."""
+
+    start: _Start
+    first: int
+    last: int
+    owned: _Owned
+    text: str
+    notes: tuple[str, ...]
+    title: str | None
+
+    @property
+    def wants_marker(self) -> bool:
+        """Whether a new marker is to be placed: no marker yet, and something to show."""
+        return not self.owned.markers and _visible(self.text, self.notes, self.title)
+
+
+def _read(deck: Deck) -> tuple[_Split, list[_Row], list[_Plan | None]]:
+    """Split *deck*, read each slide, and place the markers of slides that need one."""
     split = _Split(deck)
-    front, meta = split.front_matter()
     notes_at = split.notes_by_line()
-    slides = []
-    for index, (start, first, last) in enumerate(split.ranges(), 1):
+    rows = []
+    for start, first, last in split.ranges():
         owned = _owned(split, start, first, last)
         text = "\n".join(
             owned.change.get(n, split.physical[n - 1].rstrip("\r\n"))
@@ -1085,22 +1104,30 @@ def _split(deck: Deck) -> Deck:
         title = None
         if start.heading is not None and not start.heading.empty:
             title = _plain(split.reader.lines[start.heading.start], start.heading) or None
-        plan = split.plan(start, last)
+        rows.append(_Row(start, first, last, owned, text, notes, title))
+    return split, rows, split.plans([row.wants_marker for row in rows])
+
+
+def _split(deck: Deck) -> Deck:
+    split, rows, plans = _read(deck)
+    front, meta = split.front_matter()
+    slides = []
+    for index, (row, plan) in enumerate(zip(rows, plans, strict=True), 1):
         skip = None
-        if not _visible(text, notes, title):
+        if not _visible(row.text, row.notes, row.title):
             skip = "empty"
-        elif plan is None and not owned.markers:
+        elif plan is None and not row.owned.markers:
             skip = "no place for a marker that pandoc ignores"
         slides.append(
             Slide(
                 index=index,
-                start_line=first,
-                end_line=last,
-                text=text,
-                title=title,
-                notes=notes,
-                markers=tuple(owned.markers),
-                anchor_line=plan.anchor if plan is not None else first - 1,
+                start_line=row.first,
+                end_line=row.last,
+                text=row.text,
+                title=row.title,
+                notes=row.notes,
+                markers=tuple(row.owned.markers),
+                anchor_line=plan.anchor if plan is not None else row.first - 1,
                 skip_reason=skip,
             )
         )
@@ -1134,15 +1161,15 @@ def _visible(text: str, notes: tuple[str, ...], title: str | None) -> bool:
 
 
 def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt]) -> str:
-    split = _Split(deck)
+    split, rows, plans = _read(deck)
     edits = LineEdits()
     lines = split.physical
-    for slide, (start, first, last) in zip(deck.slides, split.ranges(), strict=True):
-        prompt = prompts.get(slide.index)
+    for index, (row, plan) in enumerate(zip(rows, plans, strict=True), 1):
+        prompt = prompts.get(index)
         if prompt is None:
             continue
         marker = render_marker(prompt.text, prompt.source_hash, extra=_ESCAPED)
-        owned = _owned(split, start, first, last)
+        owned = row.owned
         if owned.markers:
             keep = owned.markers[0].line
             body = lines[keep - 1].rstrip("\r\n")
@@ -1159,7 +1186,6 @@ def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt]) -> str:
                 near = {m.line - 1, m.line, m.line + 1} & owned.drop
                 edits.drop |= {n for n in near if n == m.line or not lines[n - 1].strip()}
             continue
-        plan = split.plan(start, last)
         if plan is None:
             continue
         if plan.inline is not None:
