@@ -311,10 +311,14 @@ class Lines:
         return ln
 
 
-def header_start(lines: Lines, entries, header):
+def header_start(lines: Lines, entries, header, used=None):
+    """Start line of *header*. Explicit ids need not be unique (`{#x}` twice), so each
+    trace entry is used once (*used*: indices already taken, in document order)."""
     level = header["c"][0]
     key = "[Header %d (%s," % (level, _show_text(header["c"][1][0]))
-    for text, end in entries:
+    for index, (text, end) in enumerate(entries):
+        if used is not None and index in used:
+            continue
         # the trace shows only the first 60 characters of the block
         if not (text.startswith(key) or (len(text) >= 55 and key.startswith(text))):
             continue
@@ -323,11 +327,16 @@ def header_start(lines: Lines, entries, header):
             continue
         s = lines.get(ln)
         m = ATX_RE.match(s)
-        if m and len(m.group(1)) == level:
-            return ln
         ms = SETEXT_RE.match(s)
-        if ms and ln >= 2 and level <= 2 and ((ms.group(1)[0] == "=") == (level == 1)):
-            return ln - 1
+        if m and len(m.group(1)) == level:
+            pass
+        elif ms and ln >= 2 and level <= 2 and ((ms.group(1)[0] == "=") == (level == 1)):
+            ln -= 1
+        else:
+            continue
+        if used is not None:
+            used.add(index)
+        return ln
     return None
 
 
@@ -561,16 +570,19 @@ def process(path, slide_level=None, quarto=False):
         break
 
     starts = []
+    used = set()  # trace entries already matched to a heading
     for kind, ref, h, lvl in model:
         ln = None
         if kind == "implicit":
             ln = body_start
         elif kind == "hr":
             ln = hr_line.get(id(blocks[ref]))
+            if h is not None:  # the merged heading's trace entry is taken, too
+                header_start(L_lines, entries, h, used)
         elif kind in ("header", "nested"):
-            ln = header_start(L_lines, entries, h)
+            ln = header_start(L_lines, entries, h, used)
         elif kind == "div":
-            hl = header_start(L_lines, entries, h)
+            hl = header_start(L_lines, entries, h, used)
             if hl is not None:
                 ln = L_lines.last_nonblank_before(hl)
                 if not FENCE_OPEN_RE.match(L_lines.get(ln)):
