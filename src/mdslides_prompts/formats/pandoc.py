@@ -181,6 +181,8 @@ class _Reader:
     """Where each line starts in :attr:`joined` (filled on first use)."""
     joined: str = ""
     """The lines joined by newlines, for searches across lines."""
+    carry: _Block | None = None
+    """A block that starts on the last line of the block just read, after it."""
     title_end: int = 0
     """The first line after a pandoc title block (``% Title``), 0 if there is none."""
 
@@ -228,6 +230,10 @@ class _Reader:
             block, i = self.block(i, fenced, html_div)
             if block is not None:
                 out.append(block)
+            if self.carry is not None:
+                out.append(self.carry)
+                i = self.carry.end + 1
+                self.carry = None
         return out, i
 
     def closes(self, i: int, fenced: int, html_div: bool) -> bool:
@@ -352,13 +358,14 @@ class _Reader:
         return _Block("heading", i, end, level=len(match.group(1)), empty=not text, atx=True)
 
     def html(self, i: int, fenced: int, html_div: bool) -> int | None:
+        """Last line of an HTML block at line *i*; what follows it on that line, if
+        anything, is read as a block of its own (kept in :attr:`carry`)."""
         line = self.lines[i]
         if line.startswith("<!--"):
             close = self.comment_end(i, 4)
             if close is None:
                 return None
-            j, k = close
-            return j if _blank(self.lines[j][k:]) else self.para_end(j, fenced, html_div, k)
+            return self.rest(*close, fenced, html_div)
         match = _HTML_TAG.match(line)
         if match is None or match.group(1).lower() not in _BLOCK_TAGS | _EITHER_TAGS:
             return None
@@ -368,12 +375,23 @@ class _Reader:
             for j in range(i, len(self.lines)):
                 found = closer.search(self.lines[j], match.end() if j == i else 0)
                 if found:
-                    rest = self.lines[j][found.end() :]
-                    return j if _blank(rest) else self.para_end(j, fenced, html_div, found.end())
+                    return self.rest(j, found.end(), fenced, html_div)
         end = line.find(">")
-        if end < 0 or not _blank(line[end + 1 :]):
-            return self.para_end(i, fenced, html_div, max(end + 1, match.end()))
-        return i
+        return self.rest(i, max(end + 1, match.end()), fenced, html_div)
+
+    def rest(self, j: int, k: int, fenced: int, html_div: bool) -> int:
+        """A block that ends at line *j*, column *k*: if more follows on that line, it is
+        a block that starts there (a setext heading when the next line underlines it)."""
+        rest = self.lines[j][k:]
+        if _blank(rest):
+            return j
+        if _SETEXT.fullmatch(self.at(j + 1)) and not _has_block_tag(rest) and self.scan(j, k) == j:
+            level = 1 if self.lines[j + 1][0] == "=" else 2
+            text = _heading_text(rest)
+            self.carry = _Block("heading", j, j + 1, level=level, empty=not text)
+        else:
+            self.carry = _Block("para", j, self.para_end(j, fenced, html_div, k))
+        return j
 
     def table(self, i: int, fenced: int) -> int | None:
         if i >= len(self.lines):
