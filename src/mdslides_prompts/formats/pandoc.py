@@ -610,7 +610,8 @@ class _Reader:
             if char == "`":
                 run = len(line) - len(line[k:].lstrip("`")) - k
                 close = self.code_span_end(j, k + run, run)
-                k += run
+                # Unmatched, the first backtick is text and the rest of the run is tried.
+                k += run if close is not None else 1
             elif line.startswith("<!--", k):
                 close = self.comment_end(j, k + 4)
                 k += 4
