@@ -119,6 +119,10 @@ PANDOC_BLOCKS: tuple[tuple[str, ...], ...] = (
     ("Some text with *emphasis* and `code`",), ("Ligne en français, été",), ("日本語のテキスト",),
     ("text", "# not a heading"), ("Trailing spaces   ",), ("    indented ---",),
     ("[ref]: http://example.com",), ("[^1]: A footnote",), (". . .",), ("![img](a.png)",),
+    ("Text with ``` three backticks",), ("`code that runs", "over two lines`",),
+    ("<section>Title", "---"), ("<!-- a -->Title", "---"), ("Term", ": Definition"),
+    ("+---+---+", "| a | b |", "+---+---+"), ("- a", "- b", "", "  continued"), ("1) one",),
+    ("::: {.incremental}", "- a", "- b", ":::"), ("```{python}", "#| echo: false", "```"),
     ("",), ("",), ("",), ("",),
 )  # fmt: skip
 

@@ -166,6 +166,8 @@ class _Block:
     """A heading without text."""
     atx: bool = False
     """A ``#`` heading (not an underlined one)."""
+    mid: bool = False
+    """The block starts in the middle of its first line, after another block."""
     children: tuple[_Block, ...] = ()
     """The blocks inside a div."""
     classes: tuple[str, ...] = ()
@@ -174,6 +176,8 @@ class _Block:
 
 @dataclass
 class _Reader:
+    """pandoc's block reader, for where blocks start and end (lines are 0-based here)."""
+
     lines: list[str]
     meta: list[tuple[int, int, Any]] = field(default_factory=list)
     """Every YAML metadata block: first line, last line, parsed value."""
@@ -388,9 +392,9 @@ class _Reader:
         if _SETEXT.fullmatch(self.at(j + 1)) and not _has_block_tag(rest) and self.scan(j, k) == j:
             level = 1 if self.lines[j + 1][0] == "=" else 2
             text = _heading_text(rest)
-            self.carry = _Block("heading", j, j + 1, level=level, empty=not text)
+            self.carry = _Block("heading", j, j + 1, level=level, empty=not text, mid=True)
         else:
-            self.carry = _Block("para", j, self.para_end(j, fenced, html_div, k))
+            self.carry = _Block("para", j, self.para_end(j, fenced, html_div, k), mid=True)
         return j
 
     def table(self, i: int, fenced: int) -> int | None:
@@ -500,11 +504,13 @@ class _Reader:
             line = self.lines[j]
             match = _BULLET.match(line) or _ORDERED.match(line) or _DEFINITION.match(line)
             assert match is not None
-            indent = match.end() if match.group(0).endswith(" ") else len(line)
+            # Continuation lines are indented like the item's text: marker, one space,
+            # and up to three more if text follows them.
+            indent = match.end()
             rest = line[indent:]
             extra = len(rest) - len(rest.lstrip(" "))
-            if 0 < extra <= 3 or (extra == 0 and rest):
-                indent += extra if extra <= 3 and rest.strip() else 0
+            if 0 < extra <= 3 and rest.strip():
+                indent += extra
             j += 1
             while (
                 j < n
@@ -917,6 +923,13 @@ class _Split:
             if plan is not None and self.dangling and self.dangling <= plan.anchor:
                 plan = None
             plans.append(plan)
+        for k, start in enumerate(self.starts):
+            if start.heading is not None and start.heading.mid:
+                # It shares its first line with the slide before: a line for one is
+                # a line for both.
+                plans[k] = None
+                if k:
+                    plans[k - 1] = None
         placed = [p for p in plans if p is not None]
         if placed and not self.unchanged_by(placed):
             plans = [p if p is not None and self.unchanged_by([p]) else None for p in plans]
@@ -980,7 +993,10 @@ class _Split:
         if start.kind == "implicit":
             # Before its first block: at its end the comment could follow a pause.
             first = max(start.line, self.reader.title_end)
-            return _Plan(self.first[first] - 1 if first < len(self.first) else end)
+            anchor = self.first[first] - 1 if first < len(self.first) else end
+            if anchor == 0 and self.physical[0].endswith("\r") and self.last[0] > 1:
+                return None  # new lines would take line 1's lone '\r', which pandoc drops
+            return _Plan(anchor)
         heading = start.heading
         assert heading is not None
         nxt = start.after
