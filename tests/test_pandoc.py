@@ -110,6 +110,14 @@ def test_detection(name: str, text: str, expected: str | None, tmp_path: Path) -
         assert found == expected
 
 
+def test_r_markdown_slide_level_option(tmp_path: Path) -> None:
+    source = "# A\n\nintro\n\n## B\n\ntext\n"
+    assert len(PANDOC.parse(Deck.from_text(source)).slides) == 1  # inferred: level 1
+    options = "---\noutput:\n  ioslides_presentation:\n    slide_level: 2\n---\n\n"
+    deck = PANDOC.parse(Deck.from_text(options + source, tmp_path / "talk.Rmd"))
+    assert [s.title for s in deck.slides] == ["A", "B"]
+
+
 def test_quarto_and_r_markdown_files_are_picked_up() -> None:
     assert {".qmd", ".rmd"} <= set(DECK_SUFFIXES)
 

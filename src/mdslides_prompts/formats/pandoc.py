@@ -14,7 +14,8 @@ slides (``Text.Pandoc.Slides`` and ``makeSections``), so this module has two hal
 * the slide rules of ``conformance/pandoc/FINDINGS.md``: the slide level is the lowest
   heading level directly followed by something other than a heading or rule (looking into
   divs, skipping the block after a counted heading); Quarto uses 2 or ``slide-level:``
-  from its YAML. A top-level heading at or above that level starts a slide, so does a
+  from its YAML, R Markdown an output format's ``slide_level:`` if it has one (plain
+  pandoc ignores a ``slide-level:`` key). A top-level heading at or above that level starts a slide, so does a
   horizontal rule (merged with a slide-level heading right after it), and so does a div
   whose first block is such a heading; anything before the first of these is a slide of
   its own. ``::: notes`` divs are speaker notes. The YAML title slide is not a source
@@ -828,7 +829,9 @@ class _Split:
         self.reader = _Reader(logical)
         self.blocks, _ = self.reader.blocks(self.reader.title_block(), 0, False)
         self.meta = _merged_meta(m[2] for m in self.reader.meta)
-        explicit = _quarto_level(self.meta) if deck.format == QUARTO else None
+        explicit = (
+            _quarto_level(self.meta) if deck.format == QUARTO else _rmarkdown_level(self.meta)
+        )
         self.explicit = explicit is not None
         self.level = explicit if explicit is not None else _slide_level(self.blocks)
         self.starts = _starts(self.blocks, self.level)
@@ -1051,6 +1054,16 @@ def _quarto_level(meta: Mapping[str, Any]) -> int:
         inner = _as_level(fmt["revealjs"].get("slide-level"))
         level = inner if inner is not None else level
     return 2 if level is None else level
+
+
+def _rmarkdown_level(meta: Mapping[str, Any]) -> int | None:
+    """R Markdown passes an output format's ``slide_level:`` on as ``--slide-level``."""
+    output = meta.get("output")
+    if isinstance(output, dict):
+        for options in output.values():
+            if isinstance(options, dict) and _as_level(options.get("slide_level")) is not None:
+                return _as_level(options.get("slide_level"))
+    return None
 
 
 def _as_level(value: Any) -> int | None:
