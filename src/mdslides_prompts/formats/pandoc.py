@@ -15,11 +15,11 @@ slides (``Text.Pandoc.Slides`` and ``makeSections``), so this module has two hal
   heading level directly followed by something other than a heading or rule (looking into
   divs, skipping the block after a counted heading); Quarto uses 2 or ``slide-level:``
   from its YAML, R Markdown an output format's ``slide_level:`` if it has one (plain
-  pandoc ignores a ``slide-level:`` key). A top-level heading at or above that level starts a slide, so does a
-  horizontal rule (merged with a slide-level heading right after it), and so does a div
-  whose first block is such a heading; anything before the first of these is a slide of
-  its own. ``::: notes`` divs are speaker notes. The YAML title slide is not a source
-  slide.
+  pandoc ignores a ``slide-level:`` key). A top-level heading at or above that level
+  starts a slide, so does a horizontal rule (merged with a slide-level heading right
+  after it), and so does a div whose first block is such a heading; anything before the
+  first of these is a slide of its own. ``::: notes`` divs are speaker notes. The YAML
+  title slide is not a source slide.
 
 A prompt is an HTML comment, which pandoc copies into the slide as raw HTML: on its own
 line right after the slide's heading, with a blank line after it (unless it ends the
