@@ -129,6 +129,7 @@ PANDOC_BLOCKS: tuple[tuple[str, ...], ...] = (
 PANDOC_FRONT_MATTERS: tuple[tuple[str, ...], ...] = (
     (), (), ("---", "title: Deck", "---"), ("---", "title: Deck", "author: Me", "..."),
     ("---", "title: Unclosed"), ("% Title block", "% Author"),
+    ("---", "title: Deck", "subtitle: Sub", "---"), ("---", "slide-level: 1", "---"),
 )  # fmt: skip
 
 QUARTO_FRONT_MATTERS: tuple[tuple[str, ...], ...] = (
