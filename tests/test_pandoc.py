@@ -75,6 +75,11 @@ def test_lone_carriage_returns_join_lines_as_pandoc_does() -> None:
     assert PANDOC.parse(Deck.from_text("a\r# H\n\ntext\n")).slides[0].title is None
 
 
+def test_notes_of_an_unclosed_div() -> None:
+    deck = PANDOC.parse(Deck.from_text("## A\n\ntext\n\n::: notes\nSay it.\n\nAnd this.\n"))
+    assert deck.slides[0].notes == ("Say it.\n\nAnd this.",)
+
+
 def test_unclosed_comment_keeps_markers_out() -> None:
     # A marker's '-->' would close the comment and swallow every slide in between.
     deck = PANDOC.parse(Deck.from_text("## A\n\na\n\n<!-- open\n\n## B\n\nb\n"))

@@ -888,7 +888,8 @@ class _Split:
         def walk(items: Iterable[_Block]) -> None:
             for block in items:
                 if block.kind == "notes":
-                    inner = self.reader.lines[block.start + 1 : block.end]
+                    closed = _DIV_CLOSE.fullmatch(self.reader.lines[block.end]) is not None
+                    inner = self.reader.lines[block.start + 1 : block.end + (not closed)]
                     kept = (ln for ln in inner if not is_marker_candidate(ln))
                     out[self.first[block.start]] = "\n".join(kept).strip()
                 walk(block.children)
