@@ -123,6 +123,7 @@ PANDOC_BLOCKS: tuple[tuple[str, ...], ...] = (
     ("<figure>Title", "---"), ("<!-- a -->Title", "---"), ("Term", ": Definition"),
     ("+---+---+", "| a | b |", "+---+---+"), ("- a", "- b", "", "  continued"), ("1) one",),
     ("::: {.incremental}", "- a", "- b", ":::"), ("```{python}", "#| echo: false", "```"),
+    ("\\begin{itemize}", "", "# Not a heading", "", "\\end{itemize}"), ("\\newcommand{\\x}{y}",),
     ("",), ("",), ("",), ("",),
 )  # fmt: skip
 

@@ -76,6 +76,8 @@ _ORDERED = re.compile(rf"( {{0,3}})(?:({_NUMBER})([.)])|\(({_NUMBER})\))( |$)")
 _DEFINITION = re.compile(r" {0,3}[:~]( |$)")
 _COMMENT_END = re.compile(r"--\s*>")
 _INLINE_SPANS = re.compile(r"<!--.*?-->|(`+).+?(?<!`)\1(?!`)")
+_TEX_BEGIN = re.compile(r"\\begin\{([^{}]+)\}")
+_TEX_MACRO = re.compile(r"\\(?:re)?newcommand|\\providecommand|\\(?:re)?newenvironment|\\def\\")
 _QUOTE = re.compile(r" {0,3}>")
 _HRULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r"(=+|-+)[ \t]*")
@@ -282,6 +284,9 @@ class _Reader:
             return _Block("table", i, table), table + 1
         if line.startswith("    "):
             return self.indented(i)
+        tex = self.tex(i)
+        if tex is not None:
+            return _Block("tex", i, tex), tex + 1
         if _HRULE.fullmatch(line):
             return _Block("hr", i, i), i + 1
         if _ORDERED.match(line) and self.ordered_start(line):
@@ -397,6 +402,28 @@ class _Reader:
         else:
             self.carry = _Block("para", j, self.para_end(j, fenced, html_div, k), mid=True)
         return j
+
+    def tex(self, i: int) -> int | None:
+        """Last line of a raw LaTeX block: an environment up to its ``\\end`` (over blank
+        lines and headings), or a one-line macro definition."""
+        line = self.lines[i]
+        begin = _TEX_BEGIN.match(line)
+        if begin:
+            close = self.tex_end(i, begin.end(), begin.group(1))
+            return None if close is None else close[0]
+        if _TEX_MACRO.match(line) and line.count("{") == line.count("}"):
+            return i
+        return None
+
+    def tex_end(self, j: int, k: int, name: str) -> tuple[int, int] | None:
+        """Where ``\\end{name}`` closes an environment opened before line *j*, column *k*."""
+        end = "\\end{" + name + "}"
+        while j < len(self.lines):
+            found = self.lines[j].find(end, k)
+            if found >= 0:
+                return j, found + len(end)
+            j, k = j + 1, 0
+        return None
 
     def table(self, i: int, fenced: int) -> int | None:
         if i >= len(self.lines):
@@ -610,7 +637,7 @@ class _Reader:
         line = self.lines[j]
         while k < len(line):
             char = line[k]
-            if char == "\\":
+            if char == "\\" and not line.startswith("\\begin{", k):
                 k += 2
                 continue
             close = None
@@ -622,6 +649,9 @@ class _Reader:
             elif line.startswith("<!--", k):
                 close = self.comment_end(j, k + 4)
                 k += 4
+            elif char == "\\" and (begin := _TEX_BEGIN.match(line, k)):
+                close = self.tex_end(j, begin.end(), begin.group(1))
+                k = begin.end()
             else:
                 k += 1
             if close is not None:
