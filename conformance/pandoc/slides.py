@@ -331,13 +331,25 @@ def header_start(lines: Lines, entries, header, used=None):
         if m and len(m.group(1)) == level:
             pass
         elif ms and ln >= 2 and level <= 2 and ((ms.group(1)[0] == "=") == (level == 1)):
-            ln -= 1
+            # the text is one line, unless a raw HTML comment in it runs over several
+            ln -= 1 + _raw_newlines(header["c"][2])
         else:
             continue
         if used is not None:
             used.add(index)
         return ln
     return None
+
+
+def _raw_newlines(inls) -> int:
+    """Line breaks inside the raw HTML (comments) of a heading's inlines."""
+    count = 0
+    for x in inls:
+        if x.get("t") == "RawInline":
+            count += x["c"][1].count("\n")
+        elif isinstance(x.get("c"), list) and x["c"] and isinstance(x["c"][-1], list):
+            count += _raw_newlines([y for y in x["c"][-1] if isinstance(y, dict)])
+    return count
 
 
 def _show_text(s: str) -> str:
@@ -557,6 +569,9 @@ def process(path, slide_level=None, quarto=False):
     # (a `---` line followed by a non-blank line, closed by `---` or `...`) is only
     # skipped when pandoc's trace has an empty (`Parsed []`) entry ending right there.
     empty_ends = {L_lines.last_nonblank_before(end) for t, end in entries if t == "[]"}
+    # Blank lines are traced as `Parsed []` too: a block that ends there (a table made of
+    # `---` / text / `---`) means the candidate was no metadata block.
+    empty_ends -= {L_lines.last_nonblank_before(end) for t, end in entries if t != "[]"}
     body_start = 1
     while True:
         while body_start <= len(lines) and BLANK_RE.match(L_lines.get(body_start)):

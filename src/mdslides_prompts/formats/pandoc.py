@@ -356,10 +356,13 @@ class _Reader:
         if _has_block_tag(line):
             return None  # the inline reader stops there, before the heading's end
         if i + 1 < len(self.lines) and _SETEXT.fullmatch(self.lines[i + 1]):
-            if self.scan(i, 0) != i:
+            # pandoc only looks at the next line before it reads the text; a comment or
+            # code span can carry the text on, and then the underline must follow it.
+            j = self.scan(i, 0)
+            if j != i and not _SETEXT.fullmatch(self.at(j + 1)):
                 return None
-            level = 1 if self.lines[i + 1][0] == "=" else 2
-            return _Block("heading", i, i + 1, level=level, empty=not _heading_text(line))
+            level = 1 if self.lines[j + 1][0] == "=" else 2
+            return _Block("heading", i, j + 1, level=level, empty=not _heading_text(line))
         match = _ATX.match(line)
         if match is None:
             return None
@@ -528,7 +531,8 @@ class _Reader:
         """First line after the list whose first item starts at *i*."""
         j = i
         n = len(self.lines)
-        while j < n and self.list_start(self.lines[j]) and not self.closes(j, fenced, html_div):
+        kind = _item_kind(self.lines[i])
+        while j < n and _item_kind(self.lines[j]) == kind and not self.closes(j, fenced, html_div):
             line = self.lines[j]
             match = _BULLET.match(line) or _ORDERED.match(line) or _DEFINITION.match(line)
             assert match is not None
@@ -688,6 +692,27 @@ class _Reader:
         end = found.end()
         number = bisect.bisect_right(self.offsets, end - 1) - 1
         return number, end - self.offsets[number]
+
+
+def _item_kind(line: str) -> tuple[str, str] | None:
+    """What kind of list item *line* starts: a list goes on only with items of its kind
+    (any bullet; numbers of one style with one delimiter)."""
+    if _BULLET.match(line) and not _HRULE.fullmatch(line):
+        return ("bullet", "")
+    if _DEFINITION.match(line):
+        return ("definition", "")
+    match = _ORDERED.match(line)
+    if match is None:
+        return None
+    number = match.group(2) or match.group(4) or ""
+    delim = match.group(3) or "()"
+    if number.isdigit() or number == "#":
+        style = number if number == "#" else "decimal"
+    elif number in ("i", "I") or (len(number) > 1 and number.lower().strip("ivxlcdm") == ""):
+        style = "roman" if number.islower() else "Roman"
+    else:
+        style = "alpha" if number.islower() else "Alpha"
+    return (style, delim)
 
 
 def _pipe_row(line: str) -> bool:
