@@ -494,6 +494,18 @@ def meta_slide_level(meta):
     return lvl
 
 
+def is_metadata(lines, start, close, ast):
+    """Whether the `---` block at lines start..close became metadata: it holds only blank
+    and comment lines, or its top-level keys are in the document's metadata. (Blank lines
+    are traced as `Parsed []` too, so `---` / text / `---` read as a table looks the same
+    in the trace.)"""
+    body = [lines.get(k) for k in range(start + 1, close)]
+    keys = [m.group(1) for m in (re.match(r"^([^\s#:][^:]*):(\s|$)", ln) for ln in body) if m]
+    if not keys:
+        return all(not ln.strip() or ln.lstrip().startswith("#") for ln in body)
+    return all(k.strip().strip("'\"") in ast.get("meta", {}) for k in keys)
+
+
 def process(path, slide_level=None, quarto=False):
     with open(path, "rb") as f:
         raw = f.read()
@@ -569,9 +581,6 @@ def process(path, slide_level=None, quarto=False):
     # (a `---` line followed by a non-blank line, closed by `---` or `...`) is only
     # skipped when pandoc's trace has an empty (`Parsed []`) entry ending right there.
     empty_ends = {L_lines.last_nonblank_before(end) for t, end in entries if t == "[]"}
-    # Blank lines are traced as `Parsed []` too: a block that ends there (a table made of
-    # `---` / text / `---`) means the candidate was no metadata block.
-    empty_ends -= {L_lines.last_nonblank_before(end) for t, end in entries if t != "[]"}
     body_start = 1
     while True:
         while body_start <= len(lines) and BLANK_RE.match(L_lines.get(body_start)):
@@ -579,7 +588,7 @@ def process(path, slide_level=None, quarto=False):
         if re.match(r"^---[ \t]*$", L_lines.get(body_start)) and not BLANK_RE.match(L_lines.get(body_start + 1)):
             c = next((k for k in range(body_start + 1, len(lines) + 1)
                       if re.match(r"^(---|\.\.\.)[ \t]*$", L_lines.get(k))), None)
-            if c is not None and c in empty_ends:
+            if c is not None and c in empty_ends and is_metadata(L_lines, body_start, c, ast):
                 body_start = c + 1
                 continue
         break
