@@ -286,6 +286,20 @@ class _Reader:
             return self.indented(i)
         tex = self.tex(i)
         if tex is not None:
+            nxt = self.at(tex + 1)
+            if nxt.startswith(" ") and not _blank(nxt):
+                # pandoc's raw-TeX reader eats the next line's indentation with the newline.
+                k = len(nxt) - len(nxt.lstrip(" "))
+                atx = _ATX.match(nxt, k)
+                if atx:
+                    empty = not _heading_text(nxt[atx.end() :], atx=True)
+                    level = atx.end() - k
+                    self.carry = _Block(
+                        "heading", tex + 1, tex + 1, level=level, empty=empty, atx=True
+                    )
+                else:
+                    end = self.para_end(tex + 1, fenced, html_div, k)
+                    self.carry = _Block("para", tex + 1, end)
             return _Block("tex", i, tex), tex + 1
         if _HRULE.fullmatch(line):
             return _Block("hr", i, i), i + 1
@@ -1241,6 +1255,7 @@ def _split(deck: Deck) -> Deck:
 def _plain(line: str, heading: _Block) -> str:
     """A heading's text without markup, roughly as pandoc's ``stringify`` gives it."""
     atx = heading.atx
+    line = line.lstrip(" ")
     text = _heading_text(line.lstrip("#") if atx else line, atx=atx)
     text = _INLINE_MARKER.sub("", text)
     text = re.sub(r"<!--.*?-->|<[^>]+>", "", text)
