@@ -291,7 +291,9 @@ class _Reader:
                 # pandoc's raw-TeX reader eats the next line's indentation with the newline.
                 k = len(nxt) - len(nxt.lstrip(" "))
                 atx = _ATX.match(nxt, k)
-                if atx:
+                if _HRULE.fullmatch(nxt) and not _SETEXT.fullmatch(self.at(tex + 2)):
+                    self.carry = _Block("hr", tex + 1, tex + 1)
+                elif atx:
                     empty = not _heading_text(nxt[atx.end() :], atx=True)
                     level = atx.end() - k
                     self.carry = _Block(
