@@ -423,16 +423,22 @@ class _Reader:
         return j
 
     def tex(self, i: int) -> int | None:
-        """Last line of a raw LaTeX block: an environment up to its ``\\end`` (over blank
-        lines and headings), or a one-line macro definition."""
-        line = self.lines[i]
-        begin = _TEX_BEGIN.match(line)
-        if begin:
-            close = self.tex_end(i, begin.end(), begin.group(1))
-            return None if close is None else close[0]
-        if _TEX_MACRO.match(line) and line.count("{") == line.count("}"):
-            return i
-        return None
+        """Last line of a raw LaTeX block: environments (each up to its ``\\end``, over
+        blank lines and headings) and one-line macro definitions, as many as follow each
+        other on the next line."""
+        end = None
+        while i < len(self.lines):
+            line = self.lines[i].lstrip(" ") if end is not None else self.lines[i]
+            begin = _TEX_BEGIN.match(line)
+            close = self.tex_end(i, begin.end(), begin.group(1)) if begin else None
+            if close is not None:
+                end = close[0]
+            elif _TEX_MACRO.match(line) and line.count("{") == line.count("}"):
+                end = i
+            else:
+                break
+            i = end + 1
+        return end
 
     def tex_end(self, j: int, k: int, name: str) -> tuple[int, int] | None:
         """Where ``\\end{name}`` closes an environment opened before line *j*, column *k*."""
@@ -649,6 +655,8 @@ class _Reader:
             tag = _HTML_TAG.match(nxt)
             if spans and tag and tag.group(1).lower() in _BLOCK_TAGS and ">" in nxt:
                 return j  # the inline reader stops at a block-level tag
+            if spans and self.tex(j + 1) is not None and _TEX_BEGIN.match(nxt):
+                return j  # and at a LaTeX environment
             j = self.scan(j + 1, 0) if spans else j + 1
 
     def scan(self, j: int, k: int) -> int:
