@@ -135,3 +135,65 @@ def lookatme_decks(draw: st.DrawFn) -> str:
     newline = draw(st.sampled_from(("\n", "\r\n", "\r")))
     text = newline.join(lines) + (newline if draw(st.booleans()) else "")
     return ("\ufeff" if draw(st.integers(0, 19)) == 0 else "") + text
+
+
+PANDOC_BLOCKS: tuple[tuple[str, ...], ...] = (
+    ("# Section",), ("## Slide",), ("### Deep",), ("#### Deeper",), ("####### Seven",),
+    ('## Title {#my-id .big data-x="1"}',), ('# Part {data-background="#8DA0CB"}',),
+    ("##",), ('## {background-image="x.png"}',), ("## Closed ##",), ("#hashtag",),
+    ("Setext", "======"), ("Sub", "------"), ("Para", "more", "---"), ("# A", "---"),
+    ("---",), ("***",), ("___",), ("- - -",), ("  ---   ",), ("----------",), ("-- -",),
+    ("\t---",), ("---", ""), ("---", "foo: bar", "---"), ("---", "foo: bar", "..."),
+    ("---", "---"), ("---", "just text", "---"),
+    ("```", "---", "# not a heading", "```"), ("~~~", "---", "~~~"), ("```python", "## x", "```"),
+    ("```",), ("```{r}", "# a comment", "```"), ("``` {.lang}", "---", "```"),
+    ("::: notes", "Speaker note", ":::"), ("::: {.notes}", "Another note", ":::"),
+    ("::: box", "## In a div", "", "text", ":::"),
+    ("::: box", "text", "", "---", "", "## B", ":::"),
+    ("<div>", "---", "</div>"), ('<div class="x">', "## Html div", "", "t", "</div>"),
+    (":::: {.columns}", "::: {.column}", "## Col", ":::", "::::"),
+    ("::: x", "intro", "", "# Inner", "", "c", ":::"), (":::",),
+    ("- item", "---"), ("- item", "", "  ---"), ("1. one", "2. two"), ("- # Heading in a list",),
+    ("* a", "", "    # H"), ("> quote", "> # Quoted heading"), ("> ---",),
+    ("<!-- note -->",), ("<!-- multi", "", "---", "-->"), ("<!-- unclosed",),
+    ("<!-- a --> trailing",), ("text <!-- inline --> more",), ("<figure>",), ("</figure>",),
+    ("|a|b|", "|-|-|", "|1|2|"), ("a  b", "-- --", "1  2"),
+    ("Some text with *emphasis* and `code`",), ("Ligne en français, été",), ("日本語のテキスト",),
+    ("text", "# not a heading"), ("Trailing spaces   ",), ("    indented ---",),
+    ("[ref]: http://example.com",), ("[^1]: A footnote",), (". . .",), ("![img](a.png)",),
+    ("Text with ``` three backticks",), ("`code that runs", "over two lines`",),
+    ("<figure>Title", "---"), ("<!-- a -->Title", "---"), ("Term", ": Definition"),
+    ("+---+---+", "| a | b |", "+---+---+"), ("- a", "- b", "", "  continued"), ("1) one",),
+    ("::: {.incremental}", "- a", "- b", ":::"), ("```{python}", "#| echo: false", "```"),
+    ("\\begin{itemize}", "", "# Not a heading", "", "\\end{itemize}"), ("\\newcommand{\\x}{y}",),
+    ("",), ("",), ("",), ("",),
+)  # fmt: skip
+
+PANDOC_FRONT_MATTERS: tuple[tuple[str, ...], ...] = (
+    (), (), ("---", "title: Deck", "---"), ("---", "title: Deck", "author: Me", "..."),
+    ("---", "title: Unclosed"), ("% Title block", "% Author"),
+    ("---", "title: Deck", "subtitle: Sub", "---"), ("---", "slide-level: 1", "---"),
+)  # fmt: skip
+
+QUARTO_FRONT_MATTERS: tuple[tuple[str, ...], ...] = (
+    (), ("---", "title: Deck", "format: revealjs", "---"),
+    ("---", "format:", "  revealjs:", "    slide-level: 1", "---"),
+    ("---", "format:", "  revealjs:", "    incremental: true", "---"),
+)  # fmt: skip
+
+
+def random_pandoc_deck(rng: random.Random, *, quarto: bool = False) -> str:
+    """A pandoc- or Quarto-flavoured deck from a seeded RNG (LF or CRLF, sometimes a BOM)."""
+    lines = list(rng.choice(QUARTO_FRONT_MATTERS if quarto else PANDOC_FRONT_MATTERS))
+    if lines:
+        lines.append("")
+    for _ in range(rng.randint(0, 25)):
+        block = rng.choice(PANDOC_BLOCKS)
+        # Rarely right after a rule: '---' + text starts a YAML block that pandoc refuses.
+        glued = 0.05 if lines and lines[-1].strip(" -*_") == "" else 0.3
+        if rng.random() > glued and lines and lines[-1] != "":
+            lines.append("")
+        lines.extend(block)
+    newline = rng.choice(("\n", "\r\n"))
+    text = newline.join(lines) + (newline if rng.random() < 0.8 else "")
+    return ("\ufeff" if rng.random() < 0.1 else "") + text

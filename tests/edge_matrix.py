@@ -3,8 +3,9 @@
 Each row is a small deck built around one trap; ``COUNTS`` gives the slides each
 generator produces for it. The marp, slidev and revealjs columns are checked against
 the real parsers by the conformance tests (which also split and inject these decks), and
-the lookatme column by lookatme's own parser in its conformance test; the others follow
-the research's checks of the real tools.
+the lookatme column by lookatme's own parser in its conformance test, the pandoc and
+quarto columns by pandoc 3.9 (``conformance/pandoc/slides.py``); the others follow the
+research's checks of the real tools. ``KNOWN_DIFFERENCES`` lists where we differ.
 """
 
 from __future__ import annotations
@@ -29,29 +30,37 @@ ROWS: dict[str, str] = {
     "unclosed front matter": "---\ntitle: x\n\n# A\n\n---\n\n# B\n",
 }
 
-_FORMATS = ("marp", "slidev", "revealjs", "remark", "deckset", "lookatme")
+_FORMATS = ("marp", "slidev", "revealjs", "remark", "deckset", "lookatme", "pandoc", "quarto")
 _TABLE = {
-    # row: marp, slidev, revealjs, remark, deckset, lookatme
-    "other thematic breaks": (4, 1, 1, 1, 1, 4),
-    "backtick fence holding ---": (2, 2, 3, 2, 2, 2),
-    "tilde fence holding ---": (2, 2, 3, 2, 2, 2),
-    "multi-line comment holding ---": (2, 2, 3, 3, 2, 2),
-    "html block holding ---": (2, 2, 3, 3, 2, 2),
-    "setext heading": (1, 2, 2, 2, 1, 2),
-    "--- right under a heading": (2, 2, 2, 2, 1, 2),
-    "--- with a trailing space": (2, 2, 1, 1, 2, 2),
-    "--- on line 1, never closed": (1, 1, 1, 2, 1, 1),
-    "two --- in a row": (3, 2, 2, 3, 1, 3),
-    "CRLF": (2, 2, 2, 2, 2, 2),
-    "BOM": (2, 2, 2, 2, 2, 2),
-    "tabs": (2, 2, 2, 2, 2, 2),
-    "empty deck": (1, 1, 1, 1, 1, 1),
-    "unclosed front matter": (1, 1, 2, 3, 2, 1),
+    # row: marp, slidev, revealjs, remark, deckset, lookatme, pandoc, quarto
+    "other thematic breaks": (4, 1, 1, 1, 1, 4, 7, 7),
+    "backtick fence holding ---": (2, 2, 3, 2, 2, 2, 2, 3),
+    "tilde fence holding ---": (2, 2, 3, 2, 2, 2, 2, 3),
+    "multi-line comment holding ---": (2, 2, 3, 3, 2, 2, 3, 3),
+    "html block holding ---": (2, 2, 3, 3, 2, 2, 1, 1),
+    "setext heading": (1, 2, 2, 2, 1, 2, 2, 2),
+    "--- right under a heading": (2, 2, 2, 2, 1, 2, 2, 2),
+    "--- with a trailing space": (2, 2, 1, 1, 2, 2, 3, 3),
+    "--- on line 1, never closed": (1, 1, 1, 2, 1, 1, 1, 2),
+    "two --- in a row": (3, 2, 2, 3, 1, 3, 2, 2),
+    "CRLF": (2, 2, 2, 2, 2, 2, 2, 3),
+    "BOM": (2, 2, 2, 2, 2, 2, 2, 3),
+    "tabs": (2, 2, 2, 2, 2, 2, 2, 3),
+    "empty deck": (1, 1, 1, 1, 1, 1, 1, 1),
+    "unclosed front matter": (1, 1, 2, 3, 2, 1, 1, 1),
 }
 COUNTS: dict[str, dict[str, int]] = {
     row: dict(zip(_FORMATS, counts, strict=True)) for row, counts in _TABLE.items()
 }
-"""Slides per row and format."""
+"""Slides per row and format, as the generator makes them."""
+
+KNOWN_DIFFERENCES = {
+    ("multi-line comment holding ---", "pandoc"): "pandoc reads '<!--' over '---' as a setext "
+    "heading here (the comment then runs on as its inline text); we read a comment block",
+    ("empty deck", "pandoc"): "pandoc makes one empty slide of an empty deck; we make none",
+    ("empty deck", "quarto"): "pandoc makes one empty slide of an empty deck; we make none",
+}
+"""Rows where we do not match the generator yet, and why."""
 
 
 def write_rows(folder: Path) -> list[Path]:

@@ -75,6 +75,9 @@ and is CHECKED against the revealjs output (count, level and id of every slide).
 Lines are the lines of the file after CRLF -> LF (pandoc does the same); a UTF-8
 BOM is stripped (pandoc ignores it).
 
+Environment: SLIDES_NO_HIGHLIGHT=1 adds --syntax-highlighting=none to the revealjs
+runs (much faster on decks with code; code blocks are then plain <pre><code>).
+
 Self-check: "verified" is true when the model's slide list equals the revealjs output
 (same count; same level per slide; same id for titled slides) and, for an inferred
 slide level, an explicit `--slide-level=<inferred>` run gives byte-identical HTML.
@@ -308,10 +311,14 @@ class Lines:
         return ln
 
 
-def header_start(lines: Lines, entries, header):
+def header_start(lines: Lines, entries, header, used=None):
+    """Start line of *header*. Explicit ids need not be unique (`{#x}` twice), so each
+    trace entry is used once (*used*: indices already taken, in document order)."""
     level = header["c"][0]
     key = "[Header %d (%s," % (level, _show_text(header["c"][1][0]))
-    for text, end in entries:
+    for index, (text, end) in enumerate(entries):
+        if used is not None and index in used:
+            continue
         # the trace shows only the first 60 characters of the block
         if not (text.startswith(key) or (len(text) >= 55 and key.startswith(text))):
             continue
@@ -320,12 +327,29 @@ def header_start(lines: Lines, entries, header):
             continue
         s = lines.get(ln)
         m = ATX_RE.match(s)
-        if m and len(m.group(1)) == level:
-            return ln
         ms = SETEXT_RE.match(s)
-        if ms and ln >= 2 and level <= 2 and ((ms.group(1)[0] == "=") == (level == 1)):
-            return ln - 1
+        if m and len(m.group(1)) == level:
+            pass
+        elif ms and ln >= 2 and level <= 2 and ((ms.group(1)[0] == "=") == (level == 1)):
+            # the text is one line, unless a raw HTML comment in it runs over several
+            ln -= 1 + _raw_newlines(header["c"][2])
+        else:
+            continue
+        if used is not None:
+            used.add(index)
+        return ln
     return None
+
+
+def _raw_newlines(inls) -> int:
+    """Line breaks inside the raw HTML (comments) of a heading's inlines."""
+    count = 0
+    for x in inls:
+        if x.get("t") == "RawInline":
+            count += x["c"][1].count("\n")
+        elif isinstance(x.get("c"), list) and x["c"] and isinstance(x["c"][-1], list):
+            count += _raw_newlines([y for y in x["c"][-1] if isinstance(y, dict)])
+    return count
 
 
 def _show_text(s: str) -> str:
@@ -470,6 +494,18 @@ def meta_slide_level(meta):
     return lvl
 
 
+def is_metadata(lines, start, close, ast):
+    """Whether the `---` block at lines start..close became metadata: it holds only blank
+    and comment lines, or its top-level keys are in the document's metadata. (Blank lines
+    are traced as `Parsed []` too, so `---` / text / `---` read as a table looks the same
+    in the trace.)"""
+    body = [lines.get(k) for k in range(start + 1, close)]
+    keys = [m.group(1) for m in (re.match(r"^([^\s#:][^:]*):(\s|$)", ln) for ln in body) if m]
+    if not keys:
+        return all(not ln.strip() or ln.lstrip().startswith("#") for ln in body)
+    return all(k.strip().strip("'\"") in ast.get("meta", {}) for k in keys)
+
+
 def process(path, slide_level=None, quarto=False):
     with open(path, "rb") as f:
         raw = f.read()
@@ -499,6 +535,10 @@ def process(path, slide_level=None, quarto=False):
         source = "inferred"
 
     args = ["-f", "markdown", "-t", "revealjs"]
+    if os.environ.get("SLIDES_NO_HIGHLIGHT"):
+        # Loading skylighting's syntax definitions costs ~0.3 s a call; highlighting only
+        # changes what is inside a code block, never which slides there are.
+        args.append("--syntax-highlighting=none")
     html, _ = pandoc(args + ([] if slide_level is None else ["--slide-level=%d" % slide_level]), text)
     mismatch = []
     if slide_level is None:
@@ -548,22 +588,25 @@ def process(path, slide_level=None, quarto=False):
         if re.match(r"^---[ \t]*$", L_lines.get(body_start)) and not BLANK_RE.match(L_lines.get(body_start + 1)):
             c = next((k for k in range(body_start + 1, len(lines) + 1)
                       if re.match(r"^(---|\.\.\.)[ \t]*$", L_lines.get(k))), None)
-            if c is not None and c in empty_ends:
+            if c is not None and c in empty_ends and is_metadata(L_lines, body_start, c, ast):
                 body_start = c + 1
                 continue
         break
 
     starts = []
+    used = set()  # trace entries already matched to a heading
     for kind, ref, h, lvl in model:
         ln = None
         if kind == "implicit":
             ln = body_start
         elif kind == "hr":
             ln = hr_line.get(id(blocks[ref]))
+            if h is not None:  # the merged heading's trace entry is taken, too
+                header_start(L_lines, entries, h, used)
         elif kind in ("header", "nested"):
-            ln = header_start(L_lines, entries, h)
+            ln = header_start(L_lines, entries, h, used)
         elif kind == "div":
-            hl = header_start(L_lines, entries, h)
+            hl = header_start(L_lines, entries, h, used)
             if hl is not None:
                 ln = L_lines.last_nonblank_before(hl)
                 if not FENCE_OPEN_RE.match(L_lines.get(ln)):

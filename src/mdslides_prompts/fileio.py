@@ -21,7 +21,7 @@ __all__ = [
 TEMP_PREFIX = ".mdslides-prompts-"
 """Prefix of our temporary files, so watchers can ignore them."""
 
-DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".markdn")
+DECK_SUFFIXES = (".md", ".markdown", ".mdown", ".markdn", ".qmd", ".rmd")
 """File endings picked up when a folder is given."""
 
 _SKIP_DIRS = {"node_modules", "__pycache__", "site-packages"}

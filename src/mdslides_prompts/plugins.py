@@ -35,6 +35,7 @@ DEFAULT_PLUGINS = (
     "mdslides_prompts.formats.slidev",
     "mdslides_prompts.formats.deckset",
     "mdslides_prompts.formats.lookatme",
+    "mdslides_prompts.formats.pandoc",
     "mdslides_prompts.formats.remark",
     "mdslides_prompts.formats.reveal",
 )

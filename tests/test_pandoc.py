@@ -1,0 +1,197 @@
+"""Pandoc and Quarto revealjs: fixtures (each checked against pandoc 3.9 when written),
+line endings, detection, byte-exact inject/strip round trips, the corpus decks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it.utils import read_fixture_file
+import pytest
+
+from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
+from mdslides_prompts.fileio import DECK_SUFFIXES
+
+from .conftest import CORPUS, require
+from .deck_strategies import PANDOC_BLOCKS, QUARTO_FRONT_MATTERS, decks
+from .fixture_tools import all_prompts, inject_all, render_split
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PANDOC = Pipeline(Settings(format="pandoc"), get_plugin_manager(load_entrypoints=False))
+QUARTO = Pipeline(Settings(format="quarto"), get_plugin_manager(load_entrypoints=False))
+PIPELINES = {"pandoc": PANDOC, "quarto": QUARTO}
+PANDOC_DECK = CORPUS / "pandoc--infologie--md-pandoc-reveal--prez.md"
+QUARTO_DECK = CORPUS / "quarto--quarto-dev--quarto-web--revealjs-demo-index.qmd"
+
+
+def _fixtures(name: str) -> list[tuple[str, int, str, str, str]]:
+    return [(name, *case) for case in read_fixture_file(FIXTURES / f"{name}_split.md")]
+
+
+def _inject_fixtures(name: str) -> list[tuple[str, int, str, str, str]]:
+    return [(name, *case) for case in read_fixture_file(FIXTURES / f"{name}_inject.md")]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "line", "title", "source", "expected"), _fixtures("pandoc") + _fixtures("quarto")
+)
+def test_split_fixtures(fmt: str, line: int, title: str, source: str, expected: str) -> None:
+    assert render_split(PIPELINES[fmt], source) == expected
+
+
+@pytest.mark.parametrize(
+    ("fmt", "line", "title", "source", "expected"),
+    _inject_fixtures("pandoc") + _inject_fixtures("quarto"),
+)
+def test_inject_fixtures(fmt: str, line: int, title: str, source: str, expected: str) -> None:
+    pipeline = PIPELINES[fmt]
+    injected = inject_all(pipeline, source)
+    assert injected == expected
+    assert inject_all(pipeline, injected) == injected
+    assert pipeline.strip(pipeline.parse(Deck.from_text(injected))) == source
+
+
+@pytest.mark.parametrize("case", read_fixture_file(FIXTURES / "pandoc_split.md"), ids=str)
+def test_crlf_bom_and_tabs_split_alike(case: tuple[int, str, str, str]) -> None:
+    _, _, source, _ = case
+    expected = render_split(PANDOC, source)
+    assert render_split(PANDOC, source.replace("\n", "\r\n")) == expected
+    assert render_split(PANDOC, "\ufeff" + source) == expected
+    deck = PANDOC.parse(Deck.from_text("\ufeff" + source.replace("\n", "\r\n")))
+    injected = PANDOC.inject(deck, all_prompts(deck))
+    assert "\n" not in injected.replace("\r\n", "")
+    assert PANDOC.strip(PANDOC.parse(Deck.from_text(injected))) == deck.text
+
+
+def test_tabs_are_four_columns() -> None:
+    deck = PANDOC.parse(Deck.from_text("## A\n\ntext\n\n\t---\n\n  \t---\n\n## B\n\nb\n"))
+    assert [(s.start_line, s.end_line) for s in deck.slides] == [(1, 7), (9, 11)]
+
+
+def test_lone_carriage_returns_join_lines_as_pandoc_does() -> None:
+    deck = PANDOC.parse(Deck.from_text("a\rb\n\n# H\n\nt\n"))
+    assert [(s.start_line, s.end_line) for s in deck.slides] == [(1, 2), (4, 6)]
+    assert PANDOC.parse(Deck.from_text("a\r# H\n\ntext\n")).slides[0].title is None
+
+
+def test_notes_of_an_unclosed_div() -> None:
+    deck = PANDOC.parse(Deck.from_text("## A\n\ntext\n\n::: notes\nSay it.\n\nAnd this.\n"))
+    assert deck.slides[0].notes == ("Say it.\n\nAnd this.",)
+
+
+def test_unclosed_comment_keeps_markers_out() -> None:
+    # A marker's '-->' would close the comment and swallow every slide in between.
+    deck = PANDOC.parse(Deck.from_text("## A\n\na\n\n<!-- open\n\n## B\n\nb\n"))
+    assert [s.skip_reason for s in deck.slides] == [
+        None,
+        "no place for a marker that pandoc ignores",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("talk.qmd", "## A\n", "quarto"),
+        ("talk.md", "---\nformat: revealjs\n---\n\n## A\n", "quarto"),
+        ("talk.md", "---\nformat:\n  revealjs:\n    theme: dark\n---\n## A\n", "quarto"),
+        ("talk.Rmd", "---\ntitle: x\n---\n\n## A\n", "pandoc"),
+        ("talk.md", "---\noutput: ioslides_presentation\n---\n\n## A\n", "pandoc"),
+        ("talk.md", "---\noutput:\n  revealjs::revealjs_presentation: default\n---\n", "pandoc"),
+        ("talk.md", "---\nslide-level: 2\n---\n\n# A\n", "pandoc"),
+        ("talk.md", "# A\n\n::: notes\nhello\n:::\n", "pandoc"),
+        ("talk.md", "# A\n\n::: {.notes}\nhello\n:::\n", "pandoc"),
+        ("talk.Rmd", "---\noutput: xaringan::moon_reader\n---\n\n# A\n", None),
+        ("talk.md", "---\noutput:\n  xaringan::moon_reader: default\n---\n", None),
+        ("talk.md", "# A\n\nJust markdown.\n", None),
+    ],
+)
+def test_detection(name: str, text: str, expected: str | None, tmp_path: Path) -> None:
+    deck = Deck.from_text(text, tmp_path / name)
+    found = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False)).detect(deck)
+    if expected is None:
+        assert found not in ("pandoc", "quarto")
+    else:
+        assert found == expected
+
+
+def test_r_markdown_slide_level_option(tmp_path: Path) -> None:
+    source = "# A\n\nintro\n\n## B\n\ntext\n"
+    assert len(PANDOC.parse(Deck.from_text(source)).slides) == 1  # inferred: level 1
+    options = "---\noutput:\n  ioslides_presentation:\n    slide_level: 2\n---\n\n"
+    deck = PANDOC.parse(Deck.from_text(options + source, tmp_path / "talk.Rmd"))
+    assert [s.title for s in deck.slides] == ["A", "B"]
+
+
+def test_quarto_and_r_markdown_files_are_picked_up() -> None:
+    assert {".qmd", ".rmd"} <= set(DECK_SUFFIXES)
+
+
+def test_cell_fences_are_code_only_in_quarto_and_r_markdown(tmp_path: Path) -> None:
+    source = "## A\n\n```{r}\nx\n\n## B\n```\n"
+    plain = PANDOC.parse(Deck.from_text(source, tmp_path / "talk.md"))
+    knitted = PANDOC.parse(Deck.from_text(source, tmp_path / "talk.Rmd"))
+    assert len(plain.slides) == 2  # pandoc reads ```{r} as text: no code block
+    assert len(knitted.slides) == 1
+
+
+@st.composite
+def _decks(draw: st.DrawFn) -> tuple[str, str]:
+    fmt = draw(st.sampled_from(["pandoc", "quarto"]))
+    lines = list(draw(st.sampled_from(QUARTO_FRONT_MATTERS))) if fmt == "quarto" else []
+    for block in draw(st.lists(st.sampled_from(PANDOC_BLOCKS), max_size=20)):
+        if draw(st.booleans()):
+            lines.append("")
+        lines.extend(block)
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    end = draw(st.sampled_from(["", newline]))
+    bom = draw(st.sampled_from(["", "", "\ufeff"]))
+    return fmt, bom + newline.join(lines) + end
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_decks(), st.text(max_size=40))
+def test_inject_strip_round_trip(case: tuple[str, str], prompt: str) -> None:
+    fmt, source = case
+    _round_trip(PIPELINES[fmt], source, prompt)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(decks(), st.sampled_from(["pandoc", "quarto"]), st.text(max_size=40))
+def test_any_deck_round_trips(source: str, fmt: str, prompt: str) -> None:
+    """Decks made for other formats too, with lone CRs: never an error, exact strip."""
+    _round_trip(PIPELINES[fmt], source, prompt)
+
+
+def _round_trip(pipeline: Pipeline, source: str, prompt: str) -> None:
+    deck = pipeline.parse(Deck.from_text(source))
+    prompts = all_prompts(deck, lambda index: f"{prompt} #{index}")
+    injected = pipeline.inject(deck, prompts)  # re-split and checked inside
+    again = pipeline.parse(Deck.from_text(injected))
+    assert [s.status.value for s in again.slides if s.index in prompts] == ["fresh"] * len(prompts)
+    assert pipeline.inject(again, prompts) == injected
+    assert pipeline.strip(again) == deck.text
+    assert [s.content_hash for s in again.slides] == [s.content_hash for s in deck.slides]
+
+
+def test_corpus_pandoc_deck() -> None:
+    require(PANDOC_DECK.is_file(), "shared corpus not found")
+    deck = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False)).load(PANDOC_DECK)
+    assert deck.format == "pandoc" and len(deck.slides) == 34
+    assert deck.front_matter is not None and deck.front_matter.end == 8
+    assert deck.meta["title"] == "Le diaporama au temps du balisage"
+    assert sum(len(s.notes) for s in deck.slides) == 23
+    assert deck.slides[0].title == "Introduction" and deck.slides[1].title == "Remarque préalable"
+    injected = PANDOC.inject(deck, all_prompts(deck))
+    # The four '#' section slides (each directly followed by '##') take the comment inline.
+    assert injected.count("Introduction <!-- image-prompt src=") == 1
+    assert PANDOC.strip(PANDOC.parse(Deck.from_text(injected))) == deck.text
+
+
+def test_corpus_quarto_deck() -> None:
+    require(QUARTO_DECK.is_file(), "shared corpus not found")
+    deck = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False)).load(QUARTO_DECK)
+    assert deck.format == "quarto" and len(deck.slides) == 29
+    assert deck.slides[0].title == "Hello, There"
+    injected = QUARTO.inject(deck, all_prompts(deck))
+    assert QUARTO.strip(QUARTO.parse(Deck.from_text(injected))) == deck.text
