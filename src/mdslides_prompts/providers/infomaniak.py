@@ -23,8 +23,8 @@ from ..config import Settings
 from ..errors import BadAnswer, UsageError
 from ..hookspecs import hookimpl
 from .base import ModelInfo, Notify
-from .http import ChatClient, ClientOptions, Hints, validate_params
 from .openai import ChatProvider, check_base_url, check_option_keys
+from .options import ClientOptions, Hints, validate_params
 
 __all__ = [
     "BASE_URL_ENV",
@@ -151,6 +151,8 @@ def create_infomaniak(
         )
     version = _api_version(options.get("api_version"))
     validate_params(settings.params, profile_type=version == 1)
+    from .http import ChatClient  # only once a client is needed: httpx is slow to import
+
     token = environ.get(TOKEN_ENV, "").strip()
     client = ChatClient(
         headers={"Authorization": f"Bearer {token}"} if token else {},

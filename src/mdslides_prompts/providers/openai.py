@@ -17,14 +17,17 @@ from collections.abc import Callable, Iterable, Mapping
 import os
 import re
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..errors import BadAnswer, UsageError
 from ..hookspecs import hookimpl
 from .answers import clean_answer
 from .base import Answer, ModelInfo, Notify, PromptRequest
-from .http import CLIENT_OPTION_KEYS, ChatClient, ClientOptions, Hints, validate_params
+from .options import CLIENT_OPTION_KEYS, ClientOptions, Hints, validate_params
+
+if TYPE_CHECKING:
+    from .http import ChatClient
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -205,6 +208,8 @@ def create_openai(
         not_found="check --base-url (usually ending in /v1) and --model",
         not_json="check --base-url (usually ending in /v1)",
     )
+    from .http import ChatClient  # only once a client is needed: httpx is slow to import
+
     client = ChatClient(
         headers={"Authorization": f"Bearer {key}"} if key else {},
         options=ClientOptions.from_mapping(options, settings.concurrency),
