@@ -10,13 +10,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass, replace
-import difflib
 import json
 import os
 from pathlib import Path
 import sys
 import time
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import click
 
@@ -24,20 +23,24 @@ import click
 # watchdog or diskcache. The commands import the rest when they run.
 from . import __version__
 from .config import CACHE_DIR_ENV, MODES, Settings
-from .deck import Deck, Slide, Status
 from .errors import MdSlidesError, ProviderError
 from .hookspecs import hookimpl
 from .messages import LANGUAGE_NAMES
 from .plugins import PLUGINS_ENV
-from .providers.infomaniak import DEFAULT_MODEL, PRODUCT_ENV, TOKEN_ENV
-from .providers.openai import DEFAULT_PARAMS
-from .providers.options import ClientOptions
+from .providers.options import (
+    DEFAULT_MODEL,
+    DEFAULT_PARAMS,
+    PRODUCT_ENV,
+    TOKEN_ENV,
+    ClientOptions,
+)
 
 if TYPE_CHECKING:
     import pluggy
     from rich.console import Console
 
     from .configfile import Layer
+    from .deck import Deck, Slide
     from .pipeline import DeckReport, Pipeline, SlideOutcome, SlidePlan
     from .progress import RunTotals
     from .providers.base import ModelInfo, ProviderEvent
@@ -46,7 +49,8 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-_FAILING = (Status.MISSING, Status.STALE, Status.UNPARSABLE)
+_FAILING = ("missing", "stale", "unparsable")
+"""Values of :class:`~mdslides_prompts.deck.Status` that ``check`` reports."""
 _SUMMARY_ORDER = ("generated", "cached", "kept", "skipped", "failed", "missed")
 """Values of :class:`~mdslides_prompts.pipeline.Action`, in the order summaries count them."""
 
@@ -186,10 +190,26 @@ def _slide_detail(outcome: SlideOutcome) -> str:
     return f"{action.value} in {outcome.seconds:.2f} s{extra}"
 
 
-def _console() -> Console:
-    from rich.console import Console
+class _StderrConsole:
+    """The rich console on stderr, made on first use: a quiet run that prints nothing never
+    imports rich."""
 
-    return Console(stderr=True, soft_wrap=True)
+    def __init__(self) -> None:
+        self._console: Console | None = None
+
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True, soft_wrap=True)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+def _console() -> Console:
+    return cast("Console", _StderrConsole())
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -369,6 +389,7 @@ class _Decks:
         """Read, detect and split every deck at *paths*. Files in folders that no format
         claims (and, with *ignore_unknown*, named ones) are skipped with a notice (unless
         *quiet*); any other problem stops the run."""
+        from .deck import Deck
         from .fileio import read_bytes
 
         if list(paths) == ["-"]:
@@ -737,8 +758,9 @@ def _run_all(
         groups.setdefault(id(item.pipeline), []).append(item)
     total = sum(len(item.deck.slides) for item in loaded)
     bar = None
-    if console.is_terminal and not quiet and total > PROGRESS_THRESHOLD:
-        bar = ProgressBar(console, total)
+    if not quiet and total > PROGRESS_THRESHOLD and console.is_terminal:
+        real = console.real() if isinstance(console, _StderrConsole) else console
+        bar = ProgressBar(real, total)
         loaded[0].pipeline.pm.register(bar, name="cli-progress")
     by_deck: dict[int, DeckReport] = {}
     try:
@@ -759,6 +781,7 @@ def unified_diff(deck: Deck, text: str) -> str:
     """A ``git diff``-style unified diff from *deck*'s text to *text* (empty if equal)."""
     if text == deck.text:
         return ""
+    import difflib
 
     name = deck.name
     lines = difflib.unified_diff(
@@ -1147,6 +1170,7 @@ def strip(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: str | None) -> None:
     """Show the slides of the deck at PATH as its generator splits them."""
+    from .deck import Deck
     from .fileio import read_bytes
 
     if Path(path).is_dir():
@@ -1265,6 +1289,7 @@ def config_command(
     """Show the configuration that applies to the deck at PATH (default: this folder),
     each value with where it comes from."""
     from .configfile import KEYS, origins
+    from .deck import Deck
     from .fileio import read_bytes
 
     decks = _Decks(_config_values(options), config=config_file)
@@ -1409,6 +1434,7 @@ def cache_explain(
     """Say whether SLIDE of DECK (its number or title) is in the cache, and if not, what
     changed since its answer was cached: the slide, a neighbour, the model, a setting."""
     from .controls import parse_selectors, selected
+    from .deck import Deck
     from .explain import describe
     from .fileio import read_bytes
 

@@ -371,7 +371,8 @@ class Pipeline:
         """
         # Open the provider and the cache only if some slide needs a prompt: a rerun whose
         # prompts are all fresh needs neither (nor the time to import an HTTP client).
-        needed = any(self._settled(d, s, only) is None for d in decks for s in d.slides)
+        settled = [[self._settled(deck, slide, only) for slide in deck.slides] for deck in decks]
+        needed = any(plan is None for plans in settled for plan in plans)
         owned = provider is None
         if provider is None and needed:
             provider = self.open_provider()
@@ -379,8 +380,8 @@ class Pipeline:
         cache = PromptCache(self.settings.resolved_cache_dir()) if use_cache else None
         try:
             reports = []
-            for deck in decks:
-                report = await self._process(deck, provider, cache, only)
+            for deck, plans in zip(decks, settled, strict=True):
+                report = await self._process(deck, provider, cache, plans)
                 if destination is not None:
                     report = self._write(report, destination(deck))
                 self._hook.mdslides_on_deck_done(report=report)
@@ -534,13 +535,14 @@ class Pipeline:
         deck: Deck,
         provider: Provider | None,
         cache: PromptCache | None,
-        only: Callable[[Deck, Slide], bool] | None,
+        settled: Sequence[SlidePlan | None],
     ) -> DeckReport:
         self.check_mode(deck)
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
 
-        async def one(slide: Slide) -> tuple[SlideOutcome, SlidePrompt | None]:
-            plan = self._settled(deck, slide, only)
+        async def one(
+            slide: Slide, plan: SlidePlan | None
+        ) -> tuple[SlideOutcome, SlidePrompt | None]:
             if plan is None:
                 assert provider is not None  # arun opens it when a slide needs a prompt
                 plan = self._request_plan(deck, slide, provider)
@@ -548,7 +550,9 @@ class Pipeline:
             self._hook.mdslides_on_slide_done(deck=deck, slide=slide, outcome=outcome)
             return outcome, prompt
 
-        results = await asyncio.gather(*(one(slide) for slide in deck.slides))
+        results = await asyncio.gather(
+            *(one(slide, plan) for slide, plan in zip(deck.slides, settled, strict=True))
+        )
         prompts = {p.index: p for _, p in results if p is not None}
         text = self.inject(deck, prompts)
         return DeckReport(deck=deck, text=text, outcomes=tuple(o for o, _ in results))

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 import os
 import re
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
@@ -24,7 +23,7 @@ from ..errors import BadAnswer, UsageError
 from ..hookspecs import hookimpl
 from .answers import clean_answer
 from .base import Answer, ModelInfo, Notify, PromptRequest
-from .options import CLIENT_OPTION_KEYS, ClientOptions, Hints, validate_params
+from .options import CLIENT_OPTION_KEYS, DEFAULT_PARAMS, ClientOptions, Hints, validate_params
 
 if TYPE_CHECKING:
     from .http import ChatClient
@@ -38,9 +37,6 @@ __all__ = [
     "check_option_keys",
     "create_openai",
 ]
-
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType({"max_tokens": 400, "temperature": 0.7})
-"""Sent unless the run's parameters say otherwise: room for a 60-word prompt, some variety."""
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 """Where ``openai`` goes without a ``base_url``."""

@@ -1,8 +1,9 @@
-"""What an HTTP provider accepts, checked before any client exists: request parameters,
-pacing and retry options, error hints.
+"""What the HTTP providers accept, checked before any client exists: request parameters,
+pacing and retry options, error hints, and the defaults ``--help`` shows.
 
-Kept apart from :mod:`mdslides_prompts.providers.http` so that reading settings and
-showing ``--help`` never import the HTTP client; ``http`` re-exports every name.
+Kept apart from :mod:`mdslides_prompts.providers.http` (and light) so that reading settings
+and showing ``--help`` never import the HTTP client; ``http``, ``openai`` and
+``infomaniak`` re-export the names they used to define.
 """
 
 from __future__ import annotations
@@ -10,18 +11,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 import math
+from types import MappingProxyType
 from typing import Any
 
 from ..errors import UsageError
 
 __all__ = [
     "CLIENT_OPTION_KEYS",
+    "DEFAULT_MODEL",
+    "DEFAULT_PARAMS",
     "PARAM_RANGES",
+    "PRODUCT_ENV",
     "PROFILE_TYPES",
+    "TOKEN_ENV",
     "ClientOptions",
     "Hints",
     "validate_params",
 ]
+
+TOKEN_ENV = "INFOMANIAK_API_TOKEN"
+PRODUCT_ENV = "INFOMANIAK_PRODUCT_ID"
+DEFAULT_MODEL = "mistralai/Ministral-3-14B-Instruct-2512"
+"""Infomaniak's default: a fast, non-reasoning chat model (about 1 s per answer); ``--model``
+picks another."""
+
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType({"max_tokens": 400, "temperature": 0.7})
+"""Sent unless the run's parameters say otherwise: room for a 60-word prompt, some variety."""
 
 PARAM_RANGES: Mapping[str, tuple[type, float, float]] = {
     "max_tokens": (int, 1, 5000),
