@@ -19,43 +19,94 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .config import Settings
-from .configfile import settings_for
-from .deck import Deck, LineSpan, Slide, SlidePrompt, Status
-from .errors import (
-    AuthenticationFailed,
-    BadAnswer,
-    CacheError,
-    ConcurrentEdit,
-    DeckError,
-    EndpointNotFound,
-    FormatNotFound,
-    MdSlidesError,
-    PluginError,
-    ProviderError,
-    ProviderHTTPError,
-    ProviderTimeout,
-    ProviderUnreachable,
-    RateLimited,
-    RequestRejected,
-    ServerFailed,
-    UsageError,
-)
-from .hookspecs import hookimpl
-from .marker import BadMarker, PromptMarker
-from .pipeline import Action, DeckReport, Pipeline, SlideOutcome, SlidePlan
-from .plugins import get_plugin_manager
-from .providers.base import (
-    Answer,
-    Message,
-    ModelInfo,
-    Notify,
-    PromptContext,
-    PromptRequest,
-    Provider,
-    ProviderEvent,
-    Usage,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .configfile import settings_for
+    from .deck import Deck, LineSpan, Slide, SlidePrompt, Status
+    from .errors import (
+        AuthenticationFailed,
+        BadAnswer,
+        CacheError,
+        ConcurrentEdit,
+        DeckError,
+        EndpointNotFound,
+        FormatNotFound,
+        MdSlidesError,
+        PluginError,
+        ProviderError,
+        ProviderHTTPError,
+        ProviderTimeout,
+        ProviderUnreachable,
+        RateLimited,
+        RequestRejected,
+        ServerFailed,
+        UsageError,
+    )
+    from .hookspecs import hookimpl
+    from .marker import BadMarker, PromptMarker
+    from .pipeline import Action, DeckReport, Pipeline, SlideOutcome, SlidePlan
+    from .plugins import get_plugin_manager
+    from .providers.base import (
+        Answer,
+        Message,
+        ModelInfo,
+        Notify,
+        PromptContext,
+        PromptRequest,
+        Provider,
+        ProviderEvent,
+        Usage,
+    )
+
+# The public names load on first use (PEP 562), so that ``mdslides-prompts --help`` and a
+# run that makes no request import only what they need.
+_LAZY = {
+    "Settings": ".config",
+    "settings_for": ".configfile",
+    "Deck": ".deck",
+    "LineSpan": ".deck",
+    "Slide": ".deck",
+    "SlidePrompt": ".deck",
+    "Status": ".deck",
+    "AuthenticationFailed": ".errors",
+    "BadAnswer": ".errors",
+    "CacheError": ".errors",
+    "ConcurrentEdit": ".errors",
+    "DeckError": ".errors",
+    "EndpointNotFound": ".errors",
+    "FormatNotFound": ".errors",
+    "MdSlidesError": ".errors",
+    "PluginError": ".errors",
+    "ProviderError": ".errors",
+    "ProviderHTTPError": ".errors",
+    "ProviderTimeout": ".errors",
+    "ProviderUnreachable": ".errors",
+    "RateLimited": ".errors",
+    "RequestRejected": ".errors",
+    "ServerFailed": ".errors",
+    "UsageError": ".errors",
+    "hookimpl": ".hookspecs",
+    "BadMarker": ".marker",
+    "PromptMarker": ".marker",
+    "Action": ".pipeline",
+    "DeckReport": ".pipeline",
+    "Pipeline": ".pipeline",
+    "SlideOutcome": ".pipeline",
+    "SlidePlan": ".pipeline",
+    "get_plugin_manager": ".plugins",
+    "Answer": ".providers.base",
+    "Message": ".providers.base",
+    "ModelInfo": ".providers.base",
+    "Notify": ".providers.base",
+    "PromptContext": ".providers.base",
+    "PromptRequest": ".providers.base",
+    "Provider": ".providers.base",
+    "ProviderEvent": ".providers.base",
+    "Usage": ".providers.base",
+}
 
 __all__ = [
     "Action",
@@ -102,3 +153,16 @@ __all__ = [
     "hookimpl",
     "settings_for",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

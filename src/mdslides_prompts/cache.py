@@ -17,8 +17,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import diskcache
-
 from .deck import Deck, Slide
 from .errors import CacheError
 from .providers.base import PromptRequest, Usage
@@ -81,6 +79,8 @@ class PromptCache:
     """A thin, typed wrapper over :class:`diskcache.Cache` that maps errors to ours."""
 
     def __init__(self, directory: Path) -> None:
+        import diskcache  # here, not at the top: a run that needs no lookup never opens it
+
         self.directory = directory
         try:
             self._cache = diskcache.Cache(str(directory))
@@ -90,6 +90,8 @@ class PromptCache:
     @staticmethod
     def exists(directory: Path) -> bool:
         """Whether *directory* holds a cache (opening one creates it)."""
+        import diskcache
+
         return (directory / str(diskcache.core.DBNAME)).is_file()
 
     def _error(self, what: str, exc: Exception) -> CacheError:

@@ -6,64 +6,53 @@ unreadable input or any other error that stopped the run. Errors are one line on
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass, replace
-import difflib
 import json
 import os
 from pathlib import Path
 import sys
 import time
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import click
-import pluggy
-from rich.console import Console
 
+# Only light modules at the top: ``--help`` must not pay for httpx, rich, markdown-it,
+# watchdog or diskcache. The commands import the rest when they run.
 from . import __version__
-from .cache import PromptCache
 from .config import CACHE_DIR_ENV, MODES, Settings
-from .configfile import (
-    KEYS,
-    ConfigFiles,
-    Layer,
-    cli_layer,
-    env_layer,
-    front_matter_layer,
-    origins,
-    resolve,
-)
-from .controls import parse_selectors, selected
-from .deck import Deck, Slide, Status
 from .errors import MdSlidesError, ProviderError
-from .explain import describe
-from .fileio import find_decks, read_bytes
 from .hookspecs import hookimpl
-from .messages import LANGUAGE_NAMES, estimate_tokens
-from .pipeline import Action, DeckReport, Pipeline, SlideOutcome, SlidePlan
-from .plugins import PLUGINS_ENV, get_plugin_manager, installed_plugins, plugin_infos
-from .progress import PROGRESS_THRESHOLD, ProgressBar, RunTotals, outcome_json, slides_of
-from .providers.base import ModelInfo, ProviderEvent
-from .providers.http import ClientOptions, validate_params
-from .providers.infomaniak import (
+from .messages import LANGUAGE_NAMES
+from .plugins import PLUGINS_ENV
+from .providers.options import (
     DEFAULT_MODEL,
+    DEFAULT_PARAMS,
     PRODUCT_ENV,
     TOKEN_ENV,
-    auto_provider,
-    create_infomaniak,
+    ClientOptions,
 )
-from .providers.openai import DEFAULT_PARAMS, ChatProvider, create_openai
-from .watch import DeckFailed, DeckGone, DeckRun, DeckSkipped, Watcher, WatchEvent, Watching
+
+if TYPE_CHECKING:
+    import pluggy
+    from rich.console import Console
+
+    from .configfile import Layer
+    from .deck import Deck, Slide
+    from .pipeline import DeckReport, Pipeline, SlideOutcome, SlidePlan
+    from .progress import RunTotals
+    from .providers.base import ModelInfo, ProviderEvent
+    from .providers.openai import ChatProvider
+    from .watch import DeckRun, WatchEvent
 
 __all__ = ["main"]
 
-_FAILING = (Status.MISSING, Status.STALE, Status.UNPARSABLE)
-_SUMMARY_ORDER = (
-    Action.GENERATED, Action.CACHED, Action.KEPT, Action.SKIPPED, Action.FAILED, Action.MISSED
-)  # fmt: skip
+_FAILING = ("missing", "stale", "unparsable")
+"""Values of :class:`~mdslides_prompts.deck.Status` that ``check`` reports."""
+_SUMMARY_ORDER = ("generated", "cached", "kept", "skipped", "failed", "missed")
+"""Values of :class:`~mdslides_prompts.pipeline.Action`, in the order summaries count them."""
 
 
 class _Exit(Exception):
@@ -97,6 +86,8 @@ class Reporter:
     @hookimpl
     def mdslides_on_slide_done(self, deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
         """Print failures and cache misses as they happen, and every slide with ``-v``."""
+        from .pipeline import Action
+
         if outcome.action in (Action.FAILED, Action.MISSED):
             self.console.print(
                 f"{deck.name}:{slide.start_line}: slide {slide.index} {outcome.action.value}: "
@@ -128,10 +119,12 @@ class Reporter:
                 highlight=False,
             )
             return
+        from .pipeline import Action
+
         counts = ", ".join(
-            f"{report.count(action)} {action.value}"
+            f"{report.count(Action(action))} {action}"
             for action in _SUMMARY_ORDER
-            if report.count(action)
+            if report.count(Action(action))
         )
         if report.written:
             where = f"written to {report.destination}"
@@ -180,6 +173,8 @@ def _titled(slide: Slide) -> str:
 
 def _slide_detail(outcome: SlideOutcome) -> str:
     """``generated in 1.24 s (1 request; 412 prompt + 38 completion tokens)``, ``kept (fresh)``."""
+    from .pipeline import Action
+
     action = outcome.action
     if action not in (Action.CACHED, Action.GENERATED):
         return f"{action.value} ({outcome.reason})" if outcome.reason else action.value
@@ -195,8 +190,26 @@ def _slide_detail(outcome: SlideOutcome) -> str:
     return f"{action.value} in {outcome.seconds:.2f} s{extra}"
 
 
+class _StderrConsole:
+    """The rich console on stderr, made on first use: a quiet run that prints nothing never
+    imports rich."""
+
+    def __init__(self) -> None:
+        self._console: Console | None = None
+
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True, soft_wrap=True)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
 def _console() -> Console:
-    return Console(stderr=True, soft_wrap=True)
+    return cast("Console", _StderrConsole())
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -205,6 +218,8 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _collect(paths: Sequence[str]) -> list[tuple[Path, bool, Path]]:
     """Expand *paths* into (file, explicitly named, root for relative output paths)."""
+    from .fileio import find_decks
+
     found: list[tuple[Path, bool, Path]] = []
     for raw in paths:
         path = Path(raw)
@@ -251,6 +266,8 @@ def _destination(
 
 def _plugin_manager() -> pluggy.PluginManager:
     """The run's plugin manager, with the entry points ``--plugins`` pins (if given)."""
+    from .plugins import get_plugin_manager
+
     ctx = click.get_current_context(silent=True)
     state = ctx.find_object(_State) if ctx is not None else None
     if state is None:
@@ -272,6 +289,8 @@ class _State:
 
 def _config_values(options: dict[str, Any]) -> dict[str, Any]:
     """Take the options that are configuration keys out of *options*, by key name."""
+    from .configfile import KEYS
+
     found = {}
     for name in list(options):
         key = name.rstrip("_").replace("_", "-")
@@ -310,6 +329,8 @@ class _Decks:
         config: str | None = None,
         auto: bool = False,
     ) -> None:
+        from .configfile import ConfigFiles, cli_layer, env_layer
+
         self.files = ConfigFiles(Path(config) if config else None)
         self.env = env_layer(os.environ)
         self.cli = cli_layer(options)
@@ -322,11 +343,17 @@ class _Decks:
 
     def layers(self, folder: Path, deck: Deck | None = None) -> list[Layer | None]:
         """The layers that apply to a deck in *folder*, lowest first."""
+        from .configfile import front_matter_layer
+
         front = front_matter_layer(deck) if deck is not None else None
         return [self.files.layer(folder), front, self.env, self.cli]
 
     def settings(self, folder: Path, deck: Deck | None = None) -> Settings:
         """The settings for a deck in *folder* (with its front matter, once split)."""
+        from .configfile import resolve
+        from .providers.infomaniak import auto_provider
+        from .providers.options import validate_params
+
         settings = resolve(self.layers(folder, deck), self.base)
         validate_params(settings.params, profile_type=True)
         if self.auto and settings.provider == "auto":
@@ -336,6 +363,8 @@ class _Decks:
 
     def pipeline(self, settings: Settings) -> Pipeline:
         """The pipeline for *settings* (one per distinct settings)."""
+        from .pipeline import Pipeline
+
         for pipeline in self._pipelines:
             if pipeline.settings == settings:
                 return pipeline
@@ -360,6 +389,9 @@ class _Decks:
         """Read, detect and split every deck at *paths*. Files in folders that no format
         claims (and, with *ignore_unknown*, named ones) are skipped with a notice (unless
         *quiet*); any other problem stops the run."""
+        from .deck import Deck
+        from .fileio import read_bytes
+
         if list(paths) == ["-"]:
             deck, pipeline = self.open(Deck.from_bytes(sys.stdin.buffer.read()), Path.cwd())
             return [_Loaded(deck, Path.cwd(), pipeline)]
@@ -664,6 +696,9 @@ def run(
     if as_json and (emit or diff):
         _fail("--json prints on stdout, so it cannot be combined with --stdout, - or --diff")
     _check_language(options)
+    from .controls import parse_selectors
+    from .progress import RunTotals
+
     base = Settings(
         provider="auto", use_cache=not no_cache, force=force, cache_only=offline or dry_run,
         slides=tuple(s.text for s in parse_selectors(slides, "--slides")) if slides else None,
@@ -716,13 +751,16 @@ def _run_all(
 ) -> list[DeckReport]:
     """Run every deck through its pipeline (decks sharing settings in one run), with a
     progress bar on an interactive terminal; reports in the order of *loaded*."""
+    from .progress import PROGRESS_THRESHOLD, ProgressBar
+
     groups: dict[int, list[_Loaded]] = {}
     for item in loaded:
         groups.setdefault(id(item.pipeline), []).append(item)
     total = sum(len(item.deck.slides) for item in loaded)
     bar = None
-    if console.is_terminal and not quiet and total > PROGRESS_THRESHOLD:
-        bar = ProgressBar(console, total)
+    if not quiet and total > PROGRESS_THRESHOLD and console.is_terminal:
+        real = console.real() if isinstance(console, _StderrConsole) else console
+        bar = ProgressBar(real, total)
         loaded[0].pipeline.pm.register(bar, name="cli-progress")
     by_deck: dict[int, DeckReport] = {}
     try:
@@ -743,6 +781,8 @@ def unified_diff(deck: Deck, text: str) -> str:
     """A ``git diff``-style unified diff from *deck*'s text to *text* (empty if equal)."""
     if text == deck.text:
         return ""
+    import difflib
+
     name = deck.name
     lines = difflib.unified_diff(
         deck.text.splitlines(keepends=True),
@@ -759,6 +799,8 @@ def unified_diff(deck: Deck, text: str) -> str:
 
 
 def _plan_row(plan: SlidePlan) -> dict[str, Any]:
+    from .messages import estimate_tokens
+
     slide = plan.slide
     what = plan.action.value if plan.action else ("cached" if plan.cached else "request")
     messages = list(plan.request.messages) if plan.request and what == "request" else None
@@ -828,6 +870,8 @@ def _dry_run(loaded: Sequence[_Loaded], console: Console, *, as_json: bool, verb
 
 
 def _run_summary(reports: Sequence[DeckReport], totals: RunTotals) -> dict[str, Any]:
+    from .progress import outcome_json, slides_of
+
     return {
         "decks": [
             {
@@ -866,6 +910,8 @@ class WatchReporter(Reporter):
 
     def on_watch_event(self, event: WatchEvent) -> None:
         """Print one watch event."""
+        from .watch import DeckFailed, DeckGone, DeckRun, DeckSkipped, Watching
+
         if isinstance(event, DeckRun):
             self._run_line(event)
         elif isinstance(event, DeckFailed):
@@ -889,6 +935,8 @@ class WatchReporter(Reporter):
             self._line(f"{_clock()} {_short(event.path)}: unchanged ({why})")
 
     def _run_line(self, event: DeckRun) -> None:
+        from .pipeline import Action
+
         report, name = event.report, _short(event.path)
         if event.superseded:
             if not self.quiet:
@@ -951,6 +999,8 @@ def watch(
     """
     if "-" in paths:
         _fail("watch needs files or folders, not -")
+    from .watch import Watcher
+
     _check_language(options)
     base = Settings(provider="auto", use_cache=not no_cache)
     decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)
@@ -985,6 +1035,11 @@ def watch(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def models(name: str, as_json: bool, **options: Any) -> None:
     """List the chat models a provider offers. Needs no product id."""
+    import asyncio
+
+    from .providers.infomaniak import create_infomaniak
+    from .providers.openai import create_openai
+
     decks = _Decks(_config_values(options))
     settings = replace(decks.settings(Path.cwd()), provider=name)
     if name == "infomaniak":
@@ -1115,6 +1170,9 @@ def strip(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: str | None) -> None:
     """Show the slides of the deck at PATH as its generator splits them."""
+    from .deck import Deck
+    from .fileio import read_bytes
+
     if Path(path).is_dir():
         _fail(f"{path}: inspect takes one file, not a folder")
     decks = _Decks(_config_values(deck_options), config=config_file)
@@ -1127,6 +1185,7 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    from rich.console import Console
     from rich.table import Table  # only needed for the table view
 
     table = Table(title=f"{deck.name} ({deck.format}, {len(deck.slides)} slides)")
@@ -1173,6 +1232,9 @@ def plugins(as_json: bool) -> None:
     Installed plugins that are not loaded (pinned out by --plugins or $MDSLIDES_PROMPTS_PLUGINS)
     are listed too.
     """
+    from .pipeline import Pipeline
+    from .plugins import installed_plugins, plugin_infos
+
     pm = _plugin_manager()
     offers = Pipeline(Settings(), pm).names_by_plugin()
     loaded = plugin_infos(pm)
@@ -1226,6 +1288,10 @@ def config_command(
 ) -> None:
     """Show the configuration that applies to the deck at PATH (default: this folder),
     each value with where it comes from."""
+    from .configfile import KEYS, origins
+    from .deck import Deck
+    from .fileio import read_bytes
+
     decks = _Decks(_config_values(options), config=config_file)
     target = Path(path) if path else None
     deck = None
@@ -1295,6 +1361,8 @@ def cache_path(cache_dir: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def cache_stats(cache_dir: str | None, as_json: bool) -> None:
     """How many answers the cache holds, by provider and model, and its size."""
+    from .cache import PromptCache
+
     folder = _cache_dir(cache_dir)
     store = PromptCache(folder)
     try:
@@ -1341,6 +1409,8 @@ def cache_stats(cache_dir: str | None, as_json: bool) -> None:
 @_cache_dir_option
 def cache_clear(cache_dir: str | None) -> None:
     """Remove every cached answer."""
+    from .cache import PromptCache
+
     folder = _cache_dir(cache_dir)
     store = PromptCache(folder)
     try:
@@ -1363,6 +1433,11 @@ def cache_explain(
 ) -> None:
     """Say whether SLIDE of DECK (its number or title) is in the cache, and if not, what
     changed since its answer was cached: the slide, a neighbour, the model, a setting."""
+    from .controls import parse_selectors, selected
+    from .deck import Deck
+    from .explain import describe
+    from .fileio import read_bytes
+
     base = Settings(provider="auto", cache_only=True)  # nothing is sent: no credentials needed
     decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)
     target = Path(deck_path)

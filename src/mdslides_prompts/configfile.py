@@ -33,7 +33,7 @@ from .controls import parse_selectors
 from .deck import Deck, split_lines
 from .errors import UsageError
 from .messages import LANGUAGE_NAMES, check_template
-from .providers.http import PARAM_RANGES, PROFILE_TYPES
+from .providers.options import PARAM_RANGES, PROFILE_TYPES
 
 __all__ = [
     "CONFIG_FILE",

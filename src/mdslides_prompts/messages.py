@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 import string
+from typing import TYPE_CHECKING
 
-from .config import Settings
-from .deck import Deck, Slide
 from .errors import UsageError
 from .hookspecs import hookimpl
-from .providers.base import Message
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .deck import Deck, Slide
+    from .providers.base import Message
 
 __all__ = [
     "LANGUAGE_NAMES",

@@ -369,21 +369,26 @@ class Pipeline:
             several runs share one HTTP client and pacer); by default the run opens its
             own and closes it at the end
         """
+        # Open the provider and the cache only if some slide needs a prompt: a rerun whose
+        # prompts are all fresh needs neither (nor the time to import an HTTP client).
+        settled = [[self._settled(deck, slide, only) for slide in deck.slides] for deck in decks]
+        needed = any(plan is None for plans in settled for plan in plans)
         owned = provider is None
-        if provider is None:
+        if provider is None and needed:
             provider = self.open_provider()
-        cache = PromptCache(self.settings.resolved_cache_dir()) if self.settings.use_cache else None
+        use_cache = self.settings.use_cache and needed
+        cache = PromptCache(self.settings.resolved_cache_dir()) if use_cache else None
         try:
             reports = []
-            for deck in decks:
-                report = await self._process(deck, provider, cache, only)
+            for deck, plans in zip(decks, settled, strict=True):
+                report = await self._process(deck, provider, cache, plans)
                 if destination is not None:
                     report = self._write(report, destination(deck))
                 self._hook.mdslides_on_deck_done(report=report)
                 reports.append(report)
             return reports
         finally:
-            if owned:
+            if owned and provider is not None:
                 await provider.aclose()
             if cache is not None:
                 cache.close()
@@ -447,6 +452,13 @@ class Pipeline:
         unless regenerated on purpose (``force``; ``slides`` for fresh ones); unparsable
         markers fail unless ``force``; the rest need a prompt.
         """
+        plan = self._settled(deck, slide, only)
+        return plan if plan is not None else self._request_plan(deck, slide, provider)
+
+    def _settled(
+        self, deck: Deck, slide: Slide, only: Callable[[Deck, Slide], bool] | None
+    ) -> SlidePlan | None:
+        """The plan for *slide* if it needs no prompt (see :meth:`plan_slide`), else ``None``."""
         status = slide.status
         settings = self.settings
         current = getattr(slide.marker, "prompt", None)
@@ -469,6 +481,13 @@ class Pipeline:
         if status is Status.UNPARSABLE and not settings.force:
             error = f"{slide.problem}; fix or delete it, or rerun with --force"
             return SlidePlan(slide, Action.FAILED, "unparsable", error=error)
+        return None
+
+    def _request_plan(self, deck: Deck, slide: Slide, provider: Provider) -> SlidePlan:
+        """The plan for a *slide* that needs a prompt: its request and cache key."""
+        status = slide.status
+        settings = self.settings
+        on_purpose = settings.force or self._slides is not None
         reason = status.value
         if status in (Status.FRESH, Status.EDITED, Status.UNPARSABLE):
             reason = "--force" if settings.force else "--slides"
@@ -514,20 +533,26 @@ class Pipeline:
     async def _process(
         self,
         deck: Deck,
-        provider: Provider,
+        provider: Provider | None,
         cache: PromptCache | None,
-        only: Callable[[Deck, Slide], bool] | None,
+        settled: Sequence[SlidePlan | None],
     ) -> DeckReport:
         self.check_mode(deck)
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
 
-        async def one(slide: Slide) -> tuple[SlideOutcome, SlidePrompt | None]:
-            plan = self.plan_slide(deck, slide, provider, only)
+        async def one(
+            slide: Slide, plan: SlidePlan | None
+        ) -> tuple[SlideOutcome, SlidePrompt | None]:
+            if plan is None:
+                assert provider is not None  # arun opens it when a slide needs a prompt
+                plan = self._request_plan(deck, slide, provider)
             outcome, prompt = await self._slide(deck, plan, provider, cache, limit)
             self._hook.mdslides_on_slide_done(deck=deck, slide=slide, outcome=outcome)
             return outcome, prompt
 
-        results = await asyncio.gather(*(one(slide) for slide in deck.slides))
+        results = await asyncio.gather(
+            *(one(slide, plan) for slide, plan in zip(deck.slides, settled, strict=True))
+        )
         prompts = {p.index: p for _, p in results if p is not None}
         text = self.inject(deck, prompts)
         return DeckReport(deck=deck, text=text, outcomes=tuple(o for o, _ in results))
@@ -536,7 +561,7 @@ class Pipeline:
         self,
         deck: Deck,
         plan: SlidePlan,
-        provider: Provider,
+        provider: Provider | None,
         cache: PromptCache | None,
         limit: asyncio.Semaphore,
     ) -> tuple[SlideOutcome, SlidePrompt | None]:
@@ -548,7 +573,7 @@ class Pipeline:
                 slide.index, status, plan.action, prompt, plan.error, reason=plan.reason
             )
             return outcome, plan.keep
-        assert plan.request is not None and plan.key is not None
+        assert plan.request is not None and plan.key is not None and provider is not None
         started = time.monotonic()
         requests = 0
         usage = None

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 import importlib
-from importlib import metadata
 import os
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import pluggy
 
 from . import hookspecs
 from .errors import PluginError
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 __all__ = [
     "DEFAULT_PLUGINS",
@@ -99,6 +102,8 @@ def _load(pm: pluggy.PluginManager, name: str | None) -> None:
 
 def installed_plugins() -> list[metadata.EntryPoint]:
     """The entry points installed under the ``mdslides_prompts`` group, loaded or not."""
+    from importlib import metadata  # slow to import; only commands that load plugins need it
+
     return sorted(metadata.entry_points(group=hookspecs.PROJECT), key=lambda ep: ep.name)
 
 

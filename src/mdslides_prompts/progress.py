@@ -12,23 +12,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 import time
 from types import TracebackType
-from typing import Any
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import TYPE_CHECKING, Any
 
 from .deck import Deck, Slide
 from .hookspecs import hookimpl
 from .pipeline import Action, DeckReport, SlideOutcome
 from .providers.base import ProviderEvent
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
 
 __all__ = ["PROGRESS_THRESHOLD", "ProgressBar", "RunTotals", "outcome_json", "slides_of"]
 
@@ -46,6 +39,16 @@ class ProgressBar:
     """
 
     def __init__(self, console: Console, total: int) -> None:
+        # Here, not at the top: the totals below serve quiet runs, which need no rich.
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self.counts = dict.fromkeys(Action, 0)
         self.retries = 0
         self.waiting = ""

@@ -23,8 +23,15 @@ from ..config import Settings
 from ..errors import BadAnswer, UsageError
 from ..hookspecs import hookimpl
 from .base import ModelInfo, Notify
-from .http import ChatClient, ClientOptions, Hints, validate_params
 from .openai import ChatProvider, check_base_url, check_option_keys
+from .options import (
+    DEFAULT_MODEL,
+    PRODUCT_ENV,
+    TOKEN_ENV,
+    ClientOptions,
+    Hints,
+    validate_params,
+)
 
 __all__ = [
     "BASE_URL_ENV",
@@ -38,12 +45,8 @@ __all__ = [
     "missing_credentials",
 ]
 
-TOKEN_ENV = "INFOMANIAK_API_TOKEN"
-PRODUCT_ENV = "INFOMANIAK_PRODUCT_ID"
 BASE_URL_ENV = "INFOMANIAK_BASE_URL"
 DEFAULT_BASE_URL = "https://api.infomaniak.com"
-DEFAULT_MODEL = "mistralai/Ministral-3-14B-Instruct-2512"
-"""A fast, non-reasoning chat model (about 1 s per answer); ``--model`` picks another."""
 
 HINTS = Hints(
     auth=f"check {TOKEN_ENV}: the token needs the AI-tools scope, and tokens unused for a "
@@ -151,6 +154,8 @@ def create_infomaniak(
         )
     version = _api_version(options.get("api_version"))
     validate_params(settings.params, profile_type=version == 1)
+    from .http import ChatClient  # only once a client is needed: httpx is slow to import
+
     token = environ.get(TOKEN_ENV, "").strip()
     client = ChatClient(
         headers={"Authorization": f"Bearer {token}"} if token else {},

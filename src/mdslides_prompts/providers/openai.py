@@ -16,15 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 import os
 import re
-from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..errors import BadAnswer, UsageError
 from ..hookspecs import hookimpl
 from .answers import clean_answer
 from .base import Answer, ModelInfo, Notify, PromptRequest
-from .http import CLIENT_OPTION_KEYS, ChatClient, ClientOptions, Hints, validate_params
+from .options import CLIENT_OPTION_KEYS, DEFAULT_PARAMS, ClientOptions, Hints, validate_params
+
+if TYPE_CHECKING:
+    from .http import ChatClient
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -35,9 +37,6 @@ __all__ = [
     "check_option_keys",
     "create_openai",
 ]
-
-DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType({"max_tokens": 400, "temperature": 0.7})
-"""Sent unless the run's parameters say otherwise: room for a 60-word prompt, some variety."""
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 """Where ``openai`` goes without a ``base_url``."""
@@ -205,6 +204,8 @@ def create_openai(
         not_found="check --base-url (usually ending in /v1) and --model",
         not_json="check --base-url (usually ending in /v1)",
     )
+    from .http import ChatClient  # only once a client is needed: httpx is slow to import
+
     client = ChatClient(
         headers={"Authorization": f"Bearer {key}"} if key else {},
         options=ClientOptions.from_mapping(options, settings.concurrency),
