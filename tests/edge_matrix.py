@@ -55,8 +55,6 @@ COUNTS: dict[str, dict[str, int]] = {
 """Slides per row and format, as the generator makes them."""
 
 KNOWN_DIFFERENCES = {
-    ("multi-line comment holding ---", "pandoc"): "pandoc reads '<!--' over '---' as a setext "
-    "heading here (the comment then runs on as its inline text); we read a comment block",
     ("empty deck", "pandoc"): "pandoc makes one empty slide of an empty deck; we make none",
     ("empty deck", "quarto"): "pandoc makes one empty slide of an empty deck; we make none",
 }

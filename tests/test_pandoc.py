@@ -195,3 +195,33 @@ def test_corpus_quarto_deck() -> None:
     assert deck.slides[0].title == "Hello, There"
     injected = QUARTO.inject(deck, all_prompts(deck))
     assert QUARTO.strip(QUARTO.parse(Deck.from_text(injected))) == deck.text
+
+
+# pandoc 3.9 (`-t native`): a line opening a comment, over a line of only '-' or '=', is
+# tried as a setext heading first; the comment carries the heading text on to its end
+# and any blank lines after it, and the underline may follow them. Otherwise a raw block.
+@pytest.mark.parametrize(
+    ("source", "slides"),
+    [
+        ("x\n\n<!--\n---\n-->\n\n---\n\ny\n", 2),
+        ("x\n\n<!--\n---\n-->\n---\n\ny\n", 2),
+        ("# x\n\n<!--\n===\n-->\n\n===\n\ny\n", 2),
+        ("# x\n\n<!--\n---\nabc\n-->\n\n---\n\ny\n", 2),
+        ("# x\n\n<!--\n---\n-->\n\n\n---\n\ny\n", 2),
+        ("# x\n\n<!--\n---\n-->\n\ntext\n", 1),
+    ],
+)
+def test_a_comment_over_an_underline_is_a_setext_heading(source: str, slides: int) -> None:
+    pipeline = Pipeline(Settings(format="pandoc"), get_plugin_manager(load_entrypoints=False))
+    deck = pipeline.parse(Deck.from_text(source))
+    assert len(deck.slides) == slides
+    if slides == 2:
+        assert (
+            deck.slides[1].start_line
+            == source.split("\n").index(
+                next(line for line in source.split("\n") if line.startswith("<!--"))
+            )
+            + 1
+        )
+    injected = inject_all(pipeline, source)
+    assert pipeline.strip(pipeline.parse(Deck.from_text(injected))) == source

@@ -376,7 +376,15 @@ class _Reader:
             # code span can carry the text on, and then the underline must follow it.
             j = self.scan(i, 0)
             if j != i and not _SETEXT.fullmatch(self.at(j + 1)):
-                return None
+                # A comment that carried the text on also takes the blank lines after
+                # it: the underline may come after them.
+                k = j + 1
+                while k < len(self.lines) and _blank(self.lines[k]):
+                    k += 1
+                closed = self.lines[j].rstrip().endswith("-->")
+                if not (closed and k > j + 1 and _SETEXT.fullmatch(self.at(k))):
+                    return None
+                j = k - 1
             level = 1 if self.lines[j + 1][0] == "=" else 2
             return _Block("heading", i, j + 1, level=level, empty=not _heading_text(line))
         match = _ATX.match(line)
