@@ -73,6 +73,7 @@ def test_warm_run_opens_neither_provider_nor_cache(tmp_path: Path) -> None:
     assert "httpx" not in names
     assert "diskcache" not in names
     assert "watchdog" not in names
+    assert "asyncio" not in names  # nothing to wait for: no event loop either
 
 
 def test_run_that_needs_a_prompt_still_opens_them(tmp_path: Path) -> None:

@@ -6,12 +6,12 @@ either a plugin or data. The CLI and library callers use :class:`Pipeline`.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 import enum
 from pathlib import Path
 import time
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -36,7 +36,17 @@ from .providers.base import (
     Usage,
 )
 
+if TYPE_CHECKING:
+    import asyncio
+
 __all__ = ["Action", "DeckReport", "Pipeline", "SlideOutcome", "SlidePlan"]
+
+
+def _close(provider: Provider) -> None:
+    # asyncio is imported where a loop is needed: a run with nothing to ask needs none.
+    import asyncio
+
+    asyncio.run(provider.aclose())
 
 
 class Action(enum.StrEnum):
@@ -333,7 +343,7 @@ class Pipeline:
             return plan, found
         finally:
             cache.close()
-            asyncio.run(provider.aclose())
+            _close(provider)
 
     # --- running -------------------------------------------------------------------------
 
@@ -353,6 +363,23 @@ class Pipeline:
         :param destination: where each deck's new text goes (``None``: nowhere)
         :param only: if given, only slides for which it returns true get new prompts
         """
+        settled = [[self._settled(deck, slide, only) for slide in deck.slides] for deck in decks]
+        if all(plan is not None for plans in settled for plan in plans):
+            # Nothing to ask for: no event loop, provider or cache, so that a rerun whose
+            # prompts are all fresh stays as light as reading the decks.
+            reports = []
+            for deck, plans in zip(decks, settled, strict=True):
+                self.check_mode(deck)
+                results = []
+                for slide, plan in zip(deck.slides, plans, strict=True):
+                    assert plan is not None
+                    result = self._settled_outcome(plan)
+                    self._hook.mdslides_on_slide_done(deck=deck, slide=slide, outcome=result[0])
+                    results.append(result)
+                reports.append(self._finish(deck, results, destination))
+            return reports
+        import asyncio
+
         return asyncio.run(self.arun(decks, destination, only=only))
 
     async def arun(
@@ -381,11 +408,8 @@ class Pipeline:
         try:
             reports = []
             for deck, plans in zip(decks, settled, strict=True):
-                report = await self._process(deck, provider, cache, plans)
-                if destination is not None:
-                    report = self._write(report, destination(deck))
-                self._hook.mdslides_on_deck_done(report=report)
-                reports.append(report)
+                results = await self._process(deck, provider, cache, plans)
+                reports.append(self._finish(deck, results, destination))
             return reports
         finally:
             if owned and provider is not None:
@@ -524,7 +548,7 @@ class Pipeline:
                 plans.append(found)
             return plans
         finally:
-            asyncio.run(provider.aclose())
+            _close(provider)
             if cache is not None:
                 cache.close()
 
@@ -536,7 +560,9 @@ class Pipeline:
         provider: Provider | None,
         cache: PromptCache | None,
         settled: Sequence[SlidePlan | None],
-    ) -> DeckReport:
+    ) -> list[tuple[SlideOutcome, SlidePrompt | None]]:
+        import asyncio
+
         self.check_mode(deck)
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
 
@@ -550,12 +576,37 @@ class Pipeline:
             self._hook.mdslides_on_slide_done(deck=deck, slide=slide, outcome=outcome)
             return outcome, prompt
 
-        results = await asyncio.gather(
-            *(one(slide, plan) for slide, plan in zip(deck.slides, settled, strict=True))
+        return list(
+            await asyncio.gather(
+                *(one(slide, plan) for slide, plan in zip(deck.slides, settled, strict=True))
+            )
         )
+
+    def _finish(
+        self,
+        deck: Deck,
+        results: Sequence[tuple[SlideOutcome, SlidePrompt | None]],
+        destination: Destination | None,
+    ) -> DeckReport:
+        """Write the prompts of *results* into *deck*, and the deck to its destination."""
         prompts = {p.index: p for _, p in results if p is not None}
         text = self.inject(deck, prompts)
-        return DeckReport(deck=deck, text=text, outcomes=tuple(o for o, _ in results))
+        report = DeckReport(deck=deck, text=text, outcomes=tuple(o for o, _ in results))
+        if destination is not None:
+            report = self._write(report, destination(deck))
+        self._hook.mdslides_on_deck_done(report=report)
+        return report
+
+    @staticmethod
+    def _settled_outcome(plan: SlidePlan) -> tuple[SlideOutcome, SlidePrompt | None]:
+        """The outcome of a slide the run leaves as it is (kept, skipped, failed...)."""
+        slide = plan.slide
+        assert plan.action is not None
+        prompt = getattr(slide.marker, "prompt", None) if plan.action is Action.KEPT else None
+        outcome = SlideOutcome(
+            slide.index, slide.status, plan.action, prompt, plan.error, reason=plan.reason
+        )
+        return outcome, plan.keep
 
     async def _slide(
         self,
@@ -568,11 +619,7 @@ class Pipeline:
         slide = plan.slide
         status = slide.status
         if plan.action is not None:
-            prompt = getattr(slide.marker, "prompt", None) if plan.action is Action.KEPT else None
-            outcome = SlideOutcome(
-                slide.index, status, plan.action, prompt, plan.error, reason=plan.reason
-            )
-            return outcome, plan.keep
+            return self._settled_outcome(plan)
         assert plan.request is not None and plan.key is not None and provider is not None
         started = time.monotonic()
         requests = 0
@@ -598,6 +645,8 @@ class Pipeline:
                     meta = entry_meta(deck, slide, provider.name, provider.model, plan.request)
                     # Off the event loop: a database write would hold back the requests
                     # that the other slides are about to send.
+                    import asyncio
+
                     await asyncio.to_thread(cache.put, plan.key, text, meta, usage)
         except Exception as exc:  # a third-party provider's bug must not lose other slides
             error = str(exc) if isinstance(exc, MdSlidesError) else f"{type(exc).__name__}: {exc}"
