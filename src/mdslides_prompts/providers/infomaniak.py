@@ -23,12 +23,11 @@ from ..config import Settings
 from ..errors import BadAnswer, UsageError
 from ..hookspecs import hookimpl
 from .base import ModelInfo, Notify
-from .openai import ChatProvider, check_base_url, check_option_keys
+from .openai import ChatProvider, bearer_client, check_base_url, check_option_keys
 from .options import (
     DEFAULT_MODEL,
     PRODUCT_ENV,
     TOKEN_ENV,
-    ClientOptions,
     Hints,
     validate_params,
 )
@@ -154,16 +153,7 @@ def create_infomaniak(
         )
     version = _api_version(options.get("api_version"))
     validate_params(settings.params, profile_type=version == 1)
-    from .http import ChatClient  # only once a client is needed: httpx is slow to import
-
-    token = environ.get(TOKEN_ENV, "").strip()
-    client = ChatClient(
-        headers={"Authorization": f"Bearer {token}"} if token else {},
-        options=ClientOptions.from_mapping(options, settings.concurrency),
-        hints=HINTS,
-        notify=notify,
-        secret=token,
-    )
+    client = bearer_client(environ.get(TOKEN_ENV, "").strip(), settings, HINTS, notify)
     return ChatProvider(
         name="infomaniak",
         model=settings.model or DEFAULT_MODEL,

@@ -169,6 +169,20 @@ class ChatProvider:
         await self.client.aclose()
 
 
+def bearer_client(key: str, settings: Settings, hints: Hints, notify: Notify | None) -> ChatClient:
+    """The HTTP client of an OpenAI-style provider: *key* (if any) as a bearer token, and
+    the connection options of *settings*."""
+    from .http import ChatClient  # only once a client is needed: httpx is slow to import
+
+    return ChatClient(
+        headers={"Authorization": f"Bearer {key}"} if key else {},
+        options=ClientOptions.from_mapping(settings.provider_options, settings.concurrency),
+        hints=hints,
+        notify=notify,
+        secret=key,
+    )
+
+
 def create_openai(
     settings: Settings,
     environ: Mapping[str, str],
@@ -204,15 +218,7 @@ def create_openai(
         not_found="check --base-url (usually ending in /v1) and --model",
         not_json="check --base-url (usually ending in /v1)",
     )
-    from .http import ChatClient  # only once a client is needed: httpx is slow to import
-
-    client = ChatClient(
-        headers={"Authorization": f"Bearer {key}"} if key else {},
-        options=ClientOptions.from_mapping(options, settings.concurrency),
-        hints=hints,
-        notify=notify,
-        secret=key,
-    )
+    client = bearer_client(key, settings, hints, notify)
     return ChatProvider(
         name="openai",
         model=settings.model or "",
