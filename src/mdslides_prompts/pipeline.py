@@ -380,7 +380,7 @@ class Pipeline:
             return reports
         import asyncio
 
-        return asyncio.run(self.arun(decks, destination, only=only))
+        return asyncio.run(self._arun(decks, destination, settled, None))
 
     async def arun(
         self,
@@ -396,9 +396,18 @@ class Pipeline:
             several runs share one HTTP client and pacer); by default the run opens its
             own and closes it at the end
         """
+        settled = [[self._settled(deck, slide, only) for slide in deck.slides] for deck in decks]
+        return await self._arun(decks, destination, settled, provider)
+
+    async def _arun(
+        self,
+        decks: Sequence[Deck],
+        destination: Destination | None,
+        settled: Sequence[Sequence[SlidePlan | None]],
+        provider: Provider | None,
+    ) -> list[DeckReport]:
         # Open the provider and the cache only if some slide needs a prompt: a rerun whose
         # prompts are all fresh needs neither (nor the time to import an HTTP client).
-        settled = [[self._settled(deck, slide, only) for slide in deck.slides] for deck in decks]
         needed = any(plan is None for plans in settled for plan in plans)
         owned = provider is None
         if provider is None and needed:
