@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 
+import click
 import pytest
 
 from .conftest import EXAMPLE_DECK
@@ -82,3 +83,21 @@ def test_run_that_needs_a_prompt_still_opens_them(tmp_path: Path) -> None:
     names = packages(imported("run", deck, "-q", "--provider", "offline"))
     assert "diskcache" in names
     assert "image-prompt" in deck.read_text(encoding="utf-8")
+
+
+def test_top_level_help_loads_no_command_and_no_plugin_machinery() -> None:
+    modules = imported("--help")
+    assert "mdslides_prompts.commands" not in modules
+    assert "pluggy" not in packages(modules)
+    assert "mdslides_prompts.commands" in imported("check", "--help")
+
+
+def test_the_help_listing_is_the_commands_own_short_help() -> None:
+    from mdslides_prompts.cli import SUMMARIES, cli
+    from mdslides_prompts.commands import COMMANDS
+
+    assert list(COMMANDS) == list(SUMMARIES) == cli.list_commands(click.Context(cli))
+    for name, command in COMMANDS.items():
+        assert command.get_short_help_str(limit=80) == SUMMARIES[name]
+        assert len(f"  {name:8} {SUMMARIES[name]}") <= 80, name  # one line in an 80-column help
+    assert cli.get_command(click.Context(cli), "nope") is None

@@ -22,6 +22,13 @@ __version__ = "0.1.0"
 import importlib
 from typing import TYPE_CHECKING, Any
 
+PLUGINS_ENV = "MDSLIDES_PROMPTS_PLUGINS"
+"""Environment variable naming the entry-point plugins to load, comma-separated; set but
+empty loads none.
+
+Defined here, not in :mod:`~mdslides_prompts.plugins`, so that ``--help`` can name it
+without importing pluggy."""
+
 if TYPE_CHECKING:
     from .config import Settings
     from .configfile import settings_for

@@ -27,7 +27,10 @@ secrets such as API tokens.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "AuthenticationFailed",

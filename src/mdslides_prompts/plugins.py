@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from . import hookspecs
+from . import PLUGINS_ENV, hookspecs
 from .errors import PluginError
 
 if TYPE_CHECKING:
@@ -43,9 +43,6 @@ DEFAULT_PLUGINS = (
     "mdslides_prompts.formats.reveal",
 )
 """Built-in plugin modules, registered exactly like third-party plugins."""
-
-PLUGINS_ENV = "MDSLIDES_PROMPTS_PLUGINS"
-"""Comma-separated entry-point names to load; empty (set but blank) loads none."""
 
 
 def get_plugin_manager(
