@@ -130,14 +130,17 @@ def cold_run(concurrency: int) -> list[Row]:
             if code:
                 raise SystemExit(f"our run failed: {err.strip()}")
             bound = math.ceil(60 / c) * LATENCY
+            # Where the bound itself is over an eighth of the baseline, 8x cannot be reached
+            # at that concurrency: the row is shown for reference only.
+            reachable = bound * 8 <= base
             rows.append(
                 Row(
                     f"1. cold, 60 slides, --concurrency {c}: vs baseline",
                     f"{took:.2f} s",
                     f"{base:.2f} s",
                     base / took,
-                    "≥ 8x",
-                    base / took >= 8,
+                    "≥ 8x" if reachable else f"— (bound {bound:.1f} s > baseline / 8)",
+                    base / took >= 8 if reachable else None,
                 )
             )
             rows.append(
