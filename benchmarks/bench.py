@@ -62,7 +62,7 @@ class Row:
 
 def make_deck(path: Path, slides: int) -> Path:
     """A Marp deck of *slides* varied slides."""
-    parts = ["---\nmarp: true\ntitle: Benchmark deck\ntheme: gaia\n---\n"]
+    parts = []
     for n in range(1, slides + 1):
         body = [f"\n# Slide {n}: {('glaciers', 'rivers', 'forests', 'cities')[n % 4]}\n"]
         body.append(
@@ -73,7 +73,8 @@ def make_deck(path: Path, slides: int) -> Path:
         if n % 5 == 0:
             body.append(f"```python\nprint({n})\n```\n")
         parts.append("\n".join(body))
-    path.write_text("\n---\n".join(parts), encoding="utf-8")
+    front = "---\nmarp: true\ntitle: Benchmark deck\ntheme: gaia\n---\n"
+    path.write_text(front + "\n---\n".join(parts), encoding="utf-8")
     return path
 
 

@@ -23,10 +23,9 @@ import time
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.http_server import fault_script, serve  # noqa: E402
-
 from mdslides_prompts import Pipeline, Settings, Status  # noqa: E402
 from mdslides_prompts.cli import main  # noqa: E402
+from tests.http_server import fault_script, serve  # noqa: E402
 
 
 def make_deck(path: Path, slides: int) -> None:

@@ -118,7 +118,17 @@ def stand_in(latency: float, limit: int | None = None, window: float = 0.0) -> I
     try:
         yield api
     finally:
-        if server is not None:
-            loop.call_soon_threadsafe(server.close)
+
+        async def stop() -> None:
+            if server is not None:
+                server.close()
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:  # open keep-alive connections: close their sockets too
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(5)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
+        if not thread.is_alive():
+            loop.close()

@@ -28,9 +28,8 @@ import time
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.http_server import Recorded, Reply, chat, serve, slide_of  # noqa: E402
-
 from mdslides_prompts import Pipeline, Settings, Status  # noqa: E402
+from tests.http_server import Recorded, Reply, chat, serve, slide_of  # noqa: E402
 
 
 def make_deck(path: Path, slides: int) -> None:

@@ -1,0 +1,80 @@
+"""The benchmark's own parts work: its deck maker, its stand-in API and its script.
+
+Times are not asserted here (that is what ``benchmarks/bench.py`` prints); these tests only
+keep the benchmark runnable and its stand-in honest about the limits it claims to enforce.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+import json
+from pathlib import Path
+import subprocess
+import sys
+import time
+
+import httpx
+
+from benchmarks.bench import make_deck
+from benchmarks.stand_in import stand_in
+from mdslides_prompts import Pipeline, Settings
+
+from .conftest import ROOT
+
+
+def _ask(url: str, content: str) -> httpx.Response:
+    return httpx.post(
+        f"{url}/2/ai/1/openai/v1/chat/completions",
+        json={"model": "m", "messages": [{"role": "user", "content": content}]},
+        timeout=10,
+    )
+
+
+def test_benchmark_decks_have_the_slides_they_promise(tmp_path: Path) -> None:
+    path = make_deck(tmp_path / "deck.md", 37)
+    deck = Pipeline(Settings(provider="offline")).load(path)
+    assert deck.format == "marp"
+    assert len(deck.slides) == 37
+
+
+def test_stand_in_answers_after_its_latency_and_names_the_slide() -> None:
+    with stand_in(0.2) as api:
+        began = time.monotonic()
+        answer = _ask(api.url, "# Glaciers at dawn\n\nText")
+        took = time.monotonic() - began
+    assert answer.status_code == 200
+    content = answer.json()["choices"][0]["message"]["content"]
+    assert "Glaciers at dawn" in content
+    assert took >= 0.2
+    assert (api.answered, api.rejected) == (1, 0)
+
+
+def test_stand_in_limits_requests_per_window_with_429_and_retry_after() -> None:
+    with stand_in(0.0, limit=3, window=1.0) as api:
+        with ThreadPoolExecutor(5) as pool:
+            answers = list(pool.map(lambda n: _ask(api.url, f"# S{n}"), range(5)))
+        rejected = [a for a in answers if a.status_code == 429]
+        assert len(rejected) == 2 and api.answered == 3
+        for answer in rejected:
+            assert 1 <= int(answer.headers["Retry-After"]) <= 1
+            assert 0 < int(answer.headers["retry-after-ms"]) <= 1001
+            assert json.loads(answer.text)["error"]["message"]
+        time.sleep(1.05)
+        assert _ask(api.url, "# Later").status_code == 200
+
+
+def test_bench_script_prints_its_table() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--only", "6"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode in (0, 1), done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "| measure | mdslides-prompts | compared with | ratio | target | met |"
+    rows = [line.split(" | ") for line in lines[2:]]
+    assert [row[0] for row in rows] == [
+        "| 6. --help start-up vs python -c pass",
+        "| 6'. reference: a one-command click program's --help vs python -c pass",
+    ]
+    met = rows[0][-1].rstrip(" |")
+    assert met in ("yes", "NO") and (done.returncode == 0) == (met == "yes")
