@@ -1,11 +1,13 @@
-"""Start-up cost: ``--help`` and a rerun with nothing to do import only what they use.
+"""Start-up and exit: ``--help`` and a rerun with nothing to do import only what they use,
+and the program's quick exit loses nothing.
 
-These tests assert on the modules a real process imports (``python -X importtime``), not
-on times: timing is the job of ``benchmarks/bench.py`` (measures 3 and 6).
+These tests assert on the modules a real process imports (``python -X importtime``) and on
+what a process leaves behind, not on times: timing is the job of ``benchmarks/bench.py``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 import shutil
@@ -101,3 +103,58 @@ def test_the_help_listing_is_the_commands_own_short_help() -> None:
         assert command.get_short_help_str(limit=80) == SUMMARIES[name]
         assert len(f"  {name:8} {SUMMARIES[name]}") <= 80, name  # one line in an 80-column help
     assert cli.get_command(click.Context(cli), "nope") is None
+
+
+def _program(code: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run *code*, then the ``mdslides-prompts`` program with *args*, in a fresh process."""
+    script = (
+        f"{code}\nimport sys\nfrom mdslides_prompts.cli import run_and_exit\n"
+        f"sys.argv = ['mdslides-prompts', *{[str(a) for a in args]!r}]\nrun_and_exit()\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as users run it
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=environ
+    )
+
+
+def test_quick_exit_flushes_every_byte_of_a_large_output(tmp_path: Path) -> None:
+    deck = tmp_path / "big.md"
+    slides = [f"# Slide {n}\n\n{'Words about glaciers and rivers. ' * 20}\n" for n in range(400)]
+    deck.write_text("---\nmarp: true\n---\n\n" + "\n---\n\n".join(slides), encoding="utf-8")
+    done = _program("", "inspect", deck, "--json")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) > 65_536  # more than a pipe holds: the reader must drain it
+    assert len(json.loads(done.stdout)["slides"]) == 400
+    copy = tmp_path / "copy.md"
+    shutil.copyfile(deck, copy)
+    assert _program("", "run", copy, "-q", "--provider", "offline").returncode == 0
+    printed = _program("", "run", deck, "--stdout", "-q", "--provider", "offline")
+    assert printed.returncode == 0, printed.stderr
+    assert len(printed.stdout) > 300_000
+    assert printed.stdout == copy.read_text(encoding="utf-8")
+    # Output that nothing flushed yet (a plugin's print, say) is not lost either.
+    quiet = _program("print('from a plugin')", "check", copy)
+    assert (quiet.returncode, quiet.stdout) == (0, "from a plugin\n")
+
+
+def test_quick_exit_runs_exit_handlers_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    said = tmp_path / "said.txt"
+    register = (
+        f"import atexit, pathlib\natexit.register(pathlib.Path({str(said)!r}).write_text, 'bye')"
+    )
+    done = _program(register, "check", tmp_path / "missing.md")
+    assert done.returncode == 2 and "missing.md" in done.stderr
+    assert said.read_text() == "bye"
+    assert _program(register, "--version").returncode == 0
+
+
+def test_quick_exit_waits_for_a_thread_still_running(tmp_path: Path) -> None:
+    late = tmp_path / "late.txt"
+    worker = (
+        "import pathlib, threading, time\n"
+        f"def work():\n    time.sleep(0.5)\n    pathlib.Path({str(late)!r}).write_text('done')\n"
+        "threading.Thread(target=work).start()"
+    )
+    done = _program(worker, "check", tmp_path / "missing.md")
+    assert done.returncode == 2
+    assert late.read_text() == "done"

@@ -9,10 +9,13 @@ live in :mod:`mdslides_prompts.commands`, loaded when one of them is named.
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Sequence
+import contextlib
 import os
 import sys
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -22,7 +25,7 @@ from .errors import MdSlidesError
 if TYPE_CHECKING:
     import pluggy
 
-__all__ = ["SUMMARIES", "CommandExit", "GroupState", "cli", "main"]
+__all__ = ["SUMMARIES", "CommandExit", "GroupState", "cli", "main", "run_and_exit"]
 
 SUMMARIES = {
     "run": "Write an image prompt into every slide of the decks at PATH.",
@@ -128,3 +131,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     return 0
+
+
+def run_and_exit() -> NoReturn:
+    """The ``mdslides-prompts`` program: run :func:`main`, then end the process.
+
+    The process ends without Python's own teardown, which spends 60-100 ms clearing
+    the objects of the hundreds of modules a run imports, after all of its work is done.
+    Nothing is lost by that: the exit handlers still run and the standard streams are
+    flushed first, and decks and the cache are closed by then. If a thread is still
+    running, Python's normal exit waits for it instead.
+    """
+    code = main()
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()  # what Python's exit would run (other than the teardown)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # closed, or a reader that went away
+            stream.flush()
+    os._exit(code)
