@@ -158,3 +158,42 @@ def test_quick_exit_waits_for_a_thread_still_running(tmp_path: Path) -> None:
     done = _program(worker, "check", tmp_path / "missing.md")
     assert done.returncode == 2
     assert late.read_text() == "done"
+
+
+@pytest.mark.parametrize("columns", [None, "40", "60", "79", "100", "200", "0", "wide"])
+@pytest.mark.parametrize("max_width", [None, 60, 120])
+def test_help_is_as_wide_as_click_would_make_it(
+    columns: str | None, max_width: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mdslides_prompts.cli import _help_width
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert _help_width(max_width) == click.HelpFormatter(max_width=max_width).width
+
+
+def test_help_on_a_terminal_is_as_wide_as_click_would_make_it() -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    probe = (
+        "import click\n"
+        "from mdslides_prompts.cli import _help_width\n"
+        "print(_help_width(None), click.HelpFormatter().width, file=open(1, 'w', closefd=False))"
+    )
+    for columns in (62, 100):
+        leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, columns, 0, 0))
+        environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        done = subprocess.run(
+            [sys.executable, "-c", probe], stdout=follower, env=environ, timeout=60, check=True
+        )
+        os.close(follower)
+        ours, clicks = os.read(leader, 100).split()
+        os.close(leader)
+        assert done.returncode == 0
+        assert int(ours) == int(clicks) == min(columns, 80) - 2

@@ -65,8 +65,35 @@ class GroupState:
         """The plugin manager, built on first use."""
 
 
+def _help_width(max_width: int | None) -> int:
+    """The width click's help formatter picks (the terminal's, at most *max_width* or 80,
+    less 2, at least 50), found without importing :mod:`shutil` (a tenth of ``--help``)."""
+    from click import formatting
+
+    if formatting.FORCED_WIDTH is not None:  # set by click.testing
+        return formatting.FORCED_WIDTH
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return max(min(columns or 80, max_width or 80) - 2, 50)
+
+
+class _Context(click.Context):
+    def make_formatter(self) -> click.HelpFormatter:
+        width = self.terminal_width or _help_width(self.max_content_width)
+        return self.formatter_class(width=width, max_width=self.max_content_width)
+
+
 class _LazyGroup(click.Group):
     """A group that imports its commands only when one is invoked."""
+
+    context_class = _Context
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(SUMMARIES)
