@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+import errno
 import os
 from pathlib import Path
 import signal
@@ -512,6 +513,37 @@ def test_an_edit_that_lands_while_the_temporary_file_is_synced_is_kept(
     with pytest.raises(ConcurrentEdit):
         write_atomic(path, b"with prompts\n", expected=b"read by the run\n")
     assert path.read_bytes() == b"the author's newest text\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["deck.md"]
+
+
+def test_a_symlinked_deck_stays_a_link_and_its_file_is_written(tmp_path: Path) -> None:
+    real = tmp_path / "site" / "deck.md"
+    real.parent.mkdir()
+    real.write_bytes(b"old\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    assert write_atomic(link, b"new\n", expected=b"old\n")
+    assert link.is_symlink() and real.read_bytes() == b"new\n"
+    assert sorted(p.name for p in real.parent.iterdir()) == ["deck.md"]
+
+
+def test_a_write_keeps_the_mode_and_a_failed_one_leaves_the_deck(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "deck.md"
+    path.write_bytes(b"old\n")
+    path.chmod(0o640)
+    assert write_atomic(path, b"new\n", expected=b"old\n")
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert not write_atomic(path, b"new\n")  # same content: nothing written
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(DeckError, match="cannot write: No space left on device"):
+        write_atomic(path, b"newer\n", expected=b"new\n")
+    assert path.read_bytes() == b"new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["deck.md"]
 
 

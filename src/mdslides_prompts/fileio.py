@@ -46,14 +46,10 @@ def find_decks(folder: Path) -> list[Path]:
 
 def read_bytes(path: Path) -> bytes:
     """Read *path*, turning OS errors into :class:`DeckError`."""
-    try:
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise DeckError("is a directory", path) from None
-    except FileNotFoundError:
-        raise DeckError("no such file", path) from None
-    except OSError as exc:
-        raise DeckError(f"cannot read: {exc.strerror or exc}", path) from None
+    data = _current(path)
+    if data is None:
+        raise DeckError("no such file", path)
+    return data
 
 
 def write_atomic(path: Path, data: bytes, *, expected: bytes | None = None) -> bool:
@@ -61,14 +57,16 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None = None) -> b
 
     Nothing is written when the file already holds *data* (returns ``False``). When
     *expected* is given and the file no longer holds it, the author edited it meanwhile:
-    raise :class:`ConcurrentEdit` and leave it alone. The file's permission bits are kept.
+    raise :class:`ConcurrentEdit` and leave it alone. The file's permission bits are kept,
+    and a symbolic link stays one: the file it points to is written.
     """
-    current = _current(path)
+    target = Path(os.path.realpath(path))
+    current = _current(target)
     if current == data:
         return False
     if expected is not None and current != expected:
         raise _concurrent(path)
-    directory = path.parent
+    directory = target.parent
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -80,12 +78,12 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None = None) -> b
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(FileNotFoundError):
-            tmp.chmod(path.stat().st_mode & 0o7777)
+            tmp.chmod(target.stat().st_mode & 0o7777)
         # Look again right before the rename: an author who saved while the temporary
         # file was written and synced keeps the edit (the window left is microseconds).
-        if expected is not None and _current(path) != expected:
+        if expected is not None and _current(target) != expected:
             raise _concurrent(path)
-        tmp.replace(path)
+        tmp.replace(target)
     except (OSError, DeckError) as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -101,6 +99,8 @@ def _current(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+    except IsADirectoryError:
+        raise DeckError("is a directory", path) from None
     except OSError as exc:
         raise DeckError(f"cannot read: {exc.strerror or exc}", path) from None
 
