@@ -36,8 +36,6 @@ from mdslides_prompts.providers.answers import (
     clip_tokens,
 )
 from mdslides_prompts.providers.http import (
-    ClientOptions,
-    Hints,
     Pacer,
     SSEDecoder,
     _transport_error,
@@ -46,8 +44,8 @@ from mdslides_prompts.providers.http import (
     parse_error_body,
     parse_retry_after,
     retry_delay,
-    validate_params,
 )
+from mdslides_prompts.providers.options import ClientOptions, Hints, validate_params
 
 FIXTURES = Path(__file__).parent / "fixtures"
 T = TypeVar("T")

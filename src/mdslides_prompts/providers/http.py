@@ -46,24 +46,12 @@ from ..errors import (
     ServerFailed,
 )
 from .base import Notify, ProviderEvent, Usage
-from .options import (
-    CLIENT_OPTION_KEYS,
-    PARAM_RANGES,
-    PROFILE_TYPES,
-    ClientOptions,
-    Hints,
-    validate_params,
-)
+from .options import ClientOptions, Hints
 
 __all__ = [
-    "CLIENT_OPTION_KEYS",
-    "PARAM_RANGES",
-    "PROFILE_TYPES",
     "ChatClient",
-    "ClientOptions",
     "Completion",
     "ErrorInfo",
-    "Hints",
     "Pacer",
     "SSEDecoder",
     "http_error",
@@ -72,7 +60,6 @@ __all__ = [
     "parse_retry_after",
     "parse_usage",
     "retry_delay",
-    "validate_params",
 ]
 
 log = logging.getLogger(__name__)
@@ -539,10 +526,6 @@ class ChatClient:
     ) -> None:
         self.options = options
         self.hints = hints
-        self.requests = 0
-        """Attempts sent so far (retries included)."""
-        self.retries = 0
-        """Retries so far."""
         self._notify = notify
         self._secret = secret or None
         self._rng = rng or random.Random()
@@ -568,6 +551,11 @@ class ChatClient:
         if self._secret and self._secret in text:
             return text.replace(self._secret, "***")
         return text
+
+    def _scrub_bytes(self, data: bytes) -> bytes:
+        # Before anything is parsed or cut short: an excerpt could hold part of the secret.
+        secret = self._secret.encode() if self._secret else b""
+        return data.replace(secret, b"***") if secret and secret in data else data
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -644,7 +632,6 @@ class ChatClient:
             limit = min(opts.timeout, remaining)
             attempt += 1
             count[0] = attempt
-            self.requests += 1
             try:
                 async with asyncio.timeout(limit):
                     return await send(limit)
@@ -669,7 +656,6 @@ class ChatClient:
                 )
             if isinstance(error, RateLimited):
                 self._pacer.pause(delay)
-            self.retries += 1
             total = opts.max_retries + 1
             self._event(
                 ProviderEvent(
@@ -703,7 +689,7 @@ class ChatClient:
                 stream = _Stream()
                 async for chunk in response.aiter_bytes():
                     for data in decoder.feed(chunk):
-                        stream.add(data)
+                        stream.add(self.scrub(data))
                     if stream.done:
                         break
                 decoder.close()
@@ -712,19 +698,20 @@ class ChatClient:
             raise _transport_error(exc, limit) from None
 
     def _json(self, response: httpx.Response) -> Any:
+        content = self._scrub_bytes(response.content)
         if not response.is_success:
             raise http_error(
                 response.status_code,
                 response.reason_phrase,
-                response.content,
+                content,
                 response.headers,
                 self.hints,
             )
         try:
-            return json.loads(response.content)
+            return json.loads(content)
         except ValueError:
             kind = response.headers.get("content-type", "no content type").split(";")[0]
-            excerpt = _text_excerpt(response.content.decode("utf-8", "replace"))
+            excerpt = _text_excerpt(content.decode("utf-8", "replace"))
             raise BadAnswer(
                 f"HTTP {response.status_code} with a body that is not JSON ({kind}): "
                 f"{excerpt!r} ({self.hints.not_json})"

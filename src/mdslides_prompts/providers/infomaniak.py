@@ -153,7 +153,7 @@ def create_infomaniak(
         )
     version = _api_version(options.get("api_version"))
     validate_params(settings.params, profile_type=version == 1)
-    client = bearer_client(environ.get(TOKEN_ENV, "").strip(), settings, HINTS, notify)
+    client = bearer_client(environ.get(TOKEN_ENV, "").strip(), TOKEN_ENV, settings, HINTS, notify)
     return ChatProvider(
         name="infomaniak",
         model=settings.model or DEFAULT_MODEL,

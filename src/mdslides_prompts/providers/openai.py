@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 import os
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..errors import BadAnswer, UsageError
@@ -65,6 +66,10 @@ def check_base_url(url: str, what: str, example: str) -> str:
     The value itself is never echoed: it may hold credentials.
     """
     url = url.strip().rstrip("/")
+    try:
+        _ = urlsplit(url).port  # raises for a port out of range, a broken [IPv6] host, ':abc'
+    except ValueError:
+        url = ""
     if not re.match(r"(?i)https?://[^/\s]+", url) or re.search(r"\s", url):
         raise UsageError(f"{what} must be an http:// or https:// URL such as {example}")
     if re.search(r"(?i)/chat/completions$|/completions$", url):
@@ -103,7 +108,6 @@ class ChatProvider:
     :param client: the run's HTTP client (pacing, retries, errors)
     :param models_url: where the model catalogue is, if anywhere
     :param catalogue: how to read the catalogue
-    :param body_extra: fields sent in every request body on top of the parameters
     """
 
     def __init__(
@@ -115,7 +119,6 @@ class ChatProvider:
         client: ChatClient,
         models_url: str | None = None,
         catalogue: Catalogue = _openai_catalogue,
-        body_extra: Mapping[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.model = model
@@ -123,7 +126,6 @@ class ChatProvider:
         self.client = client
         self.models_url = models_url
         self._catalogue = catalogue
-        self._body_extra = dict(body_extra or {})
 
     def __repr__(self) -> str:
         return f"<ChatProvider {self.name} model={self.model!r}>"
@@ -133,7 +135,6 @@ class ChatProvider:
         body: dict[str, Any] = {"model": self.model}
         body["messages"] = [{"role": m["role"], "content": m["content"]} for m in request.messages]
         body.update(DEFAULT_PARAMS)
-        body.update(self._body_extra)
         body.update({k: v for k, v in request.params.items() if v is not None})
         if self.client.options.stream:
             body["stream"] = True
@@ -169,9 +170,14 @@ class ChatProvider:
         await self.client.aclose()
 
 
-def bearer_client(key: str, settings: Settings, hints: Hints, notify: Notify | None) -> ChatClient:
-    """The HTTP client of an OpenAI-style provider: *key* (if any) as a bearer token, and
-    the connection options of *settings*."""
+def bearer_client(
+    key: str, env: str, settings: Settings, hints: Hints, notify: Notify | None
+) -> ChatClient:
+    """The HTTP client of an OpenAI-style provider: *key* (if any, read from the variable
+    *env*) as a bearer token, and the connection options of *settings*."""
+    if not (key.isascii() and key.isprintable()):
+        # Such a key cannot go in a header, and the errors about it would quote it.
+        raise UsageError(f"{env} holds a line break or a character other than ASCII")
     from .http import ChatClient  # only once a client is needed: httpx is slow to import
 
     return ChatClient(
@@ -218,7 +224,7 @@ def create_openai(
         not_found="check --base-url (usually ending in /v1) and --model",
         not_json="check --base-url (usually ending in /v1)",
     )
-    client = bearer_client(key, settings, hints, notify)
+    client = bearer_client(key, str(key_env or OPENAI_KEY_ENV), settings, hints, notify)
     return ChatProvider(
         name="openai",
         model=settings.model or "",

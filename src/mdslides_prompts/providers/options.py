@@ -2,8 +2,7 @@
 pacing and retry options, error hints, and the defaults ``--help`` shows.
 
 Kept apart from :mod:`mdslides_prompts.providers.http` (and light) so that reading settings
-and showing ``--help`` never import the HTTP client; ``http``, ``openai`` and
-``infomaniak`` re-export the names they used to define.
+and showing ``--help`` never import the HTTP client.
 """
 
 from __future__ import annotations
