@@ -68,3 +68,20 @@ def test_inject_strip_inject(lines: list[str], newline: str, final: bool) -> Non
     again = REMARK.parse(Deck.from_text(injected))
     assert REMARK.inject(again, prompts) == injected
     assert REMARK.strip(again) == source
+
+
+@pytest.mark.parametrize(
+    "prompt", ["A photo of data.items[0 on a screen", "A chart ![:scale 50% of sales", "a .b[c"]
+)
+def test_a_prompt_that_opens_a_remark_block_does_not_join_slides(prompt: str) -> None:
+    # remark's lexer reads comments too: an unescaped '.items[' or '![:' would run to the
+    # ']' on slide 3 and swallow the separators between.
+    source = "class: center\n\n# One\n\n---\n\n# Two\n\n---\n\n# Three\n\nThe interval (0, 1]\n"
+    deck = REMARK.parse(Deck.from_text(source))
+    injected = REMARK.inject(deck, all_prompts(deck, lambda n: prompt if n == 1 else f"plain {n}"))
+    again = REMARK.parse(Deck.from_text(injected))
+    assert [(s.title, s.status.value) for s in again.slides] == [
+        ("One", "fresh"), ("Two", "fresh"), ("Three", "fresh")
+    ]  # fmt: skip
+    assert [s.marker.prompt for s in again.slides if s.marker] == [prompt, "plain 2", "plain 3"]
+    assert REMARK.strip(again) == source

@@ -145,7 +145,12 @@ def fenced_lines(lines: Sequence[str], first: int = 1) -> set[int]:
 
 
 def write_markers(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], *, then: str = "", form: str = "comment"
+    deck: Deck,
+    prompts: Mapping[int, SlidePrompt],
+    *,
+    then: str = "",
+    form: str = "comment",
+    extra: str = "",
 ) -> str:
     """Give each slide in *prompts* its marker: in place of its first marker (the others
     go), or as a new line after its :attr:`~mdslides_prompts.deck.Slide.anchor_line`.
@@ -153,13 +158,14 @@ def write_markers(
     :param then: lines written after a new marker, joined by ``"\\n"`` (``"\\n"``: one
         blank line)
     :param form: the marker form (see :func:`~mdslides_prompts.marker.render_marker`)
+    :param extra: characters the format needs escaped in the prompt (see there too)
     """
     edits = LineEdits()
     for slide in deck.slides:
         prompt = prompts.get(slide.index)
         if prompt is None:
             continue
-        line = render_marker(prompt.text, prompt.source_hash, form=form)
+        line = render_marker(prompt.text, prompt.source_hash, form=form, extra=extra)
         if slide.markers:
             edits.change[slide.markers[0].line] = line
             edits.drop.update(m.line for m in slide.markers[1:])

@@ -295,7 +295,9 @@ def mdslides_inject_prompts(
     """Write each prompt as a comment line after the slide's property lines."""
     if deck.format != NAME or mode != "comment":
         return None
-    return write_markers(deck, prompts)
+    # remark's lexer reads comments too: '.cls[' and '![:' in a prompt would open a block
+    # running to the next ']' anywhere after it, across slide separators.
+    return write_markers(deck, prompts, extra="[")
 
 
 @hookimpl(trylast=True)
