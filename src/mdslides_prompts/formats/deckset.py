@@ -48,13 +48,14 @@ def _blank(line: str | None) -> bool:
     return line is None or not line.strip()
 
 
-def _commands(lines: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
+def _commands(lines: list[str]) -> list[tuple[str, str]]:
+    """The global command lines that open the deck, as (command, value), repeats included."""
+    found: list[tuple[str, str]] = []
     for line in lines:
         match = _COMMAND.fullmatch(line.rstrip("\r\n"))
         if match is None or match.group(1) not in COMMANDS:
             break
-        found[match.group(1)] = match.group(2).strip()
+        found.append((match.group(1), match.group(2).strip()))
     return found
 
 
@@ -62,7 +63,8 @@ def _split(deck: Deck) -> Deck:
     lines = split_lines(deck.text)
     commands = _commands(lines)
     code = fenced_lines(lines)
-    dividers = {len(level) for level in re.findall(r"#+", commands.get("slide-dividers", ""))}
+    divider_levels = dict(commands).get("slide-dividers", "")  # the last one counts
+    dividers = {len(level) for level in re.findall(r"#+", divider_levels)}
 
     def at(n: int) -> str | None:
         return lines[n - 1].rstrip("\r\n") if 1 <= n <= len(lines) else None
