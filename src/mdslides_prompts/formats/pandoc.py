@@ -836,8 +836,6 @@ class _Start:
     """The slide's heading, if it has one."""
     after: _Block | None
     """The block that follows the heading among its siblings (for the inline form)."""
-    siblings_end: bool = False
-    """The heading is the last block among its siblings."""
 
 
 def _starts(blocks: list[_Block], level: int) -> list[_Start]:

@@ -136,6 +136,7 @@ def _split(deck: Deck) -> Deck:
     # Unless every line is indented: remark then de-indents the whole text, so a
     # marker anywhere changes everything and only the whole deck tells.
     local = _clean(deck.text) == deck.text
+    whole = _shape(slides)
     checked = []
     for i, slide in enumerate(slides):
         if slide.skip_reason is None and not slide.markers:
@@ -147,7 +148,7 @@ def _split(deck: Deck) -> Deck:
             else:
                 source, after = deck.text, slide.anchor_line
             probe = edit_lines(source, newline="\n", insert_after={after: _PROBE})
-            if _shape(_slides(probe)) != _shape(_slides(source)):
+            if _shape(_slides(probe)) != (_shape(_slides(source)) if local else whole):
                 # remark's lexer would read the slide differently with a line there.
                 slide = replace(slide, skip_reason="no line where a marker keeps the slide")
         checked.append(slide)

@@ -22,6 +22,7 @@ first line would change the plugin's de-indentation of the slide.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 import re
@@ -145,14 +146,7 @@ def _line_starts(text: str) -> list[int]:
 
 def _line_of(starts: list[int], offset: int) -> int:
     """1-based line holding *offset*."""
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo + 1
+    return bisect.bisect_right(starts, offset)
 
 
 def _range(text: str, starts: list[int], chunk: _Chunk) -> tuple[int, int]:

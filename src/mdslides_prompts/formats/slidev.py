@@ -337,6 +337,7 @@ def _mapping_body(lines: list[str]) -> bool:
 
 def _plan(index: int, raw: _Raw, lines: list[str], bom: bool) -> _Plan:
     first = lines[raw.start] if raw.start < len(lines) else ""
+    yaml_block = _yaml_block(lines, raw)
     key_after: int | None = None
     block = "key"
     if raw.fm_end is not None and js.trim_end(lines[raw.fm_end]) == "---":
@@ -353,10 +354,9 @@ def _plan(index: int, raw: _Raw, lines: list[str], bom: bool) -> _Plan:
             separator.startswith("---")
             and separator[3:4] != "-"
             and not js.trim(following)
-            and _yaml_block(lines, raw) is None
+            and yaml_block is None
         ):
             key_after, block = raw.start, "close"
-    yaml_block = _yaml_block(lines, raw)
     if yaml_block is not None:
         opener, closer = yaml_block
         body = lines[opener + 1 : closer] if closer >= 0 else []
@@ -471,8 +471,6 @@ def mdslides_inject_prompts(
             }[plan.key_block]
         elif plan.comment_after is not None:
             edits.insert[plan.comment_after] = comment
-        elif plan.key_after is not None:
-            edits.insert[plan.key_after] = key if plan.key_block == "key" else f"{key}\n---"
     return edits.apply(deck)
 
 
