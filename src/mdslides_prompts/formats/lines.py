@@ -14,6 +14,7 @@ from ..deck import Deck, SlidePrompt, split_lines
 from ..marker import render_marker
 
 __all__ = [
+    "PROBE",
     "LineEdits",
     "edit_lines",
     "fenced_lines",
@@ -22,6 +23,9 @@ __all__ = [
     "strip_markers",
     "write_markers",
 ]
+
+PROBE = render_marker("probe", "00000000")
+"""A comment marker line, for checking that a line added at some place keeps the slides."""
 
 
 def line_ending(line: str) -> str:

@@ -52,7 +52,7 @@ from ..marker import (
     parse_marker,
     render_marker,
 )
-from .lines import LineEdits
+from .lines import PROBE, LineEdits
 
 __all__: list[str] = []
 
@@ -1043,7 +1043,7 @@ class _Split:
                 trial.append("")
                 origin.append(None)
             markers.add(len(trial))
-            trial.append(_PROBE)
+            trial.append(PROBE)
             origin.append(None)
             if plan.anchor < len(self.physical):
                 trial.append("")
@@ -1053,7 +1053,7 @@ class _Split:
             insert(after[-1])
         for k, line in enumerate(lines):
             column = inline.get(k)
-            trial.append(line if column is None else line[:column] + " " + _PROBE + line[column:])
+            trial.append(line if column is None else line[:column] + " " + PROBE + line[column:])
             origin.append(k)
             if k in after:
                 insert(after[k])
@@ -1162,7 +1162,6 @@ def _as_level(value: Any) -> int | None:
     return None
 
 
-_PROBE = "<!-- image-prompt src=00000000 sum=00000000 | probe -->"
 _ESCAPED = "#"
 """Written as ``\\x23`` in markers: in a would-be YAML block, `` #`` starts a comment."""
 _INLINE_MARKER = re.compile(r" ?(<!-- " + MARKER_KEYWORD + r" .*?-->)")

@@ -31,7 +31,7 @@ from markdown_it import MarkdownIt
 from ..deck import Deck, Slide, SlidePrompt, split_lines
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
-from .lines import edit_lines, fenced_lines, strip_markers, write_markers
+from .lines import PROBE, edit_lines, fenced_lines, strip_markers, write_markers
 
 __all__: list[str] = []
 
@@ -125,9 +125,6 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-_PROBE = "<!-- image-prompt src=00000000 sum=00000000 | probe -->"
-
-
 def _split(deck: Deck) -> Deck:
     slides = _slides(deck.text)
     lines = split_lines(deck.text)
@@ -147,7 +144,7 @@ def _split(deck: Deck) -> Deck:
                 after = slide.anchor_line - first
             else:
                 source, after = deck.text, slide.anchor_line
-            probe = edit_lines(source, newline="\n", insert_after={after: _PROBE})
+            probe = edit_lines(source, newline="\n", insert_after={after: PROBE})
             if _shape(_slides(probe)) != (_shape(_slides(source)) if local else whole):
                 # remark's lexer would read the slide differently with a line there.
                 slide = replace(slide, skip_reason="no line where a marker keeps the slide")

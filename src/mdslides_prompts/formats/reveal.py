@@ -39,7 +39,7 @@ from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from . import deckfm
 from .js import js_regex
-from .lines import LineEdits, edit_lines, fenced_lines, strip_markers
+from .lines import PROBE, LineEdits, edit_lines, fenced_lines, strip_markers
 
 __all__ = ["VARIANTS", "Variant", "js_regex"]
 
@@ -161,9 +161,6 @@ def _range(text: str, starts: list[int], chunk: _Chunk) -> tuple[int, int]:
     return first, _line_of(starts, chunk.end - 1)
 
 
-_PROBE = "<!-- image-prompt src=00000000 sum=00000000 | probe -->"
-
-
 def _anchor(
     text: str,
     chunks: list[_Chunk],
@@ -199,7 +196,7 @@ def _anchor(
     else:
         candidates.append((first - 1, ""))
     for after, indent in candidates:
-        probe = indent + _PROBE
+        probe = indent + PROBE
         if _keeps_slides(
             text, chunks, index, (separator, body_info.offset), notes_re, after, probe
         ):

@@ -40,7 +40,6 @@ from ..deck import Deck, LineSpan, Slide, SlidePrompt
 from ..errors import DeckError
 from ..hookspecs import hookimpl
 from ..marker import (
-    MARKER_KEYWORD,
     BadMarker,
     PromptMarker,
     is_marker_candidate,
@@ -50,7 +49,7 @@ from ..marker import (
     render_value,
 )
 from . import js
-from .lines import LineEdits, fenced_lines, remove_lines
+from .lines import PROBE, LineEdits, fenced_lines, remove_lines
 
 __all__ = ["KEY"]
 
@@ -216,9 +215,6 @@ def render_key(prompt: str, source_hash: str) -> str:
     return f"{KEY}: {render_value(prompt, source_hash)}"
 
 
-_PROBE = f"<!-- {MARKER_KEYWORD} src=00000000 sum=00000000 | probe -->"
-
-
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """Where each form of marker can go in one slide (1-based 'insert after' lines)."""
@@ -378,7 +374,7 @@ def _plan(index: int, raw: _Raw, lines: list[str], bom: bool) -> _Plan:
         or (index == 1 and bom and body_start == 0)
         or (body_start < raw.end and lines[body_start].startswith("---"))
         or body_start > raw.end
-        or not _comment_is_invisible(lines, raw, body_start, _PROBE)
+        or not _comment_is_invisible(lines, raw, body_start, PROBE)
     ):
         comment_after = None
     return _Plan(key_after, block, comment_after)
