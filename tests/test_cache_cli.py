@@ -44,10 +44,13 @@ def explain(capsys: pytest.CaptureFixture[str], *args: str | Path) -> str:
     return out
 
 
-def test_explain_says_why_a_slide_misses(deck: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_explain_says_why_a_slide_misses(
+    deck: Path, capsys: pytest.CaptureFixture[str], _isolated_cache: Path
+) -> None:
     out = explain(capsys, deck, "4")
     assert "slide 4 'Anatomy of a glacier' is missing" in out
     assert "miss: no answer was ever cached for this slide" in out
+    assert not any(_isolated_cache.iterdir())  # asking creates no cache
     assert cli(capsys, "run", deck)[0] == 0
     out = explain(capsys, deck, "Anatomy of a glacier")
     assert "is fresh" in out and "a run would leave it: kept (fresh)" in out

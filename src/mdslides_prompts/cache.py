@@ -49,14 +49,18 @@ def cache_key(provider: str, model: str, request: PromptRequest) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def deck_location(deck: Deck) -> str:
+    """How a cache entry names its deck: the file's real path, or the deck's name."""
+    return str(deck.path.resolve()) if deck.path is not None else deck.name
+
+
 def entry_meta(
     deck: Deck, slide: Slide, provider: str, model: str, request: PromptRequest
 ) -> dict[str, Any]:
     """What is stored next to an answer: the key's parts and the deck and slide it was for."""
-    where = str(deck.path.resolve()) if deck.path is not None else deck.name
     return {
         **key_parts(provider, model, request),
-        "deck": where,
+        "deck": deck_location(deck),
         "slide": slide.index,
         "title": slide.title,
     }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from .cache import PromptCache, cache_key, entry_meta, key_parts
+from .cache import PromptCache, cache_key, deck_location, entry_meta, key_parts
 from .config import MODES, Settings
 from .configfile import hide_config_block
 from .controls import MARKER_SKIP, apply_controls, parse_selectors, selected
@@ -330,19 +330,21 @@ class Pipeline:
         """What a run would do with *slide*, and whether the cache has its answer: if not,
         what differs from the answer cached last for it (see :mod:`mdslides_prompts.explain`)."""
         provider = self.open_provider()
-        cache = PromptCache(self.settings.resolved_cache_dir())
+        folder = self.settings.resolved_cache_dir()
+        cache = PromptCache(folder) if PromptCache.exists(folder) else None  # creates none
         try:
             plan = self.plan_slide(deck, slide, provider)
             request = plan.request or self.request(deck, slide)
             key = cache_key(provider.name, provider.model, request)
-            where = str(deck.path.resolve()) if deck.path is not None else deck.name
             found = explain(
-                key, key_parts(provider.name, provider.model, request), cache.entries(),
-                deck=where, slide=slide.index, title=slide.title,
+                key, key_parts(provider.name, provider.model, request),
+                cache.entries() if cache is not None else (),
+                deck=deck_location(deck), slide=slide.index, title=slide.title,
             )  # fmt: skip
             return plan, found
         finally:
-            cache.close()
+            if cache is not None:
+                cache.close()
             _close(provider)
 
     # --- running -------------------------------------------------------------------------
