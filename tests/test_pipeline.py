@@ -80,6 +80,19 @@ def test_run_writes_prompts_and_second_run_uses_nothing(tmp_path: Path) -> None:
     assert len(provider.requests) == 2
 
 
+def test_only_chooses_the_slides_that_get_prompts(tmp_path: Path) -> None:
+    provider = RecordingProvider()
+    pipeline = make(provider)
+    deck = pipeline.load(write_deck(tmp_path))
+    [plans] = pipeline.plan([deck], only=lambda d, s: s.title == "Delta")
+    assert [p.action for p in plans] == [Action.KEPT, None]  # None: it would be asked for
+    [report] = pipeline.run([deck], only=lambda d, s: s.title == "Delta")
+    assert [(o.action, o.reason) for o in report.outcomes] == [
+        (Action.KEPT, "not selected"), (Action.GENERATED, "missing")
+    ]  # fmt: skip
+    assert [r.context.slide_title for r in provider.requests] == ["Delta"]
+
+
 def test_cache_answers_the_same_request(tmp_path: Path) -> None:
     provider = RecordingProvider()
     path = write_deck(tmp_path)
