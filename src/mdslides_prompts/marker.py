@@ -311,7 +311,4 @@ def parse_marker(line: str, line_no: int) -> PromptMarker | BadMarker:
     form = "comment" if stripped.startswith("<") else "reference"
     if match is None:
         return BadMarker(line_no, f"prompt marker does not match {_SHAPES}")
-    marker = _read_fields(match.group("head"), match.group("text"), line_no, form, _SHAPES)
-    if isinstance(marker, BadMarker) and form == "comment":
-        return BadMarker(marker.line, marker.reason)  # the default form, as before
-    return marker
+    return _read_fields(match.group("head"), match.group("text"), line_no, form, _SHAPES)

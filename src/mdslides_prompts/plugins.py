@@ -70,9 +70,10 @@ def get_plugin_manager(
             _load(pm, None)
         else:
             wanted = [n.strip() for n in allowed.split(",") if n.strip()]
-            unknown = sorted(set(wanted) - {ep.name for ep in installed_plugins()})
+            installed = {ep.name for ep in installed_plugins()}
+            unknown = sorted(set(wanted) - installed)
             if unknown:
-                names = ", ".join(sorted({ep.name for ep in installed_plugins()})) or "none"
+                names = ", ".join(sorted(installed)) or "none"
                 raise PluginError(
                     f"no installed plugin is called {', '.join(unknown)} (installed: {names})"
                 )

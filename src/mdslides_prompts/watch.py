@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import hashlib
 import os
 from pathlib import Path
@@ -409,12 +409,14 @@ class Watcher:
             return
         try:
             deck = Deck.from_bytes(data, path)
-            folder_file = path not in self.files and self.pipeline.settings.format is None
-            if folder_file and self.pipeline.detect(deck) is None:
-                self._decks.discard(path)
-                self._known[path] = _Known(digest, signature, clean=True, ours=False)
-                self._once(path, DeckSkipped(path))
-                return
+            if path not in self.files and self.pipeline.settings.format is None:
+                name = self.pipeline.detect(deck)  # a folder's file: is it a deck at all?
+                if name is None:
+                    self._decks.discard(path)
+                    self._known[path] = _Known(digest, signature, clean=True, ours=False)
+                    self._once(path, DeckSkipped(path))
+                    return
+                deck = replace(deck, format=name)
             self._decks.add(path)
             started = time.monotonic()
             deck = self.pipeline.parse(deck)
