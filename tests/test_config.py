@@ -157,6 +157,31 @@ def test_bad_configuration_is_one_line_naming_file_and_key(
     assert "image-prompt" not in deck.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--prompt-language", "XX"], "mdslides-prompts: --prompt-language: must be one of en"),
+        (["--timeout", "-3"], "mdslides-prompts: --timeout: must be at least 0.001, not -3"),
+        (["--top-p", "2"], "mdslides-prompts: --top-p: must be between 0 and 1, not 2"),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "config", "watch"])
+def test_command_line_values_are_checked_like_every_other_source(
+    deck: Path, capsys: pytest.CaptureFixture[str], command: str, args: list[str], message: str
+) -> None:
+    code, out, err = cli(capsys, command, deck, "--provider", "offline", *args)
+    assert (code, out) == (2, ""), err
+    assert message in err and len(err.strip().splitlines()) == 1, err
+    assert "image-prompt" not in deck.read_text(encoding="utf-8")
+
+
+def test_python_api_overrides_are_checked_too(deck: Path) -> None:
+    from mdslides_prompts import UsageError, settings_for
+
+    with pytest.raises(UsageError, match="--concurrency: must be between 1 and 64"):
+        settings_for(deck, overrides={"concurrency": 0, "provider": "offline"})
+
+
 def test_template_with_an_unknown_variable_names_file_and_variable(
     deck: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -311,7 +311,7 @@ class _Decks:
 
         self.files = ConfigFiles(Path(config) if config else None)
         self.env = env_layer(os.environ)
-        self.cli = cli_layer(options)
+        self.cli = cli_layer(options, labels={"language": "--prompt-language"})
         self.base = base or Settings()
         self.auto = auto
         self.auto_offline = False
@@ -330,10 +330,8 @@ class _Decks:
         """The settings for a deck in *folder* (with its front matter, once split)."""
         from .configfile import resolve
         from .providers.infomaniak import auto_provider
-        from .providers.options import validate_params
 
         settings = resolve(self.layers(folder, deck), self.base)
-        validate_params(settings.params, profile_type=True)
         if self.auto and settings.provider == "auto":
             settings = replace(settings, provider=auto_provider(os.environ))
             self.auto_offline = self.auto_offline or settings.provider == "offline"
@@ -557,14 +555,6 @@ def _offline_notice(console: Console, decks: _Decks, settings: Iterable[Settings
         )
 
 
-def _check_language(options: dict[str, Any]) -> None:
-    language = options.get("language")
-    if language is not None:
-        options["language"] = language.lower()
-        if options["language"] not in LANGUAGE_NAMES:
-            _fail(f"--prompt-language must be one of {', '.join(LANGUAGE_NAMES)}")
-
-
 _CACHE_DIR_OPTION = click.option(
     "--cache-dir",
     type=click.Path(file_okay=False),
@@ -658,7 +648,6 @@ def run(
     emit = (to_stdout or paths == ("-",)) and not (dry_run or diff)
     if as_json and (emit or diff):
         _fail("--json prints on stdout, so it cannot be combined with --stdout, - or --diff")
-    _check_language(options)
     from .controls import parse_selectors
     from .progress import RunTotals
 
@@ -964,14 +953,10 @@ def watch(
         _fail("watch needs files or folders, not -")
     from .watch import Watcher
 
-    _check_language(options)
     base = Settings(provider="auto", use_cache=not no_cache)
     decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)
     first = Path(paths[0])
-    try:
-        settings = decks.settings((first if first.is_dir() else first.parent).resolve())
-    except MdSlidesError as exc:
-        _fail(str(exc))
+    settings = decks.settings((first if first.is_dir() else first.parent).resolve())
     console = _console()
     reporter = WatchReporter(console, quiet=quiet, verbose=verbose)
     decks.pm.register(reporter, name="cli-reporter")

@@ -334,22 +334,24 @@ def env_layer(environ: Mapping[str, str], cwd: Path | None = None) -> Layer:
     return _layer("environment", data, lambda k: by_name[k], cwd or Path.cwd(), strings=True)
 
 
-def cli_layer(values: Mapping[str, Any], cwd: Path | None = None) -> Layer:
-    """Options given on the command line, by key name (``None`` values are not given).
+def cli_layer(
+    values: Mapping[str, Any],
+    cwd: Path | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Layer:
+    """Options given on the command line, by key name (``None`` values are not given),
+    checked like every other source.
 
-    The command line types its values itself and the provider checks their ranges, so
-    only paths, templates and slide lists are read here.
+    :param labels: how the command line spells an option whose name is not ``--<key>``
     """
     data = {k.replace("_", "-"): v for k, v in values.items() if v is not None}
     base = cwd or Path.cwd()
     checked = {}
     for name, value in data.items():
+        label = (labels or {}).get(name, f"--{name}")
         if name not in KEYS:
-            raise UsageError(f"command line: --{name}: unknown key")
-        key = KEYS[name]
-        if key.kind in ("path", "template", "slides"):
-            value = _check(key, value, f"--{name}", base, strings=True)
-        checked[name] = value
+            raise UsageError(f"command line: {label}: unknown key")
+        checked[name] = _check(KEYS[name], value, label, base, strings=True)
     return Layer("command line", MappingProxyType(checked))
 
 
