@@ -184,6 +184,18 @@ def test_filter_mode_is_byte_exact_for_crlf_and_bom() -> None:
     assert stripped.returncode == 0 and stripped.stdout == data
 
 
+def test_a_deck_from_stdin_goes_to_the_output_file_named(tmp_path: Path) -> None:
+    data = b"---\nmarp: true\n---\n\n# One\n\n---\n\n# Two\n"
+    out = tmp_path / "out.md"
+    result = _cli("run", "-", "--format", "marp", "-o", str(out), stdin=data)
+    assert result.returncode == 0 and result.stdout == b"", result.stderr
+    assert out.read_bytes().count(b"<!-- image-prompt") == 2
+    back = tmp_path / "back.md"
+    stripped = _cli("strip", "-", "--format", "marp", "-o", str(back), stdin=out.read_bytes())
+    assert stripped.returncode == 0 and stripped.stdout == b"", stripped.stderr
+    assert back.read_bytes() == data
+
+
 def test_console_script_and_module_agree(tmp_path: Path) -> None:
     script = shutil.which("mdslides-prompts", path=str(Path(sys.executable).parent))
     require(script is not None, "console script not installed")

@@ -645,7 +645,7 @@ def run(
         _fail("--dry-run and --diff cannot be used together")
     if (dry_run or diff) and (to_stdout or output):
         _fail(f"--{'dry-run' if dry_run else 'diff'} writes nothing, so it takes no --stdout or -o")
-    emit = (to_stdout or paths == ("-",)) and not (dry_run or diff)
+    emit = (to_stdout or (paths == ("-",) and not output)) and not (dry_run or diff)
     if as_json and (emit or diff):
         _fail("--json prints on stdout, so it cannot be combined with --stdout, - or --diff")
     from .controls import parse_selectors
@@ -1103,7 +1103,7 @@ def strip(
     decks = _Decks(_config_values(deck_options), config=config_file)
     decks.pm.register(Reporter(console, quiet=quiet), name="cli-reporter")
     loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
-    stdout = to_stdout or paths == ("-",)
+    stdout = to_stdout or (paths == ("-",) and not output)
     destination = _destination(paths, [(i.deck, i.root) for i in loaded], output, stdout)
     reports = [r for item in loaded for r in item.pipeline.strip_decks([item.deck], destination)]
     if stdout and reports:
