@@ -197,3 +197,9 @@ def test_help_on_a_terminal_is_as_wide_as_click_would_make_it() -> None:
         os.close(leader)
         assert done.returncode == 0
         assert int(ours) == int(clicks) == min(columns, 80) - 2
+
+
+def test_cache_path_loads_no_plugin_or_parser() -> None:
+    modules = imported("cache", "path")
+    assert not packages(modules) & {"markdown_it", "yaml", "httpx"}
+    assert "importlib.metadata" not in modules  # no entry-point scan

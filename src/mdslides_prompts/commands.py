@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass, replace
+import functools
 import json
 import os
 from pathlib import Path
@@ -316,8 +317,12 @@ class _Decks:
         self.auto = auto
         self.auto_offline = False
         """Whether ``auto`` chose the offline provider (no credentials in the environment)."""
-        self.pm = _plugin_manager()
         self._pipelines: list[Pipeline] = []
+
+    @functools.cached_property
+    def pm(self) -> pluggy.PluginManager:
+        """The plugin manager, built when first needed (not by the cache commands)."""
+        return _plugin_manager()
 
     def layers(self, folder: Path, deck: Deck | None = None) -> list[Layer | None]:
         """The layers that apply to a deck in *folder*, lowest first."""
