@@ -89,3 +89,14 @@ def test_explain_names_a_changed_template(deck: Path, capsys: pytest.CaptureFixt
     )
     assert [c["part"] for c in data["changes"]] == ["the system message (its template)"]
     assert data["changes"][0]["after"] == "Describe one picture for this slide, in English."
+
+
+def test_looking_at_or_clearing_a_missing_cache_creates_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "nowhere" / "cache"
+    stats = cli_json(capsys, "cache", "stats", "--cache-dir", folder)
+    assert (stats["entries"], stats["bytes"]) == (0, 0)
+    code, _, err = cli(capsys, "cache", "clear", "--cache-dir", folder)
+    assert code == 0 and "removed 0 cached answer(s)" in err
+    assert not (tmp_path / "nowhere").exists()

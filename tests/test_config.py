@@ -228,3 +228,12 @@ def test_front_matter_configuration_never_becomes_a_prompt_nor_changes_the_split
     assert cli(capsys, "check", deck, "--format", fmt)[0] == 0
     assert cli(capsys, "strip", deck, "--format", fmt)[0] == 0
     assert deck.read_bytes() == configured
+
+
+def test_config_refuses_a_missing_path_and_a_file_as_cache_folder(
+    deck: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "config", deck.parent / "nope.md")
+    assert (code, out) == (2, "") and "nope.md: no such file or folder" in err
+    code, out, err = cli(capsys, "config", deck, "--cache-dir", deck)
+    assert (code, out) == (2, "") and "--cache-dir" in err

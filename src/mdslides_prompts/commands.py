@@ -564,7 +564,7 @@ _CACHE_DIR_OPTION = click.option(
     "--cache-dir",
     type=click.Path(file_okay=False),
     default=None,
-    help=f"Prompt cache folder (default: ${CACHE_DIR_ENV} or the user cache folder).",
+    help=f"Prompt cache folder (default: config, ${CACHE_DIR_ENV} or the user cache folder).",
 )
 _NO_CACHE_OPTION = click.option(
     "--no-cache", is_flag=True, help="Neither read nor write the prompt cache."
@@ -1232,9 +1232,9 @@ def plugins(as_json: bool) -> None:
 @click.argument("path", metavar="[PATH]", required=False)
 @_provider_options
 @_deck_options
-@click.option("--cache-dir", default=None, help="Prompt cache folder.")
-@click.option("--mode", type=click.Choice(MODES), default=None, help="How prompts are written.")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=None)
+@_CACHE_DIR_OPTION
+@_MODE_OPTION
+@_CONCURRENCY_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def config_command(
     path: str | None, config_file: str | None, as_json: bool, **options: Any
@@ -1245,8 +1245,10 @@ def config_command(
     from .deck import Deck
     from .fileio import read_bytes
 
-    decks = _Decks(_config_values(options), config=config_file)
     target = Path(path) if path else None
+    if target is not None and not target.exists():
+        _fail(f"{path}: no such file or folder")
+    decks = _Decks(_config_values(options), config=config_file)
     deck = None
     if target is not None and target.is_file():
         deck, _ = decks.open(Deck.from_bytes(read_bytes(target), target), target.parent)
@@ -1294,35 +1296,30 @@ def _cache_dir(cache_dir: str | None) -> Path:
     return _Decks(options).settings(Path.cwd()).resolved_cache_dir()
 
 
-_cache_dir_option = click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help=f"Prompt cache folder (default: config, ${CACHE_DIR_ENV} or the user cache folder).",
-)
-
-
 @cache.command("path")
-@_cache_dir_option
+@_CACHE_DIR_OPTION
 def cache_path(cache_dir: str | None) -> None:
     """Print the cache folder."""
     click.echo(str(_cache_dir(cache_dir)))
 
 
 @cache.command("stats", short_help="Count cached answers by provider and model; the cache's size.")
-@_cache_dir_option
+@_CACHE_DIR_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def cache_stats(cache_dir: str | None, as_json: bool) -> None:
     """How many answers the cache holds, by provider and model, and its size."""
-    from .cache import PromptCache
+    from .cache import CacheEntry, PromptCache
 
     folder = _cache_dir(cache_dir)
-    store = PromptCache(folder)
-    try:
-        entries = list(store.entries())
-        size = store.volume()
-    finally:
-        store.close()
+    entries: list[CacheEntry] = []
+    size = 0
+    if PromptCache.exists(folder):  # looking creates nothing
+        store = PromptCache(folder)
+        try:
+            entries = list(store.entries())
+            size = store.volume()
+        finally:
+            store.close()
     by_model = Counter(
         f"{e.meta.get('provider', '?')}/{e.meta.get('model', '?')}" if e.meta else "unknown"
         for e in entries
@@ -1359,17 +1356,19 @@ def cache_stats(cache_dir: str | None, as_json: bool) -> None:
 
 
 @cache.command("clear")
-@_cache_dir_option
+@_CACHE_DIR_OPTION
 def cache_clear(cache_dir: str | None) -> None:
     """Remove every cached answer."""
     from .cache import PromptCache
 
     folder = _cache_dir(cache_dir)
-    store = PromptCache(folder)
-    try:
-        removed = store.clear()
-    finally:
-        store.close()
+    removed = 0
+    if PromptCache.exists(folder):
+        store = PromptCache(folder)
+        try:
+            removed = store.clear()
+        finally:
+            store.close()
     _console().print(f"mdslides-prompts: removed {removed} cached answer(s) from {folder}",
                      markup=False, highlight=False)  # fmt: skip
 
@@ -1379,7 +1378,7 @@ def cache_clear(cache_dir: str | None) -> None:
 @click.argument("slide_ref", metavar="SLIDE")
 @_provider_options
 @_deck_options
-@_cache_dir_option
+@_CACHE_DIR_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def cache_explain(
     deck_path: str, slide_ref: str, config_file: str | None, as_json: bool, **options: Any
