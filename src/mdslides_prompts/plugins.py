@@ -65,11 +65,11 @@ def get_plugin_manager(
         module: ModuleType = importlib.import_module(name)
         pm.register(module, name=name)
     if load_entrypoints:
-        allowed = os.environ.get(PLUGINS_ENV) if only is None else ",".join(only)
-        if allowed is None:
+        if only is None and PLUGINS_ENV not in os.environ:
             _load(pm, None)
         else:
-            wanted = [n.strip() for n in allowed.split(",") if n.strip()]
+            given = os.environ[PLUGINS_ENV].split(",") if only is None else only
+            wanted = [n.strip() for n in given if n.strip()]
             installed = {ep.name for ep in installed_plugins()}
             unknown = sorted(set(wanted) - installed)
             if unknown:
