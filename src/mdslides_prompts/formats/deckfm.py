@@ -33,7 +33,16 @@ from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..marker import BadMarker, PromptMarker, parse_value, render_value
 from .lines import LineEdits
 
-__all__ = ["CREATED", "KEY", "attach", "body_markers", "drop_entries", "strip_lines", "write"]
+__all__ = [
+    "CREATED",
+    "KEY",
+    "attach",
+    "body_markers",
+    "drop_entries",
+    "strip_lines",
+    "write",
+    "yaml_mapping",
+]
 
 KEY = "image-prompts"
 """The front-matter key holding the deck's prompts."""
@@ -108,14 +117,22 @@ def body_markers(slide: Slide) -> list[PromptMarker | BadMarker]:
     return [m for m in slide.markers if m.form != "frontmatter"]
 
 
-def _mapping(lines: Iterable[str]) -> dict[str, Any] | None:
+def yaml_mapping(text: str, *, null_is_empty: bool = False) -> dict[str, Any] | None:
+    """*text* read as YAML, if it is a mapping; ``None`` if it is not YAML or no mapping.
+
+    :param null_is_empty: read a document with no value (blank, only comments) as ``{}``
+    """
     try:
-        data = yaml.safe_load("".join(lines))
+        data = yaml.safe_load(text)
     except yaml.YAMLError:
         return None
-    if data is None:
+    if data is None and null_is_empty:
         return {}
     return data if isinstance(data, dict) else None
+
+
+def _mapping(lines: Iterable[str]) -> dict[str, Any] | None:
+    return yaml_mapping("".join(lines), null_is_empty=True)
 
 
 def write(

@@ -316,7 +316,7 @@ def _body(deck: Deck, settings: Settings) -> _Body:
     offset, span, meta = 0, None, {}
     if variant.front_matter is not None:
         match = variant.front_matter.match(deck.text)
-        data = _yaml_mapping(match.group("yaml")) if match else None
+        data = deckfm.yaml_mapping(match.group("yaml")) if match else None
         if match and data is not None:
             offset = match.end()
             meta = data
@@ -340,14 +340,6 @@ def _body(deck: Deck, settings: Settings) -> _Body:
         separator += "|" + js_regex(chosen[1], what="vertical separator")
     notes = re.compile(js_regex(chosen[2] or variant.notes, what="notes separator"), re.I)
     return _Body(offset, separator, notes, span, MappingProxyType(meta))
-
-
-def _yaml_mapping(text: str) -> dict[str, Any] | None:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _split(deck: Deck, settings: Settings) -> Deck:

@@ -34,8 +34,6 @@ import re
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from ..deck import Deck, LineSpan, Slide, SlidePrompt
 from ..errors import DeckError
 from ..hookspecs import hookimpl
@@ -48,7 +46,7 @@ from ..marker import (
     render_marker,
     render_value,
 )
-from . import js
+from . import deckfm, js
 from .lines import PROBE, LineEdits, fenced_lines, remove_lines
 
 __all__ = ["KEY"]
@@ -134,14 +132,6 @@ def _scan(lines: list[str]) -> list[_Raw]:
     return raws
 
 
-def _yaml(text: str) -> dict[str, Any] | None:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
 @dataclass(frozen=True, slots=True)
 class _Parsed:
     """One slide as ``parseSlide`` reads its raw text."""
@@ -165,7 +155,7 @@ def _parse_slide(raw_text: str) -> _Parsed:
         block = _YAML_BLOCK.match(raw_text)
         if block:
             fm_text, body = block.group(1), raw_text[block.end() :]
-    fm = _yaml(fm_text) if fm_text is not None else None
+    fm = deckfm.yaml_mapping(fm_text) if fm_text is not None else None
     content = js.trim(body)
     note = None
     comments = list(_NOTE.finditer(content))
