@@ -642,7 +642,8 @@ def run(
     """Write an image prompt into every slide of the decks at PATH (files or folders).
 
     Decks are changed in place unless --stdout or -o is given; a file is only rewritten
-    when its text changes. A PATH of - reads a deck from stdin and prints the result.
+    when its text changes. A PATH of - reads a deck from stdin and prints the result
+    (or writes it to -o).
     """
     if to_stdout and output:
         _fail("--stdout and -o cannot be used together")
