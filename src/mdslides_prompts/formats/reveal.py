@@ -176,7 +176,7 @@ def _anchor(
     ``<div>`` is open there. Each is tried by re-running ``slidify`` with the line in
     place: the slides and the notes split must stay the same.
     """
-    separator, notes_re = body_info.separator, body_info.notes
+    notes_re = body_info.notes
     first, last = span
     lines = split_lines(text)
     body = range(first, last + 1)
@@ -197,9 +197,7 @@ def _anchor(
         candidates.append((first - 1, ""))
     for after, indent in candidates:
         probe = indent + PROBE
-        if _keeps_slides(
-            text, chunks, index, (separator, body_info.offset), notes_re, after, probe
-        ):
+        if _keeps_slides(text, chunks, index, body_info, after, probe):
             return after, indent
     return None
 
@@ -208,13 +206,20 @@ def _keeps_slides(
     text: str,
     chunks: list[_Chunk],
     index: int,
-    separator: tuple[str, int],
-    notes_re: re.Pattern[str],
+    body_info: _Body,
     after: int,
     line: str,
 ) -> bool:
     changed = edit_lines(text, newline="\n", insert_after={after: line})
-    new_chunks = _slidify(changed, *separator)
+    # A line right under a '---' on line 1 can close a front matter that was not one.
+    try:
+        front = _front(body_info.variant, changed, Deck(changed))
+    except DeckError:
+        return False
+    if front[0] != body_info.offset:
+        return False
+    notes_re = body_info.notes
+    new_chunks = _slidify(changed, body_info.separator, body_info.offset)
     if len(new_chunks) != len(chunks):
         return False
     for number, (old, new) in enumerate(zip(chunks, new_chunks, strict=True)):
@@ -286,6 +291,7 @@ class _Body:
     notes: re.Pattern[str]
     front_matter: LineSpan | None
     meta: Mapping[str, Any]
+    variant: Variant
 
 
 def _lookup(data: Mapping[str, Any], dotted: str) -> str | None:
@@ -310,22 +316,25 @@ def _config(deck: Deck, variant: Variant) -> Mapping[str, Any]:
     return {}
 
 
+def _front(variant: Variant, text: str, deck: Deck) -> tuple[int, LineSpan | None, dict[str, Any]]:
+    """Where the tool's front matter ends in *text*, its lines and its data (``0, None,
+    {}`` when it has none)."""
+    match = variant.front_matter.match(text) if variant.front_matter is not None else None
+    data = deckfm.yaml_mapping(match.group("yaml")) if match else None
+    if match and data is not None:
+        closing = match.start("fm") + len(match.group("fm").rstrip("\r\n"))
+        return match.end(), LineSpan(1, len(split_lines(text[:closing]))), data
+    if match and variant.name == "reveal-md":
+        raise DeckError(
+            "reveal-md cannot render a deck whose front matter is not a YAML mapping", deck.path
+        )
+    return 0, None, {}
+
+
 def _body(deck: Deck, settings: Settings) -> _Body:
     """Front matter, body offset and separators: options > front matter > config > defaults."""
     variant = VARIANTS[deck.format or "revealjs"]
-    offset, span, meta = 0, None, {}
-    if variant.front_matter is not None:
-        match = variant.front_matter.match(deck.text)
-        data = deckfm.yaml_mapping(match.group("yaml")) if match else None
-        if match and data is not None:
-            offset = match.end()
-            meta = data
-            closing = match.start("fm") + len(match.group("fm").rstrip("\r\n"))
-            span = LineSpan(1, len(split_lines(deck.text[:closing])))
-        elif match and variant.name == "reveal-md":
-            raise DeckError(
-                "reveal-md cannot render a deck whose front matter is not a YAML mapping", deck.path
-            )
+    offset, span, meta = _front(variant, deck.text, deck)
     config = _config(deck, variant)
     chosen: list[str | None] = []
     for option, key, default in zip(
@@ -339,7 +348,7 @@ def _body(deck: Deck, settings: Settings) -> _Body:
     if chosen[1]:
         separator += "|" + js_regex(chosen[1], what="vertical separator")
     notes = re.compile(js_regex(chosen[2] or variant.notes, what="notes separator"), re.I)
-    return _Body(offset, separator, notes, span, MappingProxyType(meta))
+    return _Body(offset, separator, notes, span, MappingProxyType(meta), variant)
 
 
 def _split(deck: Deck, settings: Settings) -> Deck:
