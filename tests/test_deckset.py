@@ -16,6 +16,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, ROOT, require
 from .fixture_tools import all_prompts, inject_all, render_split
+from .hypothesis_budget import examples
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DECKSET = Pipeline(Settings(format="deckset"), get_plugin_manager(load_entrypoints=False))
@@ -60,7 +61,7 @@ LINES = (
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     head=st.sampled_from(["", "footer: x\n", "slidenumbers: true\nslide-dividers: #, ##\n\n"]),
     lines=st.lists(st.sampled_from(LINES), max_size=30),

@@ -17,6 +17,7 @@ from mdslides_prompts.marker import is_marker_candidate
 from .conftest import CORPUS, require
 from .deck_strategies import lookatme_decks
 from .fixture_tools import all_prompts, inject_all, render_split
+from .hypothesis_budget import examples
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOUR = CORPUS / "lookatme--d0c-s4vage--lookatme--tour.md"
@@ -149,7 +150,7 @@ def test_tour_splits_as_lookatme_does(pipeline: Pipeline) -> None:
     assert sum(s.skip_reason is None for s in deck.slides) == 14
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     source=lookatme_decks(),
     prompt_text=st.text(max_size=60),

@@ -18,6 +18,8 @@ from mdslides_prompts.marker import (
     unescape,
 )
 
+from .hypothesis_budget import examples
+
 
 def test_render_is_readable_and_parses_back() -> None:
     line = render_marker("A misty glacier at dawn, watercolor", "3f2a9c1d")
@@ -56,7 +58,7 @@ def test_escape_examples(text: str, escaped: str) -> None:
     assert unescape(escaped) == text
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(st.text())
 def test_escape_round_trip_and_safety(text: str) -> None:
     escaped = escape(text)

@@ -16,6 +16,7 @@ from mdslides_prompts.fileio import DECK_SUFFIXES
 from .conftest import CORPUS, require
 from .deck_strategies import PANDOC_BLOCKS, QUARTO_FRONT_MATTERS, decks
 from .fixture_tools import all_prompts, inject_all, render_split
+from .hypothesis_budget import examples
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PANDOC = Pipeline(Settings(format="pandoc"), get_plugin_manager(load_entrypoints=False))
@@ -149,14 +150,14 @@ def _decks(draw: st.DrawFn) -> tuple[str, str]:
     return fmt, bom + newline.join(lines) + end
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_decks(), st.text(max_size=40))
 def test_inject_strip_round_trip(case: tuple[str, str], prompt: str) -> None:
     fmt, source = case
     _round_trip(PIPELINES[fmt], source, prompt)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(decks(), st.sampled_from(["pandoc", "quarto"]), st.text(max_size=40))
 def test_any_deck_round_trips(source: str, fmt: str, prompt: str) -> None:
     """Decks made for other formats too, with lone CRs: never an error, exact strip."""

@@ -11,6 +11,7 @@ from mdslides_prompts.marker import is_marker_candidate
 
 from .deck_strategies import decks, slidev_decks
 from .fixture_tools import all_prompts
+from .hypothesis_budget import examples
 
 PIPELINES = [
     Pipeline(Settings(format="marp", mode=mode), get_plugin_manager(load_entrypoints=False))
@@ -18,7 +19,7 @@ PIPELINES = [
 ]
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(source=decks(), prompt_text=st.text(max_size=80), pipeline=st.sampled_from(PIPELINES))
 def test_inject_strip_inject(source: str, prompt_text: str, pipeline: Pipeline) -> None:
     deck = pipeline.parse(Deck.from_text(source))
@@ -51,7 +52,7 @@ SLIDEV = [
 ]
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(source=slidev_decks(), prompt_text=st.text(max_size=60), pipeline=st.sampled_from(SLIDEV))
 def test_slidev_inject_strip_inject(source: str, prompt_text: str, pipeline: Pipeline) -> None:
     deck = pipeline.parse(Deck.from_text(source))

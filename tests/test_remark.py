@@ -14,6 +14,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, require
 from .fixture_tools import all_prompts, inject_all, render_split
+from .hypothesis_budget import examples
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REMARK = Pipeline(Settings(format="remark"), get_plugin_manager(load_entrypoints=False))
@@ -54,7 +55,7 @@ LINES = (
 )  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     lines=st.lists(st.sampled_from(LINES), max_size=40),
     newline=st.sampled_from(["\n", "\r\n"]),
