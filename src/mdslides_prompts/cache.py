@@ -116,8 +116,9 @@ class CacheEntry:
 class PromptCache:
     """The cache in *directory*, created if missing (see the module's docstring).
 
-    Safe to share between threads (one connection, one lock) and between processes
-    (SQLite's locking, write-ahead log).
+    Safe to share between threads and processes: one connection reads and one writes,
+    each behind its own lock, so that a lookup never waits for a write (SQLite's
+    write-ahead log lets them overlap, across processes too).
     """
 
     def __init__(self, directory: Path) -> None:
@@ -125,25 +126,25 @@ class PromptCache:
 
         self.directory = directory
         self.path = directory / DB_NAME
-        self._lock = threading.Lock()
         self._refused: set[object] = set()
+        self._locks = {False: threading.Lock(), True: threading.Lock()}
         try:
             _private_folder(directory)
             _private_files(self.path)
-            self._db = sqlite3.connect(
-                self.path, timeout=60, isolation_level=None, check_same_thread=False
-            )
+            writer = _connect(self.path)
         except (OSError, sqlite3.Error) as exc:
             raise self._error("open", exc) from None
         try:
-            self._legacy = _prepare(self._db)
-            self._legacy_rows = (
-                int(self._db.execute('SELECT count(*) FROM "Cache"').fetchone()[0])
+            self._legacy = _prepare(writer)
+            [(rows,)] = (
+                writer.execute('SELECT count(*) FROM "Cache"').fetchall()
                 if "cache" in self._legacy
-                else 0
+                else [(0,)]
             )
+            self._legacy_rows = int(rows)
+            self._dbs = {False: _connect(self.path), True: writer}
         except sqlite3.Error as exc:
-            self._db.close()
+            writer.close()
             raise self._error("open", exc) from None
 
     @staticmethod
@@ -155,12 +156,14 @@ class PromptCache:
         return CacheError(f"cannot {what} the prompt cache in {self.directory}: {exc}")
 
     def _run(self, what: str, sql: str, args: tuple[object, ...] = ()) -> list[Any]:
-        """The rows *sql* returns, errors as :class:`CacheError` (*what* names the use)."""
+        """The rows *sql* returns, errors as :class:`CacheError` (*what* names the use:
+        ``read``, or ``write`` and ``clear``, which take the writing connection)."""
         import sqlite3
 
-        with self._lock:
+        write = what != "read"
+        with self._locks[write]:
             try:
-                return self._db.execute(sql, args).fetchall()
+                return self._dbs[write].execute(sql, args).fetchall()
             except sqlite3.Error as exc:
                 raise self._error(what, exc) from None
 
@@ -242,8 +245,9 @@ class PromptCache:
 
     def close(self) -> None:
         """Close the database."""
-        with self._lock:
-            self._db.close()
+        for write, db in self._dbs.items():
+            with self._locks[write]:
+                db.close()
 
 
 IGNORED = "not plain JSON"
@@ -279,19 +283,25 @@ def _private_files(db: Path) -> None:
         db.chmod(0o600)  # whatever the umask
 
 
-def _prepare(db: sqlite3.Connection) -> tuple[str, ...]:
-    """Set the connection up and create the table if needed; return the diskcache tables
-    the file holds."""
+def _connect(path: Path) -> sqlite3.Connection:
     import sqlite3
 
+    db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA trusted_schema = OFF")  # a crafted schema's triggers and views
+    db.execute("PRAGMA synchronous = NORMAL")  # with the write-ahead log: durable enough
+    return db
+
+
+def _prepare(db: sqlite3.Connection) -> tuple[str, ...]:
+    """Create the table if needed; return the diskcache tables the file holds."""
+    import sqlite3
+
     kinds = dict(db.execute("SELECT lower(name), type FROM sqlite_master").fetchall())
     if kinds.get("answers", "table") != "table":
         raise sqlite3.DatabaseError(f"{DB_NAME} is not a prompt cache ('answers' is no table)")
     if "answers" not in kinds:
         db.execute("PRAGMA auto_vacuum = FULL")  # only takes effect before the first table
     db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = NORMAL")
     db.execute(_TABLE)
     return tuple(name for name in _LEGACY if kinds.get(name) == "table")
 
