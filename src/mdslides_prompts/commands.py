@@ -70,9 +70,7 @@ class Reporter:
         """Print each warning once, unless quiet."""
         if not self.quiet and message not in self.warned:
             self.warned.add(message)
-            self.console.print(
-                f"mdslides-prompts: warning: {message}", markup=False, highlight=False
-            )
+            _warn(message, self.console)
 
     @hookimpl
     def mdslides_on_provider_event(self, event: ProviderEvent) -> None:
@@ -1392,10 +1390,11 @@ def cache_clear(cache_dir: str | None) -> None:
                      markup=False, highlight=False)  # fmt: skip
 
 
-def _warn(message: str | None) -> None:
-    """Print *message* as a warning, if there is one (commands that use no pipeline)."""
+def _warn(message: str | None, console: Console | None = None) -> None:
+    """Print *message* as a warning on stderr, if there is one."""
     if message is not None:
-        _console().print(f"mdslides-prompts: warning: {message}", markup=False, highlight=False)
+        out = console if console is not None else _console()
+        out.print(f"mdslides-prompts: warning: {message}", markup=False, highlight=False)
 
 
 @cache.command("explain", short_help="Say why a slide of a deck is or is not in the cache.")
