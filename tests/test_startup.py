@@ -19,7 +19,7 @@ import pytest
 
 from .conftest import EXAMPLE_DECK
 
-HEAVY = ("httpx", "watchdog", "diskcache", "rich", "markdown_it", "yaml")
+HEAVY = ("httpx", "watchdog", "sqlite3", "rich", "markdown_it", "yaml")
 """Packages that ``--help`` must not import (each costs tens of milliseconds)."""
 
 
@@ -74,7 +74,7 @@ def test_warm_run_opens_neither_provider_nor_cache(tmp_path: Path) -> None:
     names = packages(imported("run", deck, "-q", env=fake))
     assert deck.read_bytes() == before
     assert "httpx" not in names
-    assert "diskcache" not in names
+    assert "sqlite3" not in names  # nor the cache
     assert "watchdog" not in names
     assert "asyncio" not in names  # nothing to wait for: no event loop either
 
@@ -83,7 +83,7 @@ def test_run_that_needs_a_prompt_still_opens_them(tmp_path: Path) -> None:
     deck = tmp_path / "talk.md"
     shutil.copyfile(EXAMPLE_DECK, deck)
     names = packages(imported("run", deck, "-q", "--provider", "offline"))
-    assert "diskcache" in names
+    assert "sqlite3" in names
     assert "image-prompt" in deck.read_text(encoding="utf-8")
 
 

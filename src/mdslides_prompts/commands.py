@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 import click
 
 # Only light modules at the top: ``--help`` must not pay for httpx, rich, markdown-it,
-# watchdog or diskcache. The commands import the rest when they run.
+# watchdog or sqlite3. The commands import the rest when they run.
 from .cli import SUMMARIES, CommandExit, GroupState
 from .config import CACHE_DIR_ENV, MODES, Settings
 from .errors import MdSlidesError, ProviderError
@@ -62,6 +62,15 @@ class Reporter:
         self.verbose = verbose
         self.retries: Counter[str] = Counter()
         """Retries seen so far, by short reason (``HTTP 429``, ``timeout``, ...)."""
+        self.warned: set[str] = set()
+        """Warnings printed so far: each is printed once (a watch session runs many times)."""
+
+    @hookimpl
+    def mdslides_on_warning(self, message: str) -> None:
+        """Print each warning once, unless quiet."""
+        if not self.quiet and message not in self.warned:
+            self.warned.add(message)
+            _warn(message, self.console)
 
     @hookimpl
     def mdslides_on_provider_event(self, event: ProviderEvent) -> None:
@@ -1309,18 +1318,19 @@ def cache_path(cache_dir: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def cache_stats(cache_dir: str | None, as_json: bool) -> None:
     """How many answers the cache holds, by provider and model, and its size."""
-    from .cache import CacheEntry, PromptCache
+    from .cache import IGNORED, CacheEntry, PromptCache
 
     folder = _cache_dir(cache_dir)
     entries: list[CacheEntry] = []
-    size = 0
+    size = ignored = 0
     if PromptCache.exists(folder):  # looking creates nothing
         store = PromptCache(folder)
         try:
             entries = list(store.entries())
-            size = store.volume()
+            size, ignored = store.volume(), store.ignored
         finally:
             store.close()
+        _warn(store.warning())
     by_model = Counter(
         f"{e.meta.get('provider', '?')}/{e.meta.get('model', '?')}" if e.meta else "unknown"
         for e in entries
@@ -1338,6 +1348,7 @@ def cache_stats(cache_dir: str | None, as_json: bool) -> None:
         "newest": dates[-1] if dates else None,
         "prompt_tokens": sum(int(t.get("prompt_tokens", 0)) for t in tokens),
         "completion_tokens": sum(int(t.get("completion_tokens", 0)) for t in tokens),
+        "ignored": ignored,
     }
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -1345,6 +1356,8 @@ def cache_stats(cache_dir: str | None, as_json: bool) -> None:
     click.echo(f"path     {data['path']}")
     click.echo(f"entries  {data['entries']} answers for {data['decks']} deck(s)")
     click.echo(f"size     {size / 1024:.1f} KiB")
+    if ignored:
+        click.echo(f"ignored  {ignored} row(s) that are {IGNORED}")
     for model, count in by_model.most_common():
         click.echo(f"model    {model}: {count}")
     if dates:
@@ -1360,18 +1373,28 @@ def cache_stats(cache_dir: str | None, as_json: bool) -> None:
 @_CACHE_DIR_OPTION
 def cache_clear(cache_dir: str | None) -> None:
     """Remove every cached answer."""
-    from .cache import PromptCache
+    from .cache import IGNORED, PromptCache
 
     folder = _cache_dir(cache_dir)
-    removed = 0
+    removed = ignored = 0
     if PromptCache.exists(folder):
         store = PromptCache(folder)
         try:
-            removed = store.clear()
+            for _ in store.entries():  # to count the rows that are not answers
+                pass
+            ignored, removed = store.ignored, store.clear()
         finally:
             store.close()
-    _console().print(f"mdslides-prompts: removed {removed} cached answer(s) from {folder}",
+    which = f" ({ignored} of them {IGNORED})" if ignored else ""
+    _console().print(f"mdslides-prompts: removed {removed} cached answer(s){which} from {folder}",
                      markup=False, highlight=False)  # fmt: skip
+
+
+def _warn(message: str | None, console: Console | None = None) -> None:
+    """Print *message* as a warning on stderr, if there is one."""
+    if message is not None:
+        out = console if console is not None else _console()
+        out.print(f"mdslides-prompts: warning: {message}", markup=False, highlight=False)
 
 
 @cache.command("explain", short_help="Say why a slide of a deck is or is not in the cache.")
@@ -1393,6 +1416,7 @@ def cache_explain(
 
     base = Settings(provider="auto", cache_only=True)  # nothing is sent: no credentials needed
     decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)
+    decks.pm.register(Reporter(_console()), name="cli-reporter")
     target = Path(deck_path)
     deck, pipeline = decks.open(Deck.from_bytes(read_bytes(target), target), target.parent)
     [selector] = parse_selectors([slide_ref], "SLIDE") or [None]

@@ -12,6 +12,7 @@ A run over one deck is::
         mdslides_on_slide_done(...)                    # event
     text = mdslides_inject_prompts(deck, prompts)      # or mdslides_strip_prompts(deck)
     write atomically; mdslides_on_deck_done(...)       # event
+    mdslides_on_warning(...)                           # event: cache rows it ignored
 
 The provider comes from :func:`mdslides_get_provider`, once per run. Built-in formats and
 providers are plugins exactly like third-party ones: a third-party package exposes a
@@ -207,4 +208,15 @@ def mdslides_on_deck_done(report: DeckReport) -> None:
     """Notification: a deck was processed (written, unchanged, or left alone on failure).
 
     :param report: per-slide outcomes, whether the file changed and where it went
+    """
+
+
+@hookspec
+def mdslides_on_warning(message: str) -> None:
+    """Notification: something the user should know that does not stop the run, such as
+    cached answers that were ignored because they are not plain JSON.
+
+    Called when the cause is known (for the cache: once per run, when it is closed).
+
+    :param message: one line for humans, naming the file concerned
     """

@@ -343,8 +343,7 @@ class Pipeline:
             )  # fmt: skip
             return plan, found
         finally:
-            if cache is not None:
-                cache.close()
+            self._close_cache(cache)
             _close(provider)
 
     # --- running -------------------------------------------------------------------------
@@ -425,8 +424,7 @@ class Pipeline:
         finally:
             if owned and provider is not None:
                 await provider.aclose()
-            if cache is not None:
-                cache.close()
+            self._close_cache(cache)
 
     def open_provider(self) -> Provider:
         """Create the provider the settings name; the caller closes it (``aclose``)."""
@@ -446,6 +444,15 @@ class Pipeline:
 
     def _notify(self, event: ProviderEvent) -> None:
         self._hook.mdslides_on_provider_event(event=event)
+
+    def _close_cache(self, cache: PromptCache | None) -> None:
+        """Close *cache*, then report the rows it ignored, if any."""
+        if cache is None:
+            return
+        cache.close()
+        warning = cache.warning()
+        if warning is not None:
+            self._hook.mdslides_on_warning(message=warning)
 
     def messages(self, deck: Deck, slide: Slide) -> list[Message]:
         """The chat messages for *slide* (from the ``mdslides_build_messages`` hook)."""
@@ -560,8 +567,7 @@ class Pipeline:
             return plans
         finally:
             _close(provider)
-            if cache is not None:
-                cache.close()
+            self._close_cache(cache)
 
     # --- running -------------------------------------------------------------------------
 
