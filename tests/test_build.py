@@ -42,7 +42,7 @@ def test_filter_mode_detects_the_format_and_matches_dash_o(
     source = CORPUS / name
     require(source.is_file(), "shared corpus not found")
     deck = tmp_path / "deck.md"
-    shutil.copy(source, deck)
+    shutil.copyfile(source, deck)  # writable: the corpus is read-only
     out = tmp_path / "build" / "deck.md"
     assert cli(capsys, "run", deck, "-o", out)[0] == 0
     assert deck.read_bytes() == source.read_bytes()  # the source is never touched

@@ -211,7 +211,7 @@ def test_corpus_marp_deck_through_the_cli(
     source = CORPUS / "marp--SOUSUKEKUROSAWA--marp--sample.md"
     require(source.is_file(), "shared corpus not found")
     deck = tmp_path / "sample.md"
-    shutil.copy(source, deck)
+    shutil.copyfile(source, deck)  # writable: the corpus is read-only
     assert run(capsys, "run", str(deck))[0] == 0
     assert run(capsys, "check", str(deck))[0] == 0
     run(capsys, "strip", str(deck))

@@ -207,7 +207,7 @@ def test_front_matter_configuration_never_becomes_a_prompt_nor_changes_the_split
     source = CORPUS / name
     require(source.is_file(), "shared corpus not found")
     deck = tmp_path / "deck.md"
-    shutil.copy(source, deck)
+    shutil.copyfile(source, deck)  # writable: the corpus is read-only
     before = cli_json(capsys, "inspect", deck, "--format", fmt)
     text = deck.read_text(encoding="utf-8")
     assert text.startswith("---\n")

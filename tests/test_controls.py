@@ -153,7 +153,7 @@ def test_corpus_slidev_deck_with_skip_list_and_slides(
     source = CORPUS / "slidev--slidevjs--slidev--starter-slides.md"
     require(source.is_file(), "shared corpus not found")
     deck = tmp_path / "slides.md"
-    shutil.copy(source, deck)
+    shutil.copyfile(source, deck)  # writable: the corpus is read-only
     text = deck.read_text(encoding="utf-8")
     deck.write_text("---\nmdslides-prompts:\n  skip: [2-4]\n" + text[4:], encoding="utf-8")
     configured = deck.read_bytes()

@@ -64,7 +64,12 @@ def test_deck_bytes_round_trip() -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "message"), [(b"\xff\xfe# x", "not valid UTF-8"), (b"a\x00b", "NUL")]
+    ("data", "message"),
+    [
+        (b"caf\xe9", r"not valid UTF-8 \(byte 3\)"),
+        (b"\xff\xfe# x", r"UTF-16 \(LE\) text with a byte-order mark; save it as UTF-8"),
+        (b"a\x00b", "NUL"),
+    ],
 )
 def test_undecodable_decks_are_refused(data: bytes, message: str) -> None:
     with pytest.raises(DeckError, match=message):

@@ -8,10 +8,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 import contextlib
 from dataclasses import dataclass, replace
+import errno
 import functools
 import json
 import os
 from pathlib import Path
+import stat
 import sys
 import time
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -223,7 +225,7 @@ def _collect(paths: Sequence[str]) -> list[tuple[Path, bool, Path]]:
         path = Path(raw)
         if path.is_dir():
             found.extend((file, False, path) for file in find_decks(path))
-        elif path.exists():
+        elif path.exists() or path.is_symlink():  # a broken link or a loop: reading says which
             found.append((path, True, path.parent))
         else:
             _fail(f"{path}: no such file or folder")
@@ -239,24 +241,78 @@ def _destination(
         return lambda deck: None
     if output is None:
         return lambda deck: deck.path
-    out = Path(output)
-    # One named file goes to OUT itself (or into OUT if it is a folder); otherwise OUT is a
-    # folder that mirrors the inputs.
-    single = len(paths) == 1 and Path(paths[0]).is_file() and not out.is_dir()
-    if len(paths) == 1 and Path(paths[0]).is_file() and out.is_dir():
-        out = out / Path(paths[0]).name
-        single = True
-    roots = {id(deck): root for deck, root in decks}
+    targets = _output_targets(paths, decks, output)
 
     def to_output(deck: Deck) -> Path:
-        if single or deck.path is None:
-            target = out
-        else:
-            target = out / deck.path.relative_to(roots[id(deck)])
-        target.parent.mkdir(parents=True, exist_ok=True)
+        from .errors import DeckError
+
+        target = targets[id(deck)]
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DeckError(f"cannot create: {exc.strerror or exc}", target.parent) from None
         return target
 
     return to_output
+
+
+def _output_targets(
+    paths: Sequence[str], decks: Sequence[tuple[Deck, Path]], output: str
+) -> dict[int, Path]:
+    """The file ``-o OUTPUT`` sends each deck to, by ``id`` of the deck; a usage error if a
+    target is not a regular file, is (or resolves to) a source, or is shared by two decks."""
+    out = Path(output)
+    # One named file goes to OUT itself (or into OUT if it is a folder); otherwise OUT is a
+    # folder that mirrors the inputs.
+    single = len(paths) == 1 and Path(paths[0]).is_file()
+    if single and out.is_dir():
+        out = out / Path(paths[0]).name
+    elif list(paths) == ["-"]:
+        if out.is_dir():
+            _fail(f"-o {output}: a folder; name the file the deck read from stdin goes to")
+        single = True
+    elif not single and (out.exists() or out.is_symlink()) and not out.is_dir():
+        _fail(f"-o {output}: not a folder; with a folder or several decks, -o takes a folder")
+    sources = {}
+    for deck, _ in decks:
+        if deck.path is not None:
+            with contextlib.suppress(OSError):
+                status = deck.path.stat()
+                sources[status.st_dev, status.st_ino] = deck
+    targets: dict[int, Path] = {}
+    seen: dict[str, Deck] = {}
+    for deck, root in decks:
+        target = out if single or deck.path is None else out / deck.path.relative_to(root)
+        problem = _target_problem(target, sources)
+        if problem:
+            _fail(f"-o {output}: {problem}")
+        other = seen.setdefault(os.path.realpath(target), deck)
+        if other is not deck:
+            _fail(f"-o {output}: {other.name} and {deck.name} would both be written to {target}")
+        targets[id(deck)] = target
+    return targets
+
+
+def _target_problem(target: Path, sources: dict[tuple[int, int], Deck]) -> str | None:
+    """Why ``-o`` cannot write *target*, or ``None``: sources are the decks by device and
+    inode, so a path that reaches one through a link or ``..`` is caught too."""
+    try:
+        # As the kernel will see it once the folders are made: d/new/../x.md is d/x.md.
+        status = Path(os.path.realpath(target)).stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"{target}: symlink loop"
+        return f"{target}: {exc.strerror or exc}"
+    source = sources.get((status.st_dev, status.st_ino))
+    if source is not None:
+        return f"{target} is the source {source.name}; -o never writes to a source"
+    if stat.S_ISDIR(status.st_mode):
+        return f"{target} is a folder"
+    if not stat.S_ISREG(status.st_mode):
+        return f"{target} is not a regular file"
+    return None
 
 
 # --- configuration and loading -------------------------------------------------------------
@@ -327,6 +383,9 @@ class _Decks:
         self.auto_offline = False
         """Whether ``auto`` chose the offline provider (no credentials in the environment)."""
         self._pipelines: list[Pipeline] = []
+        self.unreadable: list[str] = []
+        """Why files found in folders were left out (each line printed as it came): the
+        command ends with exit code 1."""
 
     @functools.cached_property
     def pm(self) -> pluggy.PluginManager:
@@ -378,12 +437,15 @@ class _Decks:
     ) -> list[_Loaded]:
         """Read, detect and split every deck at *paths*. Files in folders that no format
         claims (and, with *ignore_unknown*, named ones) are skipped with a notice (unless
-        *quiet*); any other problem stops the run."""
+        *quiet*); a file in a folder that cannot be read or split is reported and left out
+        (see :attr:`unreadable`); any other problem stops the run."""
         from .deck import Deck
-        from .fileio import read_bytes
+        from .errors import DeckError
+        from .fileio import read_bytes, read_stream
 
         if list(paths) == ["-"]:
-            deck, pipeline = self.open(Deck.from_bytes(sys.stdin.buffer.read()), Path.cwd())
+            raw = Deck.from_bytes(read_stream(sys.stdin.buffer))
+            deck, pipeline = self.open(raw, Path.cwd())
             return [_Loaded(deck, Path.cwd(), pipeline)]
         found: list[_Loaded] = []
         errors = []
@@ -403,10 +465,18 @@ class _Decks:
                     continue
                 deck, pipeline = self.open(raw, path.parent)
                 found.append(_Loaded(deck, root, pipeline))
+            except DeckError as exc:
+                if explicit:
+                    errors.append(str(exc))
+                else:  # one bad file in a folder must not stop the others
+                    console.print(str(exc), markup=False, highlight=False)
+                    self.unreadable.append(str(exc))
             except MdSlidesError as exc:
                 errors.append(str(exc))
         if errors:
             _fail("\n".join(errors))
+        if not found and self.unreadable:
+            raise CommandExit(2)  # said above, one line each
         if not found and not ignore_unknown:
             _fail("no slide decks found in " + ", ".join(paths))
         return found
@@ -677,17 +747,19 @@ def run(
     loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
     for item in loaded:
         item.pipeline.check_mode(item.deck)
+    destination = (
+        (lambda deck: None)
+        if diff or dry_run
+        else _destination(paths, [(i.deck, i.root) for i in loaded], output, emit)
+    )
     if not quiet and not dry_run:
         _offline_notice(console, decks, (item.pipeline.settings for item in loaded))
     if dry_run:
         _dry_run(loaded, console, as_json=as_json, verbose=verbose)
+        if decks.unreadable:
+            raise CommandExit(1)
         return
     started = time.monotonic()
-    destination = (
-        (lambda deck: None)
-        if diff
-        else _destination(paths, [(i.deck, i.root) for i in loaded], output, emit)
-    )
     reports = _run_all(loaded, destination, console, quiet=quiet)
     totals = RunTotals.of(reports, time.monotonic() - started)
     if reporter.retries and not quiet:
@@ -705,7 +777,7 @@ def run(
         sys.stdout.write("".join(unified_diff(r.deck, r.text) for r in reports))
     if as_json:
         click.echo(json.dumps(_run_summary(reports, totals), ensure_ascii=False, indent=2))
-    if any(report.failed or report.missed or report.error for report in reports):
+    if decks.unreadable or any(r.failed or r.missed or r.error for r in reports):
         raise CommandExit(1)
 
 
@@ -1085,12 +1157,16 @@ def check(
         ]  # fmt: skip
         click.echo(json.dumps({"decks": len(loaded), "slides": slides, "problems": rows}, indent=2))
     summary = f"{len(loaded)} deck(s), {slides} slides: "
+    unread = f"; {len(decks.unreadable)} file(s) could not be read" if decks.unreadable else ""
     if problems:
         console.print(
-            summary + f"{len(problems)} need a prompt (run: mdslides-prompts run)", markup=False
+            summary + f"{len(problems)} need a prompt (run: mdslides-prompts run){unread}",
+            markup=False,
         )
         raise CommandExit(1)
-    console.print(summary + "all prompts present and fresh", markup=False)
+    console.print(summary + "all prompts present and fresh" + unread, markup=False)
+    if decks.unreadable:
+        raise CommandExit(1)
 
 
 @click.command(short_help=SUMMARIES["strip"])
@@ -1123,7 +1199,7 @@ def strip(
     reports = [r for item in loaded for r in item.pipeline.strip_decks([item.deck], destination)]
     if stdout and reports:
         _emit_stdout(reports[0].deck, reports[0].text)
-    if any(report.error for report in reports):
+    if decks.unreadable or any(report.error for report in reports):
         raise CommandExit(1)
 
 
@@ -1134,13 +1210,13 @@ def strip(
 def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: str | None) -> None:
     """Show the slides of the deck at PATH as its generator splits them."""
     from .deck import Deck
-    from .fileio import read_bytes
+    from .fileio import read_bytes, read_stream
 
     if Path(path).is_dir():
         _fail(f"{path}: inspect takes one file, not a folder")
     decks = _Decks(_config_values(deck_options), config=config_file)
     if path == "-":
-        deck, _ = decks.open(Deck.from_bytes(sys.stdin.buffer.read()), Path.cwd())
+        deck, _ = decks.open(Deck.from_bytes(read_stream(sys.stdin.buffer)), Path.cwd())
     else:
         target = Path(path)
         deck, _ = decks.open(Deck.from_bytes(read_bytes(target), target), target.parent)

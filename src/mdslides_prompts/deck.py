@@ -22,6 +22,13 @@ from .marker import BadMarker, PromptMarker, content_hash
 __all__ = ["BOM", "Deck", "LineSpan", "Slide", "SlidePrompt", "Status", "split_lines"]
 
 BOM = "\ufeff"
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 (LE)"),  # before UTF-16 (LE): its BOM starts the same
+    (b"\x00\x00\xfe\xff", "UTF-32 (BE)"),
+    (b"\xff\xfe", "UTF-16 (LE)"),
+    (b"\xfe\xff", "UTF-16 (BE)"),
+)
+"""Byte-order marks of the Unicode encodings a deck is not in, to name them in errors."""
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -177,6 +184,11 @@ class Deck:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
+            encoding = next((name for bom, name in _OTHER_BOMS if data.startswith(bom)), None)
+            if encoding is not None:
+                raise DeckError(
+                    f"{encoding} text with a byte-order mark; save it as UTF-8", path
+                ) from None
             raise DeckError(f"not valid UTF-8 (byte {exc.start})", path) from None
         return cls.from_text(text, path)
 

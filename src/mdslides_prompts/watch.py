@@ -41,7 +41,7 @@ from watchdog.observers.api import BaseObserver
 
 from .deck import Deck
 from .errors import DeckError, MdSlidesError
-from .fileio import TEMP_PREFIX, find_decks, is_folder_deck
+from .fileio import TEMP_PREFIX, find_decks, is_folder_deck, read_current
 from .pipeline import DeckReport, Pipeline
 from .providers.base import Provider
 
@@ -166,17 +166,13 @@ def _signature(stat: os.stat_result) -> tuple[int, ...]:
 
 
 def _snapshot(path: Path) -> tuple[bytes, tuple[int, ...]] | None:
-    """The file's bytes and signature, read from one open file; ``None`` if it is gone."""
-    try:
-        with path.open("rb") as handle:
-            stat = os.fstat(handle.fileno())
-            return handle.read(), _signature(stat)
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise DeckError("is a directory", path) from None
-    except OSError as exc:
-        raise DeckError(f"cannot read: {exc.strerror or exc}", path) from None
+    """The file's bytes and signature, read from one open file; ``None`` if it is gone.
+
+    :raises DeckError: as :func:`~mdslides_prompts.fileio.read_current` does (a FIFO or a
+        huge file is refused, never waited on or read whole)
+    """
+    found = read_current(path)
+    return None if found is None else (found[0], _signature(found[1]))
 
 
 def _digest(data: bytes) -> str:
