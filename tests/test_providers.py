@@ -8,6 +8,7 @@ empty or null answers, hangs, streams cut anywhere; plus the provider switch of 
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 import json
@@ -17,6 +18,7 @@ import re
 import time
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -581,6 +583,56 @@ def test_the_token_appears_nowhere(
     assert len(captured) > 8
     for text in captured:
         assert TOKEN[:12] not in text
+
+
+def _leak_windows() -> set[str]:
+    """Every 8 characters of the token and of the forms it may be echoed in."""
+    forms = [TOKEN, quote(TOKEN, safe="")]
+    for text in (TOKEN, f"Bearer {TOKEN}"):
+        for shift in range(3):
+            forms.append(base64.b64encode(text[shift:].encode()).decode().rstrip("="))
+            forms.append(base64.urlsafe_b64encode(text[shift:].encode()).decode().rstrip("="))
+    return {form[i : i + 8] for form in forms for i in range(len(form) - 7)}
+
+
+def test_no_part_of_the_token_appears_anywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+    server_env: ScriptedServer, _isolated_cache: Path,
+) -> None:  # fmt: skip
+    """Echoed fragments and encodings of the token are masked in every output."""
+    deck = make_deck(tmp_path, 6)
+    bearer64 = base64.b64encode(f"Bearer {TOKEN}".encode()).decode()
+
+    def script(request: Recorded) -> Reply:
+        slide = slide_of(request)
+        if slide == "Slide 1":  # an error echoing the token's first 16 characters
+            return Reply(422, {"error": {"message": f"bad key {TOKEN[:16]}..."}})
+        if slide == "Slide 2":  # an answer holding its first 12
+            return chat(f"A lighthouse at dusk, serial {TOKEN[:12]} painted on the hull")
+        if slide == "Slide 3":  # 9 characters from its middle
+            return chat(f"A quiet harbour with a sign reading {TOKEN[5:14]} in neon")
+        if slide == "Slide 4":  # base64 of the whole Authorization header
+            return chat(f"A glacier under a sky, code {bearer64} carved in ice")
+        if slide == "Slide 5":  # the token percent-encoded in an error page
+            return Reply(400, f"<html><body>key={quote(TOKEN, safe='')}</body></html>")
+        return chat(f"An illustration for {slide}")
+
+    server_env.script = script
+    caplog.set_level(logging.DEBUG)
+    code, out, err = cli(capsys, "run", str(deck), "--rpm", "0", "--json", "-v")
+    assert code == 1
+    text = deck.read_text(encoding="utf-8")
+    # The answers are kept, masked (the answer cleaner takes '**' for emphasis).
+    assert "A lighthouse at dusk, serial *" in text and "sign reading *" in text
+    assert "***" in err
+    captured = [out, err, caplog.text, text]
+    captured += [
+        p.read_bytes().decode("latin-1") for p in _isolated_cache.rglob("*") if p.is_file()
+    ]
+    windows = _leak_windows()
+    for blob in captured:
+        leaks = [blob[i : i + 8] for i in range(len(blob) - 7) if blob[i : i + 8] in windows]
+        assert not leaks, leaks
 
 
 # --- events through the pipeline, messages and the cache key ------------------------------

@@ -47,6 +47,7 @@ from ..errors import (
 )
 from .base import Notify, ProviderEvent, Usage
 from .options import ClientOptions, Hints
+from .secret import Scrubber
 
 __all__ = [
     "ChatClient",
@@ -527,7 +528,7 @@ class ChatClient:
         self.options = options
         self.hints = hints
         self._notify = notify
-        self._secret = secret or None
+        self._scrub = Scrubber(secret)
         self._rng = rng or random.Random()
         self._clock = clock
         self._sleep = sleep
@@ -547,15 +548,12 @@ class ChatClient:
         return f"<ChatClient rpm={self.options.rpm:g} timeout={self.options.timeout:g}>"
 
     def scrub(self, text: str) -> str:
-        """*text* with the secret replaced by ``***``."""
-        if self._secret and self._secret in text:
-            return text.replace(self._secret, "***")
-        return text
+        """*text* with every leak of the secret replaced by ``***`` (see :class:`Scrubber`)."""
+        return self._scrub(text)
 
     def _scrub_bytes(self, data: bytes) -> bytes:
         # Before anything is parsed or cut short: an excerpt could hold part of the secret.
-        secret = self._secret.encode() if self._secret else b""
-        return data.replace(secret, b"***") if secret and secret in data else data
+        return self._scrub.scrub_bytes(data)
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -639,7 +637,7 @@ class ChatClient:
                 error = ProviderTimeout(f"no answer within {limit:g} s")
             except ProviderError as exc:
                 error = exc
-            if self._secret and self._secret in str(error):
+            if self._scrub.spans(str(error)):
                 error = _with_message(error, self.scrub(str(error)))
             elapsed = self._clock() - started
             if not error.retryable:
