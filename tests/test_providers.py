@@ -348,6 +348,43 @@ def test_a_stream_cut_short_is_retried_and_a_stream_error_is_reported() -> None:
     assert isinstance(second, BadAnswer) and "model overloaded" in str(second)
 
 
+def test_a_streamed_request_asks_for_usage_and_reads_it_from_the_last_chunk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
+) -> None:
+    usage = {"prompt_tokens": 21, "completion_tokens": 7, "total_tokens": 28}
+    stream = sse_events(["A glacier ", "at dawn"])
+    stream = stream.replace(
+        b"data: [DONE]",
+        f"data: {json.dumps({'choices': [], 'usage': usage})}\n\ndata: [DONE]".encode(),
+    )
+    server_env.script = queue(Reply(200, stream, {"Content-Type": "text/event-stream"}))
+    deck = make_deck(tmp_path, 1)
+    code, out, _ = cli(capsys, "run", str(deck), "--stream", "--json")
+    assert code == 0
+    [request] = server_env.posts
+    assert request.json["stream_options"] == {"include_usage": True}
+    [slide] = json.loads(out)["decks"][0]["slides"]
+    assert slide["tokens"] == {"prompt": 21, "completion": 7}
+    assert "A glacier at dawn" in deck.read_text(encoding="utf-8")
+
+
+def test_stream_options_are_not_sent_to_infomaniak_v1() -> None:
+    stream = sse_events(["A glacier"])
+    with serve(queue(Reply(200, stream, {"Content-Type": "text/event-stream"}))) as server:
+        [answer] = generate(server, options={"stream": True, "api_version": 1})
+    assert answer == "A glacier" and "stream_options" not in server.posts[0].json
+
+
+def test_an_empty_stream_is_retried_like_a_cut_one() -> None:
+    # The role chunk, then [DONE]: what llama-cpp-python sends for a stream it interrupts.
+    empty = b'data: {"choices":[{"index":0,"delta":{"role":"assistant"}}]}\n\ndata: [DONE]\n\n'
+    whole = sse_events(["A glacier at dawn"])
+    replies = (Reply(200, b, {"Content-Type": "text/event-stream"}) for b in (empty, whole))
+    with serve(queue(*replies)) as server:
+        [answer] = generate(server, options={"stream": True})
+    assert answer == "A glacier at dawn" and len(server.posts) == 2
+
+
 def test_stream_null_content_with_length_reports_finish_reason() -> None:
     stream = sse_events([], finish_reason="length")
     reply = Reply(200, stream, {"Content-Type": "text/event-stream"}, pieces=split_every(stream, 5))

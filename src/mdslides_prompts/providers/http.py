@@ -467,6 +467,10 @@ class _Stream:
         if not self.done and self.finish_reason is None:
             raise ProviderUnreachable("the stream ended before the answer was complete")
         content = "".join(self.parts)
+        if not content.strip() and self.finish_reason is None and not self.reasoning:
+            # A server may end a stream it interrupted (llama-cpp-python does when a new
+            # request arrives) with the role chunk and [DONE] only: cut short, not an answer.
+            raise ProviderUnreachable("the stream ended with no answer and no finish_reason")
         if not content.strip():
             raise BadAnswer(_why_empty(self.finish_reason, self.reasoning))
         return Completion(content, self.finish_reason, self.usage)

@@ -108,6 +108,8 @@ class ChatProvider:
     :param client: the run's HTTP client (pacing, retries, errors)
     :param models_url: where the model catalogue is, if anywhere
     :param catalogue: how to read the catalogue
+    :param stream_usage: whether a streamed request asks for the tokens it used
+        (``stream_options.include_usage``; not every server takes the field)
     """
 
     def __init__(
@@ -119,8 +121,10 @@ class ChatProvider:
         client: ChatClient,
         models_url: str | None = None,
         catalogue: Catalogue = _openai_catalogue,
+        stream_usage: bool = True,
     ) -> None:
         self.name = name
+        self.stream_usage = stream_usage
         self.model = model
         self.chat_url = chat_url
         self.client = client
@@ -138,6 +142,8 @@ class ChatProvider:
         body.update({k: v for k, v in request.params.items() if v is not None})
         if self.client.options.stream:
             body["stream"] = True
+            if self.stream_usage:  # the last chunk then carries "usage" (its choices empty)
+                body["stream_options"] = {"include_usage": True}
         return body
 
     async def generate(self, request: PromptRequest) -> str:
