@@ -293,6 +293,27 @@ def test_retries_run_out_with_the_last_error() -> None:
     )
 
 
+def test_a_timeout_left_by_the_deadline_is_rounded_and_explained() -> None:
+    with serve(queue(then=Reply(hang=True))) as server:
+        [error] = generate(server, options={"timeout": 60, "deadline": 0.4375, "max_retries": 0})
+    assert isinstance(error, ProviderTimeout)
+    assert str(error).startswith("no answer within 0.4 s (time queued on the server counts")
+    assert "--concurrency" in str(error)
+
+
+def test_a_slide_is_timed_from_its_request_not_from_its_wait_for_a_slot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
+) -> None:
+    reply = chat("A glacier at dawn")
+    server_env.script = lambda request: replace(reply, delay=0.4)
+    deck = make_deck(tmp_path, 3)
+    code, out, _ = cli(capsys, "run", str(deck), "--concurrency", "1", "--rpm", "0", "--json")
+    assert code == 0
+    seconds = [s["seconds"] for s in json.loads(out)["decks"][0]["slides"]]
+    # One at a time: the third slide waited 0.8 s for its turn, which is not its time.
+    assert len(seconds) == 3 and all(0.35 < t < 0.75 for t in seconds), seconds
+
+
 def test_the_deadline_stops_retries() -> None:
     with serve(queue(then=Reply(429, b"", {"Retry-After": "30"}))) as server:
         started = time.monotonic()

@@ -653,6 +653,7 @@ class Pipeline:
                 ), None  # fmt: skip
             if text is None:
                 async with limit:
+                    started = time.monotonic()  # the request's time, not the wait for a slot
                     answer = await self._ask(provider, plan.request)
                 text, usage, requests = answer.text, answer.usage, answer.requests
                 action = Action.GENERATED

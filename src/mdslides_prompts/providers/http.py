@@ -476,11 +476,21 @@ class _Stream:
         return Completion(content, self.finish_reason, self.usage)
 
 
+def timeout_message(limit: float, what: str | None = None) -> str:
+    """``no answer within 47.4 s``, with why a local server may need more time."""
+    shown = f"{limit:.0f}" if abs(limit - round(limit)) < 0.05 else f"{limit:.1f}"
+    detail = f"{what}; " if what else ""
+    return (
+        f"no answer within {shown} s ({detail}time queued on the server counts: keep "
+        "--concurrency at or under its parallel slots, or raise --timeout)"
+    )
+
+
 def _transport_error(exc: Exception, limit: float) -> ProviderError:
     """Map an httpx exception to ours, keeping only its class name and a short text."""
     detail = _one_line(str(exc), 160).rstrip(".") or type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
-        return ProviderTimeout(f"no answer within {limit:g} s ({type(exc).__name__})")
+        return ProviderTimeout(timeout_message(limit, type(exc).__name__))
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError | httpx.ProxyError):
         return ProviderUnreachable(f"connection failed: {detail}")
     return ProviderError(f"the request failed: {type(exc).__name__}: {detail}")
@@ -638,7 +648,7 @@ class ChatClient:
                 async with asyncio.timeout(limit):
                     return await send(limit)
             except TimeoutError:
-                error = ProviderTimeout(f"no answer within {limit:g} s")
+                error = ProviderTimeout(timeout_message(limit))
             except ProviderError as exc:
                 error = exc
             if self._scrub.spans(str(error)):
