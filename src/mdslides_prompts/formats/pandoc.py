@@ -753,6 +753,8 @@ def _pipe_row(line: str) -> bool:
 
 
 def _has_block_tag(line: str) -> bool:
+    # A tag inside a comment or a code span is the span's text, not a tag.
+    line = _INLINE_SPANS.sub(lambda span: " " * len(span.group(0)), line)
     return any(
         m.group(1).lower() in _BLOCK_TAGS and ">" in line[m.end() :]
         for m in _HTML_TAG.finditer(line)
