@@ -259,7 +259,8 @@ class Pipeline:
     # --- writing -------------------------------------------------------------------------
 
     def inject(self, deck: Deck, prompts: Mapping[int, SlidePrompt]) -> str:
-        """*deck*'s text with *prompts* written in, checked to leave every slide as it was."""
+        """*deck*'s text with *prompts* written in, checked to leave every slide as it was;
+        :class:`PluginError` if the format's output is refused."""
         if not prompts:
             return deck.text
         text = self._hook.mdslides_inject_prompts(
@@ -273,6 +274,40 @@ class Pipeline:
         if text != deck.text:  # rewriting fresh prompts as they are changes nothing
             self._verify(deck, text, prompts)
         return text
+
+    def inject_each(
+        self, deck: Deck, prompts: Mapping[int, SlidePrompt]
+    ) -> tuple[str, dict[int, str]]:
+        """Like :meth:`inject`, but a refused output costs only the slides it comes from:
+        *deck*'s text with every prompt that can be written, and why each of the others
+        could not be, by slide index."""
+        refused: dict[int, str] = {}
+        _, text = self._fit(deck, {}, deck.text, list(prompts.values()), refused)
+        return text, refused
+
+    def _fit(
+        self,
+        deck: Deck,
+        accepted: dict[int, SlidePrompt],
+        text: str,
+        candidates: list[SlidePrompt],
+        refused: dict[int, str],
+    ) -> tuple[dict[int, SlidePrompt], str]:
+        """Add to *accepted* (whose *text* passed) as many *candidates* as pass with them:
+        all at once if they can, else each half in turn, down to single slides (so a few
+        refused slides cost a few tries per halving, not one per slide)."""
+        if not candidates:
+            return accepted, text
+        trial = {**accepted, **{p.index: p for p in candidates}}
+        try:
+            return trial, self.inject(deck, trial)
+        except PluginError as exc:
+            if len(candidates) == 1:
+                refused[candidates[0].index] = str(exc).removeprefix(f"{deck.name}: ")
+                return accepted, text
+        half = len(candidates) // 2
+        accepted, text = self._fit(deck, accepted, text, candidates[:half], refused)
+        return self._fit(deck, accepted, text, candidates[half:], refused)
 
     def check_mode(self, deck: Deck) -> None:
         """Fail before any request if *deck*'s format cannot take the chosen mode."""
@@ -601,8 +636,15 @@ class Pipeline:
     ) -> DeckReport:
         """Write the prompts of *results* into *deck*, and the deck to its destination."""
         prompts = {p.index: p for _, p in results if p is not None}
-        text = self.inject(deck, prompts)
-        report = DeckReport(deck=deck, text=text, outcomes=tuple(o for o, _ in results))
+        text, refused = self.inject_each(deck, prompts)
+        # A fresh prompt whose rewrite is refused is still there as it was: kept.
+        outcomes = tuple(
+            replace(o, action=Action.FAILED, prompt=None, error=refused[o.index])
+            if o.index in refused and o.action in (Action.GENERATED, Action.CACHED)
+            else o
+            for o, _ in results
+        )
+        report = DeckReport(deck=deck, text=text, outcomes=outcomes)
         if destination is not None:
             report = self._write(report, destination(deck))
         self._hook.mdslides_on_deck_done(report=report)
