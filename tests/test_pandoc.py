@@ -166,7 +166,7 @@ def test_any_deck_round_trips(source: str, fmt: str, prompt: str) -> None:
 
 def _round_trip(pipeline: Pipeline, source: str, prompt: str) -> None:
     deck = pipeline.parse(Deck.from_text(source))
-    prompts = all_prompts(deck, lambda index: f"{prompt} #{index}")
+    prompts = all_prompts(deck, lambda index: f"{prompt} #{index}", force=False)
     injected = pipeline.inject(deck, prompts)  # re-split and checked inside
     again = pipeline.parse(Deck.from_text(injected))
     assert [s.status.value for s in again.slides if s.index in prompts] == ["fresh"] * len(prompts)

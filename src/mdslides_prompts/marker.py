@@ -23,7 +23,8 @@ text
 
 There is no timestamp, so writing the same prompt twice gives the same bytes.
 
-The author may add flags after the keyword; the tool never writes or removes them::
+The author may add flags after the keyword; the tool never writes or removes them (not
+even ``strip``: see :func:`strippable`)::
 
     <!-- image-prompt lock src=3f2a9c1d sum=7be04a12 | Aerial view of a glacier at dawn -->
     <!-- image-prompt lock | My own prompt, written by hand -->
@@ -70,6 +71,7 @@ __all__ = [
     "prompt_hash",
     "render_marker",
     "render_value",
+    "strippable",
     "unescape",
 ]
 
@@ -136,6 +138,12 @@ class BadMarker:
     """Why it cannot be read, as a short phrase."""
     form: str = "comment"
     """The form the line was meant to have (see :attr:`PromptMarker.form`)."""
+
+
+def strippable(marker: PromptMarker | BadMarker) -> bool:
+    """Whether ``strip`` removes *marker*: every marker but one carrying the author's
+    flag (``skip``, ``lock``), which is the author's own and stays."""
+    return not (isinstance(marker, PromptMarker) and marker.flags)
 
 
 def _short_hash(text: str) -> str:

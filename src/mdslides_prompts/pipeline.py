@@ -23,6 +23,7 @@ from .deck import Deck, Slide, SlidePrompt, Status
 from .errors import DeckError, FormatNotFound, MdSlidesError, PluginError, UsageError
 from .explain import Explanation, explain
 from .fileio import read_bytes, write_atomic
+from .marker import PromptMarker, strippable
 from .messages import deck_title, neighbour_titles
 from .plugins import get_plugin_manager
 from .providers.base import (
@@ -319,8 +320,10 @@ class Pipeline:
             )
 
     def strip(self, deck: Deck) -> str:
-        """*deck*'s text without any prompt marker, checked to leave every slide as it was."""
-        if not any(slide.markers for slide in deck.slides):
+        """*deck*'s text without our prompt markers, checked to leave every slide as it
+        was: the author's flagged ones (``skip``, ``lock``) stay, as
+        :func:`~mdslides_prompts.marker.strippable` says."""
+        if not any(strippable(m) for slide in deck.slides for m in slide.markers):
             return deck.text
         text = self._hook.mdslides_strip_prompts(deck=deck)
         if not isinstance(text, str):
@@ -334,10 +337,15 @@ class Pipeline:
         """Re-split *text* and refuse it unless the slides are the same, markers aside."""
         after = self.parse(replace(deck, text=text, slides=(), format=deck.format))
 
-        # A skip flag lives in a marker: stripping takes it away with the marker.
-        def shape(slide: Slide) -> tuple[str, str | None]:
-            reason = slide.skip_reason
-            return slide.text, None if stripped and reason == MARKER_SKIP else reason
+        # The author's flagged markers stay as they are, but on the slides given a prompt
+        # (a forced run replaces a slide's several markers by one).
+        def shape(slide: Slide) -> tuple[object, ...]:
+            flagged = [
+                (m.flags, m.prompt)
+                for m in slide.markers
+                if isinstance(m, PromptMarker) and not strippable(m)
+            ]
+            return slide.text, slide.skip_reason, flagged if slide.index not in prompts else []
 
         before_slides = [shape(s) for s in deck.slides]
         after_slides = [shape(s) for s in after.slides]
@@ -348,7 +356,7 @@ class Pipeline:
             for slide in after.slides:
                 marker = slide.marker
                 want = prompts.get(slide.index)
-                if stripped and slide.markers:
+                if stripped and any(strippable(m) for m in slide.markers):
                     problem = f"slide {slide.index} still has a marker"
                 elif want is not None and (
                     marker is None
@@ -739,10 +747,19 @@ class Pipeline:
     def strip_decks(
         self, decks: Iterable[Deck], destination: Destination | None = None
     ) -> list[DeckReport]:
-        """Remove every prompt marker from *decks*; write each to ``destination(deck)``."""
+        """Remove our prompt markers from *decks*; write each to ``destination(deck)``.
+
+        A deck whose stripped text is refused is left as it is, with the reason in its
+        report's :attr:`~DeckReport.error`; the other decks are still stripped."""
         reports = []
         for deck in decks:
-            report = DeckReport(deck=deck, text=self.strip(deck), stripped=True)
+            try:
+                report = DeckReport(deck=deck, text=self.strip(deck), stripped=True)
+            except PluginError as exc:
+                report = DeckReport(deck=deck, text=deck.text, stripped=True, error=str(exc))
+                self._hook.mdslides_on_deck_done(report=report)
+                reports.append(report)
+                continue
             if destination is not None:
                 report = self._write(report, destination(deck))
             self._hook.mdslides_on_deck_done(report=report)
