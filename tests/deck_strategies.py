@@ -29,12 +29,28 @@ FRONT_MATTERS: tuple[tuple[str, ...], ...] = (
 
 NEWLINES = ("\n", "\r\n", "\r")
 
+# The author's own controls (which strip must leave as they are), often next to a slide
+# break; and a front matter with an ``image-prompts:`` key of the author's. Only the
+# hypothesis strategies draw them: the seeded conformance decks stay as they were.
+AUTHOR_BLOCKS: tuple[tuple[str, ...], ...] = (
+    ("<!-- image-prompt skip -->", "---"), ("---", "<!-- image-prompt skip -->"),
+    ("<!-- image-prompt lock | my own prompt -->", "---"),
+    ("---", "<!-- image-prompt lock | my own prompt -->"), ("<!-- image-prompt skip -->",),
+    ("[image-prompt skip]: #",), ("|---|---|",), ("---", "|---|---|"),
+)  # fmt: skip
+AUTHOR_FRONT_MATTERS: tuple[tuple[str, ...], ...] = (
+    ("---", "marp: true", "image-prompts:", "---"), ("---", "image-prompts:  ", "---"),
+    ("---", "marp: true", "image-prompts:", '  2: "skip"', "---"),
+    ("---", "image-prompts:", '    3: "skip"', '    1: "lock | my own prompt"', "---"),
+)  # fmt: skip
+
 
 @st.composite
 def decks(draw: st.DrawFn) -> str:
-    """A deck as text (BOM included when drawn), never containing a prompt marker."""
-    lines = list(draw(st.sampled_from(FRONT_MATTERS)))
-    for block in draw(st.lists(st.sampled_from(BLOCKS), max_size=25)):
+    """A deck as text (BOM included when drawn), holding no prompt marker but the
+    author's flagged ones."""
+    lines = list(draw(st.sampled_from(FRONT_MATTERS + AUTHOR_FRONT_MATTERS)))
+    for block in draw(st.lists(st.sampled_from(BLOCKS + AUTHOR_BLOCKS), max_size=25)):
         lines.extend(block)
     newline = draw(st.sampled_from(NEWLINES))
     mixed = draw(st.booleans()) and draw(st.integers(0, 3)) == 0
@@ -82,13 +98,22 @@ def random_slidev_deck(rng: random.Random) -> str:
     return ("\ufeff" if rng.random() < 0.05 else "") + text
 
 
+SLIDEV_AUTHOR_BLOCKS: tuple[tuple[str, ...], ...] = (
+    ("<!-- image-prompt skip -->", "---"), ("---", "<!-- image-prompt skip -->", ""),
+    ("---", "<!-- image-prompt lock | my own prompt -->", ""),
+    ("---", 'imagePrompt: "skip"', "---"), ("---", 'imagePrompt: "lock | mine"', "---"),
+)  # fmt: skip
+
+
 @st.composite
 def slidev_decks(draw: st.DrawFn) -> str:
-    """A Slidev-flavoured deck (LF or CRLF, optional headmatter and BOM)."""
+    """A Slidev-flavoured deck (LF or CRLF, optional headmatter and BOM), with the
+    author's flagged markers sometimes."""
     lines: list[str] = []
     if draw(st.booleans()):
         lines += ["---", "theme: default", "title: Deck", "---", ""]
-    for block in draw(st.lists(st.sampled_from(SLIDEV_BLOCKS), max_size=20)):
+    blocks = SLIDEV_BLOCKS + SLIDEV_AUTHOR_BLOCKS
+    for block in draw(st.lists(st.sampled_from(blocks), max_size=20)):
         lines.extend(block)
     newline = draw(st.sampled_from(("\n", "\r\n")))
     text = newline.join(lines) + (newline if draw(st.booleans()) else "")

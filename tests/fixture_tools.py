@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mdslides_prompts import Deck, Pipeline, SlidePrompt
+from mdslides_prompts import Deck, Pipeline, SlidePrompt, Status
 
 
 def render_split(pipeline: Pipeline, source: str) -> str:
@@ -27,13 +27,17 @@ def render_split(pipeline: Pipeline, source: str) -> str:
 
 
 def all_prompts(
-    deck: Deck, text: Callable[[int], str] = "prompt for slide {}".format
+    deck: Deck, text: Callable[[int], str] = "prompt for slide {}".format, *, force: bool = True
 ) -> dict[int, SlidePrompt]:
-    """A prompt, ``text(index)``, for every slide of *deck* that needs one."""
+    """A prompt, ``text(index)``, for every slide of *deck* that a forced run gives one
+    (not skipped, not locked); without *force*, none for a slide whose markers cannot
+    be read either (several markers, say), as a plain run leaves it."""
     return {
         s.index: SlidePrompt(s.index, text(s.index), s.content_hash)
         for s in deck.slides
         if s.skip_reason is None
+        and s.lock_reason is None
+        and (force or s.status is not Status.UNPARSABLE)
     }
 
 

@@ -231,3 +231,26 @@ def test_switching_mode_rewrites_markers_without_new_prompts(
     assert run(capsys, "check", str(deck))[0] == 0
     code, _, err = run(capsys, "run", str(deck), "--mode", "reference")
     assert "unchanged" in err
+
+
+def test_strip_refuses_one_deck_and_strips_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A marker moved by hand between a paragraph and a rule: without it the rule would
+    underline the paragraph (one slide fewer), so that deck is left as it is, and
+    reported; the author's flagged marker stays; the other deck is stripped."""
+    moved = (
+        "---\nmarp: true\n---\n\nA\n<!-- image-prompt src=00000000 sum=00000000 | x -->\n---\nB\n"
+    )
+    flagged = "---\nmarp: true\n---\n\nA\n<!-- image-prompt skip -->\n---\nB\n"
+    ours = "---\nmarp: true\n---\n<!-- image-prompt src=00000000 sum=00000000 | x -->\n\nA\n"
+    for name, text in (("a.md", moved), ("b.md", flagged), ("c.md", ours)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    code, _, err = run(capsys, "strip", str(tmp_path))
+    assert code == 1
+    assert "a.md: marp plugin output refused: it would change the deck's slides" in err
+    assert "b.md: 0 prompt marker(s) removed; unchanged" in err
+    assert "c.md: 1 prompt marker(s) removed; written to" in err
+    assert (tmp_path / "a.md").read_text(encoding="utf-8") == moved
+    assert (tmp_path / "b.md").read_text(encoding="utf-8") == flagged
+    assert (tmp_path / "c.md").read_text(encoding="utf-8") == "---\nmarp: true\n---\n\nA\n"

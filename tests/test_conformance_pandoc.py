@@ -165,6 +165,34 @@ def test_every_marker_reaches_the_html(harness: Path, tmp_path: Path) -> None:
     assert all(f"{NASTY[:7]}" in s["html"] for s in slides)
 
 
+# Text that opens an HTML block (CommonMark's seven kinds, pandoc's block tags) or ends
+# a page's <textarea>: in a heading, our reader once took it for the start of a block.
+HTML_OPENERS = (
+    "<script>", "<pre>", "<style>", "<textarea>", "</textarea>", "<!-- x", "<?php", "<!DOCTYPE",
+    "<![CDATA[", "<div>", "</div>", "<table>", "<p>", "<custom-tag>", "<span>", "&lt;div&gt;",
+)  # fmt: skip
+
+
+def test_prompts_with_html_go_into_headings_unchanged(harness: Path, tmp_path: Path) -> None:
+    """Where the marker goes inside a heading, a prompt holding HTML is written (escaped)
+    and pandoc renders the slides as without it."""
+    source = "".join(f"# Part {n}\n\n## Slide {n}\n\ntext\n\n" for n in range(len(HTML_OPENERS)))
+    deck = _load_text(source, tmp_path)
+    prompts = all_prompts(deck, lambda index: f"a {HTML_OPENERS[(index - 1) // 2]} glacier")
+    text = _pipeline(False).inject(deck, prompts)
+    assert text.count("# Part 0 <!-- image-prompt src=") == 1  # inline, in the heading
+    out = tmp_path / "marked.md"
+    out.write_text(text, encoding="utf-8")
+    found = _pandoc(harness, [(deck.path, False), (out, False)])  # type: ignore[list-item]
+    before, after = found[str(deck.path)], found[str(out)]
+    assert _usable(before) and _usable(after)
+    assert [_view(s) for s in after["slides"]] == [_view(s) for s in before["slides"]]
+    again = _load(out, False)
+    assert {s.index: getattr(s.marker, "prompt", None) for s in again.slides} == {
+        i: p.text for i, p in prompts.items()
+    }
+
+
 def _load_text(source: str, folder: Path) -> Deck:
     path = folder / "deck.md"
     path.write_text(source, encoding="utf-8")

@@ -57,7 +57,7 @@ def test_lock_and_skip_flags_in_comment_markers(
     assert [markers(deck)[i] for i in (1, 3, 5)] == kept
     assert locked.replace("image-prompt ", "image-prompt lock ", 1) == kept[0]
     assert cli(capsys, "strip", deck)[0] == 0
-    assert markers(deck) == []  # flags live in markers: strip removes every marker
+    assert markers(deck) == kept  # the author's flagged markers stay: strip removes ours
 
 
 def test_flags_in_reference_and_front_matter_forms(

@@ -102,3 +102,32 @@ def test_formats_without_front_matter_refuse_the_mode() -> None:
         deck = _pipeline(fmt).parse(Deck.from_text("# A\n\n---\n\n# B\n"))
         with pytest.raises(Exception, match="cannot take prompts in 'frontmatter' mode"):
             _pipeline(fmt).check_mode(deck)
+
+
+@pytest.mark.parametrize("fmt", ["marp", "reveal-md"])
+@pytest.mark.parametrize("mode", ["frontmatter", "comment"])
+@pytest.mark.parametrize(
+    "block",
+    [
+        ["image-prompts:"],  # the author's own key, with nothing under it
+        ["image-prompts:  "],
+        ["image-prompts:", '  2: "skip"'],  # the author's flag
+        ["image-prompts:", '    3:   "skip"  ', '    2: "lock | my own prompt"'],  # their way
+    ],
+    ids=["empty key", "empty key, blanks", "a flag", "flags in their order and spacing"],
+)
+def test_the_authors_own_block_survives_run_and_strip(
+    fmt: str, mode: str, block: list[str]
+) -> None:
+    """strip(run(deck)) == deck: strip takes out only what the run wrote, so the author's
+    empty ``image-prompts:`` and flagged entries stay, byte for byte."""
+    head = ["---", "marp: true", *block, "---"] if fmt == "marp" else ["---", *block, "---"]
+    source = "\n".join([*head, "", "# A", "", "---", "", "# B", "", "---", "", "# C", ""])
+    pipeline = _pipeline(fmt, mode)
+    deck = pipeline.parse(Deck.from_text(source))
+    assert pipeline.strip(deck) == source
+    injected = pipeline.inject(deck, all_prompts(deck))
+    assert injected != source and inject_all(pipeline, injected) == injected
+    again = pipeline.parse(Deck.from_text(injected))
+    assert all(s.status is not Status.MISSING for s in again.slides)
+    assert pipeline.strip(again) == source

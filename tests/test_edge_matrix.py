@@ -58,3 +58,51 @@ def test_other_modes_are_refused_before_any_request(fmt: str) -> None:
         pipeline = _pipeline(fmt, mode)
         with pytest.raises(UsageError, match=f"cannot take prompts in '{mode}' mode"):
             pipeline.check_mode(pipeline.parse(Deck.from_text(ROWS["CRLF"])))
+
+
+# Closes a remark/xaringan <textarea> or a reveal-md <script> template, opens a script,
+# and hides tags in character references, which a <textarea> decodes.
+HOSTILE = "</textarea></script><script>alert(1)</script> &lt;img src=x onerror=alert(1)&gt; -->"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mode"),
+    sorted((f, m) for f, modes in SUPPORTED.items() for m in modes),
+    ids=[f"{f} {m}" for f, modes in sorted(SUPPORTED.items()) for m in sorted(modes)],
+)
+def test_prompts_cannot_close_or_open_an_html_element(fmt: str, mode: str) -> None:
+    """Decks end up inside HTML pages: a prompt writes no '<', '>' or character
+    reference into any format's markers, and still reads back as it was."""
+    pipeline = _pipeline(fmt, mode)
+    deck = pipeline.parse(Deck.from_text(ROWS["CRLF"]))
+    prompts = all_prompts(deck, lambda i: f"{HOSTILE} #{i}")
+    injected = pipeline.inject(deck, prompts)
+    added = "".join(set(injected.splitlines()) - set(deck.text.splitlines()))
+    assert added
+    assert "<" not in added.replace("<!--", "") and ">" not in added.replace("-->", "")
+    assert "&lt;" not in added and "&gt;" not in added
+    again = pipeline.parse(replace(deck, text=injected, slides=()))
+    read = {s.index: (s.status.value, getattr(s.marker, "prompt", None)) for s in again.slides}
+    assert {i: read[i] for i in prompts} == {i: ("fresh", p.text) for i, p in prompts.items()}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mode"),
+    sorted((f, m) for f, modes in SUPPORTED.items() for m in modes),
+    ids=[f"{f} {m}" for f, modes in sorted(SUPPORTED.items()) for m in sorted(modes)],
+)
+def test_markers_written_before_html_was_escaped_still_read(fmt: str, mode: str) -> None:
+    """A marker with a bare '<' or '>' (as earlier versions wrote them) reads back its
+    prompt as fresh, not hand-edited; rewriting it gives today's escaped form."""
+    pipeline = _pipeline(fmt, mode)
+    deck = pipeline.parse(Deck.from_text(ROWS["CRLF"]))
+    prompts = all_prompts(deck, lambda i: f"a <b> & c #{i}")
+    injected = pipeline.inject(deck, prompts)
+    old = injected
+    for escaped, char in (("\\\\x3c", "<"), ("\\\\x3e", ">"), ("\\x3c", "<"), ("\\x3e", ">")):
+        old = old.replace(escaped, char)
+    assert old.count("<b>") == len(prompts)
+    again = pipeline.parse(replace(deck, text=old, slides=()))
+    read = {s.index: (s.status.value, getattr(s.marker, "prompt", None)) for s in again.slides}
+    assert {i: read[i] for i in prompts} == {i: ("fresh", p.text) for i, p in prompts.items()}
+    assert pipeline.inject(again, prompts) == injected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 import pytest
@@ -42,9 +44,12 @@ def test_render_is_readable_and_parses_back() -> None:
     ("text", "escaped"),
     [
         ("a -- b", "a -\\- b"),
-        ("end -->", "end -\\->"),
+        ("end -->", "end -\\-\\x3e"),
         ("---", "-\\-\\-"),
-        ("<!-- nested -->", "<!-\\- nested -\\->"),
+        ("<!-- nested -->", "\\x3c!-\\- nested -\\-\\x3e"),
+        ("</textarea><script>", "\\x3c/textarea\\x3e\\x3cscript\\x3e"),
+        ("&lt;b&gt; &#60; &x", "\\x26lt;b\\x26gt; \\x26#60; \\x26x"),
+        ("salt & pepper, R&&D &", "salt & pepper, R&\\x26D &"),
         ("back\\slash", "back\\\\slash"),
         ("tab\there\nnewline", "tab\\x09here\\x0anewline"),
         ("Style: watercolor", "Style\\x3a watercolor"),
@@ -66,10 +71,24 @@ def test_escape_round_trip_and_safety(text: str) -> None:
     assert "--" not in escaped
     assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in escaped)
     assert ": " not in escaped and not escaped.endswith(":")
+    assert not re.search(r"[<>]|&[#0-9A-Za-z]", escaped)
     line = render_marker(text, "0" * 8)
     assert line.count("-->") == 1 and line.endswith(" -->")
     marker = parse_marker(line, 1)
     assert isinstance(marker, PromptMarker) and marker.prompt == text and not marker.edited
+
+
+def test_markers_written_before_html_was_escaped_still_read_as_they_were() -> None:
+    """``sum=`` hashes the prompt itself, not its escaped form: a marker from a version
+    that left '<', '>' and '&' as they are reads back the same prompt, not hand-edited,
+    and is rewritten in today's form."""
+    prompt = "a <div> & &amp; </textarea> sign"
+    old = f"<!-- image-prompt src=3f2a9c1d sum={prompt_hash(prompt)} | {prompt} -->"
+    marker = parse_marker(old, 1)
+    assert isinstance(marker, PromptMarker) and marker.prompt == prompt and not marker.edited
+    new = render_marker(prompt, "3f2a9c1d")
+    assert new != old and "<" not in new[4:] and ">" not in new[:-3]
+    assert parse_marker(new, 1) == marker
 
 
 def test_hand_edit_is_detected() -> None:

@@ -13,6 +13,7 @@ import pytest
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.fileio import DECK_SUFFIXES
 
+from .cli_tools import cli, cli_json, markers, openai_server
 from .conftest import CORPUS, require
 from .deck_strategies import PANDOC_BLOCKS, QUARTO_FRONT_MATTERS, decks
 from .fixture_tools import all_prompts, inject_all, render_split
@@ -166,7 +167,7 @@ def test_any_deck_round_trips(source: str, fmt: str, prompt: str) -> None:
 
 def _round_trip(pipeline: Pipeline, source: str, prompt: str) -> None:
     deck = pipeline.parse(Deck.from_text(source))
-    prompts = all_prompts(deck, lambda index: f"{prompt} #{index}")
+    prompts = all_prompts(deck, lambda index: f"{prompt} #{index}", force=False)
     injected = pipeline.inject(deck, prompts)  # re-split and checked inside
     again = pipeline.parse(Deck.from_text(injected))
     assert [s.status.value for s in again.slides if s.index in prompts] == ["fresh"] * len(prompts)
@@ -226,3 +227,21 @@ def test_a_comment_over_an_underline_is_a_setext_heading(source: str, slides: in
         )
     injected = inject_all(pipeline, source)
     assert pipeline.strip(pipeline.parse(Deck.from_text(injected))) == source
+
+
+def test_an_answer_holding_html_costs_no_slide_and_no_deck(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer with block HTML, for slides whose marker goes into the heading: every
+    slide of every deck is written, and the prompt reads back as the model gave it (the
+    whole run used to be refused, on every rerun too since the answer is cached)."""
+    answer = "<div class='frame'>A glacier</div> <pre>at dawn</pre> </textarea><script>x</script>"
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text("# Part\n\n## Slide\n\ntext\n", encoding="utf-8")
+    with openai_server(monkeypatch, answer=lambda request: answer) as (_, provider):
+        code, _, err = cli(capsys, "run", tmp_path, "--format", "pandoc", *provider)
+    assert code == 0, err
+    for name in ("a.md", "b.md"):
+        assert markers(tmp_path / name)[0].startswith("# Part <!-- image-prompt src=")
+        found = cli_json(capsys, "inspect", tmp_path / name, "--format", "pandoc")
+        assert [(s["status"], s["prompt"]) for s in found["slides"]] == [("fresh", answer)] * 2

@@ -16,12 +16,15 @@ from mdslides_prompts import (
     ProviderError,
     Settings,
     Slide,
+    SlidePrompt,
     Status,
     UsageError,
     get_plugin_manager,
     hookimpl,
 )
 from mdslides_prompts.cache import PromptCache, cache_key
+from mdslides_prompts.formats import marp
+from mdslides_prompts.marker import render_marker
 from mdslides_prompts.providers.base import PromptContext
 
 from .conftest import pristine_example
@@ -254,10 +257,71 @@ def test_plugins_take_over_and_are_held_to_the_contract() -> None:
     assert {"careless", "marp"} <= set(pipeline.format_names())
     deck = pipeline.parse(Deck.from_text("careless deck"))
     assert deck.format == "careless"
-    with pytest.raises(PluginError, match="output refused: it would change the deck's slides"):
-        pipeline.run([deck])
+    refused = "careless plugin output refused: it would change the deck's slides"
+    with pytest.raises(PluginError, match=refused):
+        pipeline.inject(deck, {1: SlidePrompt(1, "p", deck.slides[0].content_hash)})
+    # In a run, the refusal costs the slide, not the run.
+    [report] = pipeline.run([deck])
+    assert report.text == deck.text and not report.changed
+    assert [(o.action, o.error) for o in report.outcomes] == [(Action.FAILED, refused)]
     # Built-ins still answer for decks the plugin does not claim.
     assert pipeline.parse(Deck.from_text(DECK)).format == "marp"
+
+
+class BreakingFormat:
+    """Marp, but a prompt holding 'BREAK' is written with a slide break after its marker:
+    a format plugin whose output the pipeline must refuse for that slide alone."""
+
+    @hookimpl
+    def mdslides_format_names(self) -> list[str]:
+        return ["breaking"]
+
+    @hookimpl
+    def mdslides_split_deck(self, deck: Deck) -> Deck | None:
+        if deck.format != "breaking":
+            return None
+        return replace(
+            marp.mdslides_split_deck(deck=replace(deck, format="marp")), format="breaking"
+        )
+
+    @hookimpl
+    def mdslides_inject_prompts(
+        self, deck: Deck, prompts: dict[int, SlidePrompt], mode: str
+    ) -> str | None:
+        if deck.format != "breaking":
+            return None
+        lines = deck.text.split("\n")
+        for slide in reversed(deck.slides):
+            if (prompt := prompts.get(slide.index)) is not None:
+                marker = render_marker(prompt.text, prompt.source_hash)
+                lines.insert(slide.anchor_line, marker + ("\n\n---" * ("BREAK" in prompt.text)))
+        return "\n".join(lines)
+
+
+def test_a_refused_marker_costs_its_slide_not_the_deck_or_the_run(tmp_path: Path) -> None:
+    """The plugin's output for a few slides is refused: those slides fail, the other
+    slides and decks are written."""
+    broken = {"S2", "S5", "S9"}
+    provider = RecordingProvider(
+        lambda req: (
+            f"image of {req.context.slide_title}"
+            + (" BREAK" if req.context.slide_title in broken else "")
+        )
+    )
+    pm = get_plugin_manager(load_entrypoints=False, extra=[provider, BreakingFormat()])
+    pipeline = Pipeline(Settings(provider="recording", format="breaking"), pm)
+    paths = [tmp_path / "one.md", tmp_path / "two.md"]
+    for path, titles in zip(paths, ("S", "T"), strict=True):
+        slides = [f"# {titles}{n}" for n in range(1, 11)]
+        path.write_text("\n\n---\n\n".join(slides) + "\n", encoding="utf-8")
+    reports = pipeline.run([pipeline.load(p) for p in paths], lambda d: d.path)
+    assert [r.written for r in reports] == [True, True]
+    refused = "breaking plugin output refused: it would change the deck's slides"
+    assert {o.index: o.error for o in reports[0].failed} == dict.fromkeys([2, 5, 9], refused)
+    assert not reports[1].failed
+    again = pipeline.load(paths[0])
+    assert [s.index for s in again.slides if s.status is Status.FRESH] == [1, 3, 4, 6, 7, 8, 10]
+    assert [s.status for s in pipeline.load(paths[1]).slides] == [Status.FRESH] * 10
 
 
 class EventLog:

@@ -23,12 +23,12 @@ PIPELINES = [
 @given(source=decks(), prompt_text=st.text(max_size=80), pipeline=st.sampled_from(PIPELINES))
 def test_inject_strip_inject(source: str, prompt_text: str, pipeline: Pipeline) -> None:
     deck = pipeline.parse(Deck.from_text(source))
-    prompts = all_prompts(deck, lambda index: f"{prompt_text} #{index}")
+    prompts = all_prompts(deck, lambda index: f"{prompt_text} #{index}", force=False)
     # inject() re-splits its output and refuses it unless every slide is unchanged
     # and reads back its prompt; that check is part of what this property exercises.
     injected = pipeline.inject(deck, prompts)
     injected_deck = pipeline.parse(Deck.from_text(deck.source.replace(deck.text, injected, 1)))
-    assert [s.status.value for s in injected_deck.slides if s.skip_reason is None] == (
+    assert [s.status.value for s in injected_deck.slides if s.index in prompts] == (
         ["fresh"] * len(prompts)
     )
 
@@ -40,10 +40,32 @@ def test_inject_strip_inject(source: str, prompt_text: str, pipeline: Pipeline) 
 
     # Only whole marker lines were added; the last line keeps (or lacks) its newline.
     before, after = deck.lines(), split_lines(injected)
-    kept = [line for line in after if not is_marker_candidate(line)]
     assert len(after) == len(before) + len(prompts)
-    assert [line.rstrip("\r\n") for line in kept] == [line.rstrip("\r\n") for line in before]
+    assert _non_markers(after) == _non_markers(before)
     assert injected.endswith(("\n", "\r")) == deck.text.endswith(("\n", "\r")) or not deck.text
+
+
+def _non_markers(lines: list[str]) -> list[str]:
+    return [line.rstrip("\r\n") for line in lines if not is_marker_candidate(line)]
+
+
+MARP_FRONT_MATTER = Pipeline(
+    Settings(format="marp", mode="frontmatter"), get_plugin_manager(load_entrypoints=False)
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=decks(), prompt_text=st.text(max_size=60))
+def test_front_matter_mode_is_undone_by_strip(source: str, prompt_text: str) -> None:
+    """The deck-level ``image-prompts:`` block too: strip(run(deck)) == deck, the author's
+    own key and flagged entries included."""
+    pipeline = MARP_FRONT_MATTER
+    deck = pipeline.parse(Deck.from_text(source))
+    prompts = all_prompts(deck, lambda index: f"{prompt_text} #{index}", force=False)
+    injected = pipeline.inject(deck, prompts)  # re-split and checked inside
+    injected_deck = pipeline.parse(Deck.from_text(deck.source.replace(deck.text, injected, 1)))
+    assert pipeline.inject(injected_deck, prompts) == injected
+    assert injected_deck.to_bytes(pipeline.strip(injected_deck)) == deck.to_bytes()
 
 
 SLIDEV = [
@@ -56,7 +78,7 @@ SLIDEV = [
 @given(source=slidev_decks(), prompt_text=st.text(max_size=60), pipeline=st.sampled_from(SLIDEV))
 def test_slidev_inject_strip_inject(source: str, prompt_text: str, pipeline: Pipeline) -> None:
     deck = pipeline.parse(Deck.from_text(source))
-    prompts = all_prompts(deck, lambda index: f"{prompt_text} #{index}")
+    prompts = all_prompts(deck, lambda index: f"{prompt_text} #{index}", force=False)
     injected = pipeline.inject(deck, prompts)  # re-split and checked inside
     injected_deck = pipeline.parse(Deck.from_text(deck.source.replace(deck.text, injected, 1)))
     assert pipeline.inject(injected_deck, prompts) == injected

@@ -31,7 +31,7 @@ SUMMARIES = {
     "run": "Write an image prompt into every slide of the decks at PATH.",
     "watch": "Keep the prompts of the decks at PATH current while you edit.",
     "check": "Fail if any slide's prompt is missing, stale or unparsable.",
-    "strip": "Remove every prompt marker, giving back the deck as it was before.",
+    "strip": "Remove the markers run wrote, giving back the deck as it was before.",
     "inspect": "Show the slides of a deck as its generator splits them.",
     "config": "Show the configuration for a deck and where each value comes from.",
     "models": "List the chat models a provider offers.",

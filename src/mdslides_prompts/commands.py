@@ -26,6 +26,7 @@ from .cli import SUMMARIES, CommandExit, GroupState
 from .config import CACHE_DIR_ENV, MODES, Settings
 from .errors import MdSlidesError, ProviderError
 from .hookspecs import hookimpl
+from .marker import strippable
 from .messages import LANGUAGE_NAMES
 from .providers.options import (
     DEFAULT_MODEL,
@@ -111,7 +112,7 @@ class Reporter:
         if self.quiet:
             return
         if report.stripped:
-            removed = sum(len(slide.markers) for slide in report.deck.slides)
+            removed = sum(strippable(m) for slide in report.deck.slides for m in slide.markers)
             state = f"written to {report.destination}" if report.written else "unchanged"
             self.console.print(
                 f"{report.deck.name}: {removed} prompt marker(s) removed; {state}",
@@ -1187,7 +1188,7 @@ def strip(
     quiet: bool,
     **deck_options: str | None,
 ) -> None:
-    """Remove every prompt marker, giving back the deck exactly as it was before."""
+    """Remove the prompt markers run wrote, giving back the deck exactly as it was before."""
     if to_stdout and output:
         _fail("--stdout and -o cannot be used together")
     console = _console()

@@ -157,7 +157,9 @@ def mdslides_inject_prompts(
     Called once per deck after the prompts are known. Replace the marker of each slide
     in *prompts* (keyed by slide index) or insert one where the generator renders
     nothing new; leave every other byte unchanged, line endings included. Injecting
-    what is already there must return the text unchanged.
+    what is already there must return the text unchanged. The pipeline splits the text
+    again; if it refuses it (or the hook raises :class:`~mdslides_prompts.PluginError`),
+    it calls again with fewer prompts to find the slides to blame, which then fail.
 
     :param deck: the split deck
     :param prompts: the prompts to write, by slide index; other slides stay as they are
@@ -168,10 +170,11 @@ def mdslides_inject_prompts(
 
 @hookspec(firstresult=True)
 def mdslides_strip_prompts(deck: Deck) -> str | None:
-    """Return the deck's text with every prompt marker removed, if ``deck.format`` is yours.
+    """Return the deck's text with our prompt markers removed, if ``deck.format`` is yours.
 
     The exact inverse of :func:`mdslides_inject_prompts`: stripping an injected deck
-    gives back the original bytes.
+    gives back the original bytes. Markers carrying the author's flag stay (see
+    :func:`~mdslides_prompts.marker.strippable`); the pipeline checks both.
 
     :param deck: the split deck
     :return: the new text (without BOM), or ``None`` if the format is not yours

@@ -15,11 +15,16 @@ text
     The prompt after ``" | "``, escaped by :func:`escape` so that the line is always
     one valid HTML comment: no ``--`` (so never ``-->``), no control characters and no
     colon followed by a blank (so YAML reads the comment as a plain string, never as a
-    ``key: value`` mapping, and Marp never takes it for a directive).
+    ``key: value`` mapping, and Marp never takes it for a directive). Nor any ``<``,
+    ``>`` or ``&`` that could start a character reference: decks end up inside HTML
+    pages (remark and xaringan keep the Markdown in a ``<textarea>``, reveal-md in a
+    ``<script>`` template), where a prompt holding ``</textarea><script>`` must stay
+    text. Markers written before these were escaped still read as they are.
 
 There is no timestamp, so writing the same prompt twice gives the same bytes.
 
-The author may add flags after the keyword; the tool never writes or removes them::
+The author may add flags after the keyword; the tool never writes or removes them (not
+even ``strip``: see :func:`strippable`)::
 
     <!-- image-prompt lock src=3f2a9c1d sum=7be04a12 | Aerial view of a glacier at dawn -->
     <!-- image-prompt lock | My own prompt, written by hand -->
@@ -66,6 +71,7 @@ __all__ = [
     "prompt_hash",
     "render_marker",
     "render_value",
+    "strippable",
     "unescape",
 ]
 
@@ -83,7 +89,8 @@ _CANDIDATE_RE = re.compile(rf"^\s*(<!--\s*|\[){MARKER_KEYWORD}(?![\w-])")
 _QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 _VALUE_RE = re.compile(r"(?P<head>[^ |]+(?: [^ |]+)*?)(?: \| (?P<text>.*))?", re.S)
 _HASH_RE = re.compile(r"(src|sum)=[0-9a-f]{8}")
-_ANY_ESCAPE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029]|--|:(?=[ \t]|$)")
+_ANY_ESCAPE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029<>]|--|:(?=[ \t]|$)|&(?=[#0-9A-Za-z])")
+_REFERENCE_START = re.compile(r"[#0-9A-Za-z]")
 _ESCAPE_RE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|\\[\\-]|\\")
 
 
@@ -133,6 +140,12 @@ class BadMarker:
     """The form the line was meant to have (see :attr:`PromptMarker.form`)."""
 
 
+def strippable(marker: PromptMarker | BadMarker) -> bool:
+    """Whether ``strip`` removes *marker*: every marker but one carrying the author's
+    flag (``skip``, ``lock``), which is the author's own and stays."""
+    return not (isinstance(marker, PromptMarker) and marker.flags)
+
+
 def _short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
@@ -163,16 +176,19 @@ def _escape_char(ch: str) -> str:
 def _needs_escape(ch: str) -> bool:
     code = ord(ch)
     # C0/C1 controls and the Unicode line/paragraph separators: anything that could
-    # end or visually break the line in some tool.
-    return code < 0x20 or 0x7F <= code <= 0x9F or ch in "\u2028\u2029"
+    # end or visually break the line in some tool; '<' and '>', which could end or
+    # open an HTML element around the deck.
+    return code < 0x20 or 0x7F <= code <= 0x9F or ch in "\u2028\u2029<>"
 
 
 def escape(text: str, *, quote: bool = False, extra: str = "", avoid: tuple[str, ...] = ()) -> str:
     """Make *text* safe inside a one-line HTML comment; :func:`unescape` reverses it.
 
     ``\\`` becomes ``\\\\``; a ``-`` right after a ``-`` becomes ``\\-``; control and
-    line-separator characters become ``\\xHH``/``\\uHHHH``; a ``:`` followed by a blank
-    or at the end becomes ``\\x3a``; with *quote*, ``"`` becomes ``\\x22``; every
+    line-separator characters, ``<`` and ``>`` become ``\\xHH``/``\\uHHHH``; a ``:``
+    followed by a blank or at the end becomes ``\\x3a``; a ``&`` followed by a letter,
+    digit or ``#`` (the start of an HTML character reference, which a ``<textarea>``
+    decodes) becomes ``\\x26``; with *quote*, ``"`` becomes ``\\x22``; every
     character of *extra* is escaped too (a format's own hazards, such as ``<``), and so
     is the first character of every occurrence of a string in *avoid* (``.element``).
     """
@@ -190,6 +206,8 @@ def escape(text: str, *, quote: bool = False, extra: str = "", avoid: tuple[str,
             out.append(_escape_char(ch))
         elif ch == ":" and (i + 1 == len(text) or text[i + 1] in " \t"):
             out.append("\\x3a")
+        elif ch == "&" and _REFERENCE_START.match(text, i + 1):
+            out.append("\\x26")
         else:
             out.append(ch)
         prev = ch

@@ -23,6 +23,7 @@ from .deck import Deck, Slide, SlidePrompt, Status
 from .errors import DeckError, FormatNotFound, MdSlidesError, PluginError, UsageError
 from .explain import Explanation, explain
 from .fileio import read_bytes, write_atomic
+from .marker import PromptMarker, strippable
 from .messages import deck_title, neighbour_titles
 from .plugins import get_plugin_manager
 from .providers.base import (
@@ -259,7 +260,8 @@ class Pipeline:
     # --- writing -------------------------------------------------------------------------
 
     def inject(self, deck: Deck, prompts: Mapping[int, SlidePrompt]) -> str:
-        """*deck*'s text with *prompts* written in, checked to leave every slide as it was."""
+        """*deck*'s text with *prompts* written in, checked to leave every slide as it was;
+        :class:`PluginError` if the format's output is refused."""
         if not prompts:
             return deck.text
         text = self._hook.mdslides_inject_prompts(
@@ -274,6 +276,40 @@ class Pipeline:
             self._verify(deck, text, prompts)
         return text
 
+    def inject_each(
+        self, deck: Deck, prompts: Mapping[int, SlidePrompt]
+    ) -> tuple[str, dict[int, str]]:
+        """Like :meth:`inject`, but a refused output costs only the slides it comes from:
+        *deck*'s text with every prompt that can be written, and why each of the others
+        could not be, by slide index."""
+        refused: dict[int, str] = {}
+        _, text = self._fit(deck, {}, deck.text, list(prompts.values()), refused)
+        return text, refused
+
+    def _fit(
+        self,
+        deck: Deck,
+        accepted: dict[int, SlidePrompt],
+        text: str,
+        candidates: list[SlidePrompt],
+        refused: dict[int, str],
+    ) -> tuple[dict[int, SlidePrompt], str]:
+        """Add to *accepted* (whose *text* passed) as many *candidates* as pass with them:
+        all at once if they can, else each half in turn, down to single slides (so a few
+        refused slides cost a few tries per halving, not one per slide)."""
+        if not candidates:
+            return accepted, text
+        trial = {**accepted, **{p.index: p for p in candidates}}
+        try:
+            return trial, self.inject(deck, trial)
+        except PluginError as exc:
+            if len(candidates) == 1:
+                refused[candidates[0].index] = str(exc).removeprefix(f"{deck.name}: ")
+                return accepted, text
+        half = len(candidates) // 2
+        accepted, text = self._fit(deck, accepted, text, candidates[:half], refused)
+        return self._fit(deck, accepted, text, candidates[half:], refused)
+
     def check_mode(self, deck: Deck) -> None:
         """Fail before any request if *deck*'s format cannot take the chosen mode."""
         probe = self._hook.mdslides_inject_prompts(deck=deck, prompts={}, mode=self.settings.mode)
@@ -284,8 +320,10 @@ class Pipeline:
             )
 
     def strip(self, deck: Deck) -> str:
-        """*deck*'s text without any prompt marker, checked to leave every slide as it was."""
-        if not any(slide.markers for slide in deck.slides):
+        """*deck*'s text without our prompt markers, checked to leave every slide as it
+        was: the author's flagged ones (``skip``, ``lock``) stay, as
+        :func:`~mdslides_prompts.marker.strippable` says."""
+        if not any(strippable(m) for slide in deck.slides for m in slide.markers):
             return deck.text
         text = self._hook.mdslides_strip_prompts(deck=deck)
         if not isinstance(text, str):
@@ -299,10 +337,15 @@ class Pipeline:
         """Re-split *text* and refuse it unless the slides are the same, markers aside."""
         after = self.parse(replace(deck, text=text, slides=(), format=deck.format))
 
-        # A skip flag lives in a marker: stripping takes it away with the marker.
-        def shape(slide: Slide) -> tuple[str, str | None]:
-            reason = slide.skip_reason
-            return slide.text, None if stripped and reason == MARKER_SKIP else reason
+        # The author's flagged markers stay as they are, but on the slides given a prompt
+        # (a forced run replaces a slide's several markers by one).
+        def shape(slide: Slide) -> tuple[object, ...]:
+            flagged = [
+                (m.flags, m.prompt)
+                for m in slide.markers
+                if isinstance(m, PromptMarker) and not strippable(m)
+            ]
+            return slide.text, slide.skip_reason, flagged if slide.index not in prompts else []
 
         before_slides = [shape(s) for s in deck.slides]
         after_slides = [shape(s) for s in after.slides]
@@ -313,7 +356,7 @@ class Pipeline:
             for slide in after.slides:
                 marker = slide.marker
                 want = prompts.get(slide.index)
-                if stripped and slide.markers:
+                if stripped and any(strippable(m) for m in slide.markers):
                     problem = f"slide {slide.index} still has a marker"
                 elif want is not None and (
                     marker is None
@@ -607,8 +650,15 @@ class Pipeline:
     ) -> DeckReport:
         """Write the prompts of *results* into *deck*, and the deck to its destination."""
         prompts = {p.index: p for _, p in results if p is not None}
-        text = self.inject(deck, prompts)
-        report = DeckReport(deck=deck, text=text, outcomes=tuple(o for o, _ in results))
+        text, refused = self.inject_each(deck, prompts)
+        # A fresh prompt whose rewrite is refused is still there as it was: kept.
+        outcomes = tuple(
+            replace(o, action=Action.FAILED, prompt=None, error=refused[o.index])
+            if o.index in refused and o.action in (Action.GENERATED, Action.CACHED)
+            else o
+            for o, _ in results
+        )
+        report = DeckReport(deck=deck, text=text, outcomes=outcomes)
         if destination is not None:
             report = self._write(report, destination(deck))
         self._hook.mdslides_on_deck_done(report=report)
@@ -704,10 +754,19 @@ class Pipeline:
     def strip_decks(
         self, decks: Iterable[Deck], destination: Destination | None = None
     ) -> list[DeckReport]:
-        """Remove every prompt marker from *decks*; write each to ``destination(deck)``."""
+        """Remove our prompt markers from *decks*; write each to ``destination(deck)``.
+
+        A deck whose stripped text is refused is left as it is, with the reason in its
+        report's :attr:`~DeckReport.error`; the other decks are still stripped."""
         reports = []
         for deck in decks:
-            report = DeckReport(deck=deck, text=self.strip(deck), stripped=True)
+            try:
+                report = DeckReport(deck=deck, text=self.strip(deck), stripped=True)
+            except PluginError as exc:
+                report = DeckReport(deck=deck, text=deck.text, stripped=True, error=str(exc))
+                self._hook.mdslides_on_deck_done(report=report)
+                reports.append(report)
+                continue
             if destination is not None:
                 report = self._write(report, destination(deck))
             self._hook.mdslides_on_deck_done(report=report)

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
-from ..marker import BadMarker, PromptMarker, parse_value, render_value
+from ..marker import BadMarker, PromptMarker, parse_value, render_value, strippable
 from .lines import LineEdits
 
 __all__ = [
@@ -141,59 +141,115 @@ def write(
     """Add edits that write *prompts* as front-matter entries (dropping those slides'
     other markers); ``False`` (and no edits) when the front matter cannot take them.
 
+    Entries the run does not write (the author's ``3: "skip"``) keep their lines as they
+    are; new ones go in slide order among them. An ``image-prompts:`` key of the
+    author's own that holds no entries (or not in this form) is left alone: the prompts
+    then go into comments, so that ``strip`` gives the deck back as it was.
+
     :param create: whether a front matter may be added to a deck that has none
     """
     lines = split_lines(deck.text)
     span = deck.front_matter
     block = _block(lines, span)
-    count = len(deck.slides)
-    values: dict[int, str] = {}
-    if block is not None:
-        for index, numbers in block.entries.items():
-            if index <= count and index not in prompts:
-                values[index] = _value(lines, numbers[0])
-    values.update({i: render_value(p.text, p.source_hash) for i, p in prompts.items()})
-    new_block = [f"{KEY}:", *(f"{_INDENT}{i}: {values[i]}" for i in sorted(values))]
+    indent = _INDENT
+    if block is not None and block.entries:  # new entries line up with the author's
+        first = lines[min(min(n) for n in block.entries.values()) - 1]
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
+    rendered = {
+        i: f"{indent}{i}: {render_value(p.text, p.source_hash)}" for i, p in prompts.items()
+    }
     if span is None:
-        if not create or not values:
-            return not values
-        edits.insert[0] = "\n".join(["---", CREATED, *new_block, "---"])
+        if not create or not rendered:
+            return not rendered
+        entries = [rendered[i] for i in sorted(rendered)]
+        edits.insert[0] = "\n".join(["---", CREATED, f"{KEY}:", *entries, "---"])
     else:
         old = [lines[n - 1] for n in range(span.start + 1, span.end)]
         before = _mapping(old)
-        if before is None or (KEY in before and block is None):
+        if before is None or (KEY in before and (block is None or not block.entries)):
             return False
-        kept = list(range(span.start + 1, span.end))
-        if block is not None:
-            kept = [n for n in kept if not block.key_line <= n <= block.end]
-        after = _mapping([lines[n - 1] for n in kept] + [f"{line}\n" for line in new_block])
+        own = LineEdits()
+        if block is None:
+            entries = [rendered[i] for i in sorted(rendered)]
+            if entries:
+                own.insert[span.end - 1] = "\n".join([f"{KEY}:", *entries])
+        else:
+            entries = _merge(lines, block, rendered, len(deck.slides), own)
+            if not entries:
+                own = LineEdits(drop=_whole(lines, span, block))
+        kept = [n for n in range(span.start + 1, span.end) if block is None or not (
+            block.key_line <= n <= block.end
+        )]  # fmt: skip
+        after = _mapping([lines[n - 1] for n in kept] + [f"{KEY}:\n", *(f"{e}\n" for e in entries)])
         before.pop(KEY, None)
         if after is None or {k: v for k, v in after.items() if k != KEY} != before:
             return False
-        if values:
-            edits.insert[block.key_line - 1 if block else span.end - 1] = "\n".join(new_block)
-            if block is not None:
-                edits.drop.update(range(block.key_line, block.end + 1))
-        elif block is not None:
-            edits.drop.update(_whole(lines, span, block))
+        edits.insert.update(own.insert)
+        edits.change.update(own.change)
+        edits.drop |= own.drop
     for slide in deck.slides:
         if slide.index in prompts:
             edits.drop.update(m.line for m in body_markers(slide))
     return True
 
 
+def _merge(
+    lines: list[str], block: _Block, rendered: Mapping[int, str], count: int, edits: LineEdits
+) -> list[str]:
+    """Add edits that put the *rendered* entry lines into *block*: in place of a slide's
+    entry (its duplicates go), else before the first entry of a later slide, else at the
+    end; the entries of slides past *count* go too, unless the author flagged them.
+    Returns the block's entry lines as they will be."""
+    pending = {i: rendered[i] for i in sorted(rendered) if i not in block.entries}
+    out: list[str] = []
+    seen: set[int] = set()
+    for number in range(block.key_line + 1, block.end + 1):
+        index = _index(lines, number)
+        if index in seen or (index > count and _ours(lines, number)):
+            edits.drop.add(number)
+            continue
+        earlier = [i for i in pending if i < index]
+        if earlier:
+            edits.insert[number - 1] = "\n".join(pending[i] for i in earlier)
+            out.extend(pending.pop(i) for i in earlier)
+        if index in rendered:
+            seen.add(index)
+            edits.change[number] = rendered[index]
+            out.append(rendered[index])
+        else:
+            out.append(lines[number - 1].rstrip("\r\n"))
+    if pending:
+        edits.insert[block.end] = "\n".join(pending.values())
+        out.extend(pending.values())
+    return out
+
+
+def _index(lines: list[str], number: int) -> int:
+    match = _ENTRY.fullmatch(lines[number - 1].rstrip("\r\n"))
+    assert match is not None
+    return int(match.group("index"))
+
+
+def _ours(lines: list[str], number: int) -> bool:
+    """Whether the entry at line *number* is one ``strip`` removes (not flagged)."""
+    return strippable(parse_value(_value(lines, number), number))
+
+
 def drop_entries(deck: Deck, indexes: Collection[int], edits: LineEdits) -> None:
     """Add edits that remove the front-matter entries of the slides *indexes*, and of
-    slides the deck no longer has (the whole block once it would be empty, with the
-    front matter if the tool created it)."""
+    slides the deck no longer has unless the author flagged them (the whole block once
+    it would be empty, with the front matter if the tool created it)."""
     lines = split_lines(deck.text)
     span = deck.front_matter
     block = _block(lines, span)
-    if block is None or span is None:
+    if block is None or span is None or not block.entries:
         return
     count = len(deck.slides)
     going = {
-        n for i, numbers in block.entries.items() if i in indexes or i > count for n in numbers
+        n
+        for i, numbers in block.entries.items()
+        for n in numbers
+        if i in indexes or (i > count and _ours(lines, n))
     }
     if going == set(range(block.key_line + 1, block.end + 1)):
         edits.drop.update(_whole(lines, span, block))
@@ -202,8 +258,15 @@ def drop_entries(deck: Deck, indexes: Collection[int], edits: LineEdits) -> None
 
 
 def strip_lines(deck: Deck) -> set[int]:
-    """The lines of the front-matter block (and of a front matter the tool created)."""
+    """The front-matter entries ``strip`` removes: all but the author's flagged ones (and
+    the whole block, with a front matter the tool created, when none is left; an empty
+    ``image-prompts:`` is the author's and stays)."""
     lines = split_lines(deck.text)
     span = deck.front_matter
     block = _block(lines, span)
-    return _whole(lines, span, block) if block is not None and span is not None else set()
+    if block is None or span is None or not block.entries:
+        return set()
+    going = {n for numbers in block.entries.values() for n in numbers if _ours(lines, n)}
+    if going == set(range(block.key_line + 1, block.end + 1)):
+        return _whole(lines, span, block)
+    return going

@@ -23,7 +23,7 @@ import re
 from ..deck import Deck, Slide, SlidePrompt, split_lines
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
-from .lines import fenced_lines, remove_lines, write_markers
+from .lines import fenced_lines, remove_lines, stripped_markers, write_markers
 
 __all__ = ["COMMANDS"]
 
@@ -181,7 +181,7 @@ def mdslides_strip_prompts(deck: Deck) -> str | None:
         return None
     lines = split_lines(deck.text)
     drop: set[int] = set()
-    for marker in (m for s in deck.slides for m in s.markers):
+    for marker in stripped_markers(deck):
         drop.add(marker.line)
         if marker.line < len(lines) and not lines[marker.line].strip():
             drop.add(marker.line + 1)

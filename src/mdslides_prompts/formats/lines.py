@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import re
 
 from ..deck import Deck, SlidePrompt, split_lines
-from ..marker import render_marker
+from ..marker import BadMarker, PromptMarker, render_marker, strippable
 
 __all__ = [
     "PROBE",
@@ -21,6 +21,7 @@ __all__ = [
     "line_ending",
     "remove_lines",
     "strip_markers",
+    "stripped_markers",
     "write_markers",
 ]
 
@@ -120,8 +121,14 @@ class LineEdits:
 
 
 def strip_markers(deck: Deck, also: Collection[int] = ()) -> str:
-    """*deck*'s text without the lines of its slides' markers (and the lines *also*)."""
-    return remove_lines(deck.text, {m.line for s in deck.slides for m in s.markers} | set(also))
+    """*deck*'s text without the lines of its slides' markers (and the lines *also*),
+    but for the author's flagged ones (see :func:`~mdslides_prompts.marker.strippable`)."""
+    return remove_lines(deck.text, {m.line for m in stripped_markers(deck)} | set(also))
+
+
+def stripped_markers(deck: Deck) -> list[PromptMarker | BadMarker]:
+    """The markers of *deck*'s slides that ``strip`` removes, in slide order."""
+    return [m for s in deck.slides for m in s.markers if strippable(m)]
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")

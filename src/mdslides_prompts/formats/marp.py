@@ -302,6 +302,11 @@ def _leading_int(text: str) -> int | None:
 
 # --- splitting -----------------------------------------------------------------------------
 
+# A table delimiter row of two columns or more, as markdown-it's table rule reads one.
+_DELIMITER_ROW = re.compile(
+    r" {0,3}(?!-[ \t])\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*[\r\n]*"
+)
+
 
 def _inline_text(token: Token | None) -> str:
     if token is None or not token.children:
@@ -516,6 +521,10 @@ def _build_slide(
         # A headingDivider split inside a blockquote or list: the block holding the
         # heading ends in a later slide, so no line of this slide can take a comment.
         skip = "no line where a marker keeps the rendering (heading split inside a container)"
+    elif not markers and cut.anchor < len(lines) and _DELIMITER_ROW.fullmatch(lines[cut.anchor]):
+        # Right above a delimiter row, the marker line (which holds a '|') would be read
+        # as a table's header row: markdown-it tries tables before HTML blocks.
+        skip = "no line where a marker keeps the rendering (it would head a table)"
     return Slide(
         index=index,
         start_line=cut.start,

@@ -51,6 +51,7 @@ from ..marker import (
     is_marker_candidate,
     parse_marker,
     render_marker,
+    strippable,
 )
 from .lines import PROBE, LineEdits
 
@@ -753,6 +754,8 @@ def _pipe_row(line: str) -> bool:
 
 
 def _has_block_tag(line: str) -> bool:
+    # A tag inside a comment or a code span is the span's text, not a tag.
+    line = _INLINE_SPANS.sub(lambda span: " " * len(span.group(0)), line)
     return any(
         m.group(1).lower() in _BLOCK_TAGS and ">" in line[m.end() :]
         for m in _HTML_TAG.finditer(line)
@@ -1176,6 +1179,8 @@ class _Owned:
     """Marker lines and the blank lines written with them (1-based)."""
     change: dict[int, str] = field(default_factory=dict)
     """Heading lines without their inline marker."""
+    kept: set[int] = field(default_factory=set)
+    """Lines of the author's flagged markers (and their blank lines), which strip keeps."""
 
 
 def _owned(split: _Split, start: _Start, first: int, last: int) -> _Owned:
@@ -1188,18 +1193,23 @@ def _owned(split: _Split, start: _Start, first: int, last: int) -> _Owned:
         if number in split.code:
             continue
         if is_marker_candidate(body):
-            owned.markers.append(parse_marker(body, number))
-            owned.drop.add(number)
+            marker = parse_marker(body, number)
+            taken = {number}
             if number < len(lines) and not lines[number].strip():
-                owned.drop.add(number + 1)
+                taken.add(number + 1)
             before = number - 1
             if start.kind == "hr" and before > first and not lines[before - 1].strip():
-                owned.drop.add(before)
-        elif number == heading:
-            found = _INLINE_MARKER.search(body)
-            if found:
-                owned.markers.append(parse_marker(found.group(1), number))
-                owned.change[number] = body[: found.start()] + body[found.end() :]
+                taken.add(before)
+        elif number == heading and (found := _INLINE_MARKER.search(body)):
+            marker = parse_marker(found.group(1), number)
+            owned.change[number] = body[: found.start()] + body[found.end() :]
+            taken = set()
+        else:
+            continue
+        owned.markers.append(marker)
+        owned.drop |= taken
+        if not strippable(marker):
+            owned.kept |= taken | {number}
     return owned
 
 
@@ -1338,8 +1348,8 @@ def _strip(deck: Deck) -> str:
     edits = LineEdits()
     for start, first, last in split.ranges():
         owned = _owned(split, start, first, last)
-        edits.drop |= owned.drop
-        edits.change.update(owned.change)
+        edits.drop |= owned.drop - owned.kept
+        edits.change.update((n, t) for n, t in owned.change.items() if n not in owned.kept)
     return edits.apply(deck)
 
 

@@ -101,11 +101,11 @@ VARIANTS: Mapping[str, Variant] = MappingProxyType(
 """The supported tools, by format name."""
 
 
-# What our marker line must never contain in these decks: '<' and '>' (a literal
-# '</textarea>' ends reveal-md's and MkSlides' deck), ':' (no 'note:' or '.slide:'),
-# '.element' (moves attributes onto the previous element) and runs of blanks (the
-# plugin's de-indentation turns them into line breaks).
-_EXTRA_ESCAPES = "<>:"
+# What our marker line must never contain in these decks, on top of what every marker
+# escapes ('<' and '>': a literal '</textarea>' ends reveal-md's and MkSlides' deck):
+# ':' (no 'note:' or '.slide:'), '.element' (moves attributes onto the previous element)
+# and runs of blanks (the plugin's de-indentation turns them into line breaks).
+_EXTRA_ESCAPES = ":"
 _AVOID = (".element", ".slide", "  ")
 _HEADING = MarkdownIt("commonmark")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")

@@ -45,6 +45,7 @@ from ..marker import (
     parse_value,
     render_marker,
     render_value,
+    strippable,
 )
 from . import deckfm, js
 from .lines import PROBE, LineEdits, fenced_lines, remove_lines
@@ -462,13 +463,15 @@ def mdslides_inject_prompts(
 
 @hookimpl(trylast=True)
 def mdslides_strip_prompts(deck: Deck) -> str | None:
-    """Remove every marker, and the front matter blocks that held nothing else."""
+    """Remove every marker but the author's flagged ones, and the front matter blocks
+    that held nothing else."""
     if deck.format != NAME:
         return None
     drop: set[int] = set()
     for slide, raw in zip(deck.slides, _scan(_lines(deck)), strict=True):
-        drop.update(m.line for m in slide.markers)
-        keys = [m for m in slide.markers if getattr(m, "form", "") == "frontmatter"]
+        ours = [m for m in slide.markers if strippable(m)]
+        drop.update(m.line for m in ours)
+        keys = [m for m in ours if m.form == "frontmatter"]
         if keys and raw.fm_end is not None and raw.fm_end - raw.start - 1 == len(keys):
             # The block holds nothing but our key: it was made for it.
             drop.add(raw.fm_end + 1)
