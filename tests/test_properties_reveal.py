@@ -53,7 +53,6 @@ PIPELINES = {
         Settings(format=fmt, mode=mode), get_plugin_manager(load_entrypoints=False)
     )
     for fmt, mode in VARIANT_MODES
-    if mode != "frontmatter"
 }
 
 
@@ -113,3 +112,20 @@ def test_a_marker_never_turns_a_first_rule_into_a_front_matter(source: str) -> N
     lines = injected.splitlines()
     assert not (lines[0] == "---" and is_marker_candidate(lines[1]))
     assert pipeline.strip(pipeline.parse(Deck.from_text(injected))) == source
+
+
+@pytest.mark.parametrize(
+    ("fmt", "source"), [("reveal-md", "----\n> quote\n"), ("mkslides", "\n--\n\ntext\n")]
+)
+def test_frontmatter_mode_writes_comments_where_a_new_front_matter_would_split_a_slide(
+    fmt: str, source: str
+) -> None:
+    # A front matter put in front of the first line makes that line follow a line break,
+    # where the separators (which start with one) can match it.
+    pipeline = PIPELINES[(fmt, "frontmatter")]
+    deck = pipeline.parse(Deck.from_text(source))
+    injected = pipeline.inject(deck, all_prompts(deck))
+    assert "image-prompts:" not in injected and "<!-- image-prompt" in injected
+    again = pipeline.parse(Deck.from_text(injected))
+    assert [s.text for s in again.slides] == [s.text for s in deck.slides]
+    assert pipeline.strip(again) == source

@@ -264,13 +264,21 @@ class Pipeline:
         :class:`PluginError` if the format's output is refused."""
         if not prompts:
             return deck.text
-        text = self._hook.mdslides_inject_prompts(
-            deck=deck, prompts=prompts, mode=self.settings.mode
-        )
+        try:
+            return self._inject_as(deck, prompts, self.settings.mode)
+        except PluginError:
+            if self.settings.mode != "frontmatter":
+                raise
+            # A block the front matter cannot take without changing the slides (one created
+            # in front of a deck whose first line is a separator, say): comments instead.
+            return self._inject_as(deck, prompts, "comment")
+
+    def _inject_as(self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str:
+        text = self._hook.mdslides_inject_prompts(deck=deck, prompts=prompts, mode=mode)
         if not isinstance(text, str):
             raise PluginError(
                 f"{deck.name}: no plugin can write prompts into {deck.format!r} decks "
-                f"in {self.settings.mode!r} mode"
+                f"in {mode!r} mode"
             )
         if text != deck.text:  # rewriting fresh prompts as they are changes nothing
             self._verify(deck, text, prompts)
