@@ -211,6 +211,7 @@ def slide_of(request: Recorded) -> str:
 
 
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+HTML_WELCOME = "<html><head><title>Welcome to nginx!</title></head><body>nginx</body></html>"
 
 
 def fault_script(seed: int, rate: float) -> tuple[Script, dict[str, int]]:
@@ -240,8 +241,15 @@ def fault_script(seed: int, rate: float) -> tuple[Script, dict[str, int]]:
             Reply(408, b""),
             Reply(drop=True),
             Reply(hang=True),
+            # Malformed answers with a success status: a proxy's page, no choices, no text.
+            Reply(200, HTML_WELCOME, {"Content-Type": "text/html"}),
+            Reply(200, {"object": "chat.completion", "choices": []}),
+            chat(None),
+            Reply(200, b"", {"Content-Type": "application/json"}),
         ])  # fmt: skip
         kind = "hang" if fault.hang else "drop" if fault.drop else str(fault.status)
+        if fault.status == 200:
+            kind = "200 malformed"
         with lock:
             faults[kind] = faults.get(kind, 0) + 1
         return fault

@@ -19,6 +19,7 @@ import pytest
 from mdslides_prompts import (
     AuthenticationFailed,
     BadAnswer,
+    CannotConnect,
     EndpointNotFound,
     ProviderError,
     ProviderTimeout,
@@ -301,7 +302,10 @@ def test_every_httpx_error_maps_to_ours() -> None:
         exc = cls("boom", request=request)  # type: ignore[call-arg]
         mapped = _transport_error(exc, 5)
         assert isinstance(mapped, ProviderError), cls
-        if issubclass(cls, httpx.TimeoutException):
+        if issubclass(cls, httpx.ConnectError | httpx.ConnectTimeout):
+            assert isinstance(mapped, CannotConnect) and mapped.retryable, cls
+            assert str(mapped).startswith("cannot connect to 127.0.0.1:80 ("), cls
+        elif issubclass(cls, httpx.TimeoutException):
             assert isinstance(mapped, ProviderTimeout), cls
         elif issubclass(cls, httpx.NetworkError | httpx.RemoteProtocolError):
             assert isinstance(mapped, ProviderUnreachable) and mapped.retryable, cls

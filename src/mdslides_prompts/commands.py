@@ -67,6 +67,9 @@ class Reporter:
         """Retries seen so far, by short reason (``HTTP 429``, ``timeout``, ...)."""
         self.warned: set[str] = set()
         """Warnings printed so far: each is printed once (a watch session runs many times)."""
+        self.failures: set[str] = set()
+        """Slide errors printed so far: slides failing alike (a server that cannot be
+        reached stops them all) are named together in the deck's summary instead."""
 
     @hookimpl
     def mdslides_on_warning(self, message: str) -> None:
@@ -90,6 +93,9 @@ class Reporter:
         from .pipeline import Action
 
         if outcome.action in (Action.FAILED, Action.MISSED):
+            if outcome.action is Action.FAILED and outcome.error in self.failures:
+                return
+            self.failures.add(outcome.error or "")
             self.console.print(
                 f"{deck.name}:{slide.start_line}: slide {slide.index} {outcome.action.value}: "
                 f"{outcome.error}",

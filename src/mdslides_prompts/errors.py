@@ -36,10 +36,12 @@ __all__ = [
     "AuthenticationFailed",
     "BadAnswer",
     "CacheError",
+    "CannotConnect",
     "ConcurrentEdit",
     "DeckError",
     "EndpointNotFound",
     "FormatNotFound",
+    "MalformedAnswer",
     "MdSlidesError",
     "PluginError",
     "ProviderError",
@@ -150,6 +152,17 @@ class ProviderTimeout(ProviderUnreachable):
 
 class BadAnswer(ProviderError):
     """An answer with no usable prompt: not JSON, no choices, empty or null content."""
+
+
+class MalformedAnswer(BadAnswer):
+    """A success status with a body that is no answer (not JSON, no choices, no content
+    and no reason given): a proxy's page or a server's glitch; retried."""
+
+    retryable = True
+
+
+class CannotConnect(ProviderUnreachable):
+    """No connection could be made to the server (refused, unknown host, no route)."""
 
 
 class CacheError(MdSlidesError):

@@ -22,11 +22,13 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 import email.utils
+import errno
 import json
 import logging
 import math
 import random
 import re
+import socket
 import time
 from typing import Any, TypeVar
 
@@ -36,7 +38,9 @@ from .. import __version__
 from ..errors import (
     AuthenticationFailed,
     BadAnswer,
+    CannotConnect,
     EndpointNotFound,
+    MalformedAnswer,
     ProviderError,
     ProviderHTTPError,
     ProviderTimeout,
@@ -350,13 +354,13 @@ def _content_text(content: Any) -> str | None:
 def parse_completion(data: Any) -> Completion:
     """Read a ``chat.completion`` object; raise :class:`BadAnswer` if it holds no text."""
     if not isinstance(data, dict):
-        raise BadAnswer("the answer is not a JSON object")
+        raise MalformedAnswer("the answer is not a JSON object")
     if data.get("result") == "error" or ("error" in data and "choices" not in data):
         info = parse_error_body(json.dumps(data).encode())
-        raise BadAnswer(f"the server answered with an error: {info.message}")
+        raise MalformedAnswer(f"the server answered with an error: {info.message}")
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise BadAnswer("the answer has no choices")
+        raise MalformedAnswer("the answer has no choices")
     choice = choices[0]
     message = choice.get("message")
     message = message if isinstance(message, dict) else {}
@@ -365,8 +369,16 @@ def parse_completion(data: Any) -> Completion:
     content = _content_text(message.get("content"))
     if content is None or not content.strip():
         reasoning = bool(message.get("reasoning") or message.get("reasoning_content"))
-        raise BadAnswer(_why_empty(finish, reasoning))
+        raise _empty(finish, reasoning)
     return Completion(content, finish, parse_usage(data))
+
+
+def _empty(finish_reason: str | None, reasoning: bool) -> BadAnswer:
+    """No text: the model's own doing when it says why (a spent budget, a filter), else a
+    glitch worth another try."""
+    model_decided = finish_reason in ("length", "content_filter") or reasoning
+    error = BadAnswer if model_decided else MalformedAnswer
+    return error(_why_empty(finish_reason, reasoning))
 
 
 class SSEDecoder:
@@ -441,14 +453,14 @@ class _Stream:
         try:
             chunk = json.loads(data)
         except ValueError:
-            raise BadAnswer(
+            raise MalformedAnswer(
                 f"the stream sent an event that is not JSON: {_one_line(data, 80)}"
             ) from None
         if not isinstance(chunk, dict):
             return
         if "error" in chunk:
             info = parse_error_body(data.encode())
-            raise BadAnswer(f"the stream reported an error: {info.message}")
+            raise MalformedAnswer(f"the stream reported an error: {info.message}")
         self.usage = parse_usage(chunk) or self.usage
         for choice in chunk.get("choices") or ():
             if not isinstance(choice, dict) or choice.get("index", 0) != 0:
@@ -472,7 +484,7 @@ class _Stream:
             # request arrives) with the role chunk and [DONE] only: cut short, not an answer.
             raise ProviderUnreachable("the stream ended with no answer and no finish_reason")
         if not content.strip():
-            raise BadAnswer(_why_empty(self.finish_reason, self.reasoning))
+            raise _empty(self.finish_reason, self.reasoning)
         return Completion(content, self.finish_reason, self.usage)
 
 
@@ -489,11 +501,127 @@ def timeout_message(limit: float, what: str | None = None) -> str:
 def _transport_error(exc: Exception, limit: float) -> ProviderError:
     """Map an httpx exception to ours, keeping only its class name and a short text."""
     detail = _one_line(str(exc), 160).rstrip(".") or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return CannotConnect(f"cannot connect to {_host(exc)} ({_connect_reason(exc)})")
     if isinstance(exc, httpx.TimeoutException):
         return ProviderTimeout(timeout_message(limit, type(exc).__name__))
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError | httpx.ProxyError):
         return ProviderUnreachable(f"connection failed: {detail}")
     return ProviderError(f"the request failed: {type(exc).__name__}: {detail}")
+
+
+BREAKER = 3
+"""Connection failures in a row, with no answer yet in the run, that stop every request."""
+MALFORMED = 4
+"""Malformed answers, with no usable one yet in the run, that stop every request."""
+
+
+@dataclass(slots=True)
+class _Health:
+    """What the run's requests have met so far, to stop early when the server is wrong."""
+
+    connect_failures: int = 0
+    """Connection failures since the last answer of any kind."""
+    responses: int = 0
+    """HTTP answers of any status (or streams begun)."""
+    usable: int = 0
+    """Answers that held a prompt."""
+    malformed: int = 0
+    """Success statuses with no answer in them."""
+
+    def answered(self) -> None:
+        self.connect_failures = 0
+        self.responses += 1
+        self.usable += 1
+
+    def failed(self, error: ProviderError, hints: Hints) -> ProviderError | None:
+        """Count *error*; the error that should stop the run, if it is one."""
+        if isinstance(error, CannotConnect):
+            self.connect_failures += 1
+            if self.connect_failures >= BREAKER and not self.responses:
+                stop = CannotConnect(f"{error}: {hints.not_json}")
+                return stop
+            return None
+        if isinstance(error, ProviderTimeout | ProviderUnreachable) and not isinstance(
+            error, ProviderHTTPError
+        ):
+            return None  # a timeout or a dropped connection says nothing of the address
+        self.connect_failures = 0
+        self.responses += 1
+        if isinstance(error, MalformedAnswer):
+            self.malformed += 1
+            if self.malformed >= MALFORMED and not self.usable:
+                return MalformedAnswer(
+                    f"{self.malformed} answers and none usable (last: {error}): the base URL "
+                    f"is probably wrong; {hints.not_json}"
+                )
+        return None
+
+
+def _names_the_model(message: str, model: str) -> bool:
+    """Whether a 400's message is about the model itself (unknown, not served), not about
+    this one request (its length, a parameter): then every request would fail alike."""
+    text = message.lower()
+    if re.search(r"context|too long|too many tokens|maximum|length", text):
+        return False
+    if model and model.lower() in text:
+        return True
+    return bool(
+        re.search(r"(unknown|invalid|unsupported|no such) model|model\b[^.]{0,40}\b"
+                  r"(not found|does not exist|doesn't exist|unknown|invalid|not supported|"
+                  r"not available|unavailable)", text)
+    )  # fmt: skip
+
+
+def _host(exc: httpx.HTTPError) -> str:
+    try:
+        url = exc.request.url
+    except RuntimeError:  # an exception raised with no request
+        return "the server"
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme, 0)
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return f"{host}:{port}"
+
+
+_CONNECT_REASONS = (
+    ("refused", "connection refused"),
+    ("name or service not known", "unknown host"),
+    ("nodename nor servname", "unknown host"),
+    ("name resolution", "unknown host"),
+    ("no address associated", "unknown host"),
+    ("getaddrinfo", "unknown host"),
+    ("network is unreachable", "network unreachable"),
+    ("no route to host", "no route to host"),
+    ("certificate", "TLS certificate rejected"),
+    ("ssl", "TLS handshake failed"),
+)
+
+
+def _connect_reason(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "no connection within the connect timeout"
+    # httpx says "All connection attempts failed"; the OS error under it says why.
+    causes: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(causes) < 8:
+        causes.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            return "unknown host"
+        if isinstance(cause, OSError) and cause.errno in _ERRNO_REASONS:
+            return _ERRNO_REASONS[cause.errno]
+    text = " ".join(str(c) for c in causes).lower()
+    return next((why for key, why in _CONNECT_REASONS if key in text), _one_line(str(exc), 80))
+
+
+_ERRNO_REASONS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "no route to host",
+    errno.ECONNRESET: "connection reset",
+    errno.ETIMEDOUT: "connection timed out",
+}
 
 
 def _with_message(error: ProviderError, message: str) -> ProviderError:
@@ -548,6 +676,7 @@ class ChatClient:
         self._sleep = sleep
         self._pacer = Pacer(options.rpm, clock=clock, sleep=sleep)
         self._fatal: ProviderError | None = None
+        self._health = _Health()
         self._http = httpx.AsyncClient(
             headers={"User-Agent": f"mdslides-prompts/{__version__}", **headers},
             timeout=httpx.Timeout(options.timeout, connect=min(10.0, options.timeout)),
@@ -578,12 +707,6 @@ class ChatClient:
 
         :param subject: what the request is for, in retry messages (a slide title)
         """
-        if self._fatal is not None:
-            error = _with_message(
-                self._fatal, f"not sent, an earlier request failed: {self._fatal}"
-            )
-            error.attempts = 0
-            raise error
         tries = [0]
         try:
             completion = await self._call(
@@ -592,8 +715,22 @@ class ChatClient:
             return replace(completion, attempts=tries[0])
         except (AuthenticationFailed, EndpointNotFound) as exc:
             # Every later request would fail the same way: do not send them.
-            self._fatal = exc
+            self._fatal = self._fatal or exc
             raise
+        except RequestRejected as exc:
+            if _names_the_model(str(exc), str(body.get("model", ""))):
+                self._fatal = self._fatal or exc
+            raise
+
+    def _stop_if_fatal(self, attempt: int) -> None:
+        """Send nothing more once a request showed that every other would fail too."""
+        if self._fatal is None:
+            return
+        # The same words as the request that failed, so that the slides it stopped are
+        # reported with it in one line.
+        error = _with_message(self._fatal, str(self._fatal))
+        error.retryable = False
+        raise error
 
     async def get_json(self, url: str, subject: str) -> Any:
         """GET *url* (paced, retried) and return its JSON."""
@@ -627,6 +764,7 @@ class ChatClient:
         opts = self.options
         error: ProviderError | None = None
         while True:
+            self._stop_if_fatal(attempt)
             waited = await self._pacer.acquire()
             if waited >= 1.0:
                 self._event(
@@ -646,13 +784,19 @@ class ChatClient:
             count[0] = attempt
             try:
                 async with asyncio.timeout(limit):
-                    return await send(limit)
+                    answer = await send(limit)
+                self._health.answered()
+                return answer
             except TimeoutError:
                 error = ProviderTimeout(timeout_message(limit))
             except ProviderError as exc:
                 error = exc
             if self._scrub.spans(str(error)):
                 error = _with_message(error, self.scrub(str(error)))
+            verdict = self._health.failed(error, self.hints)
+            if verdict is not None:
+                self._fatal = self._fatal or verdict
+                raise verdict
             elapsed = self._clock() - started
             if not error.retryable:
                 raise error
@@ -724,7 +868,7 @@ class ChatClient:
         except ValueError:
             kind = response.headers.get("content-type", "no content type").split(";")[0]
             excerpt = _text_excerpt(content.decode("utf-8", "replace"))
-            raise BadAnswer(
+            raise MalformedAnswer(
                 f"HTTP {response.status_code} with a body that is not JSON ({kind}): "
                 f"{excerpt!r} ({self.hints.not_json})"
             ) from None
