@@ -35,6 +35,7 @@ from mdslides_prompts.providers.answers import (
     clean_answer,
     clip_prompt,
     clip_tokens,
+    not_a_prompt,
 )
 from mdslides_prompts.providers.http import (
     Pacer,
@@ -383,3 +384,28 @@ def test_prompts_are_cut_to_the_flux_budget() -> None:
     words = " ".join(["glacier"] * 80)
     assert len(clean_answer(words).split()) == MAX_WORDS
     assert clip_tokens("photorealistic, 16:9") == 7  # 2 for the long word, comma, 4 for 16:9
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("# # # # # # # #", "no letters"),
+        ("... --- !!! 123", "no letters"),
+        ("glacier glacier glacier glacier glacier glacier glacier", "over and over"),
+        ("ice, ice, water, ice, ice, snow, ice, ice, ice, blue", "mostly one word"),
+    ],
+)
+def test_answers_that_are_no_prompt_are_named(answer: str, why: str) -> None:
+    assert why in (not_a_prompt(answer) or "")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "A calm lake at dawn with mist and pines",
+        "Red, red, red poppies in a field of green wheat under a blue sky",
+        "Eis",
+    ],
+)
+def test_real_prompts_are_prompts(answer: str) -> None:
+    assert not_a_prompt(answer) is None

@@ -229,6 +229,17 @@ def test_html_with_status_200_is_retried_then_names_the_base_url() -> None:
     assert len(server.posts) == 4
 
 
+def test_an_answer_that_is_no_prompt_is_asked_again_once() -> None:
+    loop = chat("glacier " * 12)
+    with serve(queue(chat("# # # # # #"), chat("A glacier at dawn"))) as server:
+        [answer] = generate(server)
+    assert answer == "A glacier at dawn" and len(server.posts) == 2
+    with serve(queue(then=loop)) as server:
+        [error] = generate(server)
+    assert isinstance(error, BadAnswer) and len(server.posts) == 2
+    assert "repeats one word over and over, twice" in str(error)
+
+
 def test_empty_answers_the_model_explains_are_not_retried() -> None:
     null = chat(None, "length", reasoning="The slide shows ...")
     with serve(queue(null, chat("<think>only thoughts</think>"))) as s:

@@ -8,10 +8,18 @@ and cut to what Infomaniak's ``flux`` image model reads (77 CLIP tokens).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
-__all__ = ["MAX_CLIP_TOKENS", "MAX_WORDS", "clean_answer", "clip_prompt", "clip_tokens"]
+__all__ = [
+    "MAX_CLIP_TOKENS",
+    "MAX_WORDS",
+    "clean_answer",
+    "clip_prompt",
+    "clip_tokens",
+    "not_a_prompt",
+]
 
 MAX_WORDS = 60
 """Longest prompt, in words (the models are asked for at most this many)."""
@@ -23,15 +31,58 @@ _THINK_RE = re.compile(r"(?is)<(think|thinking|reasoning)>.*?</\1>")
 _UNCLOSED_THINK_RE = re.compile(r"(?is)<(think|thinking|reasoning)>.*")
 _LATE_CLOSE_RE = re.compile(r"(?is)^.*?</(think|thinking|reasoning)>")
 _FENCE_RE = re.compile(r"(?ms)^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]*\1[ \t]*$")
+# How a model opens an answer, in each language a prompt may be asked in: a courtesy
+# ("Sure!"), or words that announce ("Here is"). Data, so a language is one line each.
+_COURTESY = {
+    "en": r"sure|certainly|of course|okay|ok|absolutely|here you go|here it is",
+    "fr": r"bien s[uû]r|d'accord|certainement|absolument|voil[aà]",
+    "de": r"nat[uü]rlich|gerne|klar|sicher",
+    "es": r"claro|por supuesto|seguro",
+    "it": r"certo|certamente|ovviamente|sicuro",
+    "pt": r"claro|com certeza|certamente",
+    "pl": r"oczywi[sś]cie|jasne|pewnie",
+    "nl": r"natuurlijk|zeker|prima",
+    "ro": r"sigur|desigur|bine[îi]n[țt]eles",
+    "cs": r"jist[eě]|samoz[rř]ejm[eě]",
+    "sv": r"visst|sj[aä]lvklart|absolut",
+}  # fmt: skip
+_ANNOUNCE = {
+    "en": r"here\b|here's|below\b|this is|the following",
+    "fr": r"voici|ci-dessous",
+    "de": r"hier ist|hier sind|hier der|hier die|im folgenden|folgender",
+    "es": r"aqu[ií] (?:est[aá]|tienes|va)|a continuaci[oó]n",
+    "it": r"ecco|di seguito",
+    "pt": r"aqui est[aá]|segue|a seguir",
+    "pl": r"oto|poni[zż]ej",
+    "nl": r"hier is|hieronder",
+    "ro": r"iat[aă]|mai jos",
+    "cs": r"zde je|tady je|n[ií][zž]e",
+    "sv": r"h[aä]r [aä]r|nedan",
+}  # fmt: skip
+_COURTEOUS = "|".join(f"(?:{words})" for words in _COURTESY.values())
+_OPENER = _COURTEOUS + "|" + "|".join(f"(?:{words})" for words in _ANNOUNCE.values())
+# What a prompt is called before its colon ("Prompt:", "Image prompt:", "Invite :").
+_PROMPT_WORDS = (
+    r"prompt|invite|consigne|eingabeaufforderung|bildbeschreibung|indicaci[oó]n|"
+    r"instrucci[oó]n|istruzione|descrizione|instru[cç][aã]o|polecenie|opis|opdracht|"
+    r"beschrijving|instruc[tț]iune|descriere|pokyn|popis|uppmaning|beskrivning"
+)
 _LABEL_RE = re.compile(
     r"(?i)^\s*(?:[*_#>]+\s*)*"
     r"(?:(?:final|english|improved|suggested|image|image[- ]generation|flux|visual|"
-    r"illustration|text[- ]to[- ]image)\s+)*prompt(?:\s*\(\w+\))?"
-    r"\s*(?:[*_]+\s*)?[:\uff1a\u2013\u2014-]\s*(?:[*_]+\s*)?"
+    r"illustration|text[- ]to[- ]image)\s+)*(?:" + _PROMPT_WORDS + r")"
+    r"(?:\s+(?:d['\u2019]image|f[uü]r das bild|de imagen|per immagine|de imagem|"
+    r"obrazu|voor de afbeelding|pentru imagine|obr[aá]zku|f[oö]r bilden))?"
+    r"(?:\s*\(\w+\))?\s*(?:[*_]+\s*)?[:\uff1a\u2013\u2014-]\s*(?:[*_]+\s*)?"
 )
-_PREAMBLE_RE = re.compile(
-    r"(?i)^\s*(?:sure|certainly|of course|okay|ok|absolutely|here\b|here's|below\b|"
-    r"this is|the following)[^\n]*:\s*$"
+_PREAMBLE_RE = re.compile(r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:" + _OPENER + r")[^\n]*:\s*$")
+# The same opener followed on its line by the prompt: "Sure! Here is the prompt: A ...".
+# Only a courtesy followed by its punctuation, or an opener that names the prompt, so
+# that a prompt of the model's own with a colon ("Great Barrier Reef: ...") is kept.
+_INLINE_PREAMBLE_RE = re.compile(
+    r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:(?:" + _COURTEOUS + r")\s*[!,.]"
+    r"|(?:" + _OPENER + r")\b[^:\uff1a\n]{0,80}?\b(?:" + _PROMPT_WORDS + r"))"
+    r"[^:\uff1a\n]{0,80}?[:\uff1a]\s+(?=\S)"
 )
 _NOTE_RE = re.compile(
     r"(?i)^\s*(?:[*_(]+\s*)?(?:note|notes|explanation|rationale|word count|words|"
@@ -100,6 +151,9 @@ def clean_answer(text: str) -> str:
         text = fence.group(2)
     parts = _paragraphs(text)
     text = " ".join(parts)
+    inline = _INLINE_PREAMBLE_RE.match(text)
+    if inline and len(inline.group(0).split()) <= 14:
+        text = text[inline.end() :]
     previous = None
     while previous != text:
         previous = text
@@ -145,3 +199,26 @@ def clip_prompt(text: str, max_words: int = MAX_WORDS, max_tokens: int = MAX_CLI
     while len(words) > 1 and words[-1].lower().strip(",;") in _TRAILING_FILLER:
         words.pop()
     return " ".join(words).rstrip(" ,;-")
+
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def not_a_prompt(text: str) -> str | None:
+    """Why *text* (a cleaned answer) is no prompt at all, or ``None`` if it may be one:
+    no letters (``# # # #``), or one word repeated over and over (a model stuck in a loop).
+    """
+    if not any(ch.isalpha() for ch in text):
+        return "the answer has no letters"
+    words = [w.lower() for w in _WORD_RE.findall(text) if any(c.isalpha() for c in w)]
+    run = longest = 1
+    for before, word in itertools.pairwise(words):
+        run = run + 1 if word == before else 1
+        longest = max(longest, run)
+    if longest >= 6:
+        return "the answer repeats one word over and over"
+    if len(words) >= 8:
+        top = max(words.count(w) for w in set(words))
+        if top * 2 > len(words):
+            return "the answer is mostly one word repeated"
+    return None

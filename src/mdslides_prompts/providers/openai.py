@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from ..config import Settings
 from ..errors import BadAnswer, UsageError
 from ..hookspecs import hookimpl
-from .answers import clean_answer
-from .base import Answer, ModelInfo, Notify, PromptRequest
+from .answers import clean_answer, not_a_prompt
+from .base import Answer, ModelInfo, Notify, PromptRequest, Usage
 from .options import CLIENT_OPTION_KEYS, DEFAULT_PARAMS, ClientOptions, Hints, validate_params
 
 if TYPE_CHECKING:
@@ -154,16 +154,28 @@ class ChatProvider:
     async def generate_answer(self, request: PromptRequest) -> Answer:
         """:meth:`generate`, with the tokens the server counted and the requests sent."""
         body = self.body(request)
-        completion = await self.client.complete(self.chat_url, body, _subject(request))
-        prompt = self.client.scrub(clean_answer(completion.content))
-        if not prompt:
-            error = BadAnswer(
-                "the answer holds no prompt once reasoning, labels and quotes are removed "
-                f"(finish_reason: {completion.finish_reason or 'none given'})"
-            )
-            error.attempts = completion.attempts
-            raise error
-        return Answer(prompt, completion.usage, completion.attempts)
+        attempts, usage = 0, None
+        # A degenerate answer ('# # # #', one word over and over) is asked for once more.
+        for last in (False, True):
+            completion = await self.client.complete(self.chat_url, body, _subject(request))
+            attempts += completion.attempts
+            usage = _add(usage, completion.usage)
+            prompt = self.client.scrub(clean_answer(completion.content))
+            if not prompt:
+                error = BadAnswer(
+                    "the answer holds no prompt once reasoning, labels and quotes are removed "
+                    f"(finish_reason: {completion.finish_reason or 'none given'})"
+                )
+                error.attempts = attempts
+                raise error
+            degenerate = not_a_prompt(prompt)
+            if degenerate is None:
+                return Answer(prompt, usage, attempts)
+            if last:
+                error = BadAnswer(f"{degenerate}, twice: {prompt[:60]!r}")
+                error.attempts = attempts
+                raise error
+        raise AssertionError("unreachable")
 
     async def list_models(self) -> list[ModelInfo]:
         """The chat models the server's catalogue lists."""
@@ -250,3 +262,11 @@ def mdslides_provider_names() -> list[str]:
 def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> ChatProvider | None:
     """Create the ``openai`` provider when it is asked for."""
     return create_openai(settings, os.environ, notify) if name == "openai" else None
+
+
+def _add(total: Usage | None, more: Usage | None) -> Usage | None:
+    if total is None or more is None:
+        return more or total
+    return Usage(
+        total.prompt_tokens + more.prompt_tokens, total.completion_tokens + more.completion_tokens
+    )
