@@ -115,7 +115,7 @@ def test_the_message_names_the_separators_the_user_gave(
 
 
 def test_the_budget_is_shared_by_every_match_of_a_deck() -> None:
-    budget = Budget(0.2)
+    budget = Budget(0.2, per_million=0)
     slow = JsPattern.compile(js_regex(SLOW), f"separator {SLOW!r}", budget)
     with pytest.raises(
         TimeoutError, match=re.escape(f"separator {SLOW!r} took too long (over 0.2 s)")
@@ -123,6 +123,20 @@ def test_the_budget_is_shared_by_every_match_of_a_deck() -> None:
         for _ in range(100):  # each match alone is quick; together they use up the budget
             slow.spans("a" * 22 + "!")
     assert budget.left <= 0
+
+
+@pytest.mark.parametrize("per_million", [1.0, 0.0])
+def test_a_long_deck_earns_more_matching_time(per_million: float) -> None:
+    # A deck is matched again for every marker position tried: a fixed time would fail
+    # long decks with sane separators.
+    budget = Budget(0.001, per_million=per_million)
+    pattern = JsPattern.compile(js_regex(r"^\s*---\s*$"), "separator '^---$'", budget)
+    text = "# Slide\n\nWords about glaciers.\n\n---\n\n" * 50_000
+    if per_million:
+        assert len(pattern.spans(text)) == 50_000
+    else:
+        with pytest.raises(TimeoutError, match=r"over 0\.001 s"):
+            pattern.spans(text)
 
 
 def test_empty_matches_and_invalid_patterns_do_not_hang() -> None:

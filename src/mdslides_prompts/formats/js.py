@@ -51,7 +51,9 @@ _LINE_ENDS = "\\n\\r\\u2028\\u2029"
 _QUANTIFIER = re.compile(r"\{\d+(,\d*)?\}")
 _T = TypeVar("_T")
 MATCH_SECONDS = 1.0
-"""Matching time the user-supplied regexes of one deck get in all, each time it is split."""
+"""Matching time the user-supplied regexes of one deck get each time it is split, and
+again per million characters they run over (a deck is matched again for every marker
+position tried, so a long deck needs more; a sane regex takes well under a tenth of it)."""
 
 
 def trim(text: str) -> str:
@@ -121,22 +123,28 @@ def js_regex(source: str, *, multiline: bool = True, what: str = "separator") ->
 
 
 class Budget:
-    """The matching time left to one deck's user-supplied regexes.
+    """The matching time of one deck's user-supplied regexes.
 
-    :param seconds: the time they get in all
+    :param seconds: the time they get to start with (see :data:`MATCH_SECONDS`)
+    :param per_million: the time they get more for every million characters matched
     """
 
-    __slots__ = ("left", "seconds")
+    __slots__ = ("granted", "left", "per_million")
 
-    def __init__(self, seconds: float = MATCH_SECONDS) -> None:
-        self.seconds = seconds
-        """The time they get in all."""
+    def __init__(self, seconds: float = MATCH_SECONDS, per_million: float = MATCH_SECONDS) -> None:
+        self.per_million = per_million
+        """The time granted per million characters matched."""
+        self.granted = seconds
+        """The time granted so far."""
         self.left = seconds
         """Seconds left; a match that would need more is stopped."""
 
-    def spend(self, call: Callable[[float], _T], what: str) -> _T:
-        """``call(timeout)``, its time taken off what is left; :class:`TimeoutError`
-        naming *what* once the time is used up."""
+    def spend(self, call: Callable[[float], _T], length: int, what: str) -> _T:
+        """``call(timeout)`` over *length* characters, its time taken off what is left;
+        :class:`TimeoutError` naming *what* once the time is used up."""
+        grant = self.per_million * length / 1_000_000
+        self.granted += grant
+        self.left += grant
         started = time.monotonic()
         try:
             if self.left <= 0:
@@ -144,7 +152,7 @@ class Budget:
             return call(self.left)
         except TimeoutError:
             raise TimeoutError(
-                f"{what} took too long (over {self.seconds:g} s); simplify it"
+                f"{what} took too long (over {self.granted:.3g} s); simplify it"
             ) from None
         finally:
             self.left -= time.monotonic() - started
@@ -182,23 +190,25 @@ class JsPattern:
         flags = regex.V0 | (regex.I if ignore_case else 0)
         return cls(pattern, what, budget, regex.compile(translated, flags))
 
-    def _run(self, call: Callable[[float], _T]) -> _T:
+    def _run(self, call: Callable[[float], _T], text: str) -> _T:
         assert self.budget is not None
-        return self.budget.spend(call, self.what)
+        return self.budget.spend(call, len(text), self.what)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """The (start, end) of every match in *text*, as ``finditer`` finds them."""
         bounded = self.bounded
         if bounded is None:
             return [m.span() for m in self.pattern.finditer(text)]
-        return self._run(lambda left: [m.span() for m in bounded.finditer(text, timeout=left)])
+        return self._run(
+            lambda left: [m.span() for m in bounded.finditer(text, timeout=left)], text
+        )
 
     def match(self, text: str) -> bool:
         """Whether the pattern matches at the start of *text*."""
         bounded = self.bounded
         if bounded is None:
             return self.pattern.match(text) is not None
-        return self._run(lambda left: bounded.match(text, timeout=left) is not None)
+        return self._run(lambda left: bounded.match(text, timeout=left) is not None, text)
 
     def split(self, text: str) -> list[str]:
         """*text* split at the matches, with what groups captured (as JavaScript's
@@ -206,4 +216,4 @@ class JsPattern:
         bounded = self.bounded
         if bounded is None:
             return self.pattern.split(text)
-        return self._run(lambda left: list(bounded.split(text, timeout=left)))
+        return self._run(lambda left: list(bounded.split(text, timeout=left)), text)
