@@ -37,11 +37,12 @@ def process(
     stdin: bytes | None = None,
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run ``python -m mdslides_prompts`` as a real process."""
+    """Run ``python -m mdslides_prompts`` as a real process (killed after *timeout* s)."""
     return subprocess.run(
         [sys.executable, "-m", "mdslides_prompts", *map(str, args)],
-        input=stdin, capture_output=True, cwd=cwd, timeout=120,
+        input=stdin, capture_output=True, cwd=cwd, timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )  # fmt: skip
 

@@ -164,6 +164,24 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "No such command" in err
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--concurrency", "1000000"], "Invalid value for '--concurrency': 1000000 is not in"),
+        (["--timeout", "-3"], "--timeout: must be at least 0.001, not -3"),
+        (["--temperature", "9"], "--temperature: must be between 0 and 2, not 9"),
+        (["--mode", "nope"], "Invalid value for '--mode': 'nope' is not one of"),
+        (["--nope"], "No such option '--nope'"),
+    ],
+)
+def test_every_bad_option_is_one_line(
+    deck: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, "run", str(deck), "--provider", "offline", *args)
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1 and err.startswith(f"mdslides-prompts: {message}")
+
+
 def _cli(
     *args: str, stdin: bytes | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[bytes]:

@@ -147,6 +147,30 @@ def test_slides_regenerates_only_the_chosen_ones_and_force_all(
     assert code == 2 and "--slides: '0' is not a slide number or range" in err
 
 
+def test_slides_that_choose_no_slide_are_a_one_line_error(
+    deck: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    short = deck.parent / "short.md"
+    short.write_text("---\nmarp: true\n---\n\n# Only\n\nOne.\n\n---\n\n# Summary\n\nTwo.\n")
+    before = deck.read_bytes(), short.read_bytes()
+    offline = ("--provider", "offline")
+    for chosen, missing in (("99", "99"), ("Nope", "Nope"), ("3, Nope", "Nope")):
+        code, out, err = cli(capsys, "run", deck, *offline, "--slides", chosen)
+        assert (code, out) == (2, "")
+        assert err.splitlines() == [
+            f"mdslides-prompts: {deck}: no slide '{missing}' (it has 20 slides)"
+        ]
+    # With several decks, a selector is wrong only if it chooses a slide in none of them.
+    code, _, err = cli(capsys, "run", deck, short, *offline, "--slides", "2,99")
+    assert code == 2 and err.splitlines() == [
+        "mdslides-prompts: none of the 2 decks has a slide '99'"
+    ]
+    assert (deck.read_bytes(), short.read_bytes()) == before
+    code, _, err = cli(capsys, "run", deck, short, *offline, "--slides", "Summary")
+    assert code == 0, err
+    assert deck.read_bytes() == before[0] and len(markers(short)) == 1
+
+
 def test_corpus_slidev_deck_with_skip_list_and_slides(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

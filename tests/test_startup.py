@@ -19,7 +19,7 @@ import pytest
 
 from .conftest import EXAMPLE_DECK
 
-HEAVY = ("httpx", "watchdog", "sqlite3", "rich", "markdown_it", "yaml")
+HEAVY = ("httpx", "watchdog", "sqlite3", "rich", "markdown_it", "yaml", "regex")
 """Packages that ``--help`` must not import (each costs tens of milliseconds)."""
 
 
@@ -85,6 +85,12 @@ def test_run_that_needs_a_prompt_still_opens_them(tmp_path: Path) -> None:
     names = packages(imported("run", deck, "-q", "--provider", "offline"))
     assert "sqlite3" in names
     assert "image-prompt" in deck.read_text(encoding="utf-8")
+
+
+def test_only_a_separator_the_user_gives_loads_the_regex_engine() -> None:
+    deck = EXAMPLE_DECK.parent / "reveal-deck.md"  # reveal-md, its default separators
+    assert "regex" not in packages(imported("inspect", deck))
+    assert "regex" in packages(imported("inspect", deck, "--separator", "^---$"))
 
 
 def test_top_level_help_loads_no_command_and_no_plugin_machinery() -> None:

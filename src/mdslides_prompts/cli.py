@@ -136,8 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except click.ClickException as exc:  # a bad option or value too: one line, as every error
+        click.echo(f"mdslides-prompts: {exc.format_message()}", err=True)
         return 2
     except click.Abort:
         click.echo("mdslides-prompts: aborted", err=True)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from .configfile import Layer
+    from .controls import Selector
     from .deck import Deck, Slide
     from .pipeline import DeckReport, Pipeline, SlideOutcome, SlidePlan
     from .progress import RunTotals
@@ -221,6 +222,21 @@ def _console() -> Console:
 
 def _fail(message: str, code: int = 2) -> NoReturn:
     raise CommandExit(code, message)
+
+
+def _no_slide(ref: str, decks: Sequence[Deck]) -> str:
+    """What to say when the slide selector *ref* chooses no slide of *decks*."""
+    if len(decks) == 1:
+        return f"{decks[0].name}: no slide {ref!r} (it has {len(decks[0].slides)} slides)"
+    return f"none of the {len(decks)} decks has a slide {ref!r}"
+
+
+def _require_slides(selectors: Iterable[Selector], decks: Sequence[Deck]) -> None:
+    """Fail if one of *selectors* chooses no slide in any of *decks* (choosing slides in
+    some decks only is fine: ``--slides Summary`` over a folder)."""
+    for selector in selectors:
+        if decks and not any(selector.matches(s) for deck in decks for s in deck.slides):
+            _fail(_no_slide(selector.text, decks))
 
 
 def _collect(paths: Sequence[str]) -> list[tuple[Path, bool, Path]]:
@@ -743,15 +759,17 @@ def run(
     from .controls import parse_selectors
     from .progress import RunTotals
 
+    chosen = parse_selectors(slides, "--slides") if slides else ()
     base = Settings(
         provider="auto", use_cache=not no_cache, force=force, cache_only=offline or dry_run,
-        slides=tuple(s.text for s in parse_selectors(slides, "--slides")) if slides else None,
+        slides=tuple(s.text for s in chosen) if slides else None,
     )  # fmt: skip
     decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)
     console = _console()
     reporter = Reporter(console, quiet=quiet, verbose=verbose)
     decks.pm.register(reporter, name="cli-reporter")
     loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
+    _require_slides(chosen, [item.deck for item in loaded])
     for item in loaded:
         item.pipeline.check_mode(item.deck)
     destination = (
@@ -1505,7 +1523,7 @@ def cache_explain(
     [selector] = parse_selectors([slide_ref], "SLIDE") or [None]
     slide = next((s for s in deck.slides if selector and selected([selector], s)), None)
     if slide is None:
-        _fail(f"{deck.name}: no slide {slide_ref!r} (it has {len(deck.slides)} slides)")
+        _fail(_no_slide(slide_ref, [deck]))
     plan, found = pipeline.explain(deck, slide)
     if as_json:
         data = {

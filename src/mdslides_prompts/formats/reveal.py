@@ -38,7 +38,7 @@ from ..errors import DeckError
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from . import deckfm
-from .js import js_regex
+from .js import Budget, JsPattern, js_regex
 from .lines import PROBE, LineEdits, edit_lines, fenced_lines, strip_markers
 
 __all__ = ["VARIANTS", "Variant", "js_regex"]
@@ -122,17 +122,16 @@ class _Chunk:
     """Offset just past its last character."""
 
 
-def _slidify(text: str, pattern: str, offset: int = 0) -> list[_Chunk]:
+def _slidify(text: str, pattern: JsPattern, offset: int = 0) -> list[_Chunk]:
     """The chunks ``slidify`` cuts from ``text[offset:]`` with the combined separator
     *pattern*, as offsets into *text*."""
     chunks = []
     last = 0
-    body = text[offset:]
-    for match in re.finditer(pattern, body):
-        if match.start() == match.end():
+    for start, end in pattern.spans(text[offset:]):
+        if start == end:
             continue  # an empty match would hang the plugin; nothing to cut
-        chunks.append(_Chunk(offset + last, offset + match.start()))
-        last = match.end()
+        chunks.append(_Chunk(offset + last, offset + start))
+        last = end
     chunks.append(_Chunk(offset + last, len(text)))
     return chunks
 
@@ -287,8 +286,8 @@ class _Body:
     """Where slidify's input starts in the deck text, and the separators in force."""
 
     offset: int
-    separator: str
-    notes: re.Pattern[str]
+    separator: JsPattern
+    notes: JsPattern
     front_matter: LineSpan | None
     meta: Mapping[str, Any]
     variant: Variant
@@ -336,22 +335,50 @@ def _body(deck: Deck, settings: Settings) -> _Body:
     variant = VARIANTS[deck.format or "revealjs"]
     offset, span, meta = _front(variant, deck.text, deck)
     config = _config(deck, variant)
-    chosen: list[str | None] = []
-    for option, key, default in zip(
-        (settings.separator, settings.vertical_separator, settings.notes_separator),
-        variant.keys,
-        (variant.separator, variant.vertical, variant.notes),
-        strict=True,
-    ):
-        chosen.append(option or _lookup(meta, key) or _lookup(config, key) or default)
-    separator = js_regex(chosen[0] or variant.separator)
-    if chosen[1]:
-        separator += "|" + js_regex(chosen[1], what="vertical separator")
-    notes = re.compile(js_regex(chosen[2] or variant.notes, what="notes separator"), re.I)
+    defaults = (variant.separator, variant.vertical, variant.notes)
+    chosen = [
+        option or _lookup(meta, key) or _lookup(config, key) or default
+        for option, key, default in zip(
+            (settings.separator, settings.vertical_separator, settings.notes_separator),
+            variant.keys,
+            defaults,
+            strict=True,
+        )
+    ]
+    budget = Budget()
+    separator = _pattern(chosen, defaults, (0, 1), budget)
+    notes = _pattern(chosen, defaults, (2,), budget, ignore_case=True)
     return _Body(offset, separator, notes, span, MappingProxyType(meta), variant)
 
 
+_NAMES = ("separator", "vertical separator", "notes separator")
+
+
+def _pattern(
+    chosen: list[str | None],
+    defaults: tuple[str | None, ...],
+    which: tuple[int, ...],
+    budget: Budget,
+    *,
+    ignore_case: bool = False,
+) -> JsPattern:
+    """The separators *which* (indexes into :data:`_NAMES`) as one pattern; one the user
+    chose (not the tool's default) makes it run within the deck's matching *budget*."""
+    used = [(i, source) for i in which if (source := chosen[i])]
+    translated = "|".join(js_regex(source, what=_NAMES[i]) for i, source in used)
+    given = [f"{_NAMES[i]} {source!r}" for i, source in used if source != defaults[i]]
+    what = " or ".join(given) or _NAMES[which[0]]
+    return JsPattern.compile(translated, what, budget if given else None, ignore_case=ignore_case)
+
+
 def _split(deck: Deck, settings: Settings) -> Deck:
+    try:
+        return _split_slides(deck, settings)
+    except TimeoutError as exc:  # a user-supplied separator used up the deck's matching time
+        raise DeckError(str(exc), deck.path) from None
+
+
+def _split_slides(deck: Deck, settings: Settings) -> Deck:
     info = _body(deck, settings)
     text = deck.text
     lines = split_lines(text)
