@@ -161,6 +161,7 @@ def create_infomaniak(
         client=client,
         models_url=f"{base}/1/ai/models",
         catalogue=_catalogue,
+        stream_usage=version == 2,  # documented on v2 only
     )
 
 

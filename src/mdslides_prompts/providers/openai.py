@@ -108,6 +108,8 @@ class ChatProvider:
     :param client: the run's HTTP client (pacing, retries, errors)
     :param models_url: where the model catalogue is, if anywhere
     :param catalogue: how to read the catalogue
+    :param stream_usage: when streaming, ask for the token counts in a last chunk
+        (``stream_options.include_usage``; servers that ignore it just send none)
     """
 
     def __init__(
@@ -119,6 +121,7 @@ class ChatProvider:
         client: ChatClient,
         models_url: str | None = None,
         catalogue: Catalogue = _openai_catalogue,
+        stream_usage: bool = True,
     ) -> None:
         self.name = name
         self.model = model
@@ -126,18 +129,22 @@ class ChatProvider:
         self.client = client
         self.models_url = models_url
         self._catalogue = catalogue
+        self.stream_usage = stream_usage
 
     def __repr__(self) -> str:
         return f"<ChatProvider {self.name} model={self.model!r}>"
 
     def body(self, request: PromptRequest) -> dict[str, Any]:
-        """The JSON body for *request*: model, messages, defaults, parameters, stream."""
+        """The JSON body for *request*: model, messages, defaults, parameters, stream
+        (with a request for token counts, unless ``stream_usage`` is off)."""
         body: dict[str, Any] = {"model": self.model}
         body["messages"] = [{"role": m["role"], "content": m["content"]} for m in request.messages]
         body.update(DEFAULT_PARAMS)
         body.update({k: v for k, v in request.params.items() if v is not None})
         if self.client.options.stream:
             body["stream"] = True
+            if self.stream_usage:
+                body["stream_options"] = {"include_usage": True}
         return body
 
     async def generate(self, request: PromptRequest) -> str:
