@@ -221,11 +221,13 @@ def test_a_server_killed_mid_run_fails_the_rest_and_a_rerun_completes(
     err = err_bytes.decode()
     assert cli.returncode == 1 and "Traceback" not in err
     report = json.loads(out)
-    assert actions(report) == ["generated"] + ["failed"] * 4
+    # A short answer may beat the kill to it: slide 2 is done or failed, never half-written.
+    done = actions(report).count("generated")
+    assert done in (1, 2) and actions(report) == ["generated"] * done + ["failed"] * (5 - done)
     slides = report["decks"][0]["slides"]
-    assert all(s["error"] and "\n" not in s["error"] for s in slides[1:])
+    assert all(s["error"] and "\n" not in s["error"] for s in slides[done:])
     text = deck.read_text(encoding="utf-8")
-    assert len(markers(deck)) == 1 and text.index("image-prompt") < text.index("# Rivers")
+    assert len(markers(deck)) == done and text.index("image-prompt") < text.index("# Rivers")
 
     url = server.start()
     try:
@@ -233,4 +235,5 @@ def test_a_server_killed_mid_run_fails_the_rest_and_a_rerun_completes(
     finally:
         server.kill()
     assert code == 0, err
-    assert actions(report) == ["kept"] + ["generated"] * 4 and len(markers(deck)) == 5
+    assert actions(report) == ["kept"] * done + ["generated"] * (5 - done)
+    assert len(markers(deck)) == 5
