@@ -74,11 +74,21 @@ def chat(content: str | None, finish_reason: str | None = "stop", **extra: Any) 
     )
 
 
-def sse_events(parts: Sequence[str], finish_reason: str = "stop") -> bytes:
-    """A whole SSE stream of ``chat.completion.chunk`` events ending with ``[DONE]``."""
-    chunks = [{"choices": [{"index": 0, "delta": {"role": "assistant"}}]}]
+def sse_events(
+    parts: Sequence[str], finish_reason: str = "stop", usage: tuple[int, int] | None = None
+) -> bytes:
+    """A whole SSE stream of ``chat.completion.chunk`` events ending with ``[DONE]``.
+
+    :param usage: (prompt, completion) tokens, sent as OpenAI and llama.cpp's server do
+        when asked for them: a last chunk with no choices
+    """
+    chunks: list[dict[str, Any]] = [{"choices": [{"index": 0, "delta": {"role": "assistant"}}]}]
     chunks += [{"choices": [{"index": 0, "delta": {"content": p}}]} for p in parts]
     chunks.append({"choices": [{"index": 0, "delta": {}, "finish_reason": finish_reason}]})
+    if usage is not None:
+        prompt, completion = usage
+        counts = {"prompt_tokens": prompt, "completion_tokens": completion}
+        chunks.append({"choices": [], "usage": {**counts, "total_tokens": prompt + completion}})
     events = [f"data: {json.dumps(c)}\n\n" for c in chunks] + ["data: [DONE]\n\n"]
     return "".join(events).encode()
 

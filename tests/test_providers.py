@@ -396,33 +396,6 @@ def test_a_stream_cut_short_is_retried_and_a_stream_error_is_reported() -> None:
     assert any("model overloaded" in e.message for e in events)
 
 
-def test_a_streamed_request_asks_for_usage_and_reads_it_from_the_last_chunk(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
-) -> None:
-    usage = {"prompt_tokens": 21, "completion_tokens": 7, "total_tokens": 28}
-    stream = sse_events(["A glacier ", "at dawn"])
-    stream = stream.replace(
-        b"data: [DONE]",
-        f"data: {json.dumps({'choices': [], 'usage': usage})}\n\ndata: [DONE]".encode(),
-    )
-    server_env.script = queue(Reply(200, stream, {"Content-Type": "text/event-stream"}))
-    deck = make_deck(tmp_path, 1)
-    code, out, _ = cli(capsys, "run", str(deck), "--stream", "--json")
-    assert code == 0
-    [request] = server_env.posts
-    assert request.json["stream_options"] == {"include_usage": True}
-    [slide] = json.loads(out)["decks"][0]["slides"]
-    assert slide["tokens"] == {"prompt": 21, "completion": 7}
-    assert "A glacier at dawn" in deck.read_text(encoding="utf-8")
-
-
-def test_stream_options_are_not_sent_to_infomaniak_v1() -> None:
-    stream = sse_events(["A glacier"])
-    with serve(queue(Reply(200, stream, {"Content-Type": "text/event-stream"}))) as server:
-        [answer] = generate(server, options={"stream": True, "api_version": 1})
-    assert answer == "A glacier" and "stream_options" not in server.posts[0].json
-
-
 def test_an_empty_stream_is_retried_like_a_cut_one() -> None:
     # The role chunk, then [DONE]: what llama-cpp-python sends for a stream it interrupts.
     empty = b'data: {"choices":[{"index":0,"delta":{"role":"assistant"}}]}\n\ndata: [DONE]\n\n'
@@ -439,6 +412,41 @@ def test_stream_null_content_with_length_reports_finish_reason() -> None:
     with serve(queue(reply)) as server:
         [error] = generate(server, options={"stream": True})
     assert isinstance(error, BadAnswer) and "finish_reason: length" in str(error)
+
+
+def streams_like_llama_cpp(request: Recorded) -> Reply:
+    """A streamed answer with the token counts in a last chunk with no choices, sent only
+    when the request asks for them, as llama.cpp's server and OpenAI do."""
+    options = request.json.get("stream_options") or {}
+    usage = (31, 7) if options.get("include_usage") is True else None
+    stream = sse_events([f"A glacier for {slide_of(request)}", ", soft light"], usage=usage)
+    return Reply(200, stream, {"Content-Type": "text/event-stream"}, pieces=split_every(stream, 50))
+
+
+def test_a_streamed_run_asks_for_the_tokens_and_reports_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = make_deck(tmp_path, 3)
+    with serve(streams_like_llama_cpp) as server:
+        base = f"{server.url}/v1"
+        args = ["run", str(deck), "--provider", "openai", "--base-url", base, "--model", "m"]
+        code, out, err = cli(capsys, *args, "--rpm", "0", "--stream", "--json")
+    assert code == 0, err
+    assert [r.json["stream_options"] for r in server.posts] == [{"include_usage": True}] * 3
+    slides = json.loads(out)["decks"][0]["slides"]
+    assert [s["tokens"] for s in slides] == [{"prompt": 31, "completion": 7}] * 3
+    assert [s["prompt"] for s in slides] == [f"A glacier for Slide {n}, soft light" for n in "123"]
+    assert "93 prompt + 21 completion tokens" in err.splitlines()[-1]
+
+
+def test_infomaniak_asks_for_stream_usage_on_v2_only() -> None:
+    with serve(streams_like_llama_cpp) as server:
+        [v2] = generate(server, options={"stream": True})
+        [v1] = generate(server, options={"stream": True, "api_version": 1})
+    assert v1 == v2 == "A glacier for Glaciers, soft light"
+    first, second = server.posts
+    assert (first.path, first.json["stream_options"]) == (CHAT_V2, {"include_usage": True})
+    assert second.path == CHAT_V1 and "stream_options" not in second.json
 
 
 # --- the CLI: switch, faults, partial failure, secrecy ------------------------------------

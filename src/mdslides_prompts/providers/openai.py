@@ -124,18 +124,19 @@ class ChatProvider:
         stream_usage: bool = True,
     ) -> None:
         self.name = name
-        self.stream_usage = stream_usage
         self.model = model
         self.chat_url = chat_url
         self.client = client
         self.models_url = models_url
         self._catalogue = catalogue
+        self.stream_usage = stream_usage
 
     def __repr__(self) -> str:
         return f"<ChatProvider {self.name} model={self.model!r}>"
 
     def body(self, request: PromptRequest) -> dict[str, Any]:
-        """The JSON body for *request*: model, messages, defaults, parameters, stream."""
+        """The JSON body for *request*: model, messages, defaults, parameters, stream
+        (with a request for token counts, unless ``stream_usage`` is off)."""
         body: dict[str, Any] = {"model": self.model}
         body["messages"] = [{"role": m["role"], "content": m["content"]} for m in request.messages]
         body.update(DEFAULT_PARAMS)
