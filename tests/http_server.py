@@ -258,7 +258,7 @@ def fault_script(seed: int, rate: float) -> tuple[Script, dict[str, int]]:
             Reply(200, b"", {"Content-Type": "application/json"}),
         ])  # fmt: skip
         kind = "hang" if fault.hang else "drop" if fault.drop else str(fault.status)
-        if fault.status == 200:
+        if fault.status == 200 and not (fault.hang or fault.drop):
             kind = "200 malformed"
         with lock:
             faults[kind] = faults.get(kind, 0) + 1

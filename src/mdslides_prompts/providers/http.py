@@ -489,13 +489,21 @@ class _Stream:
 
 
 def timeout_message(limit: float, what: str | None = None) -> str:
-    """``no answer within 47.4 s``, with why a local server may need more time."""
+    """``no answer within 47.4 s`` (and the exception's name, if given)."""
     shown = f"{limit:.0f}" if abs(limit - round(limit)) < 0.05 else f"{limit:.1f}"
-    detail = f"{what}; " if what else ""
-    return (
-        f"no answer within {shown} s ({detail}time queued on the server counts: keep "
-        "--concurrency at or under its parallel slots, or raise --timeout)"
-    )
+    return f"no answer within {shown} s" + (f" ({what})" if what else "")
+
+
+QUEUED_HINT = (
+    "time queued on the server counts: keep --concurrency at or under its parallel "
+    "slots, or raise --timeout"
+)
+"""Said when a slide gives up after timeouts: a local server queues what it cannot run."""
+
+
+def _gave_up(error: ProviderError, note: str) -> ProviderError:
+    hint = f"; {QUEUED_HINT}" if isinstance(error, ProviderTimeout) else ""
+    return _with_message(error, f"{error} ({note}{hint})")
 
 
 def _transport_error(exc: Exception, limit: float) -> ProviderError:
@@ -639,6 +647,8 @@ def _short_reason(error: ProviderError) -> str:
         return f"HTTP {error.status}"
     if isinstance(error, ProviderTimeout):
         return "timeout"
+    if isinstance(error, MalformedAnswer):
+        return "malformed answer"
     if isinstance(error, ProviderUnreachable):
         return "connection"
     return type(error).__name__
@@ -777,8 +787,9 @@ class ChatClient:
             started = now if started is None else started
             remaining = opts.deadline - (now - started)
             if error is not None and remaining <= 0:
-                note = f"gave up after {attempt} attempts: {opts.deadline:g} s deadline"
-                raise _with_message(error, f"{error} ({note})")
+                raise _gave_up(
+                    error, f"gave up after {attempt} attempts: {opts.deadline:g} s deadline"
+                )
             limit = min(opts.timeout, remaining)
             attempt += 1
             count[0] = attempt
@@ -802,13 +813,13 @@ class ChatClient:
                 raise error
             if attempt > opts.max_retries:
                 tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
-                raise _with_message(error, f"{error} (gave up after {tries} in {elapsed:.1f} s)")
+                raise _gave_up(error, f"gave up after {tries} in {elapsed:.1f} s")
             delay = retry_delay(opts, attempt - 1, error, self._rng)
             if elapsed + delay >= opts.deadline:
-                raise _with_message(
+                raise _gave_up(
                     error,
-                    f"{error} (gave up after {attempt} attempts: waiting {delay:.1f} s more "
-                    f"would pass the {opts.deadline:g} s deadline)",
+                    f"gave up after {attempt} attempts: waiting {delay:.1f} s more "
+                    f"would pass the {opts.deadline:g} s deadline",
                 )
             if isinstance(error, RateLimited):
                 self._pacer.pause(delay)
