@@ -276,6 +276,36 @@ def test_o_never_writes_to_a_source(
     assert sorted(p.name for p in source.parent.iterdir()) == ["talk.md"]
 
 
+def test_o_never_overwrites_an_input_file_that_was_skipped_or_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    deck(tmp_path / "a")
+    latin1 = tmp_path / "b" / "talk.md"
+    latin1.parent.mkdir()
+    latin1.write_bytes(b"---\nmarp: true\n---\n\n# \xe9t\xe9\n")
+    code, _, err = cli(capsys, "run", "a", "b", "-o", "b", "--provider", "offline")
+    assert code == 2 and "b/talk.md is the source b/talk.md" in err
+    assert latin1.read_bytes() == b"---\nmarp: true\n---\n\n# \xe9t\xe9\n"
+
+
+def test_o_checks_its_target_again_right_before_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mdslides_prompts import Deck
+    from mdslides_prompts.commands import _destination
+
+    monkeypatch.chdir(tmp_path)
+    source = deck(tmp_path)
+    loaded = Deck.from_bytes(source.read_bytes(), source)
+    to_output = _destination([str(source)], [(loaded, tmp_path)], "out/talk.md", False)
+    # While the prompts are made, a link to the source appears where the output goes.
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "talk.md").symlink_to(source)
+    with pytest.raises(DeckError, match="-o never writes to a source; not written"):
+        to_output(loaded)
+
+
 def test_o_inside_a_source_folder_is_refused_once_it_would_overwrite_a_source(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

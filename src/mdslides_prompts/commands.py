@@ -264,7 +264,8 @@ def _destination(
         return lambda deck: None
     if output is None:
         return lambda deck: deck.path
-    targets = _output_targets(paths, decks, output)
+    sources = _sources(paths, decks)
+    targets = _output_targets(paths, decks, output, sources)
 
     def to_output(deck: Deck) -> Path:
         from .errors import DeckError
@@ -274,13 +275,36 @@ def _destination(
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DeckError(f"cannot create: {exc.strerror or exc}", target.parent) from None
+        # Again right before writing: a link made meanwhile must not lead to a source.
+        problem = _target_problem(target, sources)
+        if problem:
+            raise DeckError(f"-o: {problem}; not written", deck.path)
         return target
 
     return to_output
 
 
+def _sources(
+    paths: Sequence[str], decks: Sequence[tuple[Deck, Path]]
+) -> dict[tuple[int, int], str]:
+    """Every input file by device and inode, with its name: the decks, and the files of the
+    inputs that were skipped or could not be read (-o must not overwrite them either)."""
+    files = [deck.path for deck, _ in decks if deck.path is not None]
+    if list(paths) != ["-"]:
+        files += [path for path, _, _ in _collect(paths)]
+    sources: dict[tuple[int, int], str] = {}
+    for path in files:
+        with contextlib.suppress(OSError):
+            status = path.stat()
+            sources.setdefault((status.st_dev, status.st_ino), str(path))
+    return sources
+
+
 def _output_targets(
-    paths: Sequence[str], decks: Sequence[tuple[Deck, Path]], output: str
+    paths: Sequence[str],
+    decks: Sequence[tuple[Deck, Path]],
+    output: str,
+    sources: dict[tuple[int, int], str],
 ) -> dict[int, Path]:
     """The file ``-o OUTPUT`` sends each deck to, by ``id`` of the deck; a usage error if a
     target is not a regular file, is (or resolves to) a source, or is shared by two decks."""
@@ -296,12 +320,6 @@ def _output_targets(
         single = True
     elif not single and (out.exists() or out.is_symlink()) and not out.is_dir():
         _fail(f"-o {output}: not a folder; with a folder or several decks, -o takes a folder")
-    sources = {}
-    for deck, _ in decks:
-        if deck.path is not None:
-            with contextlib.suppress(OSError):
-                status = deck.path.stat()
-                sources[status.st_dev, status.st_ino] = deck
     targets: dict[int, Path] = {}
     seen: dict[str, Deck] = {}
     for deck, root in decks:
@@ -316,7 +334,7 @@ def _output_targets(
     return targets
 
 
-def _target_problem(target: Path, sources: dict[tuple[int, int], Deck]) -> str | None:
+def _target_problem(target: Path, sources: dict[tuple[int, int], str]) -> str | None:
     """Why ``-o`` cannot write *target*, or ``None``: sources are the decks by device and
     inode, so a path that reaches one through a link or ``..`` is caught too."""
     try:
@@ -330,7 +348,7 @@ def _target_problem(target: Path, sources: dict[tuple[int, int], Deck]) -> str |
         return f"{target}: {exc.strerror or exc}"
     source = sources.get((status.st_dev, status.st_ino))
     if source is not None:
-        return f"{target} is the source {source.name}; -o never writes to a source"
+        return f"{target} is the source {source}; -o never writes to a source"
     if stat.S_ISDIR(status.st_mode):
         return f"{target} is a folder"
     if not stat.S_ISREG(status.st_mode):
