@@ -300,3 +300,48 @@ def test_a_database_whose_answers_are_no_table_is_refused(tmp_path: Path) -> Non
     db.close()
     with pytest.raises(CacheError, match=r"cache\.db is not a prompt cache"):
         PromptCache(tmp_path / "cache")
+
+
+def test_another_programs_database_is_left_alone(
+    deck: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "otherapp"
+    other.mkdir()
+    with sqlite3.connect(other / "cache.db") as db:
+        db.execute("CREATE TABLE settings_of_my_app (k TEXT, v TEXT)")
+    db.close()
+    (other / "cache.db").chmod(0o644)
+    before = (other / "cache.db").read_bytes()
+    for args in (["run", deck, "--offline"], ["cache", "stats"], ["cache", "clear"]):
+        code, _, err = cli(capsys, *args, "--cache-dir", str(other))
+        assert code == 2 and "holds other tables (settings_of_my_app)" in err, err
+    assert (other / "cache.db").read_bytes() == before
+    assert stat.S_IMODE((other / "cache.db").stat().st_mode) == 0o644
+    assert sorted(p.name for p in other.iterdir()) == ["cache.db"]
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"usage": [1]},
+        {"usage": {"prompt_tokens": "abc"}},
+        {"params": ["zz"]},
+        {"messages": "text"},
+        {"messages": [{"role": 1}]},
+        {"slide": "3"},
+    ],
+)
+def test_a_row_whose_meta_has_the_wrong_types_is_ignored(
+    meta: dict[str, Any], tmp_path: Path, deck: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "c"
+    PromptCache(folder).close()
+    with sqlite3.connect(folder / "cache.db") as db:
+        db.execute(
+            "INSERT INTO answers VALUES (?, ?)", ("k", json.dumps({"prompt": "x", "meta": meta}))
+        )
+    db.close()
+    code, _, err = cli(capsys, "cache", "stats", "--cache-dir", str(folder))
+    assert code == 0 and "internal error" not in err, err
+    code, _, err = cli(capsys, "cache", "explain", deck, "1", "--cache-dir", str(folder))
+    assert "internal error" not in err and "Traceback" not in err, err

@@ -130,6 +130,8 @@ class PromptCache:
         self._locks = {False: threading.Lock(), True: threading.Lock()}
         try:
             _private_folder(directory)
+            _regular_files(self.path)
+            _ours_or_new(self.path)
             _private_files(self.path)
             writer = _connect(self.path)
         except (OSError, sqlite3.Error) as exc:
@@ -263,17 +265,56 @@ def _private_folder(directory: Path) -> None:
     directory.chmod(0o700)
 
 
-def _private_files(db: Path) -> None:
-    """Make the database file ``0600`` (SQLite gives its ``-wal`` and ``-shm`` files the
-    database's mode); refuse a database file that is a link or not a regular file, which
-    SQLite would follow and write through."""
-    for path in (db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", "-journal"))):
+_OURS = frozenset({"answers", *_LEGACY})
+
+
+def _ours_or_new(db: Path) -> None:
+    """Refuse, before touching it, a ``cache.db`` that holds tables of another program
+    (a ``cache-dir`` pointed at the wrong folder): its mode and journal are not ours."""
+    import sqlite3
+
+    if not db.is_file() or db.is_symlink() or db.stat().st_size == 0:
+        return
+    probe = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        rows = probe.execute(
+            "SELECT lower(name) FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+    finally:
+        probe.close()
+    others = sorted({name for (name,) in rows} - _OURS)
+    if others:
+        raise CacheError(
+            f"{db}: holds other tables ({', '.join(others)}), not a prompt cache; "
+            "choose another cache-dir"
+        )
+
+
+def _db_files(db: Path) -> tuple[Path, ...]:
+    return (db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", "-journal")))
+
+
+def _regular_files(db: Path) -> None:
+    """Refuse a database file that is a link or not a regular file, which SQLite would
+    follow and write through."""
+    for path in _db_files(db):
         try:
             mode = path.lstat().st_mode
         except FileNotFoundError:
             continue
         if not stat.S_ISREG(mode):
             raise CacheError(f"{path}: not a regular file; the prompt cache will not use it")
+
+
+def _private_files(db: Path) -> None:
+    """Make the database files ``0600`` (SQLite gives its ``-wal`` and ``-shm`` files the
+    database's mode), creating the database so whatever the umask."""
+    for path in _db_files(db):
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            continue
         if mode & 0o077:
             with contextlib.suppress(PermissionError):  # not ours: read it, leave it be
                 path.chmod(0o600)
@@ -317,6 +358,24 @@ def _entry(key: object, value: object) -> CacheEntry | None:
     if not isinstance(data, dict) or not isinstance(data.get("prompt"), str):
         return None
     meta = data.get("meta", {})
-    if not isinstance(meta, dict):
+    if not isinstance(meta, dict) or not _meta_ok(meta):
         return None
     return CacheEntry(key, data["prompt"], MappingProxyType(meta))
+
+
+_META_TYPES: dict[str, type | tuple[type, ...]] = {
+    "params": dict, "context": dict, "messages": list, "usage": dict,
+    "provider": str, "model": str, "deck": str, "title": (str, type(None)),
+    "slide": int, "created": str, "schema": int,
+}  # fmt: skip
+
+
+def _meta_ok(meta: dict[str, Any]) -> bool:
+    """Whether every field of *meta* that is there has the type its readers expect."""
+    if any(k in meta and not isinstance(meta[k], t) for k, t in _META_TYPES.items()):
+        return False
+    usage = meta.get("usage", {})
+    messages = meta.get("messages", [])
+    return all(isinstance(v, int) for v in usage.values()) and all(
+        isinstance(m, dict) and all(isinstance(v, str) for v in m.values()) for m in messages
+    )
