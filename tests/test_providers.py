@@ -794,8 +794,7 @@ def test_no_part_of_the_token_appears_anywhere(
     code, out, err = cli(capsys, "run", str(deck), "--rpm", "0", "--json", "-v")
     assert code == 1
     text = deck.read_text(encoding="utf-8")
-    # The answers are kept, masked (the answer cleaner takes '**' for emphasis).
-    assert "A lighthouse at dusk, serial *" in text and "sign reading *" in text
+    assert "A lighthouse at dusk, serial *** painted" in text and "sign reading *** in" in text
     assert "***" in err
     captured = [out, err, caplog.text, text]
     captured += [

@@ -25,9 +25,12 @@ from ..hookspecs import hookimpl
 from .answers import clean_answer, not_a_prompt
 from .base import Answer, ModelInfo, Notify, PromptRequest, Usage
 from .options import CLIENT_OPTION_KEYS, DEFAULT_PARAMS, ClientOptions, Hints, validate_params
+from .secret import MASK
 
 if TYPE_CHECKING:
     from .http import ChatClient
+
+_HELD = "\ue000"  # a private-use character: stands for a mask while an answer is cleaned
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -161,7 +164,10 @@ class ChatProvider:
             completion = await self.client.complete(self.chat_url, body, _subject(request))
             attempts += completion.attempts
             usage = _add(usage, completion.usage)
-            prompt = self.client.scrub(clean_answer(completion.content))
+            # The content arrives scrubbed. Cleaning would fold the '***' marks to '*'
+            # (emphasis), so they are held through it.
+            content = completion.content.replace(MASK, _HELD)
+            prompt = self.client.scrub(clean_answer(content)).replace(_HELD, MASK)
             if not prompt:
                 error = BadAnswer(
                     "the answer holds no prompt once reasoning, labels and quotes are removed "

@@ -19,12 +19,13 @@ import base64
 from collections.abc import Iterable
 from urllib.parse import quote
 
-__all__ = ["WINDOW", "Scrubber"]
+__all__ = ["MASK", "WINDOW", "Scrubber"]
 
 WINDOW = 8
 """The shortest run of a secret's characters that is taken for a leak."""
 
 MASK = "***"
+"""What a leak is replaced by."""
 
 
 def _forms(secret: str) -> list[str]:
