@@ -30,6 +30,7 @@ from mdslides_prompts import (
     Action,
     AuthenticationFailed,
     BadAnswer,
+    CannotConnect,
     Deck,
     EndpointNotFound,
     Pipeline,
@@ -47,8 +48,10 @@ from mdslides_prompts import (
 )
 from mdslides_prompts.cache import cache_key
 from mdslides_prompts.cli import main
+from mdslides_prompts.providers.http import _Health
 from mdslides_prompts.providers.infomaniak import DEFAULT_MODEL, create_infomaniak
 from mdslides_prompts.providers.openai import create_openai
+from mdslides_prompts.providers.options import Hints
 
 from .http_server import (
     Recorded,
@@ -691,6 +694,56 @@ def test_a_400_for_the_model_stops_the_other_slides_but_one_for_a_slide_does_not
     server_env.script = script
     code, _, err = cli(capsys, "run", str(deck), "--concurrency", "1", "--model", "mistral9")
     assert code == 1 and len(server_env.posts) == 12 and "11 generated, 1 failed" in err
+
+
+def test_a_400_for_one_slide_that_names_the_model_stops_nothing_once_the_model_answered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
+) -> None:
+    # LiteLLM names the model group in every error, whatever its cause.
+    grammar = {"error": {"message": "BadRequestError: failed to parse grammar. "
+                                    "Received Model Group=m"}}  # fmt: skip
+
+    def script(request: Recorded) -> Reply:
+        return Reply(400, grammar) if slide_of(request) == "Slide 2" else chat("A glacier")
+
+    server_env.script = script
+    deck = make_deck(tmp_path, 5)
+    code, _, err = cli(capsys, "run", str(deck), "--concurrency", "1", "--model", "m", "-q")
+    assert code == 1 and len(server_env.posts) == 5, err
+    assert "slide 2 failed and kept its previous state" in err
+
+
+def test_an_answer_with_no_text_proves_the_base_url_right(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
+) -> None:
+    def script(request: Recorded) -> Reply:
+        return chat("", "stop") if slide_of(request) == "Slide 1" else chat("A glacier")
+
+    server_env.script = script
+    deck = make_deck(tmp_path, 5)
+    code, _, err = cli(capsys, "run", str(deck), "--concurrency", "1", "-q")
+    assert code == 1 and "probably wrong" not in err, err
+    assert "slide 1 failed" in err and deck.read_text(encoding="utf-8").count("A glacier") == 4
+
+
+def test_a_connect_timeout_after_a_connection_was_made_does_not_stop_the_run() -> None:
+    hints = Hints()
+    timed_out = CannotConnect("cannot connect to 127.0.0.1:1 (no connection within ...)")
+    timed_out.timed_out = True
+    busy = _Health(connected=True)
+    assert all(busy.failed(timed_out, hints) is None for _ in range(10))
+    never = _Health()
+    verdicts = [never.failed(timed_out, hints) for _ in range(3)]
+    assert verdicts[:2] == [None, None] and isinstance(verdicts[2], CannotConnect)
+
+
+def test_quiet_still_names_every_failed_slide(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
+) -> None:
+    server_env.script = lambda request: Reply(401, {"error": {"message": "bad key"}})
+    deck = make_deck(tmp_path, 4)
+    code, _, err = cli(capsys, "run", str(deck), "-q")
+    assert code == 1 and "slides 1, 2, 3, 4 failed" in err, err
 
 
 def test_a_malformed_success_is_retried() -> None:

@@ -116,7 +116,9 @@ class Reporter:
         if report.error:
             self.console.print(f"{report.error}", markup=False, highlight=False)
             return
-        if self.quiet:
+        if self.quiet:  # errors only, but every failed slide named (some were not printed)
+            for line in _failure_lines(report):
+                self.console.print(line, markup=False, highlight=False)
             return
         if report.stripped:
             removed = sum(strippable(m) for slide in report.deck.slides for m in slide.markers)

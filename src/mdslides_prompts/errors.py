@@ -164,6 +164,9 @@ class MalformedAnswer(BadAnswer):
 class CannotConnect(ProviderUnreachable):
     """No connection could be made to the server (refused, unknown host, no route)."""
 
+    timed_out = False
+    """Whether the connection attempt timed out (a busy server may do that too)."""
+
 
 class CacheError(MdSlidesError):
     """The on-disk prompt cache could not be opened or used."""

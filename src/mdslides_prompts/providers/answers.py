@@ -36,16 +36,20 @@ _FENCE_RE = re.compile(r"(?ms)^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]*\1[ \t]*$"
 _COURTESY = {
     "en": r"sure|certainly|of course|okay|ok|absolutely|here you go|here it is",
     "fr": r"bien s[uû]r|d'accord|certainement|absolument|voil[aà]",
-    "de": r"nat[uü]rlich|gerne|klar|sicher",
-    "es": r"claro|por supuesto|seguro",
-    "it": r"certo|certamente|ovviamente|sicuro",
-    "pt": r"claro|com certeza|certamente",
-    "pl": r"oczywi[sś]cie|jasne|pewnie",
-    "nl": r"natuurlijk|zeker|prima",
-    "ro": r"sigur|desigur|bine[îi]n[țt]eles",
-    "cs": r"jist[eě]|samoz[rř]ejm[eě]",
-    "sv": r"visst|sj[aä]lvklart|absolut",
+    "de": r"nat[uü]rlich|gerne",
+    "es": r"por supuesto",
+    "it": r"certo|certamente|ovviamente",
+    "pt": r"com certeza|certamente",
+    "pl": r"oczywi[sś]cie",
+    "nl": r"natuurlijk",
+    "ro": r"desigur|bine[îi]n[țt]eles",
+    "cs": r"samoz[rř]ejm[eě]",
+    "sv": r"sj[aä]lvklart",
 }  # fmt: skip
+# Courtesies that are also adjectives ("Claro, luminoso estudio"): only with a '!'.
+_EXCLAIMED = (
+    r"claro|klar|sicher|seguro|sicuro|jasne|pewnie|zeker|prima|sigur|jist[eě]|visst|absolut"
+)
 _ANNOUNCE = {
     "en": r"here\b|here's|below\b|this is|the following",
     "fr": r"voici|ci-dessous",
@@ -60,7 +64,7 @@ _ANNOUNCE = {
     "sv": r"h[aä]r [aä]r|nedan",
 }  # fmt: skip
 _COURTEOUS = "|".join(f"(?:{words})" for words in _COURTESY.values())
-_OPENER = _COURTEOUS + "|" + "|".join(f"(?:{words})" for words in _ANNOUNCE.values())
+_OPENER = _COURTEOUS + "|" + _EXCLAIMED + "|" + "|".join(f"(?:{w})" for w in _ANNOUNCE.values())
 # What a prompt is called before its colon ("Prompt:", "Image prompt:", "Invite :").
 _PROMPT_WORDS = (
     r"prompt|invite|consigne|eingabeaufforderung|bildbeschreibung|indicaci[oó]n|"
@@ -70,19 +74,25 @@ _PROMPT_WORDS = (
 _LABEL_RE = re.compile(
     r"(?i)^\s*(?:[*_#>]+\s*)*"
     r"(?:(?:final|english|improved|suggested|image|image[- ]generation|flux|visual|"
-    r"illustration|text[- ]to[- ]image)\s+)*(?:" + _PROMPT_WORDS + r")"
+    r"illustration|text[- ]to[- ]image)\s+)*(?:" + _PROMPT_WORDS + r")\b"
     r"(?:\s+(?:d['\u2019]image|f[uü]r das bild|de imagen|per immagine|de imagem|"
     r"obrazu|voor de afbeelding|pentru imagine|obr[aá]zku|f[oö]r bilden))?"
-    r"(?:\s*\(\w+\))?\s*(?:[*_]+\s*)?[:\uff1a\u2013\u2014-]\s*(?:[*_]+\s*)?"
+    # A colon, or a dash with blanks around it ("Prompt - ..."; not "Prompt-driven").
+    r"(?:\s*\(\w+\))?(?:\s*(?:[*_]+\s*)?[:\uff1a]|\s*(?:[*_]+\s*)?\s[\u2013\u2014-](?=\s))"
+    r"\s*(?:[*_]+\s*)?"
 )
-_PREAMBLE_RE = re.compile(r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:" + _OPENER + r")[^\n]*:\s*$")
-# The same opener followed on its line by the prompt: "Sure! Here is the prompt: A ...".
-# Only a courtesy followed by its punctuation, or an opener that names the prompt, so
-# that a prompt of the model's own with a colon ("Great Barrier Reef: ...") is kept.
+_PREAMBLE_RE = re.compile(r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:" + _OPENER + r")\b[^\n]*:\s*$")
+# A courtesy in front of the prompt on its line ("Sure! A lake at dawn"), said alone.
+_COURTESY_RE = re.compile(
+    r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:(?:" + _COURTEOUS + r")\s*[!,.:\uff1a]"
+    r"|(?:" + _EXCLAIMED + r")\s*!)\s+(?=\S)"
+)
+# An opener that names the prompt, on the prompt's line: "Here is the prompt: A ...". A
+# prompt word is required, so a prompt of the model's own with a colon ("Great Barrier
+# Reef: ...", "Below the surface: ...") is kept.
 _INLINE_PREAMBLE_RE = re.compile(
-    r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:(?:" + _COURTEOUS + r")\s*[!,.]"
-    r"|(?:" + _OPENER + r")\b[^:\uff1a\n]{0,80}?\b(?:" + _PROMPT_WORDS + r"))"
-    r"[^:\uff1a\n]{0,80}?[:\uff1a]\s+(?=\S)"
+    r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:" + _OPENER + r")\b[^:\uff1a\n]{0,80}?"
+    r"\b(?:" + _PROMPT_WORDS + r")\b[^:\uff1a\n]{0,40}?[:\uff1a]\s+(?=\S)"
 )
 _NOTE_RE = re.compile(
     r"(?i)^\s*(?:[*_(]+\s*)?(?:note|notes|explanation|rationale|word count|words|"
@@ -151,6 +161,10 @@ def clean_answer(text: str) -> str:
         text = fence.group(2)
     parts = _paragraphs(text)
     text = " ".join(parts)
+    for _ in range(2):  # "Sure! Here it is: ...": a courtesy, then another
+        courtesy = _COURTESY_RE.match(text)
+        if courtesy:
+            text = text[courtesy.end() :]
     inline = _INLINE_PREAMBLE_RE.match(text)
     if inline and len(inline.group(0).split()) <= 14:
         text = text[inline.end() :]

@@ -354,13 +354,13 @@ def _content_text(content: Any) -> str | None:
 def parse_completion(data: Any) -> Completion:
     """Read a ``chat.completion`` object; raise :class:`BadAnswer` if it holds no text."""
     if not isinstance(data, dict):
-        raise MalformedAnswer("the answer is not a JSON object")
+        raise NoAnswerBody("the answer is not a JSON object")
     if data.get("result") == "error" or ("error" in data and "choices" not in data):
         info = parse_error_body(json.dumps(data).encode())
         raise MalformedAnswer(f"the server answered with an error: {info.message}")
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise MalformedAnswer("the answer has no choices")
+        raise NoAnswerBody("the answer has no choices")
     choice = choices[0]
     message = choice.get("message")
     message = message if isinstance(message, dict) else {}
@@ -510,12 +510,19 @@ def _transport_error(exc: Exception, limit: float) -> ProviderError:
     """Map an httpx exception to ours, keeping only its class name and a short text."""
     detail = _one_line(str(exc), 160).rstrip(".") or type(exc).__name__
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return CannotConnect(f"cannot connect to {_host(exc)} ({_connect_reason(exc)})")
+        error = CannotConnect(f"cannot connect to {_host(exc)} ({_connect_reason(exc)})")
+        error.timed_out = isinstance(exc, httpx.ConnectTimeout)
+        return error
     if isinstance(exc, httpx.TimeoutException):
         return ProviderTimeout(timeout_message(limit, type(exc).__name__))
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError | httpx.ProxyError):
         return ProviderUnreachable(f"connection failed: {detail}")
     return ProviderError(f"the request failed: {type(exc).__name__}: {detail}")
+
+
+class NoAnswerBody(MalformedAnswer):
+    """A success status whose body is no chat answer at all (not JSON, not an object, no
+    choices): what a wrong base URL gets; a chat answer with no text proves the URL right."""
 
 
 BREAKER = 3
@@ -535,7 +542,14 @@ class _Health:
     usable: int = 0
     """Answers that held a prompt."""
     malformed: int = 0
-    """Success statuses with no answer in them."""
+    """Success statuses whose body is no chat answer at all (not JSON, no choices)."""
+    connected: bool = False
+    """Whether any connection to the server was made in this run."""
+
+    async def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpx's ``trace`` extension: note that a connection was made."""
+        if event.endswith(("connect_tcp.complete", "connect_unix_socket.complete")):
+            self.connected = True
 
     def answered(self) -> None:
         self.connect_failures = 0
@@ -545,6 +559,8 @@ class _Health:
     def failed(self, error: ProviderError, hints: Hints) -> ProviderError | None:
         """Count *error*; the error that should stop the run, if it is one."""
         if isinstance(error, CannotConnect):
+            if error.timed_out and self.connected:
+                return None  # a busy server that stopped accepting for a while, not a wrong one
             self.connect_failures += 1
             if self.connect_failures >= BREAKER and not self.responses:
                 stop = CannotConnect(f"{error}: {hints.not_json}")
@@ -556,7 +572,7 @@ class _Health:
             return None  # a timeout or a dropped connection says nothing of the address
         self.connect_failures = 0
         self.responses += 1
-        if isinstance(error, MalformedAnswer):
+        if isinstance(error, NoAnswerBody):
             self.malformed += 1
             if self.malformed >= MALFORMED and not self.usable:
                 return MalformedAnswer(
@@ -566,14 +582,12 @@ class _Health:
         return None
 
 
-def _names_the_model(message: str, model: str) -> bool:
+def _names_the_model(message: str) -> bool:
     """Whether a 400's message is about the model itself (unknown, not served), not about
     this one request (its length, a parameter): then every request would fail alike."""
     text = message.lower()
     if re.search(r"context|too long|too many tokens|maximum|length", text):
         return False
-    if model and model.lower() in text:
-        return True
     return bool(
         re.search(r"(unknown|invalid|unsupported|no such) model|model\b[^.]{0,40}\b"
                   r"(not found|does not exist|doesn't exist|unknown|invalid|not supported|"
@@ -687,6 +701,7 @@ class ChatClient:
         self._pacer = Pacer(options.rpm, clock=clock, sleep=sleep)
         self._fatal: ProviderError | None = None
         self._health = _Health()
+        self._traced = {"trace": self._health.trace}
         self._http = httpx.AsyncClient(
             headers={"User-Agent": f"mdslides-prompts/{__version__}", **headers},
             timeout=httpx.Timeout(options.timeout, connect=min(10.0, options.timeout)),
@@ -728,7 +743,8 @@ class ChatClient:
             self._fatal = self._fatal or exc
             raise
         except RequestRejected as exc:
-            if _names_the_model(str(exc), str(body.get("model", ""))):
+            # Only before any answer: once the model has answered, a 400 is about a slide.
+            if not self._health.usable and _names_the_model(str(exc)):
                 self._fatal = self._fatal or exc
             raise
 
@@ -747,7 +763,9 @@ class ChatClient:
 
         async def send(limit: float) -> Any:
             try:
-                response = await self._http.get(url, headers={"Accept": "application/json"})
+                response = await self._http.get(
+                    url, headers={"Accept": "application/json"}, extensions=self._traced
+                )
             except httpx.HTTPError as exc:
                 raise _transport_error(exc, limit) from None
             return self._json(response)
@@ -843,11 +861,13 @@ class ChatClient:
         try:
             if not body.get("stream"):
                 response = await self._http.post(
-                    url, json=body, headers={"Accept": "application/json"}
+                    url, json=body, headers={"Accept": "application/json"}, extensions=self._traced
                 )
                 return parse_completion(self._json(response))
             headers = {"Accept": "text/event-stream"}
-            async with self._http.stream("POST", url, json=body, headers=headers) as response:
+            async with self._http.stream(
+                "POST", url, json=body, headers=headers, extensions=self._traced
+            ) as response:
                 content_type = response.headers.get("content-type", "")
                 if not response.is_success or "text/event-stream" not in content_type:
                     await response.aread()
@@ -879,7 +899,7 @@ class ChatClient:
         except ValueError:
             kind = response.headers.get("content-type", "no content type").split(";")[0]
             excerpt = _text_excerpt(content.decode("utf-8", "replace"))
-            raise MalformedAnswer(
+            raise NoAnswerBody(
                 f"HTTP {response.status_code} with a body that is not JSON ({kind}): "
                 f"{excerpt!r} ({self.hints.not_json})"
             ) from None
