@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import csv
 import os
 from pathlib import Path
 import shutil
@@ -30,6 +31,26 @@ def require(condition: bool, reason: str) -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{reason} (required in CI)")
         pytest.skip(reason)
+
+
+def require_corpus(path: Path | None = None) -> None:
+    """Skip (fail in CI) unless the shared corpus, or its file *path*, is there: it lives
+    outside the repository, and a fresh clone has none of it."""
+    wanted = path if path is not None else CORPUS / "MANIFEST.tsv"
+    require(wanted.is_file(), f"shared corpus not found ({wanted}); set MDSLIDES_CORPUS")
+
+
+def corpus_rows(fmt: str | None = None, *, required: bool = True) -> list[dict[str, str]]:
+    """The shared corpus's ``MANIFEST.tsv`` rows (of format *fmt*). Without the corpus:
+    skip (fail in CI), or ``[]`` when it is not *required*."""
+    manifest = CORPUS / "MANIFEST.tsv"
+    if required:
+        require_corpus()
+    elif not manifest.is_file():
+        return []
+    with manifest.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return [row for row in rows if fmt is None or row["format"] == fmt]
 
 
 @pytest.fixture(autouse=True)

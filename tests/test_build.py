@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from .cli_tools import cli, cli_json, markers, openai_server, process
-from .conftest import CORPUS, ROOT, pristine_example, require
+from .conftest import CORPUS, ROOT, pristine_example, require, require_corpus
 
 # The keys pre-commit accepts in a hook manifest (pre_commit/clientlib.py, MANIFEST_HOOK_DICT).
 PRE_COMMIT_KEYS = {
@@ -40,7 +40,7 @@ def test_filter_mode_detects_the_format_and_matches_dash_o(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
     source = CORPUS / name
-    require(source.is_file(), "shared corpus not found")
+    require_corpus(source)
     deck = tmp_path / "deck.md"
     shutil.copyfile(source, deck)  # writable: the corpus is read-only
     out = tmp_path / "build" / "deck.md"

@@ -14,7 +14,7 @@ import pytest
 
 from mdslides_prompts.cli import main
 
-from .conftest import CORPUS, pristine_example, require
+from .conftest import CORPUS, pristine_example, require, require_corpus
 
 
 @pytest.fixture
@@ -227,7 +227,7 @@ def test_corpus_marp_deck_through_the_cli(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = CORPUS / "marp--SOUSUKEKUROSAWA--marp--sample.md"
-    require(source.is_file(), "shared corpus not found")
+    require_corpus(source)
     deck = tmp_path / "sample.md"
     shutil.copyfile(source, deck)  # writable: the corpus is read-only
     assert run(capsys, "run", str(deck))[0] == 0

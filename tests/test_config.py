@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from .cli_tools import cli, cli_json
-from .conftest import CORPUS, pristine_example, require
+from .conftest import CORPUS, pristine_example, require_corpus
 
 FM_BLOCK = "mdslides-prompts:\n  style: deck style\n  language: fr\n  skip: [3]\n"
 
@@ -205,7 +205,7 @@ def test_front_matter_configuration_never_becomes_a_prompt_nor_changes_the_split
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, fmt: str
 ) -> None:
     source = CORPUS / name
-    require(source.is_file(), "shared corpus not found")
+    require_corpus(source)
     deck = tmp_path / "deck.md"
     shutil.copyfile(source, deck)  # writable: the corpus is read-only
     before = cli_json(capsys, "inspect", deck, "--format", fmt)

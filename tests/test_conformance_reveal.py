@@ -10,7 +10,6 @@ locally and fail in CI.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 import random
@@ -22,7 +21,7 @@ import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
-from .conftest import CORPUS, ROOT, npm_harness, require
+from .conftest import CORPUS, ROOT, corpus_rows, npm_harness, require_corpus
 from .deck_strategies import random_deck
 from .edge_matrix import write_rows
 from .fixture_tools import all_prompts
@@ -63,14 +62,12 @@ def _plugin(harness: Path, jobs: list[Job]) -> list[dict[str, Any]]:
 def jobs(tmp_path_factory: pytest.TempPathFactory) -> list[Job]:
     folder = tmp_path_factory.mktemp("reveal-decks")
     result: list[Job] = []
-    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            if row["format"] == "revealjs":
-                config = json.loads(row["config"])
-                result.append(
-                    (CORPUS / row["file"], config.get("separator"),
-                     config.get("vertical_separator"), config.get("notes_separator"))
-                )  # fmt: skip
+    for row in corpus_rows("revealjs", required=False):  # CI has the corpus, a clone not
+        config = json.loads(row["config"])
+        result.append(
+            (CORPUS / row["file"], config.get("separator"),
+             config.get("vertical_separator"), config.get("notes_separator"))
+        )  # fmt: skip
     result.extend((path, None, None, None) for path in write_rows(folder))
     rng = random.Random(20261124)
     for n in range(300):
@@ -100,7 +97,7 @@ def _ours(job: Job) -> Deck:
 
 
 def test_corpus_counts(jobs: list[Job]) -> None:
-    require((CORPUS / "MANIFEST.tsv").is_file(), "shared corpus not found")
+    require_corpus()
     detector = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
     for path, *_ in jobs:
         if path.parent == CORPUS:
@@ -168,7 +165,7 @@ def test_injection_renders_identically(
 @pytest.mark.parametrize("fmt", sorted(TOOL_DECKS))
 def test_tool_variants_count_as_the_tools_do(fmt: str) -> None:
     path = CORPUS / TOOL_DECKS[fmt]
-    require(path.is_file(), "shared corpus not found")
+    require_corpus(path)
     pipeline = Pipeline(Settings(format=fmt), get_plugin_manager(load_entrypoints=False))
     assert (
         len(pipeline.parse(Deck.from_bytes(path.read_bytes(), path)).slides) == MANIFEST_COUNTS[fmt]
@@ -200,7 +197,7 @@ def test_tool_variants_split_and_inject_like_the_tools(
     """reveal-md runs for real in the harness; Slides Extended is emulated there (its
     front matter rule and defaults, then the reveal.js plugin), so only its chunk
     boundaries are compared."""
-    require(path.is_file(), "shared corpus not found")
+    require_corpus(path)
     pipeline = Pipeline(Settings(format=fmt, mode=mode), get_plugin_manager(load_entrypoints=False))
     deck = pipeline.parse(Deck.from_bytes(path.read_bytes(), path))
     [before] = _tool(harness, fmt, [path])

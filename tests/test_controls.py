@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from .cli_tools import cli, cli_json, markers, openai_server
-from .conftest import CORPUS, pristine_example, require
+from .conftest import CORPUS, pristine_example, require_corpus
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def test_corpus_slidev_deck_with_skip_list_and_slides(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = CORPUS / "slidev--slidevjs--slidev--starter-slides.md"
-    require(source.is_file(), "shared corpus not found")
+    require_corpus(source)
     deck = tmp_path / "slides.md"
     shutil.copyfile(source, deck)  # writable: the corpus is read-only
     text = deck.read_text(encoding="utf-8")

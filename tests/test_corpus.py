@@ -3,7 +3,6 @@ into the slide count the MANIFEST gives (with the options its host page or tool 
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -11,22 +10,19 @@ import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
-from .conftest import CORPUS, EXAMPLE_DECKS, require
-
-
-def _rows() -> list[dict[str, str]]:
-    if not (CORPUS / "MANIFEST.tsv").is_file():
-        return []
-    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle, delimiter="\t"))
-
+from .conftest import CORPUS, EXAMPLE_DECKS, corpus_rows, require_corpus
 
 IMPLEMENTED = set(Pipeline(Settings(), get_plugin_manager(load_entrypoints=False)).format_names())
 
 
-@pytest.mark.parametrize("row", _rows(), ids=lambda row: row["file"])
-def test_corpus_deck(row: dict[str, str]) -> None:
-    require((CORPUS / "MANIFEST.tsv").is_file(), f"shared corpus not found at {CORPUS}")
+# Without the corpus (a fresh clone), one case that skips and says why.
+ROWS = corpus_rows(required=False) or [None]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row["file"] if row else "no-corpus")
+def test_corpus_deck(row: dict[str, str] | None) -> None:
+    require_corpus()
+    assert row is not None
     if row["format"] not in IMPLEMENTED:
         pytest.skip(f"{row['format']} is not implemented yet")
     config = json.loads(row["config"])

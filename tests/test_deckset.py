@@ -14,7 +14,7 @@ import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
-from .conftest import CORPUS, ROOT, require
+from .conftest import CORPUS, ROOT, require_corpus
 from .fixture_tools import all_prompts, inject_all, render_split
 from .hypothesis_budget import examples
 
@@ -41,7 +41,7 @@ def test_inject_fixtures(line: int, title: str, source: str, expected: str) -> N
 
 
 def test_sample_deck_is_detected_and_split_as_documented(pipeline: Pipeline) -> None:
-    require(SAMPLE.is_file(), "shared corpus not found")
+    require_corpus(SAMPLE)
     deck = pipeline.load(SAMPLE)
     assert deck.format == "deckset" and len(deck.slides) == 22
     # An independent splitter written from the same documentation agrees line for line.

@@ -14,7 +14,7 @@ from mdslides_prompts.deck import split_lines
 from mdslides_prompts.errors import UsageError
 from mdslides_prompts.marker import is_marker_candidate
 
-from .conftest import CORPUS, require
+from .conftest import CORPUS, require, require_corpus
 from .deck_strategies import lookatme_decks
 from .fixture_tools import all_prompts, inject_all, render_split
 from .hypothesis_budget import examples
@@ -133,7 +133,7 @@ def test_no_other_corpus_deck_is_detected_as_lookatme(pipeline: Pipeline) -> Non
 
 
 def test_tour_splits_as_lookatme_does(pipeline: Pipeline) -> None:
-    require(TOUR.is_file(), "shared corpus not found")
+    require_corpus(TOUR)
     deck = pipeline.load(TOUR)
     assert deck.format == "lookatme"
     assert deck.front_matter is not None and (deck.front_matter.start, deck.front_matter.end) == (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from markdown_it.utils import read_fixture_file
@@ -12,7 +11,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.formats.marp import parse_heading_divider
 from mdslides_prompts.marker import strippable
 
-from .conftest import CORPUS, EXAMPLE_DECK, require
+from .conftest import CORPUS, EXAMPLE_DECK, corpus_rows
 from .fixture_tools import all_prompts, inject_all, render_split
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -114,10 +113,7 @@ def test_example_deck_has_its_documented_slides(marp: Pipeline) -> None:
 
 
 def _manifest(fmt: str) -> list[tuple[str, int]]:
-    require((CORPUS / "MANIFEST.tsv").is_file(), f"shared corpus not found at {CORPUS}")
-    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
-        rows = csv.DictReader(handle, delimiter="\t")
-        return [(r["file"], int(r["slides"])) for r in rows if r["format"] == fmt]
+    return [(r["file"], int(r["slides"])) for r in corpus_rows(fmt)]
 
 
 def test_corpus_marp_decks_are_detected_and_counted(pipeline: Pipeline) -> None:

@@ -14,7 +14,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.fileio import DECK_SUFFIXES
 
 from .cli_tools import cli, cli_json, markers, openai_server
-from .conftest import CORPUS, require
+from .conftest import CORPUS, require_corpus
 from .deck_strategies import PANDOC_BLOCKS, QUARTO_FRONT_MATTERS, decks
 from .fixture_tools import all_prompts, inject_all, render_split
 from .hypothesis_budget import examples
@@ -177,7 +177,7 @@ def _round_trip(pipeline: Pipeline, source: str, prompt: str) -> None:
 
 
 def test_corpus_pandoc_deck() -> None:
-    require(PANDOC_DECK.is_file(), "shared corpus not found")
+    require_corpus(PANDOC_DECK)
     deck = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False)).load(PANDOC_DECK)
     assert deck.format == "pandoc" and len(deck.slides) == 34
     assert deck.front_matter is not None and deck.front_matter.end == 8
@@ -191,7 +191,7 @@ def test_corpus_pandoc_deck() -> None:
 
 
 def test_corpus_quarto_deck() -> None:
-    require(QUARTO_DECK.is_file(), "shared corpus not found")
+    require_corpus(QUARTO_DECK)
     deck = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False)).load(QUARTO_DECK)
     assert deck.format == "quarto" and len(deck.slides) == 29
     assert deck.slides[0].title == "Hello, There"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +11,7 @@ import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
-from .conftest import CORPUS, require
+from .conftest import CORPUS, corpus_rows
 from .fixture_tools import all_prompts, inject_all, render_split
 from .hypothesis_budget import examples
 
@@ -38,9 +37,7 @@ def test_inject_fixtures(line: int, title: str, source: str, expected: str) -> N
 
 
 def test_corpus_remark_decks_are_detected_and_counted(pipeline: Pipeline) -> None:
-    require((CORPUS / "MANIFEST.tsv").is_file(), f"shared corpus not found at {CORPUS}")
-    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["format"] == "remark"]
+    rows = corpus_rows("remark")
     assert len(rows) == 3
     for row in rows:
         deck = pipeline.load(CORPUS / row["file"])

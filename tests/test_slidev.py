@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from markdown_it.utils import read_fixture_file
@@ -10,7 +9,7 @@ import pytest
 
 from mdslides_prompts import Deck, DeckError, Pipeline, Settings, get_plugin_manager
 
-from .conftest import CORPUS, require
+from .conftest import CORPUS, corpus_rows
 from .fixture_tools import all_prompts, inject_all, render_split
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -69,9 +68,7 @@ def test_bare_carriage_returns_are_refused() -> None:
 
 
 def test_corpus_slidev_decks_are_detected_and_counted(pipeline: Pipeline) -> None:
-    require((CORPUS / "MANIFEST.tsv").is_file(), f"shared corpus not found at {CORPUS}")
-    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["format"] == "slidev"]
+    rows = corpus_rows("slidev")
     assert len(rows) == 4
     for row in rows:
         deck = pipeline.load(CORPUS / row["file"])
