@@ -258,15 +258,21 @@ def _collect(paths: Sequence[str]) -> list[tuple[Path, bool, Path]]:
 
 
 def _destination(
-    paths: Sequence[str], decks: Sequence[tuple[Deck, Path]], output: str | None, to_stdout: bool
+    paths: Sequence[str],
+    decks: Sequence[tuple[Deck, Path]],
+    output: str | None,
+    to_stdout: bool,
+    inputs: Sequence[Path] = (),
 ) -> Callable[[Deck], Path | None]:
+    """Where each deck is written: *output* (``-o``) checked against every one of the
+    *inputs* (the files found at *paths*, decks or not), stdout, or the deck itself."""
     if to_stdout:
         if len(decks) != 1:
             _fail("--stdout takes exactly one deck")
         return lambda deck: None
     if output is None:
         return lambda deck: deck.path
-    sources = _sources(paths, decks)
+    sources = _sources(decks, inputs)
     targets = _output_targets(paths, decks, output, sources)
 
     def to_output(deck: Deck) -> Path:
@@ -287,13 +293,11 @@ def _destination(
 
 
 def _sources(
-    paths: Sequence[str], decks: Sequence[tuple[Deck, Path]]
+    decks: Sequence[tuple[Deck, Path]], inputs: Sequence[Path]
 ) -> dict[tuple[int, int], str]:
     """Every input file by device and inode, with its name: the decks, and the files of the
     inputs that were skipped or could not be read (-o must not overwrite them either)."""
-    files = [deck.path for deck, _ in decks if deck.path is not None]
-    if list(paths) != ["-"]:
-        files += [path for path, _, _ in _collect(paths)]
+    files = [deck.path for deck, _ in decks if deck.path is not None] + list(inputs)
     sources: dict[tuple[int, int], str] = {}
     for path in files:
         with contextlib.suppress(OSError):
@@ -426,6 +430,8 @@ class _Decks:
         self.auto_offline = False
         """Whether ``auto`` chose the offline provider (no credentials in the environment)."""
         self._pipelines: list[Pipeline] = []
+        self.inputs: list[Path] = []
+        """Every file the paths named or held, read as a deck or not."""
         self.unreadable: list[str] = []
         """Why files found in folders were left out (each line printed as it came): the
         command ends with exit code 1."""
@@ -492,7 +498,9 @@ class _Decks:
             return [_Loaded(deck, Path.cwd(), pipeline)]
         found: list[_Loaded] = []
         errors = []
-        for path, explicit, root in _collect(paths):
+        collected = _collect(paths)
+        self.inputs = [path for path, _, _ in collected]
+        for path, explicit, root in collected:
             try:
                 raw = Deck.from_bytes(read_bytes(path), path)
                 reader = self.pipeline(self.settings(path.parent))
@@ -795,7 +803,7 @@ def run(
     destination = (
         (lambda deck: None)
         if diff or dry_run
-        else _destination(paths, [(i.deck, i.root) for i in loaded], output, emit)
+        else _destination(paths, [(i.deck, i.root) for i in loaded], output, emit, decks.inputs)
     )
     if not quiet and not dry_run:
         _offline_notice(console, decks, (item.pipeline.settings for item in loaded))
@@ -1240,7 +1248,9 @@ def strip(
     decks.pm.register(Reporter(console, quiet=quiet), name="cli-reporter")
     loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
     stdout = to_stdout or (paths == ("-",) and not output)
-    destination = _destination(paths, [(i.deck, i.root) for i in loaded], output, stdout)
+    destination = _destination(
+        paths, [(i.deck, i.root) for i in loaded], output, stdout, decks.inputs
+    )
     reports = [r for item in loaded for r in item.pipeline.strip_decks([item.deck], destination)]
     if stdout and reports:
         _emit_stdout(reports[0].deck, reports[0].text)

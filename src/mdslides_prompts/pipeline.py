@@ -772,11 +772,9 @@ class Pipeline:
                 report = DeckReport(deck=deck, text=self.strip(deck), stripped=True)
             except PluginError as exc:
                 report = DeckReport(deck=deck, text=deck.text, stripped=True, error=str(exc))
-                self._hook.mdslides_on_deck_done(report=report)
-                reports.append(report)
-                continue
-            if destination is not None:
-                report = self._write(report, destination(deck))
+            else:
+                if destination is not None:
+                    report = self._write(report, destination(deck))
             self._hook.mdslides_on_deck_done(report=report)
             reports.append(report)
         return reports

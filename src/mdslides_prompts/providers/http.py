@@ -566,9 +566,7 @@ class _Health:
                 stop = CannotConnect(f"{error}: {hints.not_json}")
                 return stop
             return None
-        if isinstance(error, ProviderTimeout | ProviderUnreachable) and not isinstance(
-            error, ProviderHTTPError
-        ):
+        if isinstance(error, ProviderTimeout | ProviderUnreachable):
             return None  # a timeout or a dropped connection says nothing of the address
         self.connect_failures = 0
         self.responses += 1
@@ -748,7 +746,7 @@ class ChatClient:
                 self._fatal = self._fatal or exc
             raise
 
-    def _stop_if_fatal(self, attempt: int) -> None:
+    def _stop_if_fatal(self) -> None:
         """Send nothing more once a request showed that every other would fail too."""
         if self._fatal is None:
             return
@@ -792,7 +790,7 @@ class ChatClient:
         opts = self.options
         error: ProviderError | None = None
         while True:
-            self._stop_if_fatal(attempt)
+            self._stop_if_fatal()
             waited = await self._pacer.acquire()
             if waited >= 1.0:
                 self._event(
