@@ -451,3 +451,43 @@ def test_utf16_and_utf32_decks_name_their_encoding(
         2,
         f"mdslides-prompts: talk.md: {name} text with a byte-order mark; save it as UTF-8\n",
     )
+
+
+_WRITER = """
+import sys
+from pathlib import Path
+from mdslides_prompts.fileio import write_atomic
+path, old, new = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()
+print("go", flush=True)
+while True:
+    write_atomic(path, new, expected=old)
+    write_atomic(path, old, expected=new)
+"""
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["renamed", "hard-linked"])
+def test_a_writer_killed_at_any_moment_leaves_the_old_text_or_the_new(
+    tmp_path: Path, linked: bool
+) -> None:
+    # Decks of real size: a rename is atomic; an in-place rewrite of a hard-linked deck is
+    # one write and a cut, too short for these kills to split. (A plain write_bytes fails
+    # this at the first kill.)
+    old = (DECK * 40).encode()
+    new = old.replace(b"Ice that flows.", b"<!-- image-prompt | A glacier -->\nIce that flows.")
+    (tmp_path / "old").write_bytes(old)
+    (tmp_path / "new").write_bytes(new)
+    path = deck(tmp_path / "decks", text=old.decode())
+    if linked:
+        os.link(path, tmp_path / "decks" / "link.md")
+    args = [sys.executable, "-c", _WRITER, str(path), str(tmp_path / "old"), str(tmp_path / "new")]
+    for n in range(25):
+        with subprocess.Popen(args, stdout=subprocess.PIPE) as writer:
+            assert writer.stdout is not None and writer.stdout.readline() == b"go\n"
+            time.sleep(0.002 * (n % 10))
+            writer.kill()
+        now = path.read_bytes()
+        assert now in (old, new), f"kill {n}: a partial deck of {len(now)} bytes"
+    assert path.stat().st_nlink == (2 if linked else 1)
+    # Killed temporary files are left (they are removed once stale), never a deck.
+    assert all(p.name.startswith(".mdslides-prompts-") for p in path.parent.iterdir()
+               if p.name not in ("talk.md", "link.md"))  # fmt: skip
