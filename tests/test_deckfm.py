@@ -10,7 +10,7 @@ import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, SlidePrompt, Status, get_plugin_manager
 
-from .conftest import CORPUS, EXAMPLE_DECK, require
+from .conftest import CORPUS, EXAMPLE_DECK, require_corpus
 from .fixture_tools import all_prompts, inject_all
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -46,7 +46,7 @@ DECKS = [
 @pytest.mark.parametrize(("fmt", "name"), [*DECKS, ("marp", "example")])
 def test_switching_modes_keeps_every_byte(fmt: str, name: str) -> None:
     path = EXAMPLE_DECK if name == "example" else CORPUS / name
-    require(path.is_file(), f"{path} not found")
+    require_corpus(path)
     original = Deck.from_bytes(path.read_bytes(), path)
     base = _pipeline(fmt).strip(_pipeline(fmt).parse(original))
     text = base
