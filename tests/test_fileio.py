@@ -104,12 +104,18 @@ def test_a_hard_linked_deck_is_written_through_its_links(
     assert temp_files(tmp_path) == [] and temp_files(link.parent) == []
 
 
+def linked_deck(folder: Path, data: bytes) -> Path:
+    """``deck.md`` holding *data*, with a second hard link, ``link.md``, beside it."""
+    path = folder / "deck.md"
+    path.write_bytes(data)
+    os.link(path, folder / "link.md")
+    return path
+
+
 def test_a_hard_linked_deck_keeps_an_edit_made_during_the_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "deck.md"
-    path.write_bytes(b"read by the run\n")
-    os.link(path, tmp_path / "link.md")
+    path = linked_deck(tmp_path, b"read by the run\n")
     real_fsync = os.fsync
 
     def author_saves_meanwhile(fd: int) -> None:  # while the new text is being synced
@@ -127,9 +133,7 @@ def test_a_hard_linked_deck_keeps_an_edit_made_during_the_write(
 def test_a_failed_in_place_write_puts_the_old_text_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "deck.md"
-    path.write_bytes(b"old text\n")
-    os.link(path, tmp_path / "link.md")
+    path = linked_deck(tmp_path, b"old text\n")
     real_ftruncate = os.ftruncate
     calls = []
 
