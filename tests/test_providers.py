@@ -64,6 +64,7 @@ from .http_server import (
     serve,
     slide_of,
     sse_events,
+    unanswered_port,
 )
 
 TOKEN = "tok-S3CRET-4f9a2c7e1b"
@@ -224,10 +225,11 @@ def test_html_with_status_200_is_retried_then_names_the_base_url() -> None:
     with serve(queue(reply, then=reply)) as server:
         [error] = generate(server)
     assert isinstance(error, BadAnswer)
+    port = server.url.rsplit(":", 1)[1]
     assert str(error) == (
-        "4 answers and none usable (last: HTTP 200 with a body that is not JSON (text/html): "
-        "'Page introuvable' (check INFOMANIAK_BASE_URL)): the base URL is probably wrong; "
-        "check INFOMANIAK_BASE_URL"
+        f"4 answers from 127.0.0.1:{port}{CHAT_V2} and none usable (last: HTTP 200 with a "
+        "body that is not JSON (text/html): 'Page introuvable'): the base URL is probably "
+        "wrong; check INFOMANIAK_BASE_URL"
     )
     assert len(server.posts) == 4
 
@@ -721,7 +723,8 @@ def test_an_answer_with_no_text_proves_the_base_url_right(
 
     server_env.script = script
     deck = make_deck(tmp_path, 5)
-    code, _, err = cli(capsys, "run", str(deck), "--concurrency", "1", "-q")
+    args = ["--concurrency", "1", "--retry-backoff", "0.01", "-q"]
+    code, _, err = cli(capsys, "run", str(deck), *args)
     assert code == 1 and "probably wrong" not in err, err
     assert "slide 1 failed" in err and deck.read_text(encoding="utf-8").count("A glacier") == 4
 
@@ -732,9 +735,29 @@ def test_a_connect_timeout_after_a_connection_was_made_does_not_stop_the_run() -
     timed_out.timed_out = True
     busy = _Health(connected=True)
     assert all(busy.failed(timed_out, hints) is None for _ in range(10))
+    assert isinstance(_Health().failed(timed_out, hints), CannotConnect)
+    refused = CannotConnect("cannot connect to 127.0.0.1:1 (connection refused)")
     never = _Health()
-    verdicts = [never.failed(timed_out, hints) for _ in range(3)]
+    verdicts = [never.failed(refused, hints) for _ in range(3)]
     assert verdicts[:2] == [None, None] and isinstance(verdicts[2], CannotConnect)
+
+
+def test_an_address_that_never_answers_stops_the_run_within_the_connect_timeout(
+    tmp_path: Path,
+) -> None:
+    deck = make_deck(tmp_path, 12)
+    with unanswered_port() as port:
+        base = ["--provider", "openai", "--base-url", f"http://127.0.0.1:{port}/v1"]
+        # --timeout 4: a connection gets 2 s. Before: each attempt was cut at 4 s as
+        # 'no answer within 4 s', retried 5 times per slide, a minute and a line per slide.
+        run = ["run", str(deck), *base, "--model", "m", "--timeout", "4", "--concurrency", "1"]
+        code, err, seconds = _subprocess_cli(tmp_path, *run)
+        assert code == 1 and seconds < 6, (seconds, err)
+        assert f"cannot connect to 127.0.0.1:{port} (no connection within the connect " in err
+        assert "check --base-url" in err and len(err.splitlines()) <= 4, err
+        code, err, seconds = _subprocess_cli(tmp_path, "models", *base, "--timeout", "4")
+        assert code == 1 and seconds < 6 and len(err.splitlines()) == 1, (seconds, err)
+        assert f"cannot connect to 127.0.0.1:{port} (no connection" in err
 
 
 def test_quiet_still_names_every_failed_slide(
@@ -762,8 +785,22 @@ def test_a_server_whose_every_answer_is_malformed_stops_the_run(
     deck = make_deck(tmp_path, 30)
     code, _, err = cli(capsys, "run", str(deck), "--concurrency", "2")
     assert code == 1 and len(server_env.posts) <= 6
+    where = f"{server_env.url.removeprefix('http://')}{CHAT_V2}"
+    assert f"answers from {where} and none usable" in err
     assert "the base URL is probably wrong; check INFOMANIAK_BASE_URL" in err
     assert "30 failed" in err
+    options = {**FAST, "base_url": f"{server_env.url}/v1"}
+    settings = Settings(provider_options=MappingProxyType(options))
+    provider = create_openai(settings, {}, need_model=False)
+
+    async def models() -> None:
+        try:
+            await provider.list_models()
+        finally:
+            await provider.aclose()
+
+    with pytest.raises(BadAnswer, match=r"answers from 127\.0\.0\.1:\d+/v1/models and none"):
+        asyncio.run(models())
 
 
 def test_the_token_appears_nowhere(

@@ -524,9 +524,16 @@ class NoAnswerBody(MalformedAnswer):
     """A success status whose body is no chat answer at all (not JSON, not an object, no
     choices): what a wrong base URL gets; a chat answer with no text proves the URL right."""
 
+    where = ""
+    """The address that answered (``host:port/path``), once known."""
+
 
 BREAKER = 3
-"""Connection failures in a row, with no answer yet in the run, that stop every request."""
+"""Connection failures in a row, with no answer yet in the run, that stop every request
+(a connect timeout while no connection was ever made in the run stops them at once)."""
+CONNECT_TIMEOUT = 10.0
+"""Longest wait for a connection (TCP and TLS), in seconds; at most half of the request
+timeout, so that an address that never answers is told from a slow answer."""
 MALFORMED = 4
 """Malformed answers, with no usable one yet in the run, that stop every request."""
 
@@ -562,9 +569,10 @@ class _Health:
             if error.timed_out and self.connected:
                 return None  # a busy server that stopped accepting for a while, not a wrong one
             self.connect_failures += 1
-            if self.connect_failures >= BREAKER and not self.responses:
-                stop = CannotConnect(f"{error}: {hints.not_json}")
-                return stop
+            # A connect timeout has already cost the whole connect timeout: with no
+            # connection ever made in the run, a second one would only double the wait.
+            if not self.responses and (error.timed_out or self.connect_failures >= BREAKER):
+                return CannotConnect(f"{error}: {hints.not_json}")
             return None
         if isinstance(error, ProviderTimeout | ProviderUnreachable) and not isinstance(
             error, ProviderHTTPError
@@ -575,9 +583,10 @@ class _Health:
         if isinstance(error, NoAnswerBody):
             self.malformed += 1
             if self.malformed >= MALFORMED and not self.usable:
+                last = str(error).removesuffix(f" ({hints.not_json})")
                 return MalformedAnswer(
-                    f"{self.malformed} answers and none usable (last: {error}): the base URL "
-                    f"is probably wrong; {hints.not_json}"
+                    f"{self.malformed} answers from {error.where or 'the server'} and none "
+                    f"usable (last: {last}): the base URL is probably wrong; {hints.not_json}"
                 )
         return None
 
@@ -600,9 +609,14 @@ def _host(exc: httpx.HTTPError) -> str:
         url = exc.request.url
     except RuntimeError:  # an exception raised with no request
         return "the server"
+    return _address(url)
+
+
+def _address(url: httpx.URL, *, path: bool = False) -> str:
+    """``host:port`` of *url* (and its path): never its credentials or its query."""
     port = url.port or {"http": 80, "https": 443}.get(url.scheme, 0)
     host = f"[{url.host}]" if ":" in url.host else url.host
-    return f"{host}:{port}"
+    return f"{host}:{port}" + (url.path if path else "")
 
 
 _CONNECT_REASONS = (
@@ -704,7 +718,9 @@ class ChatClient:
         self._traced = {"trace": self._health.trace}
         self._http = httpx.AsyncClient(
             headers={"User-Agent": f"mdslides-prompts/{__version__}", **headers},
-            timeout=httpx.Timeout(options.timeout, connect=min(10.0, options.timeout)),
+            timeout=httpx.Timeout(
+                options.timeout, connect=min(CONNECT_TIMEOUT, options.timeout / 2)
+            ),
             limits=httpx.Limits(
                 max_connections=options.concurrency, max_keepalive_connections=options.concurrency
             ),
@@ -768,7 +784,7 @@ class ChatClient:
                 )
             except httpx.HTTPError as exc:
                 raise _transport_error(exc, limit) from None
-            return self._json(response)
+            return self._read(response, lambda data: data)
 
         return await self._call(send, subject)
 
@@ -863,7 +879,7 @@ class ChatClient:
                 response = await self._http.post(
                     url, json=body, headers={"Accept": "application/json"}, extensions=self._traced
                 )
-                return parse_completion(self._json(response))
+                return self._completion(response)
             headers = {"Accept": "text/event-stream"}
             async with self._http.stream(
                 "POST", url, json=body, headers=headers, extensions=self._traced
@@ -871,7 +887,7 @@ class ChatClient:
                 content_type = response.headers.get("content-type", "")
                 if not response.is_success or "text/event-stream" not in content_type:
                     await response.aread()
-                    return parse_completion(self._json(response))
+                    return self._completion(response)
                 decoder = SSEDecoder()
                 stream = _Stream()
                 async for chunk in response.aiter_bytes():
@@ -883,6 +899,17 @@ class ChatClient:
                 return stream.result()
         except httpx.HTTPError as exc:
             raise _transport_error(exc, limit) from None
+
+    def _completion(self, response: httpx.Response) -> Completion:
+        return self._read(response, parse_completion)
+
+    def _read(self, response: httpx.Response, parse: Callable[[Any], T]) -> T:
+        """*response*'s JSON read by *parse*; a body that is no answer names its address."""
+        try:
+            return parse(self._json(response))
+        except NoAnswerBody as exc:
+            exc.where = self.scrub(_address(response.request.url, path=True))
+            raise
 
     def _json(self, response: httpx.Response) -> Any:
         content = self._scrub_bytes(response.content)
