@@ -345,6 +345,30 @@ def test_a_slide_is_timed_from_its_request_not_from_its_wait_for_a_slot(
     assert len(seconds) == 3 and all(0.35 < t < 0.75 for t in seconds), seconds
 
 
+def test_a_slide_held_back_by_the_pacer_is_timed_from_its_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
+) -> None:
+    # Slide 1's 429 pauses every request for 1 s; slide 3 gets its slot when slide 2 is
+    # answered (0.3 s) and then waits for the pacer: queued, not slow.
+    limited = Reply(429, b"", {"Retry-After": "1"})
+    first = queue(limited, then=chat("A glacier at dawn"))
+
+    def script(request: Recorded) -> Reply:
+        slide = slide_of(request)
+        if slide == "Slide 1":
+            return first(request)
+        return replace(chat("A glacier at dawn"), delay=0.3 if slide == "Slide 2" else 0)
+
+    server_env.script = script
+    deck = make_deck(tmp_path, 3)
+    code, out, err = cli(capsys, "run", str(deck), "--concurrency", "2", "--json", "-v")
+    assert code == 0, err
+    third = json.loads(out)["decks"][0]["slides"][2]
+    assert third["seconds"] < 0.3 and third["queued"] > 0.5, third
+    verbose = r"slide 3 'Slide 3' generated in 0\.\d\d s \(queued \d\.\d\d s; 1 request"
+    assert re.search(verbose, err), err
+
+
 def test_the_deadline_stops_retries() -> None:
     with serve(queue(then=Reply(429, b"", {"Retry-After": "30"}))) as server:
         started = time.monotonic()
@@ -673,6 +697,7 @@ def test_a_server_that_cannot_be_reached_stops_the_run_at_once(tmp_path: Path) -
     )
     assert len(err.splitlines()) <= 8, err
     assert "40 failed" in err and deck.read_bytes() == before
+    assert "slides 1, 2, 3, 4 failed and 5, 6, 7," in err and "40 were not sent" in err
     code, err, seconds = _subprocess_cli(tmp_path, "models", **env)
     assert code == 1 and seconds < 5 and len(err.splitlines()) == 1, err
     assert f"cannot connect to 127.0.0.1:{port} (connection refused)" in err
@@ -684,9 +709,13 @@ def test_a_400_for_the_model_stops_the_other_slides_but_one_for_a_slide_does_not
     deck = make_deck(tmp_path, 12)
     unknown = {"error": {"message": "The model `mistral9` does not exist", "type": "invalid"}}
     server_env.script = lambda request: Reply(400, unknown)
-    code, _, err = cli(capsys, "run", str(deck), "--concurrency", "1", "--model", "mistral9")
+    args = ["run", str(deck), "--concurrency", "1", "--model", "mistral9"]
+    code, out, err = cli(capsys, *args, "--json")
     assert code == 1 and len(server_env.posts) == 1
-    assert "slides 1, 2, 3" in err and "does not exist" in err
+    assert "slide 1 failed and 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 were not sent; all kept" in err
+    assert "does not exist" in err
+    slides = json.loads(out)["decks"][0]["slides"]
+    assert [(s["not_sent"], s["requests"]) for s in slides] == [(False, 1)] + [(True, 0)] * 11
     server_env.requests.clear()
     too_long = {"error": {"message": "This model's maximum context length is 8192 tokens"}}
 

@@ -316,6 +316,8 @@ class Completion:
     """Tokens, if the answer has a ``usage`` object."""
     attempts: int = 1
     """Requests it took, retries included."""
+    waited: float = 0.0
+    """Seconds its requests were held back by client-side pacing (``--rpm``)."""
 
 
 def parse_usage(data: Any) -> Usage | None:
@@ -539,6 +541,16 @@ MALFORMED = 4
 
 
 @dataclass(slots=True)
+class _Tally:
+    """What one call has cost so far."""
+
+    attempts: int = 0
+    """Requests sent."""
+    waited: float = 0.0
+    """Seconds held back by client-side pacing."""
+
+
+@dataclass(slots=True)
 class _Health:
     """What the run's requests have met so far, to stop early when the server is wrong."""
 
@@ -748,12 +760,12 @@ class ChatClient:
 
         :param subject: what the request is for, in retry messages (a slide title)
         """
-        tries = [0]
+        tally = _Tally()
         try:
             completion = await self._call(
-                lambda limit: self._post(url, body, limit), subject, tries
+                lambda limit: self._post(url, body, limit), subject, tally
             )
-            return replace(completion, attempts=tries[0])
+            return replace(completion, attempts=tally.attempts, waited=tally.waited)
         except (AuthenticationFailed, EndpointNotFound) as exc:
             # Every later request would fail the same way: do not send them.
             self._fatal = self._fatal or exc
@@ -772,6 +784,7 @@ class ChatClient:
         # reported with it in one line.
         error = _with_message(self._fatal, str(self._fatal))
         error.retryable = False
+        error.sent = attempt > 0
         raise error
 
     async def get_json(self, url: str, subject: str) -> Any:
@@ -789,19 +802,20 @@ class ChatClient:
         return await self._call(send, subject)
 
     async def _call(
-        self, send: Callable[[float], Awaitable[T]], subject: str, tries: list[int] | None = None
+        self, send: Callable[[float], Awaitable[T]], subject: str, tally: _Tally | None = None
     ) -> T:
         """Send until an answer, a final error, or the retries or deadline run out; count
-        the attempts in ``tries[0]`` and on the error raised (``error.attempts``)."""
-        tries = tries if tries is not None else [0]
+        the attempts and pacing waits in *tally* and on the error raised (``error.attempts``,
+        ``error.waited``)."""
+        tally = tally if tally is not None else _Tally()
         try:
-            return await self._attempts(send, subject, tries)
+            return await self._attempts(send, subject, tally)
         except ProviderError as exc:
-            exc.attempts = tries[0]
+            exc.attempts, exc.waited = tally.attempts, tally.waited
             raise
 
     async def _attempts(
-        self, send: Callable[[float], Awaitable[T]], subject: str, count: list[int]
+        self, send: Callable[[float], Awaitable[T]], subject: str, tally: _Tally
     ) -> T:
         started: float | None = None
         attempt = 0
@@ -810,6 +824,7 @@ class ChatClient:
         while True:
             self._stop_if_fatal(attempt)
             waited = await self._pacer.acquire()
+            tally.waited += waited
             if waited >= 1.0:
                 self._event(
                     ProviderEvent(
@@ -826,7 +841,7 @@ class ChatClient:
                 )
             limit = min(opts.timeout, remaining)
             attempt += 1
-            count[0] = attempt
+            tally.attempts = attempt
             try:
                 async with asyncio.timeout(limit):
                     answer = await send(limit)
