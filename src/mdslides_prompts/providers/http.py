@@ -862,7 +862,8 @@ class ChatClient:
                 raise error
             if attempt > opts.max_retries:
                 tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
-                raise _gave_up(error, f"gave up after {tries} in {elapsed:.1f} s")
+                # No time in the words: slides failing alike are then reported in one line.
+                raise _gave_up(error, f"gave up after {tries}")
             delay = retry_delay(opts, attempt - 1, error, self._rng)
             if elapsed + delay >= opts.deadline:
                 raise _gave_up(
