@@ -9,6 +9,8 @@ shared by every concurrent request. Each call goes::
                     jitter; a 429 also pauses every other request), until the retries
                     or the deadline run out
                   ↳ 400/401/403/404/422: raised at once, with a hint
+                  ↳ no connection, a wrong key or model, or only bodies that are no
+                    chat answer, before any answer came: the run stops sending (_Health)
 
 Errors are always ours (:mod:`mdslides_prompts.errors`): httpx exceptions are mapped
 at this boundary and never chained, and the secret (the token) is scrubbed from every
