@@ -650,7 +650,7 @@ def test_thirty_percent_faults_over_sixty_slides_complete_every_slide(
 ) -> None:
     deck = make_deck(tmp_path, 60)
     server_env.script, faults = fault_script(seed=seed, rate=0.3)
-    args = ["--rpm", "6000", "--retry-backoff", "0.005", "--timeout", "0.5",
+    args = ["--rpm", "6000", "--retry-backoff", "0.005", "--timeout", "1",
             "--max-retries", "8", "--concurrency", "8"]  # fmt: skip
     code, _, err = cli(capsys, "run", str(deck), *args)
     assert code == 0, err
