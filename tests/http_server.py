@@ -265,3 +265,26 @@ def fault_script(seed: int, rate: float) -> tuple[Script, dict[str, int]]:
         return fault
 
     return script, faults
+
+
+@contextmanager
+def unanswered_port() -> Iterator[int]:
+    """A port on 127.0.0.1 where a connection is never made: it listens with a full
+    backlog and never accepts, so the kernel drops every new SYN (as a firewall or a host
+    that is down does) and a connect attempt waits until it times out."""
+    listener = socket.socket()
+    fillers: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = int(listener.getsockname()[1])
+        for _ in range(4):  # more than the backlog holds
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        time.sleep(0.05)
+        yield port
+    finally:
+        for sock in (*fillers, listener):
+            sock.close()

@@ -189,7 +189,8 @@ def test_json_report_per_slide_and_totals(
         "index": 4, "title": "Anatomy of a glacier", "status": "missing", "action": "generated",
         "source": "provider", "prompt": slide["prompt"], "reason": "missing", "error": None,
         "requests": 1, "retries": 0, "tokens": {"prompt": 10, "completion": 5},
-        "seconds": slide["seconds"], "cache_key": slide["cache_key"],
+        "seconds": slide["seconds"], "queued": slide["queued"], "not_sent": False,
+        "cache_key": slide["cache_key"],
     }  # fmt: skip
     assert slide["prompt"].startswith("Picture ") and len(slide["cache_key"]) == 64
     assert report["decks"][0]["slides"][5]["action"] == "kept"

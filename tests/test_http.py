@@ -393,6 +393,8 @@ def test_prompts_are_cut_to_the_flux_budget() -> None:
         ("... --- !!! 123", "no letters"),
         ("glacier glacier glacier glacier glacier glacier glacier", "over and over"),
         ("ice, ice, water, ice, ice, snow, ice, ice, ice, blue", "mostly one word"),
+        ("A glacier at dawn # # # # # # # # # # # #", "one sign over and over"),
+        ("A glacier \U0001f9ca \U0001f9ca \U0001f9ca \U0001f9ca \U0001f9ca \U0001f9ca", "sign"),
     ],
 )
 def test_answers_that_are_no_prompt_are_named(answer: str, why: str) -> None:
@@ -405,6 +407,8 @@ def test_answers_that_are_no_prompt_are_named(answer: str, why: str) -> None:
         "A calm lake at dawn with mist and pines",
         "Red, red, red poppies in a field of green wheat under a blue sky",
         "Eis",
+        "A, B, C, D, E, F, G: a row of letter blocks on a shelf",
+        "Three dots ... on a page, a pen, an inkwell",
     ],
 )
 def test_real_prompts_are_prompts(answer: str) -> None:

@@ -163,18 +163,28 @@ class Reporter:
 
 
 def _failure_lines(report: DeckReport, name: str | None = None) -> list[str]:
-    """One line per reason the slides of *report* failed, naming the slides."""
-    by_reason: dict[str, list[str]] = {}
+    """One line per reason the slides of *report* failed, naming the slides (and those
+    that were not sent at all because the run had stopped sending)."""
+    by_reason: dict[str, tuple[list[str], list[str]]] = {}
     for outcome in report.failed:
-        by_reason.setdefault(outcome.error or "unknown error", []).append(str(outcome.index))
+        failed, unsent = by_reason.setdefault(outcome.error or "unknown error", ([], []))
+        (unsent if outcome.not_sent else failed).append(str(outcome.index))
     lines = []
-    for reason, numbers in by_reason.items():
-        which = f"slides {', '.join(numbers)}" if len(numbers) > 1 else f"slide {numbers[0]}"
-        their = "their" if len(numbers) > 1 else "its"
-        lines.append(
-            f"{name or report.deck.name}: {which} failed and kept {their} previous state: {reason}"
-        )
+    for reason, (failed, unsent) in by_reason.items():
+        were = "was" if len(unsent) == 1 else "were"
+        if failed and unsent:
+            what = f"{_slides(failed)} failed and {', '.join(unsent)} {were} not sent; all kept"
+        elif unsent:
+            what = f"{_slides(unsent)} {were} not sent and kept"
+        else:
+            what = f"{_slides(failed)} failed and kept"
+        their = "its" if len(failed) + len(unsent) == 1 else "their"
+        lines.append(f"{name or report.deck.name}: {what} {their} previous state: {reason}")
     return lines
+
+
+def _slides(numbers: Sequence[str]) -> str:
+    return f"slides {', '.join(numbers)}" if len(numbers) > 1 else f"slide {numbers[0]}"
 
 
 def _titled(slide: Slide) -> str:
@@ -196,6 +206,8 @@ def _slide_detail(outcome: SlideOutcome) -> str:
             f"{outcome.usage.prompt_tokens} prompt + {outcome.usage.completion_tokens} "
             "completion tokens"
         )
+    if outcome.queued >= 0.05:  # the wait for a slot or the pacer is not the request's time
+        facts.insert(0, f"queued {outcome.queued:.2f} s")
     extra = f" ({'; '.join(facts)})" if facts else ""
     return f"{action.value} in {outcome.seconds:.2f} s{extra}"
 

@@ -91,6 +91,11 @@ class ProviderError(MdSlidesError):
     attempts = 0
     """Requests sent before giving up, retries included (0 when none was sent or the
     provider does not count them)."""
+    waited = 0.0
+    """Seconds the requests were held back by client-side pacing before they went out."""
+    sent = True
+    """``False`` when no request went out at all because the run had stopped sending (a
+    server that cannot be reached, a wrong key or model): the slide was never asked."""
 
 
 class ProviderHTTPError(ProviderError):

@@ -20,7 +20,14 @@ from .config import MODES, Settings
 from .configfile import hide_config_block
 from .controls import MARKER_SKIP, apply_controls, parse_selectors, selected
 from .deck import Deck, Slide, SlidePrompt, Status
-from .errors import DeckError, FormatNotFound, MdSlidesError, PluginError, UsageError
+from .errors import (
+    DeckError,
+    FormatNotFound,
+    MdSlidesError,
+    PluginError,
+    ProviderError,
+    UsageError,
+)
 from .explain import Explanation, explain
 from .fileio import read_bytes, write_atomic
 from .marker import PromptMarker, strippable
@@ -83,7 +90,11 @@ class SlideOutcome:
     error: str | None = None
     """Why the slide failed, when it did."""
     seconds: float = 0.0
-    """Time spent getting the prompt (cache or provider, waits and retries included)."""
+    """Time spent getting the prompt from the cache or the provider, retries and their
+    backoff included; not the time queued (:attr:`queued`)."""
+    queued: float = 0.0
+    """Time the slide waited for a concurrency slot (``--concurrency``) and for client-side
+    pacing (``--rpm``) before its requests went out."""
     requests: int = 0
     """Requests sent to the provider for this slide, retries included."""
     usage: Usage | None = None
@@ -92,6 +103,9 @@ class SlideOutcome:
     """The cache key of the slide's request, when a request was built."""
     reason: str | None = None
     """Why the slide was kept or skipped (``fresh``, ``locked: lock list: 3``, ...)."""
+    not_sent: bool = False
+    """The slide failed without a request: the run had stopped sending before its turn
+    (a server that cannot be reached, a wrong key or model)."""
 
     @property
     def retries(self) -> int:
@@ -697,8 +711,7 @@ class Pipeline:
             return self._settled_outcome(plan)
         assert plan.request is not None and plan.key is not None and provider is not None
         started = time.monotonic()
-        requests = 0
-        usage = None
+        requests, usage, queued = 0, None, 0.0
         try:
             read = cache is not None and (not plan.refresh or self.settings.cache_only)
             text = cache.get(plan.key) if cache is not None and read else None
@@ -710,10 +723,14 @@ class Pipeline:
                     seconds=time.monotonic() - started, key=plan.key, reason=plan.reason,
                 ), None  # fmt: skip
             if text is None:
+                waiting = time.monotonic()
                 async with limit:
                     started = time.monotonic()  # the request's time, not the wait for a slot
+                    queued = started - waiting
                     answer = await self._ask(provider, plan.request)
                 text, usage, requests = answer.text, answer.usage, answer.requests
+                started += answer.waited  # nor its wait for the pacer
+                queued += answer.waited
                 action = Action.GENERATED
                 if not isinstance(text, str) or not text.strip():
                     raise PluginError(f"provider {provider.name!r} returned no prompt")
@@ -726,15 +743,18 @@ class Pipeline:
                     await asyncio.to_thread(cache.put, plan.key, text, meta, usage)
         except Exception as exc:  # a third-party provider's bug must not lose other slides
             error = str(exc) if isinstance(exc, MdSlidesError) else f"{type(exc).__name__}: {exc}"
+            waited = exc.waited if isinstance(exc, ProviderError) else 0.0
+            unsent = isinstance(exc, ProviderError) and not exc.sent
             return SlideOutcome(
                 slide.index, status, Action.FAILED, error=error,
-                seconds=time.monotonic() - started, requests=getattr(exc, "attempts", 0),
-                key=plan.key, reason=plan.reason,
+                seconds=max(0.0, time.monotonic() - started - waited),
+                queued=queued + waited, requests=getattr(exc, "attempts", 0),
+                key=plan.key, reason=plan.reason, not_sent=unsent,
             ), None  # fmt: skip
         prompt = SlidePrompt(slide.index, text, slide.content_hash)
         outcome = SlideOutcome(
             slide.index, status, action, text, seconds=time.monotonic() - started,
-            requests=requests, usage=usage, key=plan.key, reason=plan.reason,
+            queued=queued, requests=requests, usage=usage, key=plan.key, reason=plan.reason,
         )  # fmt: skip
         return outcome, prompt
 

@@ -201,6 +201,8 @@ def outcome_json(outcome: SlideOutcome, slide: Slide | None) -> dict[str, Any]:
             else None
         ),
         "seconds": round(outcome.seconds, 3),
+        "queued": round(outcome.queued, 3),
+        "not_sent": outcome.not_sent,
         "cache_key": outcome.key,
     }
 

@@ -65,12 +65,22 @@ _ANNOUNCE = {
 }  # fmt: skip
 _COURTEOUS = "|".join(f"(?:{words})" for words in _COURTESY.values())
 _OPENER = _COURTEOUS + "|" + _EXCLAIMED + "|" + "|".join(f"(?:{w})" for w in _ANNOUNCE.values())
-# What a prompt is called before its colon ("Prompt:", "Image prompt:", "Invite :").
-_PROMPT_WORDS = (
-    r"prompt|invite|consigne|eingabeaufforderung|bildbeschreibung|indicaci[oó]n|"
-    r"instrucci[oó]n|istruzione|descrizione|instru[cç][aã]o|polecenie|opis|opdracht|"
-    r"beschrijving|instruc[tț]iune|descriere|pokyn|popis|uppmaning|beskrivning"
-)
+# What a prompt is called before its colon ("Prompt:", "Image prompt:", "Invite :"), with
+# the forms a language inflects or compounds it to ("promptul", "prompten", "Bildprompt").
+_PROMPT_NOUNS = {
+    "en": r"prompts?",
+    "fr": r"invite|consigne",
+    "de": r"eingabeaufforderung|bildbeschreibung|bild-?prompt",
+    "es": r"indicaci[oó]n|instrucci[oó]n",
+    "it": r"istruzione|descrizione",
+    "pt": r"instru[cç][aã]o",
+    "pl": r"polecenie|opis|promptu?",
+    "nl": r"opdracht|beschrijving|beeldprompt|afbeeldingsprompt",
+    "ro": r"promptul(?:ui)?|instruc[tț]iune(?:a)?|descriere(?:a)?",
+    "cs": r"pokyn|popis|promptu?",
+    "sv": r"prompten|uppmaning(?:en)?|beskrivning(?:en)?|bildprompt(?:en)?",
+}  # fmt: skip
+_PROMPT_WORDS = "|".join(f"(?:{words})" for words in _PROMPT_NOUNS.values())
 _LABEL_RE = re.compile(
     r"(?i)^\s*(?:[*_#>]+\s*)*"
     r"(?:(?:final|english|improved|suggested|image|image[- ]generation|flux|visual|"
@@ -215,24 +225,34 @@ def clip_prompt(text: str, max_words: int = MAX_WORDS, max_tokens: int = MAX_CLI
     return " ".join(words).rstrip(" ,;-")
 
 
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]+")
+_RUN = 6
+"""The same word (or sign) this many times in a row is a model stuck in a loop."""
 
 
 def not_a_prompt(text: str) -> str | None:
     """Why *text* (a cleaned answer) is no prompt at all, or ``None`` if it may be one:
-    no letters (``# # # #``), or one word repeated over and over (a model stuck in a loop).
+    no letters (``# # # #``), one word or sign repeated :data:`_RUN` times in a row, or
+    one word making more than half of eight or more (a model stuck in a loop).
     """
     if not any(ch.isalpha() for ch in text):
         return "the answer has no letters"
-    words = [w.lower() for w in _WORD_RE.findall(text) if any(c.isalpha() for c in w)]
-    run = longest = 1
-    for before, word in itertools.pairwise(words):
-        run = run + 1 if word == before else 1
-        longest = max(longest, run)
-    if longest >= 6:
+    tokens = [t.lower() for t in _TOKEN_RE.findall(text)]
+    words = [t for t in tokens if any(c.isalpha() for c in t)]
+    if _longest_run(words) >= _RUN:  # commas between the words do not break the run
         return "the answer repeats one word over and over"
+    if _longest_run(tokens) >= _RUN:
+        return "the answer repeats one sign over and over"
     if len(words) >= 8:
         top = max(words.count(w) for w in set(words))
         if top * 2 > len(words):
             return "the answer is mostly one word repeated"
     return None
+
+
+def _longest_run(tokens: list[str]) -> int:
+    run = longest = min(1, len(tokens))
+    for before, token in itertools.pairwise(tokens):
+        run = run + 1 if token == before else 1
+        longest = max(longest, run)
+    return longest

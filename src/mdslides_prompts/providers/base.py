@@ -107,6 +107,9 @@ class Answer:
     """Tokens, when the server reported them."""
     requests: int = 1
     """Requests sent for it, retries included."""
+    waited: float = 0.0
+    """Seconds its requests were held back by client-side pacing (a queue, like the wait
+    for a concurrency slot: not counted in the slide's time)."""
 
 
 @runtime_checkable

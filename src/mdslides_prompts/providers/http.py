@@ -9,6 +9,8 @@ shared by every concurrent request. Each call goes::
                     jitter; a 429 also pauses every other request), until the retries
                     or the deadline run out
                   ↳ 400/401/403/404/422: raised at once, with a hint
+                  ↳ no connection, a wrong key or model, or only bodies that are no
+                    chat answer, before any answer came: the run stops sending (_Health)
 
 Errors are always ours (:mod:`mdslides_prompts.errors`): httpx exceptions are mapped
 at this boundary and never chained, and the secret (the token) is scrubbed from every
@@ -316,6 +318,8 @@ class Completion:
     """Tokens, if the answer has a ``usage`` object."""
     attempts: int = 1
     """Requests it took, retries included."""
+    waited: float = 0.0
+    """Seconds its requests were held back by client-side pacing (``--rpm``)."""
 
 
 def parse_usage(data: Any) -> Usage | None:
@@ -524,11 +528,28 @@ class NoAnswerBody(MalformedAnswer):
     """A success status whose body is no chat answer at all (not JSON, not an object, no
     choices): what a wrong base URL gets; a chat answer with no text proves the URL right."""
 
+    where = ""
+    """The address that answered (``host:port/path``), once known."""
+
 
 BREAKER = 3
-"""Connection failures in a row, with no answer yet in the run, that stop every request."""
+"""Connection failures in a row, with no answer yet in the run, that stop every request
+(a connect timeout while no connection was ever made in the run stops them at once)."""
+CONNECT_TIMEOUT = 10.0
+"""Longest wait for a connection (TCP and TLS), in seconds; at most half of the request
+timeout, so that an address that never answers is told from a slow answer."""
 MALFORMED = 4
 """Malformed answers, with no usable one yet in the run, that stop every request."""
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What one call has cost so far."""
+
+    attempts: int = 0
+    """Requests sent."""
+    waited: float = 0.0
+    """Seconds held back by client-side pacing."""
 
 
 @dataclass(slots=True)
@@ -562,9 +583,10 @@ class _Health:
             if error.timed_out and self.connected:
                 return None  # a busy server that stopped accepting for a while, not a wrong one
             self.connect_failures += 1
-            if self.connect_failures >= BREAKER and not self.responses:
-                stop = CannotConnect(f"{error}: {hints.not_json}")
-                return stop
+            # A connect timeout has already cost the whole connect timeout: with no
+            # connection ever made in the run, a second one would only double the wait.
+            if not self.responses and (error.timed_out or self.connect_failures >= BREAKER):
+                return CannotConnect(f"{error}: {hints.not_json}")
             return None
         if isinstance(error, ProviderTimeout | ProviderUnreachable):
             return None  # a timeout or a dropped connection says nothing of the address
@@ -573,9 +595,10 @@ class _Health:
         if isinstance(error, NoAnswerBody):
             self.malformed += 1
             if self.malformed >= MALFORMED and not self.usable:
+                last = str(error).removesuffix(f" ({hints.not_json})")
                 return MalformedAnswer(
-                    f"{self.malformed} answers and none usable (last: {error}): the base URL "
-                    f"is probably wrong; {hints.not_json}"
+                    f"{self.malformed} answers from {error.where or 'the server'} and none "
+                    f"usable (last: {last}): the base URL is probably wrong; {hints.not_json}"
                 )
         return None
 
@@ -598,9 +621,14 @@ def _host(exc: httpx.HTTPError) -> str:
         url = exc.request.url
     except RuntimeError:  # an exception raised with no request
         return "the server"
+    return _address(url)
+
+
+def _address(url: httpx.URL, *, path: bool = False) -> str:
+    """``host:port`` of *url* (and its path): never its credentials or its query."""
     port = url.port or {"http": 80, "https": 443}.get(url.scheme, 0)
     host = f"[{url.host}]" if ":" in url.host else url.host
-    return f"{host}:{port}"
+    return f"{host}:{port}" + (url.path if path else "")
 
 
 _CONNECT_REASONS = (
@@ -702,7 +730,9 @@ class ChatClient:
         self._traced = {"trace": self._health.trace}
         self._http = httpx.AsyncClient(
             headers={"User-Agent": f"mdslides-prompts/{__version__}", **headers},
-            timeout=httpx.Timeout(options.timeout, connect=min(10.0, options.timeout)),
+            timeout=httpx.Timeout(
+                options.timeout, connect=min(CONNECT_TIMEOUT, options.timeout / 2)
+            ),
             limits=httpx.Limits(
                 max_connections=options.concurrency, max_keepalive_connections=options.concurrency
             ),
@@ -730,12 +760,12 @@ class ChatClient:
 
         :param subject: what the request is for, in retry messages (a slide title)
         """
-        tries = [0]
+        tally = _Tally()
         try:
             completion = await self._call(
-                lambda limit: self._post(url, body, limit), subject, tries
+                lambda limit: self._post(url, body, limit), subject, tally
             )
-            return replace(completion, attempts=tries[0])
+            return replace(completion, attempts=tally.attempts, waited=tally.waited)
         except (AuthenticationFailed, EndpointNotFound) as exc:
             # Every later request would fail the same way: do not send them.
             self._fatal = self._fatal or exc
@@ -754,6 +784,7 @@ class ChatClient:
         # reported with it in one line.
         error = _with_message(self._fatal, str(self._fatal))
         error.retryable = False
+        error.sent = attempt > 0
         raise error
 
     async def get_json(self, url: str, subject: str) -> Any:
@@ -766,24 +797,25 @@ class ChatClient:
                 )
             except httpx.HTTPError as exc:
                 raise _transport_error(exc, limit) from None
-            return self._json(response)
+            return self._read(response, lambda data: data)
 
         return await self._call(send, subject)
 
     async def _call(
-        self, send: Callable[[float], Awaitable[T]], subject: str, tries: list[int] | None = None
+        self, send: Callable[[float], Awaitable[T]], subject: str, tally: _Tally | None = None
     ) -> T:
         """Send until an answer, a final error, or the retries or deadline run out; count
-        the attempts in ``tries[0]`` and on the error raised (``error.attempts``)."""
-        tries = tries if tries is not None else [0]
+        the attempts and pacing waits in *tally* and on the error raised (``error.attempts``,
+        ``error.waited``)."""
+        tally = tally if tally is not None else _Tally()
         try:
-            return await self._attempts(send, subject, tries)
+            return await self._attempts(send, subject, tally)
         except ProviderError as exc:
-            exc.attempts = tries[0]
+            exc.attempts, exc.waited = tally.attempts, tally.waited
             raise
 
     async def _attempts(
-        self, send: Callable[[float], Awaitable[T]], subject: str, count: list[int]
+        self, send: Callable[[float], Awaitable[T]], subject: str, tally: _Tally
     ) -> T:
         started: float | None = None
         attempt = 0
@@ -792,6 +824,7 @@ class ChatClient:
         while True:
             self._stop_if_fatal()
             waited = await self._pacer.acquire()
+            tally.waited += waited
             if waited >= 1.0:
                 self._event(
                     ProviderEvent(
@@ -808,7 +841,7 @@ class ChatClient:
                 )
             limit = min(opts.timeout, remaining)
             attempt += 1
-            count[0] = attempt
+            tally.attempts = attempt
             try:
                 async with asyncio.timeout(limit):
                     answer = await send(limit)
@@ -829,7 +862,8 @@ class ChatClient:
                 raise error
             if attempt > opts.max_retries:
                 tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
-                raise _gave_up(error, f"gave up after {tries} in {elapsed:.1f} s")
+                # No time in the words: slides failing alike are then reported in one line.
+                raise _gave_up(error, f"gave up after {tries}")
             delay = retry_delay(opts, attempt - 1, error, self._rng)
             if elapsed + delay >= opts.deadline:
                 raise _gave_up(
@@ -861,7 +895,7 @@ class ChatClient:
                 response = await self._http.post(
                     url, json=body, headers={"Accept": "application/json"}, extensions=self._traced
                 )
-                return parse_completion(self._json(response))
+                return self._completion(response)
             headers = {"Accept": "text/event-stream"}
             async with self._http.stream(
                 "POST", url, json=body, headers=headers, extensions=self._traced
@@ -869,7 +903,7 @@ class ChatClient:
                 content_type = response.headers.get("content-type", "")
                 if not response.is_success or "text/event-stream" not in content_type:
                     await response.aread()
-                    return parse_completion(self._json(response))
+                    return self._completion(response)
                 decoder = SSEDecoder()
                 stream = _Stream()
                 async for chunk in response.aiter_bytes():
@@ -881,6 +915,17 @@ class ChatClient:
                 return stream.result()
         except httpx.HTTPError as exc:
             raise _transport_error(exc, limit) from None
+
+    def _completion(self, response: httpx.Response) -> Completion:
+        return self._read(response, parse_completion)
+
+    def _read(self, response: httpx.Response, parse: Callable[[Any], T]) -> T:
+        """*response*'s JSON read by *parse*; a body that is no answer names its address."""
+        try:
+            return parse(self._json(response))
+        except NoAnswerBody as exc:
+            exc.where = self.scrub(_address(response.request.url, path=True))
+            raise
 
     def _json(self, response: httpx.Response) -> Any:
         content = self._scrub_bytes(response.content)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..config import Settings
-from ..errors import BadAnswer, UsageError
+from ..errors import BadAnswer, ProviderError, UsageError
 from ..hookspecs import hookimpl
 from .answers import clean_answer, not_a_prompt
 from .base import Answer, ModelInfo, Notify, PromptRequest, Usage
@@ -158,11 +158,17 @@ class ChatProvider:
     async def generate_answer(self, request: PromptRequest) -> Answer:
         """:meth:`generate`, with the tokens the server counted and the requests sent."""
         body = self.body(request)
-        attempts, usage = 0, None
+        attempts, waited, usage = 0, 0.0, None
         # A degenerate answer ('# # # #', one word over and over) is asked for once more.
         for last in (False, True):
-            completion = await self.client.complete(self.chat_url, body, _subject(request))
+            try:
+                completion = await self.client.complete(self.chat_url, body, _subject(request))
+            except ProviderError as exc:
+                exc.attempts += attempts
+                exc.waited += waited
+                raise
             attempts += completion.attempts
+            waited += completion.waited
             usage = _add(usage, completion.usage)
             # The content arrives scrubbed. Cleaning would fold the '***' marks to '*'
             # (emphasis), so they are held through it.
@@ -173,14 +179,14 @@ class ChatProvider:
                     "the answer holds no prompt once reasoning, labels and quotes are removed "
                     f"(finish_reason: {completion.finish_reason or 'none given'})"
                 )
-                error.attempts = attempts
+                error.attempts, error.waited = attempts, waited
                 raise error
             degenerate = not_a_prompt(prompt)
             if degenerate is None:
-                return Answer(prompt, usage, attempts)
+                return Answer(prompt, usage, attempts, waited)
             if last:
                 error = BadAnswer(f"{degenerate}, twice: {prompt[:60]!r}")
-                error.attempts = attempts
+                error.attempts, error.waited = attempts, waited
                 raise error
         raise AssertionError("unreachable")
 
