@@ -776,7 +776,7 @@ class ChatClient:
                 self._fatal = self._fatal or exc
             raise
 
-    def _stop_if_fatal(self) -> None:
+    def _stop_if_fatal(self, attempt: int) -> None:
         """Send nothing more once a request showed that every other would fail too."""
         if self._fatal is None:
             return
@@ -822,7 +822,7 @@ class ChatClient:
         opts = self.options
         error: ProviderError | None = None
         while True:
-            self._stop_if_fatal()
+            self._stop_if_fatal(attempt)
             waited = await self._pacer.acquire()
             tally.waited += waited
             if waited >= 1.0:
