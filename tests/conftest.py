@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from mdslides_prompts import Pipeline, Settings, get_plugin_manager
+from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DECK = ROOT / "example-deck" / "talk.md"
@@ -106,3 +106,9 @@ def pristine_example(folder: Path) -> Path:
 def pipeline() -> Pipeline:
     """A pipeline on the built-in plugins only, offline provider."""
     return Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
+
+
+def detected(pipeline: Pipeline, deck: Deck) -> str | None:
+    """The format *pipeline* detects in *deck* with confidence, else ``None``."""
+    found = pipeline.detect(deck)
+    return found.format if found.confident else None

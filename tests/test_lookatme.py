@@ -14,7 +14,7 @@ from mdslides_prompts.deck import split_lines
 from mdslides_prompts.errors import UsageError
 from mdslides_prompts.marker import is_marker_candidate
 
-from .conftest import CORPUS, require_corpus
+from .conftest import CORPUS, detected, require_corpus
 from .deck_strategies import lookatme_decks
 from .fixture_tools import all_prompts, inject_all, render_split
 from .hypothesis_budget import examples
@@ -120,14 +120,16 @@ def test_frontmatter_mode_is_refused() -> None:
     ],
 )
 def test_detection(source: str, expected: str | None, pipeline: Pipeline) -> None:
-    assert pipeline.detect(Deck.from_text(source)) == expected
+    assert detected(pipeline, Deck.from_text(source)) == expected
 
 
 def test_no_other_corpus_deck_is_detected_as_lookatme(pipeline: Pipeline) -> None:
     require_corpus()
     decks = sorted(CORPUS.glob("*.md")) + sorted(CORPUS.glob("*.qmd"))
     found = {
-        p.name for p in decks if pipeline.detect(Deck.from_bytes(p.read_bytes(), p)) == "lookatme"
+        p.name
+        for p in decks
+        if pipeline.detect(Deck.from_bytes(p.read_bytes(), p)).format == "lookatme"
     }
     assert found == {TOUR.name}
 

@@ -11,7 +11,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.formats.marp import parse_heading_divider
 from mdslides_prompts.marker import strippable
 
-from .conftest import CORPUS, EXAMPLE_DECK, corpus_rows
+from .conftest import CORPUS, EXAMPLE_DECK, corpus_rows, detected
 from .fixture_tools import all_prompts, inject_all, render_split
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -126,7 +126,7 @@ def test_corpus_marp_decks_are_detected_and_counted(pipeline: Pipeline) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "detected"),
+    ("text", "found"),
     [
         ("---\nmarp: true\n---\n# A\n", True),
         ("---\ntheme: gaia\nmarp : yes # comment\n---\n# A\n", True),
@@ -138,5 +138,5 @@ def test_corpus_marp_decks_are_detected_and_counted(pipeline: Pipeline) -> None:
         ("# Just notes\n\n---\n\nmore\n", False),
     ],
 )
-def test_detection(pipeline: Pipeline, text: str, detected: bool) -> None:
-    assert (pipeline.detect(Deck.from_text(text)) == "marp") is detected
+def test_detection(pipeline: Pipeline, text: str, found: bool) -> None:
+    assert (detected(pipeline, Deck.from_text(text)) == "marp") is found

@@ -14,7 +14,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.fileio import DECK_SUFFIXES
 
 from .cli_tools import cli, cli_json, markers, openai_server
-from .conftest import CORPUS, require_corpus
+from .conftest import CORPUS, detected, require_corpus
 from .deck_strategies import PANDOC_BLOCKS, QUARTO_FRONT_MATTERS, decks
 from .fixture_tools import all_prompts, inject_all, render_split
 from .hypothesis_budget import examples
@@ -97,7 +97,8 @@ def test_unclosed_comment_keeps_markers_out() -> None:
         ("talk.qmd", "## A\n", "quarto"),
         ("talk.md", "---\nformat: revealjs\n---\n\n## A\n", "quarto"),
         ("talk.md", "---\nformat:\n  revealjs:\n    theme: dark\n---\n## A\n", "quarto"),
-        ("talk.Rmd", "---\ntitle: x\n---\n\n## A\n", "pandoc"),
+        # No output: rmarkdown renders an HTML document, not slides.
+        ("talk.Rmd", "---\ntitle: x\n---\n\n## A\n", None),
         ("talk.md", "---\noutput: ioslides_presentation\n---\n\n## A\n", "pandoc"),
         ("talk.md", "---\noutput:\n  revealjs::revealjs_presentation: default\n---\n", "pandoc"),
         ("talk.md", "---\nslide-level: 2\n---\n\n# A\n", "pandoc"),
@@ -110,7 +111,7 @@ def test_unclosed_comment_keeps_markers_out() -> None:
 )
 def test_detection(name: str, text: str, expected: str | None, tmp_path: Path) -> None:
     deck = Deck.from_text(text, tmp_path / name)
-    found = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False)).detect(deck)
+    found = detected(Pipeline(Settings(), get_plugin_manager(load_entrypoints=False)), deck)
     if expected is None:
         assert found not in ("pandoc", "quarto")
     else:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .config import Settings
     from .configfile import settings_for
     from .deck import Deck, LineSpan, Slide, SlidePrompt, Status
+    from .detection import Detection, Evidence, Strength
     from .errors import (
         AuthenticationFailed,
         BadAnswer,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         DeckError,
         EndpointNotFound,
         FormatNotFound,
+        FormatUncertain,
         MalformedAnswer,
         MdSlidesError,
         PluginError,
@@ -80,6 +82,9 @@ _LAZY = {
     "Slide": ".deck",
     "SlidePrompt": ".deck",
     "Status": ".deck",
+    "Detection": ".detection",
+    "Evidence": ".detection",
+    "Strength": ".detection",
     "AuthenticationFailed": ".errors",
     "BadAnswer": ".errors",
     "CacheError": ".errors",
@@ -88,6 +93,7 @@ _LAZY = {
     "DeckError": ".errors",
     "EndpointNotFound": ".errors",
     "FormatNotFound": ".errors",
+    "FormatUncertain": ".errors",
     "MalformedAnswer": ".errors",
     "MdSlidesError": ".errors",
     "PluginError": ".errors",
@@ -131,8 +137,11 @@ __all__ = [
     "Deck",
     "DeckError",
     "DeckReport",
+    "Detection",
     "EndpointNotFound",
+    "Evidence",
     "FormatNotFound",
+    "FormatUncertain",
     "LineSpan",
     "MalformedAnswer",
     "MdSlidesError",
@@ -159,6 +168,7 @@ __all__ = [
     "SlidePlan",
     "SlidePrompt",
     "Status",
+    "Strength",
     "Usage",
     "UsageError",
     "__version__",

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .configfile import Layer
     from .controls import Selector
     from .deck import Deck, Slide
+    from .detection import Detection
     from .pipeline import DeckReport, Pipeline, SlideOutcome, SlidePlan
     from .progress import RunTotals
     from .providers.base import ModelInfo, ProviderEvent
@@ -488,6 +489,13 @@ class _Decks:
         final = self.pipeline(self.settings(folder, split))
         return final.controls(split), final
 
+    def guess(self, raw: Deck, folder: Path) -> tuple[Deck, Detection | None]:
+        """Like :meth:`open`, but a deck of uncertain format is split by the best guess
+        (for reports only); the deck and how its format was found (``None``: given)."""
+        split, found = self.pipeline(self.settings(folder)).guess(raw)
+        final = self.pipeline(self.settings(folder, split))
+        return final.controls(split), found
+
     def load(
         self,
         paths: Sequence[str],
@@ -519,7 +527,7 @@ class _Decks:
                 if (
                     (not explicit or ignore_unknown)
                     and reader.settings.format is None
-                    and (reader.detect(raw) is None)
+                    and reader.detect(raw).format is None
                 ):
                     if not quiet:
                         console.print(
@@ -1283,11 +1291,11 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
         _fail(f"{path}: inspect takes one file, not a folder")
     decks = _Decks(_config_values(deck_options), config=config_file)
     if path == "-":
-        deck, _ = decks.open(Deck.from_bytes(read_stream(sys.stdin.buffer)), Path.cwd())
+        deck, found = decks.guess(Deck.from_bytes(read_stream(sys.stdin.buffer)), Path.cwd())
     else:
         target = Path(path)
-        deck, _ = decks.open(Deck.from_bytes(read_bytes(target), target), target.parent)
-    data = _inspect_data(deck)
+        deck, found = decks.guess(Deck.from_bytes(read_bytes(target), target), target.parent)
+    data = _inspect_data(deck, found)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -1305,13 +1313,42 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
             row["status"] + (f" ({row['reason']})" if row["reason"] else ""),
             row["prompt"] or "",
         )
-    Console(soft_wrap=False).print(table)
+    console = Console(soft_wrap=False)
+    console.print(table)
+    console.print(_detection_line(deck, found), markup=False, highlight=False)
 
 
-def _inspect_data(deck: Deck) -> dict[str, Any]:
+def _detection_line(deck: Deck, found: Detection | None) -> str:
+    if found is None:
+        return f"format: {deck.format}, as given"
+    if found.confident:
+        return f"format: {deck.format}, detected from {'; '.join(e.signal for e in found.deciding)}"
+    if deck.alike:
+        names = ", ".join((deck.format or "", *deck.alike))
+        return f"format: {deck.format}; {found.explain()}: {names} split it alike"
+    return (
+        f"format: {deck.format} is a guess, not sure: {found.explain()}; run, check and strip "
+        "refuse the deck: pass --format NAME"
+    )
+
+
+def _inspect_data(deck: Deck, found: Detection | None = None) -> dict[str, Any]:
+    detection = None
+    if found is not None:
+        detection = {
+            "confident": found.confident or bool(deck.alike),
+            "candidates": list(found.candidates),
+            "alike": list(deck.alike),
+            "evidence": [
+                {"formats": list(e.formats), "strength": e.strength.name.lower(),
+                 "signal": e.signal, "deciding": e in found.deciding}
+                for e in found.evidence
+            ],
+        }  # fmt: skip
     return {
         "path": deck.name,
         "format": deck.format,
+        "detection": detection,
         "slides": [
             {
                 "index": slide.index,

@@ -177,6 +177,10 @@ class Deck:
     """The parsed deck-level front matter (read-only); empty if there is none."""
     slides: tuple[Slide, ...] = ()
     """The slides, in order, once a format plugin has split the deck."""
+    alike: tuple[str, ...] = ()
+    """Other formats the deck's signs fit that split it exactly as :attr:`format` does
+    (a deck written for one of several generators, which one unknown): whatever is
+    written into it is checked against each."""
 
     @classmethod
     def from_bytes(cls, data: bytes, path: Path | None = None) -> Deck:

@@ -7,6 +7,7 @@ Every error the library raises on purpose is an :class:`MdSlidesError`, so a cal
     ├── UsageError            bad option values, unknown provider or format name
     ├── DeckError             a deck that cannot be read, decoded or handled
     │   ├── FormatNotFound    nobody recognised the deck's format
+    │   ├── FormatUncertain   the deck's signs do not name one format for sure
     │   └── ConcurrentEdit    the file changed on disk while we were working
     ├── ProviderError         a provider could not produce a prompt for a slide
     │   ├── ProviderHTTPError       the server answered with an HTTP error status
@@ -41,6 +42,7 @@ __all__ = [
     "DeckError",
     "EndpointNotFound",
     "FormatNotFound",
+    "FormatUncertain",
     "MalformedAnswer",
     "MdSlidesError",
     "PluginError",
@@ -77,6 +79,10 @@ class DeckError(MdSlidesError):
 
 class FormatNotFound(DeckError):
     """No format plugin recognised the deck (or the requested format is unknown)."""
+
+
+class FormatUncertain(DeckError):
+    """The deck's signs do not name one format with confidence: nothing is written."""
 
 
 class ConcurrentEdit(DeckError):

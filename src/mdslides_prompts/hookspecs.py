@@ -3,7 +3,8 @@
 A run over one deck is::
 
     deck = Deck.from_bytes(...)                        # deck.py, no hook
-    name = mdslides_detect_format(deck)                # unless --format names it
+    signs = mdslides_format_evidence(deck)             # unless --format names it:
+    name = decide(signs)                               # written only when confident
     deck = mdslides_split_deck(deck)                   # slides, front matter, markers
     for each slide that needs a prompt:
         messages = mdslides_build_messages(deck, slide, settings)
@@ -37,6 +38,7 @@ import pluggy
 if TYPE_CHECKING:
     from .config import Settings
     from .deck import Deck, Slide, SlidePrompt
+    from .detection import Evidence
     from .pipeline import DeckReport, SlideOutcome
     from .providers.base import Message, Notify, Provider, ProviderEvent
 
@@ -78,18 +80,33 @@ def mdslides_provider_names() -> Sequence[str]:  # type: ignore[empty-body]
 # --- reading a deck ----------------------------------------------------------------------
 
 
-@hookspec(firstresult=True)
-def mdslides_detect_format(deck: Deck, settings: Settings) -> str | None:
-    """Say which generator *deck* is written for, if you recognise it.
+@hookspec
+def mdslides_format_evidence(deck: Deck, settings: Settings) -> Sequence[Evidence]:  # type: ignore[empty-body]
+    """Report every sign that *deck* is written for one of your formats.
 
-    Called once per deck, before splitting, unless the user named the format.
-    Recognise a deck from its front matter keys, file extension, content, or files
-    next to it (a tool's config file).
+    Called once per deck, before splitting, unless the user named the format; every
+    plugin answers and :func:`~mdslides_prompts.detection.decide` weighs all the signs. A
+    deck is written only on a confident verdict, so say how strong each sign is
+    (:class:`~mdslides_prompts.detection.Strength`): a declaration (front matter key,
+    file extension, the tool's configuration file that a build would read), syntax only
+    your generator gives a meaning to, or a hint that other tools share.
 
     :param deck: the deck as read; ``deck.format`` is ``None`` and it has no slides
     :param settings: the run's settings (separators given on the command line, ...)
-    :return: a format name from :func:`mdslides_format_names`, or ``None`` to let
-        another plugin decide
+    :return: the signs seen, possibly none
+    """
+
+
+@hookspec(firstresult=True)
+def mdslides_detect_format(deck: Deck, settings: Settings) -> str | None:
+    """Name *deck*'s format outright, if you are sure of it (the older, simpler form of
+    :func:`mdslides_format_evidence`; no built-in format uses it).
+
+    An answer counts as a declaration: it is weighed with the other plugins' signs.
+
+    :param deck: the deck as read; ``deck.format`` is ``None`` and it has no slides
+    :param settings: the run's settings
+    :return: a format name from :func:`mdslides_format_names`, or ``None``
     """
 
 

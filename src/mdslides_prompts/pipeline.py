@@ -20,9 +20,11 @@ from .config import MODES, Settings
 from .configfile import hide_config_block
 from .controls import MARKER_SKIP, apply_controls, parse_selectors, selected
 from .deck import Deck, Slide, SlidePrompt, Status
+from .detection import Detection, Evidence, Strength, decide
 from .errors import (
     DeckError,
     FormatNotFound,
+    FormatUncertain,
     MdSlidesError,
     PluginError,
     ProviderError,
@@ -55,6 +57,21 @@ def _close(provider: Provider) -> None:
     import asyncio
 
     asyncio.run(provider.aclose())
+
+
+def _layout(slide: Slide) -> tuple[object, ...]:
+    """What two splits of a deck must share to be the same: where each slide is, what it
+    says, and whether and where it takes a prompt."""
+    return (
+        slide.start_line,
+        slide.end_line,
+        slide.text,
+        slide.title,
+        slide.notes,
+        slide.skip_reason,
+        slide.anchor_line,
+        slide.markers,
+    )
 
 
 class Action(enum.StrEnum):
@@ -251,25 +268,84 @@ class Pipeline:
 
     def split(self, deck: Deck) -> Deck:
         """Detect *deck*'s format (unless set) and split it into slides, the deck's own
-        configuration left out of its slides' text."""
-        name = deck.format or self.settings.format or self.detect(deck)
-        if name is None:
+        configuration left out of its slides' text.
+
+        :raises FormatNotFound: no format has any sign in the deck
+        :raises FormatUncertain: the signs do not name one format with confidence (and
+            the formats they fit split the deck differently)
+        """
+        name = deck.format or self.settings.format
+        if name is not None:
+            return self._split_as(deck, name)
+        return self._split_found(deck, self.detect(deck))
+
+    def guess(self, deck: Deck) -> tuple[Deck, Detection | None]:
+        """Like :meth:`split`, but a deck whose format is uncertain is split by the best
+        guess (for reports, never for writing): the split deck, and the detection
+        (``None`` when the format was given)."""
+        if deck.format or self.settings.format:
+            return self.split(deck), None
+        found = self.detect(deck)
+        try:
+            return self._split_found(deck, found), found
+        except FormatUncertain:
+            return self._split_as(deck, found.format or ""), found
+
+    def _split_found(self, deck: Deck, found: Detection) -> Deck:
+        if found.format is None:
             raise FormatNotFound(
                 "cannot tell which slide tool this deck is for; pass --format "
                 f"({', '.join(self.format_names())})",
                 deck.path,
             )
+        if found.confident:
+            return self._split_as(deck, found.format)
+        # Strong signs for several formats that split the deck alike leave no doubt about
+        # where its slides are; hints alone never decide.
+        strong = found.deciding[0].strength > Strength.HINT
+        alike = self._split_alike(deck, found.candidates) if strong else None
+        if alike is None:
+            raise FormatUncertain(
+                f"not sure which slide tool this deck is for: {found.explain()}; "
+                "nothing written: pass --format NAME or set format in the config file",
+                deck.path,
+            )
+        return alike
+
+    def _split_as(self, deck: Deck, name: str, alike: tuple[str, ...] = ()) -> Deck:
         split = self._hook.mdslides_split_deck(
-            deck=replace(deck, format=name, slides=()), settings=self.settings
+            deck=replace(deck, format=name, slides=(), alike=alike), settings=self.settings
         )
         if not isinstance(split, Deck):
             raise FormatNotFound(f"no plugin can split {name!r} decks", deck.path)
-        return hide_config_block(split)
+        return hide_config_block(replace(split, alike=alike))
 
-    def detect(self, deck: Deck) -> str | None:
-        """The format the plugins recognise in *deck*, or ``None``."""
-        result = self._hook.mdslides_detect_format(deck=deck, settings=self.settings)
-        return result if isinstance(result, str) else None
+    def _split_alike(self, deck: Deck, names: Sequence[str]) -> Deck | None:
+        """*deck* split as the first of *names*, if every one of them (two at least)
+        splits it into the same slides; else ``None``."""
+        if len(names) < 2:
+            return None
+        try:
+            splits = [self._split_as(deck, name) for name in names]
+        except MdSlidesError:
+            return None
+        shapes = {(s.front_matter, tuple(map(_layout, s.slides))) for s in splits}
+        if len(shapes) != 1:
+            return None
+        return replace(splits[0], alike=tuple(names[1:]))
+
+    def detect(self, deck: Deck) -> Detection:
+        """Weigh every plugin's signs of *deck*'s format (see :mod:`.detection`)."""
+        signs = [
+            sign
+            for answer in self._hook.mdslides_format_evidence(deck=deck, settings=self.settings)
+            for sign in (answer or ())
+            if isinstance(sign, Evidence)
+        ]
+        named = self._hook.mdslides_detect_format(deck=deck, settings=self.settings)
+        if isinstance(named, str):
+            signs.append(Evidence((named,), Strength.DECLARED, f"a plugin recognises {named}"))
+        return decide(signs)
 
     # --- writing -------------------------------------------------------------------------
 
@@ -356,8 +432,11 @@ class Pipeline:
     def _verify(
         self, deck: Deck, text: str, prompts: Mapping[int, SlidePrompt], *, stripped: bool = False
     ) -> None:
-        """Re-split *text* and refuse it unless the slides are the same, markers aside."""
-        after = self.parse(replace(deck, text=text, slides=(), format=deck.format))
+        """Re-split *text* (as every format in :attr:`Deck.alike` too) and refuse it
+        unless the slides are the same, markers aside."""
+        for name in deck.alike:
+            self._verify(replace(deck, format=name, alike=()), text, prompts, stripped=stripped)
+        after = self.parse(replace(deck, text=text, slides=(), format=deck.format, alike=()))
 
         # The author's flagged markers stay as they are, but on the slides given a prompt
         # (a forced run replaces a slide's several markers by one).

@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 import contextlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import hashlib
 import os
 from pathlib import Path
@@ -405,14 +405,16 @@ class Watcher:
             return
         try:
             deck = Deck.from_bytes(data, path)
-            if path not in self.files and self.pipeline.settings.format is None:
-                name = self.pipeline.detect(deck)  # a folder's file: is it a deck at all?
-                if name is None:
-                    self._decks.discard(path)
-                    self._known[path] = _Known(digest, signature, clean=True, ours=False)
-                    self._once(path, DeckSkipped(path))
-                    return
-                deck = replace(deck, format=name)
+            # A folder's file: is it a deck at all? (An uncertain one fails below.)
+            if (
+                path not in self.files
+                and self.pipeline.settings.format is None
+                and self.pipeline.detect(deck).format is None
+            ):
+                self._decks.discard(path)
+                self._known[path] = _Known(digest, signature, clean=True, ours=False)
+                self._once(path, DeckSkipped(path))
+                return
             self._decks.add(path)
             started = time.monotonic()
             deck = self.pipeline.parse(deck)

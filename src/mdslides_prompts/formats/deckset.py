@@ -21,9 +21,10 @@ from dataclasses import replace
 import re
 
 from ..deck import Deck, Slide, SlidePrompt, split_lines
+from ..detection import Evidence, Strength
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
-from .lines import fenced_lines, remove_lines, stripped_markers, write_markers
+from .lines import code_free, fenced_lines, remove_lines, stripped_markers, write_markers
 
 __all__ = ["COMMANDS"]
 
@@ -152,10 +153,28 @@ def mdslides_format_names() -> list[str]:
     return [NAME]
 
 
+_SLIDE_COMMAND = re.compile(
+    r"^\[\.(column|background-color|build-lists|autoscale|slidenumbers|footer|header|"
+    r"hide-footer|text|list|code|slide-transition|code-highlight)\b[^\]\n]*\]\s*$"
+    r"|^#{1,6}[ \t]+\[fit\]",
+    re.M,
+)
+
+
 @hookimpl(trylast=True)
-def mdslides_detect_format(deck: Deck) -> str | None:
-    """A Deckset global command on line 1 (``footer:``, ``slidenumbers:``…)."""
-    return NAME if _commands(split_lines(deck.text)[:1]) else None
+def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+    """Distinctive: a Deckset global command on line 1 (``footer:``, ``slidenumbers:``…),
+    a slide command line (``[.column]``, ``[.build-lists: true]``) or a ``[fit]`` heading."""
+    signs = []
+    if found := _commands(split_lines(deck.text)[:1]):
+        signs.append(_sign(f"the global command {found[0][0]}: on line 1"))
+    if command := _SLIDE_COMMAND.search(code_free(deck.text)):
+        signs.append(_sign(f"the slide command {command[0].strip()!r}"))
+    return signs
+
+
+def _sign(signal: str) -> Evidence:
+    return Evidence((NAME,), Strength.DISTINCTIVE, signal)
 
 
 @hookimpl(trylast=True)

@@ -38,10 +38,11 @@ from typing import Any
 import yaml
 
 from ..deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ..detection import Evidence, Strength
 from ..errors import PluginError
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
-from .lines import strip_markers, write_markers
+from .lines import code_free, strip_markers, write_markers
 
 __all__ = ["LOOKATME_KEYS"]
 
@@ -657,16 +658,27 @@ def mdslides_format_names() -> list[str]:
     return [NAME]
 
 
+_STOP = re.compile(r"^<!--\s*stop\s*-->[ \t]*$", re.M)
+_CONTRIB_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(terminal\d*|file)[ \t]*$", re.M)
+
+
 @hookimpl(trylast=True)
-def mdslides_detect_format(deck: Deck) -> str | None:
-    """A lookatme meta block: YAML with ``styles:`` (a mapping) or ``extensions:`` (a list)."""
+def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+    """Declared: a meta block with ``styles:`` (a mapping) or ``extensions:`` (a list),
+    keys only lookatme reads. Distinctive: ``<!-- stop -->`` lines (lookatme's
+    progressive slides), ``terminal`` and ``file`` code blocks (its built-in extensions)."""
+    signs = []
     block = _meta_block(_lookatme_text(deck).split("\n"))
-    if block is None:
-        return None
-    meta = _load_meta(block[2])
-    if isinstance(meta.get("styles"), dict) or isinstance(meta.get("extensions"), list):
-        return NAME
-    return None
+    meta = _load_meta(block[2]) if block is not None else {}
+    if isinstance(meta.get("styles"), dict):
+        signs.append(Evidence((NAME,), Strength.DECLARED, "styles: in the meta block"))
+    if isinstance(meta.get("extensions"), list):
+        signs.append(Evidence((NAME,), Strength.DECLARED, "extensions: in the meta block"))
+    if _STOP.search(code_free(deck.text)):
+        signs.append(Evidence((NAME,), Strength.DISTINCTIVE, "<!-- stop --> lines"))
+    if fence := _CONTRIB_FENCE.search(deck.text):
+        signs.append(Evidence((NAME,), Strength.DISTINCTIVE, f"a {fence[2]} code block"))
+    return signs
 
 
 @hookimpl(trylast=True)

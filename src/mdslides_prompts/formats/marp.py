@@ -33,10 +33,11 @@ from markdown_it.token import Token
 import yaml
 
 from ..deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ..detection import Evidence, Strength
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from . import deckfm, js
-from .lines import LineEdits, strip_markers
+from .lines import LineEdits, code_free, strip_markers
 
 __all__ = ["GLOBAL_DIRECTIVES", "LOCAL_DIRECTIVES", "parse_heading_divider"]
 
@@ -554,17 +555,28 @@ _MARP_ONLY = re.compile(
 
 
 @hookimpl(trylast=True)
-def mdslides_detect_format(deck: Deck) -> str | None:
-    """``marp: true`` in the front matter, or a Marp-only directive comment."""
+def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+    """``marp: true`` in the front matter (declared); ``headingDivider:`` there or a
+    directive comment only Marp reads (distinctive)."""
+    signs = []
     head = deck.text[:4096]
     if deck.text.startswith("---"):
         end = re.search(r"^(---|\.\.\.)\s*$", deck.text[3:], re.M)
         block = deck.text[3 : 3 + end.start()] if end else head
-        if _MARP_FLAG.search(block) or re.search(r"^headingDivider\s*:", block, re.M):
-            return NAME
-    if _MARP_ONLY.search(deck.text):
-        return NAME
-    return None
+        if _MARP_FLAG.search(block):
+            signs.append(Evidence((NAME,), Strength.DECLARED, "marp: true in the front matter"))
+        if re.search(r"^headingDivider\s*:", block, re.M):
+            signs.append(
+                Evidence((NAME,), Strength.DISTINCTIVE, "headingDivider in the front matter")
+            )
+    directive = _MARP_ONLY.search(code_free(deck.text))
+    if directive:
+        signs.append(
+            Evidence(
+                (NAME,), Strength.DISTINCTIVE, f"the directive comment <!-- {directive[1]}: -->"
+            )
+        )
+    return signs
 
 
 @hookimpl(trylast=True)

@@ -43,6 +43,7 @@ from typing import Any, cast
 import yaml
 
 from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ..detection import Evidence, Strength
 from ..hookspecs import hookimpl
 from ..marker import (
     MARKER_KEYWORD,
@@ -54,6 +55,7 @@ from ..marker import (
     strippable,
 )
 from .lines import PROBE, LineEdits
+from .project import config_files, read_config
 
 __all__: list[str] = []
 
@@ -1356,7 +1358,6 @@ def _strip(deck: Deck) -> str:
 # --- detection --------------------------------------------------------------------------------
 
 _NOTES_DIV = re.compile(r"^:{3,}[ \t]*(notes|\{[^}\n]*\.notes\b[^}\n]*\})[ \t]*$", re.M)
-_PANDOC_OUTPUT = re.compile(r"revealjs|ioslides|slidy|beamer", re.I)
 
 
 def _front_matter_value(deck: Deck) -> dict[str, Any] | None:
@@ -1373,24 +1374,50 @@ def _front_matter_value(deck: Deck) -> dict[str, Any] | None:
     return None
 
 
-def _detect(deck: Deck) -> str | None:
+_RMD_SLIDES = re.compile(r"ioslides|slidy|revealjs|beamer|powerpoint", re.I)
+_QUARTO_SLIDES = ("revealjs",)
+_TITLE_BLOCK = re.compile(r"%[ \t]+\S")
+
+
+def _names_slides(fmt: Any) -> bool:
+    """Whether a Quarto ``format:`` value (a name, a list, or a mapping) names revealjs."""
+    if isinstance(fmt, str):
+        return fmt in _QUARTO_SLIDES
+    if isinstance(fmt, dict | list):
+        return any(str(name) in _QUARTO_SLIDES for name in fmt)
+    return False
+
+
+def _quarto_project(deck: Deck) -> Evidence | None:
+    """The nearest ``_quarto.yml`` above a ``.qmd``/``.md`` deck, if it renders revealjs."""
+    for found in config_files(deck.path, "_quarto.yml")[:1]:
+        if _names_slides(read_config(found, deck.path).get("format")):
+            signal = f"{found} sets format: revealjs"
+            return Evidence((QUARTO,), Strength.DECLARED, signal)
+    return None
+
+
+def _evidence(deck: Deck) -> list[Evidence]:
     suffix = deck.path.suffix.lower() if deck.path is not None else ""
     meta = _front_matter_value(deck) or {}
-    output = meta.get("output")
-    if "xaringan" in repr(output).lower():
-        return None
-    if suffix == ".qmd":
-        return QUARTO
-    fmt = meta.get("format")
-    if fmt == "revealjs" or (isinstance(fmt, dict) and "revealjs" in fmt):
-        return QUARTO
-    if isinstance(fmt, list) and "revealjs" in fmt:
-        return QUARTO
-    if suffix == ".rmd" or (output is not None and _PANDOC_OUTPUT.search(repr(output))):
-        return PANDOC
+    signs = []
+    output = repr(meta.get("output", ""))
+    if "format" in meta:
+        if _names_slides(meta["format"]):
+            signs.append(Evidence((QUARTO,), Strength.DECLARED, "format: revealjs in the YAML"))
+    elif suffix in (".qmd", ".md") and deck.path is not None and deck.path.stem != "README":
+        project = _quarto_project(deck)
+        signs += [project] if project else []
+    if "xaringan" not in output and (match := _RMD_SLIDES.search(output)):
+        signal = f"an R Markdown output: {match[0]}"
+        signs.append(Evidence((PANDOC,), Strength.DECLARED, signal))
     if "slide-level" in meta:
-        return PANDOC
-    return PANDOC if _NOTES_DIV.search(deck.text) else None
+        signs.append(Evidence((PANDOC,), Strength.DISTINCTIVE, "slide-level: in the YAML"))
+    if _NOTES_DIV.search(deck.text):
+        signs.append(Evidence((PANDOC,), Strength.DISTINCTIVE, "a ::: notes div"))
+    if _TITLE_BLOCK.match(deck.text):
+        signs.append(Evidence((PANDOC,), Strength.DISTINCTIVE, "a % title block"))
+    return signs
 
 
 # --- hooks -----------------------------------------------------------------------------------
@@ -1403,10 +1430,11 @@ def mdslides_format_names() -> list[str]:
 
 
 @hookimpl(trylast=True)
-def mdslides_detect_format(deck: Deck) -> str | None:
-    """``.qmd`` or ``format: revealjs`` is Quarto; ``.Rmd``, an R Markdown ``output:`` for
-    slides, ``slide-level:`` or a ``::: notes`` div is pandoc (xaringan is remark's)."""
-    return _detect(deck)
+def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+    """Declared: ``format: revealjs`` in the YAML or in the ``_quarto.yml`` of the project
+    (Quarto), an R Markdown ``output:`` for slides other than xaringan (pandoc).
+    Distinctive for pandoc: ``slide-level:``, a ``::: notes`` div, a ``%`` title block."""
+    return _evidence(deck)
 
 
 @hookimpl(trylast=True)

@@ -29,9 +29,18 @@ import re
 from markdown_it import MarkdownIt
 
 from ..deck import Deck, Slide, SlidePrompt, split_lines
+from ..detection import Evidence, Strength
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
-from .lines import PROBE, edit_lines, fenced_lines, strip_markers, write_markers
+from .lines import (
+    PROBE,
+    code_free,
+    edit_lines,
+    fenced_lines,
+    strip_markers,
+    top_yaml,
+    write_markers,
+)
 
 __all__: list[str] = []
 
@@ -261,23 +270,49 @@ def mdslides_format_names() -> list[str]:
     return [NAME]
 
 
-_SIGNS = re.compile(r"^(\?\?\?|--|layout:[ \t]*true)[ \t]*$", re.M)
-_SLIDE_CLASS = re.compile(r"^---[ \t]*\r?\n(class|name|background-image):", re.M)
+_NOTES_LINE = re.compile(r"^\?\?\?[ \t]*$", re.M)
+_TEMPLATE = re.compile(r"(?:\A|^---[ \t]*\n)(?:[-\w]+:[^\n]*\n)*layout:[ \t]*true[ \t]*$", re.M)
+_CONTINUATION = re.compile(r"^--[ \t]*$", re.M)
+# Key lines after a separator: remark's slide properties unless another '---' closes them
+# (Slidev's per-slide front matter).
+_KEY_LINES = re.compile(r"^---[ \t]*\n((?:[-\w]+:[^\n]*\n)++)(?!---[ \t]*$)", re.M)
+_PROPERTY_KEYS = frozenset(
+    ("class", "name", "background-image", "background-size", "background-position",
+     "count", "template", "seq", "exclude")
+)  # fmt: skip
+_CONTENT_CLASS = re.compile(r"^\.[a-zA-Z_-][\w-]*(?:\.[a-zA-Z_-][\w-]*)*\[", re.M)
 
 
 @hookimpl(trylast=True)
-def mdslides_detect_format(deck: Deck) -> str | None:
-    """remark: a ``???`` or ``--`` line, ``layout: true``, or ``class:``/``name:``
-    properties right after a ``---`` separator (outside code), and no reveal.js sign."""
-    lines = split_lines(deck.text)
-    code = fenced_lines(lines)
-    text = "".join(line for n, line in enumerate(lines, 1) if n not in code)
-    signs = _SIGNS.search(text) is not None or len(_SLIDE_CLASS.findall(text)) >= 2
-    # reveal.js decks use '--' as a vertical separator; their own signs win.
-    reveal = re.search(r"^(notes?:|<!--\s*\.(slide|element):)", text, re.M | re.I)
-    if deck.text.startswith("---") or not signs or reveal:
-        return None
-    return NAME
+def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+    """Declared: an R Markdown ``output:`` naming xaringan. Distinctive: ``???`` notes,
+    a ``layout: true`` template, slide properties (``class:``…) after two separators or
+    more, ``.class[…]`` content blocks. A hint: ``--`` lines (Slides Extended's vertical
+    separator too)."""
+    signs = []
+    if re.search(r"xaringan|moon_reader", repr(top_yaml(deck.text).get("output", ""))):
+        signs.append(_sign(Strength.DECLARED, "an R Markdown output: xaringan"))
+    text = code_free(deck.text.replace("\r\n", "\n"))
+    if _NOTES_LINE.search(text):
+        signs.append(_sign(Strength.DISTINCTIVE, "??? notes lines"))
+    if _TEMPLATE.search(text):
+        signs.append(_sign(Strength.DISTINCTIVE, "a layout: true template slide"))
+    keyed = [m for m in _KEY_LINES.finditer(text) if _property_keys(m[1])]
+    if len(keyed) >= 2:
+        signs.append(_sign(Strength.DISTINCTIVE, "slide properties (class:, name:…)"))
+    if content := _CONTENT_CLASS.search(text):
+        signs.append(_sign(Strength.DISTINCTIVE, f"a content class {content[0]}…]"))
+    if _CONTINUATION.search(text):
+        signs.append(Evidence((NAME, "slides-extended"), Strength.HINT, "-- lines"))
+    return signs
+
+
+def _property_keys(lines: str) -> bool:
+    return any(key in _PROPERTY_KEYS for key in re.findall(r"^([-\w]+):", lines, re.M))
+
+
+def _sign(strength: Strength, signal: str) -> Evidence:
+    return Evidence((NAME,), strength, signal)
 
 
 @hookimpl(trylast=True)

@@ -25,21 +25,23 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 import re
 from types import MappingProxyType
 from typing import Any
 
 from markdown_it import MarkdownIt
-import yaml
 
 from ..config import Settings
 from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ..detection import Evidence, Strength
 from ..errors import DeckError
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from . import deckfm
 from .js import Budget, JsPattern, js_regex
-from .lines import PROBE, LineEdits, edit_lines, fenced_lines, strip_markers
+from .lines import PROBE, LineEdits, code_free, edit_lines, fenced_lines, strip_markers
+from .project import config_files, read_config, search_folders
 
 __all__ = ["VARIANTS", "Variant", "js_regex"]
 
@@ -301,18 +303,31 @@ def _lookup(data: Mapping[str, Any], dotted: str) -> str | None:
 
 
 def _config(deck: Deck, variant: Variant) -> Mapping[str, Any]:
-    """The variant's config file next to the deck or in a folder above it."""
-    if variant.config_file is None or deck.path is None:
+    """The variant's config file that a run for the deck would read (see
+    :mod:`.project`): the nearest, if every one found sets the same separators.
+
+    :raises DeckError: two of them set different separators (which one the build reads
+        is not known)
+    """
+    if variant.config_file is None:
         return {}
-    for folder in [deck.path.resolve().parent, *deck.path.resolve().parents][:4]:
-        candidate = folder / variant.config_file
-        if candidate.is_file():
-            try:
-                data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-                raise DeckError(f"cannot read {candidate}: {exc}", deck.path) from None
-            return data if isinstance(data, dict) else {}
-    return {}
+    found = [(path, read_config(path, deck.path)) for path in _config_files(deck, variant)]
+    if not found:
+        return {}
+    values = {tuple(_lookup(data, key) for key in variant.keys) for _, data in found}
+    if len(values) > 1:
+        paths = " and ".join(str(path) for path, _ in found)
+        raise DeckError(
+            f"{paths} set different separators and either may be the one {variant.name} "
+            "reads; nothing written: pass --separator (and --vertical-separator, "
+            "--notes-separator)",
+            deck.path,
+        )
+    return found[0][1]
+
+
+def _config_files(deck: Deck, variant: Variant) -> tuple[Path, ...]:
+    return config_files(deck.path, variant.config_file) if variant.config_file else ()
 
 
 def _front(variant: Variant, text: str, deck: Deck) -> tuple[int, LineSpan | None, dict[str, Any]]:
@@ -439,35 +454,59 @@ def mdslides_format_names() -> list[str]:
 
 
 _REVEAL_SIGNS = re.compile(r"^(notes?:|<!--\s*\.(slide|element):)", re.M | re.I)
-_EXTENDED_SIGNS = re.compile(r"^<!--\s*(slide|element)\s+\w+=|^>\s*\[!\w+\]", re.M)
+_EXTENDED_SIGNS = re.compile(r"^<!--\s*(slide|element)\s+[\w-]+=", re.M)
+_CALLOUT = re.compile(r"^>\s*\[!\w+\]", re.M)
+_RULE = re.compile(r"^---[ \t]*$", re.M)
+_OBSIDIAN_PLUGINS = ("slides-extended", "obsidian-advanced-slides")
 
 
 @hookimpl(trylast=True)
-def mdslides_detect_format(deck: Deck, settings: Settings) -> str | None:
-    """A tool's config file next to the deck (``reveal-md.json``, ``mkslides.yml``), its
-    front-matter keys, Slides Extended's comments and callouts; plain reveal.js when
-    separators are given or the deck has ``Note:`` lines or ``.slide``/``.element``
-    comments."""
+def mdslides_format_evidence(deck: Deck, settings: Settings) -> list[Evidence]:
+    """Declared: a ``reveal-md.json`` or ``mkslides.yml`` a run for the deck would read,
+    an Obsidian vault with Slides Extended or Advanced Slides, reveal-md's
+    ``revealOptions:`` (each when the deck has a separator to split at). Distinctive:
+    MkSlides' front-matter sections, Slides Extended's ``<!-- slide … -->`` comments,
+    separators given as options (plain reveal.js). Hints: ``Note:`` lines and
+    ``.slide:``/``.element:`` comments (every tool of the family), callouts."""
+    text = code_free(deck.text.replace("\r\n", "\n"))
+    split = _RULE.search(text) is not None
+    signs = []
     for name in ("reveal-md", "mkslides"):
-        if _config_exists(deck, VARIANTS[name]):
-            return name
+        for path in _config_files(deck, VARIANTS[name])[:1]:
+            if split or any(_lookup(read_config(path, deck.path), k) for k in VARIANTS[name].keys):
+                signs.append(_sign(name, Strength.DECLARED, f"{path} (read by {name})"))
+    vault = _obsidian_plugin(deck)
+    if vault is not None and split:
+        signs.append(_sign("slides-extended", Strength.DECLARED, vault))
     head = deck.text[:4096] if deck.text.startswith("---") else ""
     if re.search(r"^revealOptions\s*:", head, re.M):
-        return "reveal-md"
-    if re.search(r"^(slides|revealjs|plugins)\s*:\s*$", head, re.M):
-        return "mkslides"
-    if _EXTENDED_SIGNS.search(deck.text):
-        return "slides-extended"
+        signs.append(_sign("reveal-md", Strength.DECLARED, "revealOptions: in the front matter"))
+    if section := re.search(r"^(slides|revealjs|plugins)\s*:\s*$", head, re.M):
+        signal = f"the MkSlides section {section[1]}: in the front matter"
+        signs.append(_sign("mkslides", Strength.DISTINCTIVE, signal))
+    if comment := _EXTENDED_SIGNS.search(text):
+        signs.append(_sign("slides-extended", Strength.DISTINCTIVE, f"{comment[0]}… comments"))
+    if _CALLOUT.search(text):
+        signs.append(_sign("slides-extended", Strength.HINT, "> [!note] callouts"))
     if settings.separator or settings.vertical_separator or settings.notes_separator:
-        return "revealjs"
-    return "revealjs" if _REVEAL_SIGNS.search(deck.text) else None
+        signs.append(_sign("revealjs", Strength.DISTINCTIVE, "separators given as options"))
+    if hint := _REVEAL_SIGNS.search(text):
+        signs.append(Evidence(tuple(VARIANTS), Strength.HINT, f"{hint[0].strip()} lines"))
+    return signs
 
 
-def _config_exists(deck: Deck, variant: Variant) -> bool:
-    if deck.path is None or variant.config_file is None:
-        return False
-    folders = [deck.path.resolve().parent, *deck.path.resolve().parents][:4]
-    return any((folder / variant.config_file).is_file() for folder in folders)
+def _sign(name: str, strength: Strength, signal: str) -> Evidence:
+    return Evidence((name,), strength, signal)
+
+
+def _obsidian_plugin(deck: Deck) -> str | None:
+    """The Obsidian vault around the deck, if it has a slides plugin installed."""
+    for folder in search_folders(deck.path):
+        plugins = folder / ".obsidian" / "plugins"
+        for plugin in _OBSIDIAN_PLUGINS:
+            if (plugins / plugin).is_dir():
+                return f"the Obsidian vault {folder} has the {plugin} plugin"
+    return None
 
 
 @hookimpl(trylast=True)

@@ -35,6 +35,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..deck import Deck, LineSpan, Slide, SlidePrompt
+from ..detection import Evidence, Strength
 from ..errors import DeckError
 from ..hookspecs import hookimpl
 from ..marker import (
@@ -48,7 +49,7 @@ from ..marker import (
     strippable,
 )
 from . import deckfm, js
-from .lines import PROBE, LineEdits, fenced_lines, remove_lines
+from .lines import PROBE, LineEdits, code_free, fenced_lines, remove_lines
 
 __all__ = ["KEY"]
 
@@ -401,24 +402,48 @@ def mdslides_format_names() -> list[str]:
 
 
 _SLIDEV_KEYS = re.compile(
-    r"^(highlighter|drawings|transition|mdc|canvasWidth|aspectRatio|routerMode|"
-    r"themeConfig|fonts|favicon|titleTemplate|download|exportFilename|colorSchema|"
-    r"monaco|lineNumbers|addons|defaults|seoMeta)\s*:",
+    r"^(highlighter|drawings|mdc|canvasWidth|aspectRatio|routerMode|themeConfig|fonts|"
+    r"favicon|titleTemplate|download|exportFilename|colorSchema|monaco|lineNumbers|addons|"
+    r"defaults|seoMeta|htmlAttrs|remoteAssets|selectable|record|contextMenu|wakeLock|"
+    r"presenter|browserExporter|overviewSnapshots|hideInToc)\s*:",
     re.M,
 )
-_SLIDE_LAYOUT = re.compile(r"^---[ \t]*\r?\n(layout|clicks|src|hideInToc|dragPos)\s*:", re.M)
+# A per-slide front matter block: '---', key lines (nested ones indented), '---'.
+_SLIDE_BLOCK = re.compile(r"\n---[ \t]*\n((?:[\w-]+:[^\n]*\n|[ \t]+\S[^\n]*\n)+)---[ \t]*(?=\n|$)")
+_SLIDE_KEYS = frozenset(
+    ("layout", "clicks", "clicksStart", "src", "hideInToc", "dragPos", "routeAlias", "zoom",
+     "preload", "level", "disabled", "hide")
+)  # fmt: skip
+_COMPONENT = re.compile(r"<v-(clicks?|after|switch|drag|mark)\b|\sv-click\b|^<<< @/", re.M)
 
 
 @hookimpl(trylast=True)
-def mdslides_detect_format(deck: Deck) -> str | None:
-    """Slidev headmatter keys, or per-slide ``layout:``/``src:`` front matter blocks."""
-    head = deck.text
-    if head.startswith("---"):
-        end = head.find("\n---", 3)
-        block = head[: end if end > 0 else 4096]
-        if _SLIDEV_KEYS.search(block):
-            return NAME
-    return NAME if _SLIDE_LAYOUT.search(deck.text) else None
+def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+    """Distinctive: headmatter keys only Slidev reads, a per-slide front matter block
+    (``---``, ``layout: cover``, ``---``; remark's ``layout: true`` is not one), Slidev's
+    click components. A hint: ``transition:`` in the headmatter."""
+    text = code_free(deck.text.replace("\r\n", "\n"))
+    signs = []
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        head = text[: end if end > 0 else 4096]
+        if key := _SLIDEV_KEYS.search(head):
+            signs.append(_sign(Strength.DISTINCTIVE, f"{key[1]}: in the headmatter"))
+        if re.search(r"^transition\s*:", head, re.M):
+            signs.append(_sign(Strength.HINT, "transition: in the headmatter"))
+    for block in _SLIDE_BLOCK.finditer(text):
+        keys = dict(re.findall(r"^([\w-]+):[ \t]*(.*)$", block[1], re.M))
+        found = sorted(k for k in keys if k in _SLIDE_KEYS)
+        if found and keys.get("layout", "").strip().lower() not in ("true", "false"):
+            signs.append(_sign(Strength.DISTINCTIVE, f"a per-slide front matter {found[0]}:"))
+            break
+    if component := _COMPONENT.search(text):
+        signs.append(_sign(Strength.DISTINCTIVE, f"{component[0].strip()!r} (a Slidev component)"))
+    return signs
+
+
+def _sign(strength: Strength, signal: str) -> Evidence:
+    return Evidence((NAME,), strength, signal)
 
 
 @hookimpl(trylast=True)
