@@ -18,6 +18,7 @@ from mdslides_prompts import (
     Settings,
     Strength,
     get_plugin_manager,
+    hookimpl,
 )
 from mdslides_prompts.detection import decide
 
@@ -74,6 +75,41 @@ def test_the_strongest_kind_of_sign_decides_and_must_name_one_format(
 ) -> None:
     found = decide(signs)
     assert (found.format, found.confident, found.candidates) == verdict
+
+
+class Outline:
+    """A third-party format that reports its signs, as built-in formats do."""
+
+    @hookimpl
+    def mdslides_format_names(self) -> list[str]:
+        return ["outline"]
+
+    @hookimpl
+    def mdslides_format_evidence(self, deck: Deck) -> list[Evidence]:
+        if deck.text.startswith("%outline"):
+            return [Evidence(("outline",), Strength.DECLARED, "%outline on line 1")]
+        return []
+
+
+class Legacy:
+    """A third-party format that names the format outright (the older hook)."""
+
+    @hookimpl
+    def mdslides_detect_format(self, deck: Deck) -> str | None:
+        return "legacy" if "%legacy" in deck.text else None
+
+
+def test_third_party_signs_are_weighed_with_the_built_in_ones() -> None:
+    pipeline = Pipeline(
+        Settings(), get_plugin_manager(load_entrypoints=False, extra=[Outline(), Legacy()])
+    )
+    assert render(pipeline.detect(Deck.from_text("%outline\n\n# A\n\n???\nn\n"))) == (
+        "outline confident\ndecided by: %outline on line 1\n"
+        "also: remark (distinctive: ??? notes lines)\n"
+    )
+    found = pipeline.detect(Deck.from_text("%outline %legacy\n"))
+    assert (found.confident, found.candidates) == (False, ("outline", "legacy"))
+    assert pipeline.detect(Deck.from_text("%legacy\n")).format == "legacy"
 
 
 # --- configuration files a build reads ------------------------------------------------------

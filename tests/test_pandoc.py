@@ -94,7 +94,9 @@ def test_unclosed_comment_keeps_markers_out() -> None:
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("talk.qmd", "## A\n", "quarto"),
+        # Quarto renders a .qmd as HTML unless told format: revealjs.
+        ("talk.qmd", "## A\n", None),
+        ("talk.qmd", "---\nformat: revealjs\n---\n## A\n", "quarto"),
         ("talk.md", "---\nformat: revealjs\n---\n\n## A\n", "quarto"),
         ("talk.md", "---\nformat:\n  revealjs:\n    theme: dark\n---\n## A\n", "quarto"),
         # No output: rmarkdown renders an HTML document, not slides.
