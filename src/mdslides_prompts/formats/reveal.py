@@ -458,6 +458,12 @@ _EXTENDED_SIGNS = re.compile(r"^<!--\s*(slide|element)\s+[\w-]+=", re.M)
 _CALLOUT = re.compile(r"^>\s*\[!\w+\]", re.M)
 _RULE = re.compile(r"^---[ \t]*$", re.M)
 _OBSIDIAN_PLUGINS = ("slides-extended", "obsidian-advanced-slides")
+# Front-matter options only Advanced Slides and Slides Extended read.
+_EXTENDED_KEYS = re.compile(
+    r"^(defaultTemplate|enableChalkboard|enableOverview|enableMenu|enableTimeBar|"
+    r"enableCustomControls|enablePointer|enableLinks|timeForPresentation)\s*:",
+    re.M,
+)
 
 
 @hookimpl(trylast=True)
@@ -484,6 +490,9 @@ def mdslides_format_evidence(deck: Deck, settings: Settings) -> list[Evidence]:
     if section := re.search(r"^(slides|revealjs|plugins)\s*:\s*$", head, re.M):
         signal = f"the MkSlides section {section[1]}: in the front matter"
         signs.append(_sign("mkslides", Strength.DISTINCTIVE, signal))
+    if option := _EXTENDED_KEYS.search(head):
+        signal = f"the Slides Extended option {option[1]}: in the front matter"
+        signs.append(_sign("slides-extended", Strength.DISTINCTIVE, signal))
     if comment := _EXTENDED_SIGNS.search(text):
         signs.append(_sign("slides-extended", Strength.DISTINCTIVE, f"{comment[0]}… comments"))
     if _CALLOUT.search(text):
