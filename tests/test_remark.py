@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import re
 import subprocess
 import sys
 
@@ -316,3 +317,19 @@ def test_rmd_inject_strip_inject(lines: list[str], newline: str, final: bool) ->
     again = REMARK.parse(Deck.from_text(injected))
     assert REMARK.inject(again, prompts) == injected
     assert REMARK.strip(again) == source
+
+
+def test_chunks_that_write_nothing_leave_every_slide_and_marker_where_it_was() -> None:
+    # The worst case for a marker above a chunk: knitr writes nothing for any chunk (an
+    # echo=FALSE plot that draws nothing, say). remark never drops a slide, so a slide
+    # left with only its marker is still that slide, and every marker stays in its own.
+    source = next(s for _, t, s, _ in RMD_SPLIT if t.startswith("a slide with only a chunk"))
+    deck = REMARK.parse(Deck.from_text(source))
+    injected = REMARK.inject(deck, all_prompts(deck, "prompt {}".format))
+    body = injected.split("---\n", 2)[2]  # xaringan drops the header
+    knitted = re.sub(r"(?ms)^```\{.*?^```\n?", "\n", body)
+    assert "```" not in knitted and "prompt 2" in knitted
+    bare = REMARK.parse(Deck.from_text(knitted))
+    assert len(bare.slides) == len(deck.slides) == 4
+    assert [s.index for s in bare.slides if s.marker] == [2]
+    assert bare.slides[1].marker is not None and bare.slides[1].marker.prompt == "prompt 2"
