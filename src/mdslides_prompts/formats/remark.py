@@ -18,20 +18,37 @@ drops the slide. Before lexing, every line loses the indentation all lines share
 A prompt is the usual comment line, right after the slide's leading property lines
 (before them it would stop them being properties). Continuation slides (``--``) and
 layout templates get no prompt; marked renders the comment as an invisible comment.
+
+xaringan (an ``.Rmd`` file, or a YAML header whose ``output:`` names ``xaringan::``)
+reaches remark through rmarkdown and knitr (see :mod:`.knitr`): ``moon_reader``'s
+``split_yaml_body`` (yihui/xaringan@3d54b9e) drops everything up to the second ``---``
+line, so the YAML header is the deck's front matter, never a slide (after a header
+closed by ``...`` the first ``---`` line below it ends what is dropped); knitr's chunks
+(``.Rmd`` only: rmarkdown knits no ``.md``) are code whose output only running them
+tells, so remark reads each chunk line as a plain text line, or as a blank one when
+knitr writes nothing for the chunk (``include=FALSE``). A separator that a
+``results='asis'`` chunk prints cannot be known: slides are counted from the source.
+remark never drops an empty slide, so a marker-only slide stays the one slide it was;
+a slide whose only content is a chunk that writes nothing is ``empty``. The title slide
+xaringan makes from the header (``seal``) is not a source slide.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 import re
+from types import MappingProxyType
 
 from markdown_it import MarkdownIt
 
 from ..deck import Deck, Slide, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
+from ..errors import DeckError
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
+from . import knitr
 from .lines import (
     PROBE,
     code_free,
@@ -73,6 +90,99 @@ class _Cut:
     """``"slide"``, ``"continue"`` or ``"notes"``."""
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Rmd:
+    """How rmarkdown, knitr and xaringan change a deck before remark reads it."""
+
+    knitted: bool
+    """knitr runs first (``.Rmd``): its chunks are code."""
+    top: bool = True
+    """The text starts at the file's top: look for the YAML header there."""
+    path: Path | None = None
+    """The deck's file, for messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """What remark reads of a deck's source, line for line."""
+
+    lines: list[str]
+    """The source lines, endings kept."""
+    text: str
+    """The text remark's lexer reads (newlines ``\\n``, de-indented), from line
+    :attr:`first` on; chunk lines stand in for what knitr writes."""
+    model: list[str]
+    """:attr:`text`'s lines, without endings."""
+    dedented: bool
+    """Whether remark took off indentation every line shared."""
+    first: int
+    """The source line :attr:`text` starts at."""
+    header: knitr.Header | None
+    """The R Markdown header."""
+    code: frozenset[int]
+    """Source lines inside knitr chunks."""
+
+    def read(self, number: int) -> str:
+        """What remark reads on source line *number* (without its ending)."""
+        return self.model[number - self.first]
+
+
+_CHUNK = "knitr chunk"
+"""A chunk line as remark's lexer reads it here: plain text with no remark meaning."""
+_XARINGAN_SEPARATOR = re.compile(r"---\s*")
+
+
+def _rmd(deck: Deck) -> _Rmd | None:
+    """The R Markdown reading for *deck*, or ``None`` for a plain remark deck."""
+    rmd_file = deck.path is not None and deck.path.suffix.lower() in {".rmd", ".rmarkdown"}
+    head = knitr.header(split_lines(deck.text))
+    if not rmd_file and not (head and knitr.names_output(head.meta, "xaringan")):
+        return None
+    # Piped in (no file), a deck with a xaringan header is taken to be an .Rmd.
+    return _Rmd(knitted=deck.path is None or knitr.knitted(deck.path), path=deck.path)
+
+
+def _view(source: str, rmd: _Rmd | None) -> _View:
+    lines = split_lines(source)
+    plain = source.replace("\r\n", "\n").replace("\r", "\n")  # as remark reads CRLF and CR
+    if rmd is None:
+        return _make_view(lines, plain, 1, None, set())
+    model = split_lines(plain)
+    code: set[int] = set()
+    for chunk in knitr.chunks(lines, rmd.path, top=rmd.top) if rmd.knitted else ():
+        for number in range(chunk.start, chunk.end + 1):
+            code.add(number)
+            ending = "\n" if model[number - 1].endswith("\n") else ""
+            model[number - 1] = (_CHUNK if chunk.include else "") + ending
+    head = knitr.header(lines) if rmd.top else None
+    first = 1 if head is None else head.span.end + 1
+    if head is not None and head.closer != "---":
+        # xaringan cuts at the second '---' line, wherever it is.
+        cut = next(
+            (
+                n
+                for n in range(first, len(lines) + 1)
+                if n not in code and _XARINGAN_SEPARATOR.fullmatch(lines[n - 1].rstrip("\r\n"))
+            ),
+            None,
+        )
+        if cut is None:
+            raise DeckError(
+                "xaringan would show the YAML header as slide text: it is closed by '...' "
+                "and no '---' line follows; close it with '---'",
+                rmd.path,
+            )
+        first = cut + 1
+    return _make_view(lines, "".join(model[first - 1 :]), first, head, code)
+
+
+def _make_view(
+    lines: list[str], read: str, first: int, head: knitr.Header | None, code: set[int]
+) -> _View:
+    text = _clean(read)
+    return _View(lines, text, text.split("\n"), text != read, first, head, frozenset(code))
 
 
 def _clean(text: str) -> str:
@@ -135,13 +245,16 @@ def _line_of(text: str, offset: int) -> int:
 
 
 def _split(deck: Deck) -> Deck:
-    slides = _slides(deck.text)
-    lines = split_lines(deck.text)
+    rmd = _rmd(deck)
+    view = _view(deck.text, rmd)
+    slides = _slides(view)
+    lines = view.lines
     # The lexer starts afresh after each separator, so a line added to one slide can only
     # change that slide and the separator ending it: check it on that stretch alone.
     # Unless every line is indented: remark then de-indents the whole text, so a
     # marker anywhere changes everything and only the whole deck tells.
-    local = _clean(deck.text) == deck.text
+    local = not view.dedented
+    part = replace(rmd, top=False) if rmd is not None else None
     whole = _shape(slides)
     checked = []
     for i, slide in enumerate(slides):
@@ -151,24 +264,31 @@ def _split(deck: Deck) -> Deck:
                 last = slides[i + 2].start_line - 1 if i + 2 < len(slides) else len(lines)
                 source = "".join(lines[first:last])
                 after = slide.anchor_line - first
+                reading = part
             else:
-                source, after = deck.text, slide.anchor_line
+                source, after, reading = deck.text, slide.anchor_line, rmd
             probe = edit_lines(source, newline="\n", insert_after={after: PROBE})
-            if _shape(_slides(probe)) != (_shape(_slides(source)) if local else whole):
+            before = _shape(_slides(_view(source, reading))) if local else whole
+            if _shape(_slides(_view(probe, reading))) != before:
                 # remark's lexer would read the slide differently with a line there.
                 slide = replace(slide, skip_reason="no line where a marker keeps the slide")
         checked.append(slide)
-    return replace(deck, slides=tuple(checked), front_matter=None)
+    head = view.header
+    return replace(
+        deck,
+        slides=tuple(checked),
+        front_matter=head.span if head else None,
+        meta=MappingProxyType(dict(head.meta)) if head else deck.meta,
+    )
 
 
 def _shape(slides: list[Slide]) -> list[tuple[str, str | None]]:
     return [(s.text, s.skip_reason) for s in slides]
 
 
-def _slides(source: str) -> list[Slide]:
-    # remark reads the deck with CRLF (and a textarea's bare CR) as LF.
-    text = _clean(source.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = split_lines(source)
+def _slides(view: _View) -> list[Slide]:
+    text = view.text
+    offset = view.first - 1
     cuts = _lex(text)
     bounds: list[tuple[int, int, str, int | None]] = []  # start, end, kind, notes offset
     start, kind, notes_from = 0, "slide", None
@@ -191,11 +311,8 @@ def _slides(source: str) -> list[Slide]:
         if properties.get("exclude", "").lower() == "true":
             continue
         notes_text = text[notes_at:end] if notes_at is not None else None
-        slides.append(
-            _slide(
-                len(slides) + 1, kind, properties, (max(first, 1), last), shown, notes_text, lines
-            )
-        )
+        span = (max(first, 1) + offset, last + offset)
+        slides.append(_slide(len(slides) + 1, kind, properties, span, shown, notes_text, view))
     return slides
 
 
@@ -206,10 +323,11 @@ def _slide(
     span: tuple[int, int],
     shown: str,
     notes: str | None,
-    lines: list[str],
+    view: _View,
 ) -> Slide:
     first, last = span
-    code = fenced_lines(lines[first - 1 : last], first)
+    lines = view.lines
+    code = fenced_lines(lines[first - 1 : last], first) | view.code
     markers: list[PromptMarker | BadMarker] = [
         parse_marker(lines[n - 1], n)
         for n in range(first, last + 1)
@@ -230,7 +348,7 @@ def _slide(
     # After the slide's leading property lines: before them it would end them.
     anchor = first - 1
     for n in range(first, last + 1):
-        line = lines[n - 1]
+        line = view.read(n)  # a chunk that writes nothing ends no property lines
         if n in marker_lines or not line.strip():
             continue
         if not re.match(r"[-\w]+:", line):
