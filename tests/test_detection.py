@@ -23,6 +23,7 @@ from mdslides_prompts import (
 from mdslides_prompts.detection import decide
 
 from .cli_tools import cli
+from .conftest import CORPUS, corpus_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PLAIN = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
@@ -265,3 +266,54 @@ def test_inspect_shows_the_signs_and_calls_a_guess_a_guess(
     assert "format: remark, detected from ??? notes lines" in out
     out = " ".join(cli(capsys, "inspect", "--format", "remark", sure)[1].split())
     assert "format: remark, as given" in out
+
+
+PAGE = """<!doctype html>
+<html><body><div class="reveal"><div class="slides">
+  <section data-markdown="{src}"
+           data-separator="^\\n\\n\\n"
+           data-separator-vertical="^\\n\\n"
+           data-separator-notes="^Note:"
+           data-charset="utf-8">
+  </section>
+</div></div></body></html>
+"""
+SPACED = "# A\n\ntext\n\n\n# B\n\n# B.2\n\nNote: said\n\n\n# C\n"
+
+
+def test_a_reveal_js_host_page_names_the_deck_and_sets_its_separators(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repository(tmp_path)
+    monkeypatch.chdir(repo)
+    deck = _deck_in(repo / "slides" / "md", SPACED)
+    assert not PLAIN.detect(Deck.from_text(SPACED, deck)).confident  # a hint in the text
+    (repo / "slides" / "other.html").write_text(PAGE.format(src="elsewhere.md"))
+    assert not PLAIN.detect(Deck.from_text(SPACED, deck)).confident  # loads another deck
+    (repo / "slides" / "index.html").write_text(PAGE.format(src="md/talk.md?v=2"))
+    split = _load(deck)
+    given = Settings(format="revealjs", separator=r"^\n\n\n", vertical_separator=r"^\n\n",
+                     notes_separator=r"^Note:")  # fmt: skip
+    assert split.format == "revealjs"
+    assert [(s.start_line, s.end_line, s.notes) for s in split.slides] == [
+        (s.start_line, s.end_line, s.notes) for s in _load(deck, given).slides
+    ]
+    assert len(split.slides) == 3 and split.slides[1].notes == ("said",)
+    # A second page loading the same deck with other separators: which one is built?
+    (repo / "index.html").write_text(
+        PAGE.format(src="slides/md/talk.md").replace("\\n\\n\\n", "---")
+    )
+    with pytest.raises(Exception, match="set different separators"):
+        _load(deck)
+
+
+def test_the_corpus_reveal_js_example_splits_as_its_host_page_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [r for r in corpus_rows("revealjs") if "hakimel" in r["file"]]
+    source = (CORPUS / rows[0]["file"]).read_text(encoding="utf-8")
+    deck = _deck_in(tmp_path / "plugin" / "markdown", source, "example.md")
+    (tmp_path / "plugin" / "markdown" / "example.html").write_text(PAGE.format(src="example.md"))
+    monkeypatch.chdir(tmp_path)
+    split = _load(deck)
+    assert (split.format, len(split.slides)) == ("revealjs", int(rows[0]["slides"]))

@@ -39,6 +39,7 @@ from ..errors import DeckError
 from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from . import deckfm
+from .hostpage import HostPage, host_pages
 from .js import Budget, JsPattern, js_regex
 from .lines import PROBE, LineEdits, code_free, edit_lines, fenced_lines, strip_markers
 from .project import config_files, read_config, search_folders
@@ -304,14 +305,17 @@ def _lookup(data: Mapping[str, Any], dotted: str) -> str | None:
 
 def _config(deck: Deck, variant: Variant) -> Mapping[str, Any]:
     """The variant's config file that a run for the deck would read (see
-    :mod:`.project`): the nearest, if every one found sets the same separators.
+    :mod:`.project`; for plain reveal.js, the host pages that load the deck, see
+    :mod:`.hostpage`): the nearest, if every one found sets the same separators.
 
     :raises DeckError: two of them set different separators (which one the build reads
         is not known)
     """
-    if variant.config_file is None:
-        return {}
-    found = [(path, read_config(path, deck.path)) for path in _config_files(deck, variant)]
+    found: list[tuple[Path, Mapping[str, Any]]]
+    if variant.name == "revealjs":
+        found = [(page.path, _page_config(page)) for page in host_pages(deck.path)]
+    else:
+        found = [(path, read_config(path, deck.path)) for path in _config_files(deck, variant)]
     if not found:
         return {}
     values = {tuple(_lookup(data, key) for key in variant.keys) for _, data in found}
@@ -324,6 +328,11 @@ def _config(deck: Deck, variant: Variant) -> Mapping[str, Any]:
             deck.path,
         )
     return found[0][1]
+
+
+def _page_config(page: HostPage) -> Mapping[str, Any]:
+    given = (page.separator, page.vertical, page.notes)
+    return {k: v for k, v in zip(VARIANTS["revealjs"].keys, given, strict=True) if v is not None}
 
 
 def _config_files(deck: Deck, variant: Variant) -> tuple[Path, ...]:
@@ -468,7 +477,8 @@ _EXTENDED_KEYS = re.compile(
 
 @hookimpl(trylast=True)
 def mdslides_format_evidence(deck: Deck, settings: Settings) -> list[Evidence]:
-    """Declared: a ``reveal-md.json`` or ``mkslides.yml`` a run for the deck would read,
+    """Declared: a reveal.js host page that loads the deck (``data-markdown``), a
+    ``reveal-md.json`` or ``mkslides.yml`` a run for the deck would read,
     an Obsidian vault with Slides Extended or Advanced Slides, reveal-md's
     ``revealOptions:`` (each when the deck has a separator to split at). Distinctive:
     MkSlides' front-matter sections, Slides Extended's ``<!-- slide … -->`` comments,
@@ -481,6 +491,9 @@ def mdslides_format_evidence(deck: Deck, settings: Settings) -> list[Evidence]:
         for path in _config_files(deck, VARIANTS[name])[:1]:
             if split or any(_lookup(read_config(path, deck.path), k) for k in VARIANTS[name].keys):
                 signs.append(_sign(name, Strength.DECLARED, f"{path} (read by {name})"))
+    for page in host_pages(deck.path)[:1]:
+        signal = f"{page.path} loads it (data-markdown)"
+        signs.append(_sign("revealjs", Strength.DECLARED, signal))
     vault = _obsidian_plugin(deck)
     if vault is not None and split:
         signs.append(_sign("slides-extended", Strength.DECLARED, vault))
