@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 import re
-from typing import Any
-
-import yaml
 
 from ..deck import Deck, SlidePrompt, split_lines
 from ..marker import BadMarker, PromptMarker, render_marker, strippable
@@ -26,7 +23,6 @@ __all__ = [
     "remove_lines",
     "strip_markers",
     "stripped_markers",
-    "top_yaml",
     "write_markers",
 ]
 
@@ -166,22 +162,6 @@ def code_free(text: str) -> str:
     lines = split_lines(text)
     code = fenced_lines(lines)
     return "".join("\n" if n in code else line for n, line in enumerate(lines, 1))
-
-
-def top_yaml(text: str) -> dict[str, Any]:
-    """The YAML mapping between a first line ``---`` and the next ``---`` or ``...`` line;
-    empty if there is none, it does not parse, or it is not a mapping."""
-    lines = split_lines(text)
-    if not lines or lines[0].rstrip() != "---":
-        return {}
-    for number, line in enumerate(lines[1:], 1):
-        if line.rstrip() in ("---", "..."):
-            try:
-                data = yaml.safe_load("".join(lines[1:number]))
-            except yaml.YAMLError:
-                return {}
-            return {str(k): v for k, v in data.items()} if isinstance(data, dict) else {}
-    return {}
 
 
 def write_markers(

@@ -55,7 +55,6 @@ from .lines import (
     edit_lines,
     fenced_lines,
     strip_markers,
-    top_yaml,
     write_markers,
 )
 
@@ -408,7 +407,8 @@ def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
     more, ``.class[…]`` content blocks. A hint: ``--`` lines (Slides Extended's vertical
     separator too)."""
     signs = []
-    if re.search(r"xaringan|moon_reader", repr(top_yaml(deck.text).get("output", ""))):
+    head = knitr.header(split_lines(deck.text))
+    if head is not None and knitr.names_output(head.meta, "xaringan"):
         signs.append(_sign(Strength.DECLARED, "an R Markdown output: xaringan"))
     text = code_free(deck.text.replace("\r\n", "\n"))
     if _NOTES_LINE.search(text):
