@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 import pytest
 
@@ -14,6 +16,7 @@ from mdslides_prompts import (
     Detection,
     Evidence,
     FormatUncertain,
+    MdSlidesError,
     Pipeline,
     Settings,
     Strength,
@@ -24,6 +27,7 @@ from mdslides_prompts.detection import decide
 
 from .cli_tools import cli
 from .conftest import CORPUS, corpus_rows
+from .hypothesis_budget import examples
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PLAIN = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
@@ -317,3 +321,39 @@ def test_the_corpus_reveal_js_example_splits_as_its_host_page_says(
     monkeypatch.chdir(tmp_path)
     split = _load(deck)
     assert (split.format, len(split.slides)) == ("revealjs", int(rows[0]["slides"]))
+
+
+SIGN_LINES = [
+    "???", "--", "---", "Note: x", "<!-- _class: lead -->", "<!-- stop -->", "layout: true",
+    "class: center", "layout: cover", "::: notes", ":::", "% T", "[.column]", "```", "~~~",
+    "<v-click>", "marp: true", "format: revealjs", "output: xaringan::moon_reader",
+    "styles:", "  a: 1", "<!-- .slide: x -->", "> [!note]", "# H", "", "slidenumbers: true",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=st.lists(
+        st.sampled_from(SIGN_LINES) | st.text(st.characters(exclude_characters="\0"), max_size=20),
+        max_size=30,
+    ),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_any_text_gets_a_verdict_and_an_uncertain_one_is_never_split(
+    lines: list[str], newline: str
+) -> None:
+    deck = Deck.from_text(newline.join(lines))
+    found = PLAIN.detect(deck)
+    assert found.confident == (
+        bool(found.evidence) and found.deciding[0].strength > Strength.HINT
+        and len(found.candidates) == 1
+    )  # fmt: skip
+    try:
+        split = PLAIN.parse(deck)
+    except FormatUncertain:
+        assert not found.confident
+    except MdSlidesError:
+        pass  # a deck its own generator refuses (a fence knitr cannot pair, ...)
+    else:
+        assert found.confident or split.alike
+        assert split.format in (found.format, *split.alike)
