@@ -180,7 +180,7 @@ def test_prompts_with_html_go_into_headings_unchanged(harness: Path, tmp_path: P
     deck = _load_text(source, tmp_path)
     prompts = all_prompts(deck, lambda index: f"a {HTML_OPENERS[(index - 1) // 2]} glacier")
     text = _pipeline(False).inject(deck, prompts)
-    assert text.count("# Part 0 <!-- image-prompt src=") == 1  # inline, in the heading
+    assert text.count("# Part 0<!-- image-prompt src=") == 1  # inline, in the heading
     out = tmp_path / "marked.md"
     out.write_text(text, encoding="utf-8")
     found = _pandoc(harness, [(deck.path, False), (out, False)])  # type: ignore[list-item]

@@ -242,6 +242,6 @@ def test_an_answer_holding_html_costs_no_slide_and_no_deck(
         code, _, err = cli(capsys, "run", tmp_path, "--format", "pandoc", *provider)
     assert code == 0, err
     for name in ("a.md", "b.md"):
-        assert markers(tmp_path / name)[0].startswith("# Part <!-- image-prompt src=")
+        assert markers(tmp_path / name)[0].startswith("# Part<!-- image-prompt src=")
         found = cli_json(capsys, "inspect", tmp_path / name, "--format", "pandoc")
         assert [(s["status"], s["prompt"]) for s in found["slides"]] == [("fresh", answer)] * 2
