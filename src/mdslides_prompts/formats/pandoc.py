@@ -13,9 +13,11 @@ slides (``Text.Pandoc.Slides`` and ``makeSections``), so this module has two hal
   definition lists, footnotes and link definitions (which make no block at all);
 * the slide rules of ``conformance/pandoc/FINDINGS.md``: the slide level is the lowest
   heading level directly followed by something other than a heading or rule (looking into
-  divs, skipping the block after a counted heading); Quarto uses 2 or ``slide-level:``
-  from its YAML, R Markdown an output format's ``slide_level:`` if it has one (plain
-  pandoc ignores a ``slide-level:`` key). A top-level heading at or above that level
+  divs, skipping the block after a counted heading); ``--slide-level`` (the
+  ``slide_level`` setting) comes first, then Quarto's ``slide-level:`` from the deck's YAML
+  or its project's ``_quarto.yml`` (else 2), R Markdown an output format's
+  ``slide_level:`` if it has one (plain pandoc ignores a ``slide-level:`` key: the level
+  is then unknown, and inferred for the split). A top-level heading at or above that level
   starts a slide, so does a horizontal rule (merged with a slide-level heading right
   after it), and so does a div whose first block is such a heading; anything before the
   first of these is a slide of its own. ``::: notes`` divs are speaker notes. The YAML
@@ -24,12 +26,20 @@ slides (``Text.Pandoc.Slides`` and ``makeSections``), so this module has two hal
 A prompt is an HTML comment, which pandoc copies into the slide as raw HTML: on its own
 line right after the slide's heading, with a blank line after it (unless it ends the
 file); in a slide started by a bare rule, after a blank line below the rule; in the slide
-of content before the first heading, above that content. Where the slide level is
-inferred and a new block after a heading above that level could change it, the comment
-goes inside the heading line instead, before its closing ``#``s and ``{attributes}``: the
-heading keeps its id. Every place is tried first: the stretch of the deck it goes into is
-read again with a marker there and must give the same blocks, or the slide is skipped
-(as it is below a ``<!--`` that nothing closes, which a marker's ``-->`` would close).
+of content before the first heading, above that content; in a slide without a heading
+whose body opens with a deeper heading, also after that heading. Where the slide level
+is inferred and a new block after a heading above that level could change it, the
+comment goes inside the heading line instead, right after its text (no space: beamer
+keeps one in frame titles), before its closing ``#``s and ``{attributes}``: the heading
+keeps its id. Every place is tried first: the deck is read again with a marker there and
+must give the same blocks (the marker a block of its own) and the same slides at each
+level it may be built with: the known level, or when none is known every level 1-6 and
+the inferred one (so a marker never goes between a rule and a heading that merge at that
+heading's level). Decks with knitr/Quarto cells are also read with every cell removed
+(knitr drops ``include: false`` cells, and ``echo: false`` ones without output), which
+must give the same slides too. Otherwise the slide is skipped (as it is below a ``<!--``
+that nothing closes, which a marker's ``-->`` would close). Slides whose heading has
+``{visibility="hidden"}`` are not shown, and get no prompt.
 """
 
 from __future__ import annotations
@@ -955,8 +965,8 @@ class _Split:
         self.levels = (self.level,) if self.explicit else _LEVELS
         self.cells = [b for b in _walk(self.blocks) if b.kind == "code" and b.start in fences]
         self.worlds = [_World(self.reader.lines, self.blocks, self.reader.meta)]
-        if self.cells:
-            self.worlds.append(self.without_cells())
+        if fences:
+            self.worlds.append(self.without_cells(fences))
         self.starts = _starts(self.blocks, self.level)
         if self.starts and self.starts[0].kind == "implicit":
             # Link definitions and footnotes make no block, but they are that slide's text.
@@ -964,12 +974,25 @@ class _Split:
         self.code = self.code_lines()
         self.dangling = self.dangling_comment()
 
-    def without_cells(self) -> _World:
+    def without_cells(self, fences: set[int]) -> _World:
         """The deck as pandoc reads it once knitr or Quarto removed every cell (one with
-        ``include: false``, or ``echo: false`` and no output, leaves nothing)."""
+        ``include: false``, or ``echo: false`` and no output, leaves nothing). knitr finds
+        cells line by line, from an opening line at *fences* to the next closing fence,
+        inside other fences too."""
         lines = list(self.reader.lines)
-        for cell in self.cells:
-            lines[cell.start : cell.end + 1] = [""] * (cell.end + 1 - cell.start)
+        k = 0
+        while k < len(lines):
+            if k not in fences:
+                k += 1
+                continue
+            opener = _FENCE.fullmatch(lines[k])
+            mark = opener.group(2) if opener else "```"
+            closer = re.compile(rf"[ \t]*{re.escape(mark[0])}{{{len(mark)},}}[ \t]*")
+            end = next((j for j in range(k + 1, len(lines)) if closer.fullmatch(lines[j])), None)
+            if end is None:
+                break
+            lines[k : end + 1] = [""] * (end + 1 - k)
+            k = end + 1
         reader = _Reader(lines)
         return _World(reader.lines, reader.all_blocks(), reader.meta)
 
@@ -1095,6 +1118,12 @@ class _Split:
 
         same = cast(list[int | None], list(range(len(world.lines))))
         if sig(blocks, origin) != sig(world.blocks, same):
+            return False
+        # Each marker is a block of its own, or in a heading: never inside code or text.
+        own = {b.start for b in _walk(blocks) if b.start == b.end and b.kind == "html"}
+        headings = {b.start for b in _walk(blocks) if b.kind == "heading"}
+        inline = {origin.index(self.first.index(p.anchor)) for p in plans if p.inline is not None}
+        if not markers <= own or not inline <= headings:
             return False
         metas = [(origin[a], origin[b]) for a, b, _ in reader.meta]
         if metas != [(a, b) for a, b, _ in world.meta]:
@@ -1371,7 +1400,7 @@ def _split(deck: Deck, settings: Settings) -> Deck:
         if not _visible(row.text, row.notes, row.title):
             skip = "empty"
         elif row.start.heading is not None and _hidden(split.reader.lines[row.start.heading.start]):
-            skip = 'hidden (visibility="hidden"): not shown'
+            skip = 'visibility="hidden": the slide is not shown'
         elif plan is None and not row.owned.markers:
             skip = _no_place(split, row)
         slides.append(
