@@ -190,7 +190,7 @@ def test_corpus_pandoc_deck() -> None:
     assert deck.slides[0].title == "Introduction" and deck.slides[1].title == "Remarque préalable"
     injected = PANDOC.inject(deck, all_prompts(deck))
     # The four '#' section slides (each directly followed by '##') take the comment inline.
-    assert injected.count("Introduction <!-- image-prompt src=") == 1
+    assert injected.count("Introduction<!-- image-prompt src=") == 1
     assert PANDOC.strip(PANDOC.parse(Deck.from_text(injected))) == deck.text
 
 
