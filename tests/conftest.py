@@ -112,3 +112,23 @@ def detected(pipeline: Pipeline, deck: Deck) -> str | None:
     """The format *pipeline* detects in *deck* with confidence, else ``None``."""
     found = pipeline.detect(deck)
     return found.format if found.confident else None
+
+
+def _venv_ok() -> bool:
+    try:
+        import ensurepip  # noqa: F401
+        import venv  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def pandoc_harness() -> Path:
+    """The pandoc 3.9 ground-truth harness (``conformance/pandoc/slides.py``), installed
+    on first use; skipped without Python venv support."""
+    require(_venv_ok(), "python venv/ensurepip missing")
+    subprocess.run(
+        ["bash", str(ROOT / "conformance" / "pandoc" / "install.sh")], check=True, timeout=600
+    )
+    return ROOT / "conformance" / "pandoc" / "slides.py"

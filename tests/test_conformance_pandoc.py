@@ -24,7 +24,7 @@ import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
-from .conftest import CORPUS, EXAMPLE_DECK, ROOT, require
+from .conftest import CORPUS, EXAMPLE_DECK, ROOT
 from .deck_strategies import random_pandoc_deck
 from .fixture_tools import all_prompts
 
@@ -36,27 +36,15 @@ _TAG_SPACE = re.compile(r"\s*(<[^>]*>)\s*")
 Truth = dict[str, dict[str, Any]]
 
 
-def _venv_ok() -> bool:
-    try:
-        import ensurepip  # noqa: F401
-        import venv  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.fixture(scope="module")
-def harness() -> Path:
-    require(_venv_ok(), "python venv/ensurepip missing")
-    subprocess.run(["bash", str(HARNESS / "install.sh")], check=True, timeout=600)
-    return HARNESS / "slides.py"
-
-
-def _pandoc(harness: Path, jobs: list[tuple[Path, bool]]) -> Truth:
-    """Run the harness on every deck in two processes at once (one per core)."""
-    payloads = [[{"path": str(p), "quarto": q} for p, q in jobs[k::2]] for k in range(2)]
+def _pandoc(pandoc_harness: Path, jobs: list[tuple[Path, bool]], level: int | None = None) -> Truth:
+    """Run the harness on every deck in two processes at once (one per core), with
+    ``--slide-level`` *level* if given."""
+    payloads = [
+        [{"path": str(p), "quarto": q, "slide_level": level} for p, q in jobs[k::2]]
+        for k in range(2)
+    ]
     env = {**os.environ, "SLIDES_NO_HIGHLIGHT": "1"}
-    command = [str(PYTHON), str(harness)]
+    command = [str(PYTHON), str(pandoc_harness)]
     procs = [
         subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         for _ in payloads
@@ -76,7 +64,9 @@ def _usable(result: dict[str, Any]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def checked(harness: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Any], Truth]:
+def checked(
+    pandoc_harness: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[Any], Truth]:
     """(path, is Quarto) for the corpus, the example deck and generated decks that pandoc
     renders and the harness verifies, with the harness's results."""
     folder = tmp_path_factory.mktemp("pandoc-decks")
@@ -90,7 +80,7 @@ def checked(harness: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[li
         path = folder / f"generated-{n:03}.{'qmd' if quarto else 'md'}"
         path.write_bytes(random_pandoc_deck(rng, quarto=quarto).encode("utf-8"))
         jobs.append((path, quarto))
-    truth = _pandoc(harness, jobs)
+    truth = _pandoc(pandoc_harness, jobs)
     usable = [job for job in jobs if _usable(truth[str(job[0])])]
     assert all(_usable(truth[str(p)]) for p, _ in jobs[:known])
     assert len(usable) > 0.5 * len(jobs)
@@ -125,7 +115,7 @@ def _view(slide: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def test_injection_keeps_what_pandoc_renders(
-    harness: Path, checked: tuple[list[tuple[Path, bool]], Truth], tmp_path: Path
+    pandoc_harness: Path, checked: tuple[list[tuple[Path, bool]], Truth], tmp_path: Path
 ) -> None:
     decks, before = checked
     injected: list[tuple[Path, bool]] = []
@@ -139,7 +129,7 @@ def test_injection_keeps_what_pandoc_renders(
         out.write_bytes(deck.to_bytes(text))
         injected.append((out, quarto))
     assert prompts_written > 400
-    after = _pandoc(harness, injected)
+    after = _pandoc(pandoc_harness, injected)
     problems = []
     for (path, _), (out, _) in zip(decks, injected, strict=True):
         old, new = before[str(path)], after[str(out)]
@@ -153,14 +143,14 @@ def test_injection_keeps_what_pandoc_renders(
     assert not problems, problems[:5]
 
 
-def test_every_marker_reaches_the_html(harness: Path, tmp_path: Path) -> None:
+def test_every_marker_reaches_the_html(pandoc_harness: Path, tmp_path: Path) -> None:
     """The comment is in the slide it belongs to: a test of the test's marker regex."""
     source = "# Part\n\n## A\n\ntext\n\n---\n\nmore\n"
     deck = _load_text(source, tmp_path)
     text = _pipeline(False).inject(deck, all_prompts(deck, lambda index: f"{NASTY} {index}"))
     out = tmp_path / "marked.md"
     out.write_text(text, encoding="utf-8")
-    slides = _pandoc(harness, [(out, False)])[str(out)]["slides"]
+    slides = _pandoc(pandoc_harness, [(out, False)])[str(out)]["slides"]
     assert [len(_MARKER.findall(s["html"])) for s in slides] == [1, 1, 1]
     assert all(f"{NASTY[:7]}" in s["html"] for s in slides)
 
@@ -173,17 +163,17 @@ HTML_OPENERS = (
 )  # fmt: skip
 
 
-def test_prompts_with_html_go_into_headings_unchanged(harness: Path, tmp_path: Path) -> None:
+def test_prompts_with_html_go_into_headings_unchanged(pandoc_harness: Path, tmp_path: Path) -> None:
     """Where the marker goes inside a heading, a prompt holding HTML is written (escaped)
     and pandoc renders the slides as without it."""
     source = "".join(f"# Part {n}\n\n## Slide {n}\n\ntext\n\n" for n in range(len(HTML_OPENERS)))
     deck = _load_text(source, tmp_path)
     prompts = all_prompts(deck, lambda index: f"a {HTML_OPENERS[(index - 1) // 2]} glacier")
     text = _pipeline(False).inject(deck, prompts)
-    assert text.count("# Part 0 <!-- image-prompt src=") == 1  # inline, in the heading
+    assert text.count("# Part 0<!-- image-prompt src=") == 1  # inline, in the heading
     out = tmp_path / "marked.md"
     out.write_text(text, encoding="utf-8")
-    found = _pandoc(harness, [(deck.path, False), (out, False)])  # type: ignore[list-item]
+    found = _pandoc(pandoc_harness, [(deck.path, False), (out, False)])  # type: ignore[list-item]
     before, after = found[str(deck.path)], found[str(out)]
     assert _usable(before) and _usable(after)
     assert [_view(s) for s in after["slides"]] == [_view(s) for s in before["slides"]]

@@ -22,7 +22,10 @@ from .hypothesis_budget import examples
 FIXTURES = Path(__file__).parent / "fixtures"
 PANDOC = Pipeline(Settings(format="pandoc"), get_plugin_manager(load_entrypoints=False))
 QUARTO = Pipeline(Settings(format="quarto"), get_plugin_manager(load_entrypoints=False))
-PIPELINES = {"pandoc": PANDOC, "quarto": QUARTO}
+LEVEL3 = Pipeline(
+    Settings(format="pandoc", slide_level=3), get_plugin_manager(load_entrypoints=False)
+)
+PIPELINES = {"pandoc": PANDOC, "quarto": QUARTO, "pandoc_level3": LEVEL3}
 PANDOC_DECK = CORPUS / "pandoc--infologie--md-pandoc-reveal--prez.md"
 QUARTO_DECK = CORPUS / "quarto--quarto-dev--quarto-web--revealjs-demo-index.qmd"
 
@@ -36,7 +39,8 @@ def _inject_fixtures(name: str) -> list[tuple[str, int, str, str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "line", "title", "source", "expected"), _fixtures("pandoc") + _fixtures("quarto")
+    ("fmt", "line", "title", "source", "expected"),
+    _fixtures("pandoc") + _fixtures("quarto") + _fixtures("pandoc_level3"),
 )
 def test_split_fixtures(fmt: str, line: int, title: str, source: str, expected: str) -> None:
     assert render_split(PIPELINES[fmt], source) == expected
@@ -44,7 +48,7 @@ def test_split_fixtures(fmt: str, line: int, title: str, source: str, expected: 
 
 @pytest.mark.parametrize(
     ("fmt", "line", "title", "source", "expected"),
-    _inject_fixtures("pandoc") + _inject_fixtures("quarto"),
+    _inject_fixtures("pandoc") + _inject_fixtures("quarto") + _inject_fixtures("pandoc_level3"),
 )
 def test_inject_fixtures(fmt: str, line: int, title: str, source: str, expected: str) -> None:
     pipeline = PIPELINES[fmt]
@@ -189,7 +193,7 @@ def test_corpus_pandoc_deck() -> None:
     assert deck.slides[0].title == "Introduction" and deck.slides[1].title == "Remarque préalable"
     injected = PANDOC.inject(deck, all_prompts(deck))
     # The four '#' section slides (each directly followed by '##') take the comment inline.
-    assert injected.count("Introduction <!-- image-prompt src=") == 1
+    assert injected.count("Introduction<!-- image-prompt src=") == 1
     assert PANDOC.strip(PANDOC.parse(Deck.from_text(injected))) == deck.text
 
 
@@ -245,6 +249,56 @@ def test_an_answer_holding_html_costs_no_slide_and_no_deck(
         code, _, err = cli(capsys, "run", tmp_path, "--format", "pandoc", *provider)
     assert code == 0, err
     for name in ("a.md", "b.md"):
-        assert markers(tmp_path / name)[0].startswith("# Part <!-- image-prompt src=")
+        assert markers(tmp_path / name)[0].startswith("# Part<!-- image-prompt src=")
         found = cli_json(capsys, "inspect", tmp_path / name, "--format", "pandoc")
         assert [(s["status"], s["prompt"]) for s in found["slides"]] == [("fresh", answer)] * 2
+
+
+# --- the slide level: --slide-level > config file > the deck's YAML > _quarto.yml > default
+
+_LEVELS_DECK = "# A\n\n## B\n\ntext\n\n### C\n\nc\n"  # level 1: A; 2: A, B; 3: A, B, C
+
+
+def _titles(capsys: pytest.CaptureFixture[str], deck: Path, *options: str) -> list[str]:
+    found = cli_json(capsys, "inspect", deck, *options)
+    return [s["title"] for s in found["slides"]]
+
+
+def test_slide_level_precedence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    talks = tmp_path / "talks"
+    talks.mkdir()
+    deck = talks / "talk.qmd"
+    deck.write_text(_LEVELS_DECK, encoding="utf-8")
+    # A .qmd that names no slide format is a document unless --format says otherwise.
+    assert _titles(capsys, deck, "--format", "quarto") == ["A", "B"]  # Quarto's default, 2
+    (tmp_path / "_quarto.yml").write_text("format:\n  revealjs:\n    slide-level: 1\n")
+    assert _titles(capsys, deck) == ["A"]  # detected from the project's format, too
+    (talks / "_quarto.yml").write_text("project:\n  type: default\nslide-level: 3\n")
+    assert _titles(capsys, deck, "--format", "quarto") == ["A", "B", "C"]  # the nearest file
+    deck.write_text("---\nformat:\n  revealjs:\n    slide-level: 2\n---\n\n" + _LEVELS_DECK)
+    assert _titles(capsys, deck) == ["A", "B"]  # the deck's own YAML
+    (tmp_path / ".mdslides-prompts.toml").write_text("slide-level = 1\n", encoding="utf-8")
+    assert _titles(capsys, deck) == ["A"]  # the config file
+    assert _titles(capsys, deck, "--slide-level", "3") == ["A", "B", "C"]  # the flag
+
+
+def test_plain_pandoc_ignores_a_slide_level_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As pandoc itself does (checked with pandoc 3.9 in test_conformance_pandoc_levels)."""
+    deck = tmp_path / "talk.md"
+    deck.write_text("---\nslide-level: 3\n---\n\n" + _LEVELS_DECK, encoding="utf-8")
+    assert _titles(capsys, deck, "--format", "pandoc") == ["A", "B"]  # inferred
+    assert _titles(capsys, deck, "--format", "pandoc", "--slide-level", "3") == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize("value", ["0", "7", "two"])
+def test_a_bad_slide_level_is_a_usage_error(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = tmp_path / "talk.md"
+    deck.write_text(_LEVELS_DECK, encoding="utf-8")
+    code, _, err = cli(capsys, "inspect", deck, "--format", "pandoc", "--slide-level", value)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "slide-level" in err

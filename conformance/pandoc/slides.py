@@ -534,7 +534,9 @@ def process(path, slide_level=None, quarto=False):
     if slide_level is None:
         source = "inferred"
 
-    args = ["-f", "markdown", "-t", "revealjs"]
+    # --wrap=none: where pandoc breaks a long line of HTML is no part of the slides (a
+    # comment written inside a heading would otherwise move a break into its text).
+    args = ["-f", "markdown", "-t", "revealjs", "--wrap=none"]
     if os.environ.get("SLIDES_NO_HIGHLIGHT"):
         # Loading skylighting's syntax definitions costs ~0.3 s a call; highlighting only
         # changes what is inside a code block, never which slides there are.

@@ -580,6 +580,12 @@ _DECK_OPTION_LIST = (
         metavar="REGEX",
         help="reveal.js notes separator (as data-separator-notes).",
     ),
+    click.option(
+        "--slide-level",
+        type=int,
+        metavar="N",
+        help="pandoc/Quarto: the --slide-level (1-6) the deck is built with.",
+    ),
 )
 
 

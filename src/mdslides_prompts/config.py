@@ -56,6 +56,9 @@ class Settings:
     """reveal.js-family vertical separator regex (as ``data-separator-vertical``)."""
     notes_separator: str | None = None
     """reveal.js-family notes separator regex (as ``data-separator-notes``)."""
+    slide_level: int | None = None
+    """pandoc's ``--slide-level`` (1-6) the deck is built with, overriding the deck's own
+    setting; ``None``: the deck's (Quarto's, R Markdown's), else unknown."""
     skip: tuple[str, ...] = ()
     """Slides that get no prompt: numbers (``"3"``), ranges (``"5-7"``) or exact titles
     (see :mod:`mdslides_prompts.controls`)."""

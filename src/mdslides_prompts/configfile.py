@@ -115,6 +115,8 @@ KEYS: Mapping[str, Key] = MappingProxyType(
             Key("separator", "text", "separator", "reveal.js horizontal separator"),
             Key("vertical-separator", "text", "vertical_separator", "reveal.js vertical one"),
             Key("notes-separator", "text", "notes_separator", "reveal.js notes separator"),
+            Key("slide-level", "int", "slide_level", "pandoc/Quarto slide level", low=1,
+                high=6),
             Key("concurrency", "int", "concurrency", "slides waiting on the provider at once",
                 low=1, high=64),
             Key("cache-dir", "path", "cache_dir", "prompt cache folder"),

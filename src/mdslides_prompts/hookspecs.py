@@ -167,7 +167,7 @@ def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> Prov
 
 @hookspec(firstresult=True)
 def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
+    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
 ) -> str | None:
     """Return the deck's text with *prompts* written in, if ``deck.format`` is yours.
 
@@ -181,12 +181,13 @@ def mdslides_inject_prompts(
     :param deck: the split deck
     :param prompts: the prompts to write, by slide index; other slides stay as they are
     :param mode: how to write them (``"comment"``, ``"reference"``, ``"frontmatter"``)
+    :param settings: the run's settings, as the deck was split with them
     :return: the new text (without BOM), or ``None`` if the format is not yours
     """
 
 
 @hookspec(firstresult=True)
-def mdslides_strip_prompts(deck: Deck) -> str | None:
+def mdslides_strip_prompts(deck: Deck, settings: Settings) -> str | None:
     """Return the deck's text with our prompt markers removed, if ``deck.format`` is yours.
 
     The exact inverse of :func:`mdslides_inject_prompts`: stripping an injected deck
@@ -194,6 +195,7 @@ def mdslides_strip_prompts(deck: Deck) -> str | None:
     :func:`~mdslides_prompts.marker.strippable`); the pipeline checks both.
 
     :param deck: the split deck
+    :param settings: the run's settings, as the deck was split with them
     :return: the new text (without BOM), or ``None`` if the format is not yours
     """
 

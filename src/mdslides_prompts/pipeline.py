@@ -364,7 +364,9 @@ class Pipeline:
             return self._inject_as(deck, prompts, "comment")
 
     def _inject_as(self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str:
-        text = self._hook.mdslides_inject_prompts(deck=deck, prompts=prompts, mode=mode)
+        text = self._hook.mdslides_inject_prompts(
+            deck=deck, prompts=prompts, mode=mode, settings=self.settings
+        )
         if not isinstance(text, str):
             raise PluginError(
                 f"{deck.name}: no plugin can write prompts into {deck.format!r} decks "
@@ -410,7 +412,9 @@ class Pipeline:
 
     def check_mode(self, deck: Deck) -> None:
         """Fail before any request if *deck*'s format cannot take the chosen mode."""
-        probe = self._hook.mdslides_inject_prompts(deck=deck, prompts={}, mode=self.settings.mode)
+        probe = self._hook.mdslides_inject_prompts(
+            deck=deck, prompts={}, mode=self.settings.mode, settings=self.settings
+        )
         if probe is None:
             raise UsageError(
                 f"{deck.name}: {deck.format} decks cannot take prompts in "
@@ -423,7 +427,7 @@ class Pipeline:
         :func:`~mdslides_prompts.marker.strippable` says."""
         if not any(strippable(m) for slide in deck.slides for m in slide.markers):
             return deck.text
-        text = self._hook.mdslides_strip_prompts(deck=deck)
+        text = self._hook.mdslides_strip_prompts(deck=deck, settings=self.settings)
         if not isinstance(text, str):
             raise PluginError(f"{deck.name}: no plugin can strip {deck.format!r} decks")
         self._verify(deck, text, {}, stripped=True)

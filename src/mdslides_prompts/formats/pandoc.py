@@ -13,9 +13,11 @@ slides (``Text.Pandoc.Slides`` and ``makeSections``), so this module has two hal
   definition lists, footnotes and link definitions (which make no block at all);
 * the slide rules of ``conformance/pandoc/FINDINGS.md``: the slide level is the lowest
   heading level directly followed by something other than a heading or rule (looking into
-  divs, skipping the block after a counted heading); Quarto uses 2 or ``slide-level:``
-  from its YAML, R Markdown an output format's ``slide_level:`` if it has one (plain
-  pandoc ignores a ``slide-level:`` key). A top-level heading at or above that level
+  divs, skipping the block after a counted heading); ``--slide-level`` (the
+  ``slide_level`` setting) comes first, then Quarto's ``slide-level:`` from the deck's YAML
+  or its project's ``_quarto.yml`` (else 2), R Markdown an output format's
+  ``slide_level:`` if it has one (plain pandoc ignores a ``slide-level:`` key: the level
+  is then unknown, and inferred for the split). A top-level heading at or above that level
   starts a slide, so does a horizontal rule (merged with a slide-level heading right
   after it), and so does a div whose first block is such a heading; anything before the
   first of these is a slide of its own. ``::: notes`` divs are speaker notes. The YAML
@@ -24,12 +26,20 @@ slides (``Text.Pandoc.Slides`` and ``makeSections``), so this module has two hal
 A prompt is an HTML comment, which pandoc copies into the slide as raw HTML: on its own
 line right after the slide's heading, with a blank line after it (unless it ends the
 file); in a slide started by a bare rule, after a blank line below the rule; in the slide
-of content before the first heading, above that content. Where the slide level is
-inferred and a new block after a heading above that level could change it, the comment
-goes inside the heading line instead, before its closing ``#``s and ``{attributes}``: the
-heading keeps its id. Every place is tried first: the stretch of the deck it goes into is
-read again with a marker there and must give the same blocks, or the slide is skipped
-(as it is below a ``<!--`` that nothing closes, which a marker's ``-->`` would close).
+of content before the first heading, above that content; in a slide without a heading
+whose body opens with a deeper heading, also after that heading. Where the slide level
+is inferred and a new block after a heading above that level could change it, the
+comment goes inside the heading line instead, right after its text (no space: beamer
+keeps one in frame titles), before its closing ``#``s and ``{attributes}``: the heading
+keeps its id. Every place is tried first: the deck is read again with a marker there and
+must give the same blocks (the marker a block of its own) and the same slides at each
+level it may be built with: the known level, or when none is known every level 1-6 and
+the inferred one (so a marker never goes between a rule and a heading that merge at that
+heading's level). Decks with knitr/Quarto cells are also read with every cell removed
+(knitr drops ``include: false`` cells, and ``echo: false`` ones without output), which
+must give the same slides too. Otherwise the slide is skipped (as it is below a ``<!--``
+that nothing closes, which a marker's ``-->`` would close). Slides whose heading has
+``{visibility="hidden"}`` are not shown, and get no prompt.
 """
 
 from __future__ import annotations
@@ -37,11 +47,13 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 import re
 from typing import Any, cast
 
 import yaml
 
+from ..config import Settings
 from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..hookspecs import hookimpl
@@ -840,7 +852,16 @@ class _Start:
     heading: _Block | None
     """The slide's heading, if it has one."""
     after: _Block | None
-    """The block that follows the heading among its siblings (for the inline form)."""
+    """The block that follows the heading among its siblings (for the inline form); for
+    a slide without a heading, its first block after the rule or its first block."""
+
+    @property
+    def host(self) -> _Block | None:
+        """The heading a marker may go in or after: the slide's own, or the one that opens
+        its body (a heading that starts a slide when the deck is built at its level)."""
+        if self.heading is not None:
+            return self.heading
+        return self.after if self.after is not None and self.after.kind == "heading" else None
 
 
 def _starts(blocks: list[_Block], level: int) -> list[_Start]:
@@ -861,7 +882,7 @@ def _starts(blocks: list[_Block], level: int) -> list[_Start]:
                 starts.append(_Start("heading", block.start, nxt, following(blocks, i + 1)))
                 i += 2
                 continue
-            starts.append(_Start("hr", block.start, None, None))
+            starts.append(_Start("hr", block.start, None, following(blocks, i)))
         elif block.kind == "heading" and 1 <= block.level <= level:
             starts.append(_Start("heading", block.start, block, following(blocks, i)))
         elif section is not None and section.level <= level:
@@ -871,9 +892,22 @@ def _starts(blocks: list[_Block], level: int) -> list[_Start]:
                 if child.kind == "heading" and child.level <= level:
                     starts.append(_Start("heading", child.start, child, following(children, k)))
         if not starts:
-            starts.append(_Start("implicit", block.start, None, None))
+            starts.append(_Start("implicit", block.start, None, block))
         i += 1
     return starts
+
+
+_LEVELS = (1, 2, 3, 4, 5, 6)
+"""The slide levels a deck may be built with when nothing says which."""
+
+
+@dataclass(frozen=True, slots=True)
+class _World:
+    """One way the deck reaches pandoc (its cells kept as code, or removed by knitr)."""
+
+    lines: list[str]
+    blocks: list[_Block]
+    meta: list[tuple[int, int, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -891,7 +925,7 @@ class _Plan:
 class _Split:
     """A deck split the pandoc way, with what inject and strip need."""
 
-    def __init__(self, deck: Deck) -> None:
+    def __init__(self, deck: Deck, settings: Settings) -> None:
         physical = split_lines(deck.text)
         self.physical = physical
         # pandoc drops a lone '\r': such a line runs on into the next one.
@@ -914,22 +948,54 @@ class _Split:
         cells = deck.format == QUARTO or (
             deck.path is not None and deck.path.suffix.lower() in _CELL_SUFFIXES
         )
-        if cells:  # knitr and Quarto turn ```{r} cell fences into plain ones before pandoc
-            logical = [_CELL.sub(r"\1\2\3", ln) if _CELL.fullmatch(ln) else ln for ln in logical]
+        fences = {k for k, ln in enumerate(logical) if cells and _CELL.fullmatch(ln)}
+        # knitr and Quarto turn ```{r} cell fences into plain ones before pandoc
+        logical = [_CELL.sub(r"\1\2\3", ln) if k in fences else ln for k, ln in enumerate(logical)]
         self.reader = _Reader(logical)
         self.blocks, _ = self.reader.blocks(self.reader.title_block(), 0, False)
         self.meta = _merged_meta(m[2] for m in self.reader.meta)
-        explicit = (
-            _quarto_level(self.meta) if deck.format == QUARTO else _rmarkdown_level(self.meta)
-        )
+        explicit = settings.slide_level
+        if explicit is None:
+            explicit = (
+                _quarto_level(self.meta, deck.path)
+                if deck.format == QUARTO
+                else _rmarkdown_level(self.meta)
+            )
         self.explicit = explicit is not None
         self.level = explicit if explicit is not None else _slide_level(self.blocks)
+        self.levels = (self.level,) if self.explicit else _LEVELS
+        self.cells = [b for b in _walk(self.blocks) if b.kind == "code" and b.start in fences]
+        self.worlds = [_World(self.reader.lines, self.blocks, self.reader.meta)]
+        if fences:
+            self.worlds.append(self.without_cells(fences))
         self.starts = _starts(self.blocks, self.level)
         if self.starts and self.starts[0].kind == "implicit":
             # Link definitions and footnotes make no block, but they are that slide's text.
             self.starts[0] = replace(self.starts[0], line=self.body_start())
         self.code = self.code_lines()
         self.dangling = self.dangling_comment()
+
+    def without_cells(self, fences: set[int]) -> _World:
+        """The deck as pandoc reads it once knitr or Quarto removed every cell (one with
+        ``include: false``, or ``echo: false`` and no output, leaves nothing). knitr finds
+        cells line by line, from an opening line at *fences* to the next closing fence,
+        inside other fences too."""
+        lines = list(self.reader.lines)
+        k = 0
+        while k < len(lines):
+            if k not in fences:
+                k += 1
+                continue
+            opener = _FENCE.fullmatch(lines[k])
+            mark = opener.group(2) if opener else "```"
+            closer = re.compile(rf"[ \t]*{re.escape(mark[0])}{{{len(mark)},}}[ \t]*")
+            end = next((j for j in range(k + 1, len(lines)) if closer.fullmatch(lines[j])), None)
+            if end is None:
+                break
+            lines[k : end + 1] = [""] * (end + 1 - k)
+            k = end + 1
+        reader = _Reader(lines)
+        return _World(reader.lines, reader.all_blocks(), reader.meta)
 
     def body_start(self) -> int:
         """The first line that is neither blank nor in a leading YAML block."""
@@ -1005,37 +1071,78 @@ class _Split:
     def plans(self, wanted: list[bool]) -> list[_Plan | None]:
         """Where each slide's new marker goes (``None``: nowhere), for the *wanted* ones.
 
-        The place the slide rules give is kept only if the deck, read again with a marker
-        in every kept place, gives the same blocks: pandoc's reader has traps (a rule
-        then text can open a YAML block, text added to a dashed line can turn a table's
-        end into a row, '- - -' with text is a list item). Usually one more reading says
-        all is well; otherwise each place is tried alone.
+        Each slide's first place is kept only if the deck, read again with a marker in
+        every kept place, gives the same blocks and slides (see :meth:`unchanged_by`):
+        pandoc's reader has traps (a rule then text can open a YAML block, text added to
+        a dashed line can turn a table's end into a row, '- - -' with text is a list
+        item). Usually one more reading says all is well; otherwise each slide's places
+        are tried alone, in turn.
         """
-        plans: list[_Plan | None] = []
+        options: list[list[_Plan]] = []
         for want, (start, _, last) in zip(wanted, self.ranges(), strict=True):
-            plan = self.place(start, last) if want else None
-            if plan is not None and self.dangling and self.dangling <= plan.anchor:
-                plan = None
-            plans.append(plan)
+            found = self.candidates(start, last) if want else []
+            options.append([p for p in found if not (self.dangling and self.dangling <= p.anchor)])
         for k, start in enumerate(self.starts):
             if start.heading is not None and start.heading.mid:
                 # It shares its first line with the slide before: a line for one is
                 # a line for both.
-                plans[k] = None
+                options[k] = []
                 if k:
-                    plans[k - 1] = None
+                    options[k - 1] = []
+        plans = [found[0] if found else None for found in options]
         placed = [p for p in plans if p is not None]
         if placed and not self.unchanged_by(placed):
-            plans = [p if p is not None and self.unchanged_by([p]) else None for p in plans]
+            plans = [next((p for p in found if self.unchanged_by([p])), None) for found in options]
             if not self.unchanged_by([p for p in plans if p is not None]):
                 plans = [None] * len(plans)
         return plans
 
     def unchanged_by(self, plans: list[_Plan]) -> bool:
-        """Whether the deck reads the same with a marker written as each of *plans* says."""
-        lines = self.reader.lines
+        """Whether the deck reads the same with a marker written as each of *plans* says,
+        with its cells kept and with them removed: the same blocks, the same slides at
+        each level it may be built with, and the same inferred level when none is given."""
+        return all(self.same_in(world, plans) for world in self.worlds)
+
+    def same_in(self, world: _World, plans: list[_Plan]) -> bool:
+        """:meth:`unchanged_by` for one way the deck reaches pandoc."""
+        trial, origin, markers = self.trial(world.lines, plans)
+        reader = _Reader(trial)
+        blocks = reader.all_blocks()
+
+        def sig(items: Iterable[_Block], moved: list[int | None]) -> tuple[Any, ...]:
+            return tuple(
+                (b.kind, moved[b.start], moved[b.end], b.level, b.empty, b.classes,
+                 sig(b.children, moved))
+                for b in items
+                if not (moved is origin and b.start in markers and b.end == b.start)
+            )  # fmt: skip
+
+        same = cast(list[int | None], list(range(len(world.lines))))
+        if sig(blocks, origin) != sig(world.blocks, same):
+            return False
+        # Each marker is a block of its own, or in a heading: never inside code or text.
+        own = {b.start for b in _walk(blocks) if b.start == b.end and b.kind == "html"}
+        headings = {b.start for b in _walk(blocks) if b.kind == "heading"}
+        inline = {origin.index(self.first.index(p.anchor)) for p in plans if p.inline is not None}
+        if not markers <= own or not inline <= headings:
+            return False
+        metas = [(origin[a], origin[b]) for a, b, _ in reader.meta]
+        if metas != [(a, b) for a, b, _ in world.meta]:
+            return False
+        for level in self.levels:
+            if _start_keys(_starts(blocks, level), origin) != _start_keys(
+                _starts(world.blocks, level), same
+            ):
+                return False
+        return self.explicit or _slide_level(blocks) == _slide_level(world.blocks)
+
+    def trial(
+        self, lines: list[str], plans: list[_Plan]
+    ) -> tuple[list[str], list[int | None], set[int]]:
+        """*lines* with a probe marker written as each of *plans* says; the line each
+        trial line was (``None`` for a new one); the probe lines."""
         trial: list[str] = []
-        origin: list[int | None] = []  # the line each trial line was, None for a new one
+        origin: list[int | None] = []
         markers: set[int] = set()
         inline = {self.first.index(p.anchor): p.inline for p in plans if p.inline is not None}
         after: dict[int, _Plan] = {}
@@ -1058,45 +1165,47 @@ class _Split:
             insert(after[-1])
         for k, line in enumerate(lines):
             column = inline.get(k)
-            trial.append(line if column is None else line[:column] + " " + PROBE + line[column:])
+            trial.append(line if column is None else line[:column] + PROBE + line[column:])
             origin.append(k)
             if k in after:
                 insert(after[k])
-        reader = _Reader(trial)
-        blocks = reader.all_blocks()
+        return trial, origin, markers
 
-        def sig(items: Iterable[_Block], moved: list[int | None]) -> tuple[Any, ...]:
-            return tuple(
-                (b.kind, moved[b.start], moved[b.end], b.level, b.empty, b.classes,
-                 sig(b.children, moved))
-                for b in items
-                if not (moved is origin and b.start in markers and b.end == b.start)
-            )  # fmt: skip
+    def candidates(self, start: _Start, end: int) -> list[_Plan]:
+        """The places a slide's marker may go, best first, each still to be tried.
 
-        same = list(range(len(lines)))
-        if sig(blocks, origin) != sig(self.blocks, cast(list[int | None], same)):
-            return False
-        metas = [(origin[a], origin[b]) for a, b, _ in reader.meta]
-        if metas != [(a, b) for a, b, _ in self.reader.meta]:
-            return False
-        return self.explicit or _slide_level(blocks) == self.level
-
-    def place(self, start: _Start, end: int) -> _Plan | None:
+        After the rule of a slide started by one; above the first block of the content
+        before the first heading; after the slide's heading, or in it. A slide without a
+        heading whose body opens with a deeper heading (one that starts a slide in a
+        build at its level) may also take the marker after or in that heading.
+        """
+        out: list[_Plan] = []
         if start.kind == "hr":
-            return _Plan(self.last[start.line], blank_before=True)
-        if start.kind == "implicit":
+            out.append(_Plan(self.last[start.line], blank_before=True))
+        elif start.kind == "implicit":
             # Before its first block: at its end the comment could follow a pause.
             first = max(start.line, self.reader.title_end)
             anchor = self.first[first] - 1 if first < len(self.first) else end
-            if anchor == 0 and self.physical[0].endswith("\r") and self.last[0] > 1:
-                return None  # new lines would take line 1's lone '\r', which pandoc drops
-            return _Plan(anchor)
-        heading = start.heading
-        assert heading is not None
-        nxt = start.after
+            if not (anchor == 0 and self.physical[0].endswith("\r") and self.last[0] > 1):
+                out.append(_Plan(anchor))  # else new lines would take line 1's lone '\r'
+        host = start.host
+        if host is None or (start.heading is None and host.level <= self.level):
+            return out
+        nxt = start.after if start.heading is not None else self.following(host)
         risky = nxt is None or nxt.kind in ("heading", "hr") or _has_heading(nxt)
         if self.explicit or not risky:
-            return _Plan(self.last[heading.end])
+            out.append(_Plan(self.last[host.end]))
+        inline = self.inline(host)
+        return out + ([inline] if inline is not None else [])
+
+    def following(self, block: _Block) -> _Block | None:
+        """The top-level block after *block*."""
+        k = self.blocks.index(block)
+        return self.blocks[k + 1] if k + 1 < len(self.blocks) else None
+
+    def inline(self, heading: _Block) -> _Plan | None:
+        """The marker inside *heading*'s line, right after its text (no space: beamer would
+        keep it at the end of the frame title), or ``None`` where it cannot go."""
         if heading.empty:
             return None
         line = self.reader.lines[heading.start]
@@ -1108,7 +1217,27 @@ class _Split:
         raw = self.physical[self.first[heading.start] - 1].rstrip("\r\n")
         if raw.expandtabs(4) != line or "\t" in raw[:column]:
             return None
+        if (column - len(line[:column].rstrip("\\"))) % 2:
+            return None  # a backslash would escape the comment's '<'
         return _Plan(self.first[heading.start], inline=column)
+
+
+def _start_keys(starts: list[_Start], origin: list[int | None]) -> list[tuple[Any, ...]]:
+    """What must stay of each slide start, in original lines (content before the first
+    heading is one slide wherever it starts)."""
+    return [
+        ("implicit",)
+        if s.kind == "implicit"
+        else (s.kind, origin[s.line], origin[s.heading.start] if s.heading else None)
+        for s in starts
+    ]
+
+
+def _walk(blocks: Iterable[_Block]) -> Iterator[_Block]:
+    """Every block, those inside divs too, in document order."""
+    for block in blocks:
+        yield block
+        yield from _walk(block.children)
 
 
 def _has_heading(block: _Block) -> bool:
@@ -1138,13 +1267,23 @@ def _merged_meta(values: Iterable[Any]) -> dict[str, Any]:
     return merged
 
 
-def _quarto_level(meta: Mapping[str, Any]) -> int:
+def _quarto_level(meta: Mapping[str, Any], path: Path | None) -> int:
+    """The deck's ``slide-level:`` (top level or under ``format: revealjs:``), else its
+    project's (the nearest ``_quarto.yml``), else Quarto's 2."""
+    level = _yaml_level(meta)
+    if level is None:
+        project = config_files(path, "_quarto.yml")
+        level = _yaml_level(read_config(project[0], path)) if project else None
+    return 2 if level is None else level
+
+
+def _yaml_level(meta: Mapping[str, Any]) -> int | None:
     level = _as_level(meta.get("slide-level"))
     fmt = meta.get("format")
     if isinstance(fmt, dict) and isinstance(fmt.get("revealjs"), dict):
         inner = _as_level(fmt["revealjs"].get("slide-level"))
         level = inner if inner is not None else level
-    return 2 if level is None else level
+    return level
 
 
 def _rmarkdown_level(meta: Mapping[str, Any]) -> int | None:
@@ -1189,7 +1328,7 @@ def _owned(split: _Split, start: _Start, first: int, last: int) -> _Owned:
     """Find a slide's markers: comment lines outside code, and one inline in its heading."""
     lines = split.physical
     owned = _Owned()
-    heading = split.first[start.heading.start] if start.heading is not None else None
+    heading = split.first[start.host.start] if start.host is not None else None
     for number in range(first, last + 1):
         body = lines[number - 1].rstrip("\r\n")
         if number in split.code:
@@ -1233,9 +1372,9 @@ class _Row:
         return not self.owned.markers and _visible(self.text, self.notes, self.title)
 
 
-def _read(deck: Deck) -> tuple[_Split, list[_Row], list[_Plan | None]]:
+def _read(deck: Deck, settings: Settings) -> tuple[_Split, list[_Row], list[_Plan | None]]:
     """Split *deck*, read each slide, and place the markers of slides that need one."""
-    split = _Split(deck)
+    split = _Split(deck, settings)
     notes_at = split.notes_by_line()
     rows = []
     for start, first, last in split.ranges():
@@ -1253,16 +1392,18 @@ def _read(deck: Deck) -> tuple[_Split, list[_Row], list[_Plan | None]]:
     return split, rows, split.plans([row.wants_marker for row in rows])
 
 
-def _split(deck: Deck) -> Deck:
-    split, rows, plans = _read(deck)
+def _split(deck: Deck, settings: Settings) -> Deck:
+    split, rows, plans = _read(deck, settings)
     front, meta = split.front_matter()
     slides = []
     for index, (row, plan) in enumerate(zip(rows, plans, strict=True), 1):
         skip = None
         if not _visible(row.text, row.notes, row.title):
             skip = "empty"
+        elif row.start.heading is not None and _hidden(split.reader.lines[row.start.heading.start]):
+            skip = 'visibility="hidden": the slide is not shown'
         elif plan is None and not row.owned.markers:
-            skip = "no place for a marker that pandoc ignores"
+            skip = _no_place(split, row)
         slides.append(
             Slide(
                 index=index,
@@ -1277,6 +1418,31 @@ def _split(deck: Deck) -> Deck:
             )
         )
     return replace(deck, slides=tuple(slides), front_matter=front, meta=meta)
+
+
+_HIDDEN = re.compile(r"""\bvisibility=(["']?)hidden\1(?=[\s}])""")
+
+
+def _hidden(line: str) -> bool:
+    """Whether a heading carries ``{visibility="hidden"}``: Quarto (and reveal.js, from
+    pandoc's ``data-visibility``) leave its slide out."""
+    attrs = _trailing_attributes(line)
+    return attrs is not None and _HIDDEN.search(line, attrs) is not None
+
+
+def _no_place(split: _Split, row: _Row) -> str:
+    """Why a slide that needs a marker got no place for one."""
+    body = [
+        b for b in split.blocks if row.first <= split.first[b.start] <= row.last and b.kind != "hr"
+    ]
+    if row.title is None and body and all(b in split.cells for b in body):
+        return "only code cells, which knitr and Quarto may remove"
+    if not split.explicit and not 0 < split.dangling <= row.last:
+        return (
+            "no place for a marker that pandoc ignores at every slide level "
+            "(give --slide-level if the deck is built with one)"
+        )
+    return "no place for a marker that pandoc ignores"
 
 
 def _plain(line: str, heading: _Block) -> str:
@@ -1306,8 +1472,8 @@ def _visible(text: str, notes: tuple[str, ...], title: str | None) -> bool:
 # --- inject and strip -----------------------------------------------------------------------
 
 
-def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt]) -> str:
-    split, rows, plans = _read(deck)
+def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt], settings: Settings) -> str:
+    split, rows, plans = _read(deck, settings)
     edits = LineEdits()
     lines = split.physical
     for index, (row, plan) in enumerate(zip(rows, plans, strict=True), 1):
@@ -1336,7 +1502,7 @@ def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt]) -> str:
             continue
         if plan.inline is not None:
             body = lines[plan.anchor - 1].rstrip("\r\n")
-            edits.change[plan.anchor] = body[: plan.inline] + " " + marker + body[plan.inline :]
+            edits.change[plan.anchor] = body[: plan.inline] + marker + body[plan.inline :]
             continue
         parts = ([""] if plan.blank_before else []) + [marker]
         if plan.anchor < len(lines):
@@ -1345,8 +1511,8 @@ def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt]) -> str:
     return edits.apply(deck)
 
 
-def _strip(deck: Deck) -> str:
-    split = _Split(deck)
+def _strip(deck: Deck, settings: Settings) -> str:
+    split = _Split(deck, settings)
     edits = LineEdits()
     for start, first, last in split.ranges():
         owned = _owned(split, start, first, last)
@@ -1438,24 +1604,25 @@ def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
 
 
 @hookimpl(trylast=True)
-def mdslides_split_deck(deck: Deck) -> Deck | None:
-    """Split a pandoc or Quarto deck as ``pandoc -t revealjs`` does."""
-    return _split(deck) if deck.format in NAMES else None
+def mdslides_split_deck(deck: Deck, settings: Settings) -> Deck | None:
+    """Split a pandoc or Quarto deck as ``pandoc -t revealjs`` does, at the slide level
+    given (``--slide-level``), the deck's own, or else the one pandoc infers."""
+    return _split(deck, settings) if deck.format in NAMES else None
 
 
 @hookimpl(trylast=True)
 def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
+    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
 ) -> str | None:
     """Write each prompt as an HTML comment after the slide's heading (or in it)."""
     if deck.format not in NAMES or mode != "comment":
         return None
-    return _inject(deck, prompts)
+    return _inject(deck, prompts, settings)
 
 
 @hookimpl(trylast=True)
-def mdslides_strip_prompts(deck: Deck) -> str | None:
+def mdslides_strip_prompts(deck: Deck, settings: Settings) -> str | None:
     """Remove every marker, with the blank lines written around it."""
     if deck.format not in NAMES:
         return None
-    return _strip(deck)
+    return _strip(deck, settings)
