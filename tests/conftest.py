@@ -132,3 +132,10 @@ def pandoc_harness() -> Path:
         ["bash", str(ROOT / "conformance" / "pandoc" / "install.sh")], check=True, timeout=600
     )
     return ROOT / "conformance" / "pandoc" / "slides.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in a ``test_conformance_*`` module is a conformance test."""
+    for item in items:
+        if item.path.name.startswith("test_conformance_"):
+            item.add_marker(pytest.mark.conformance)
