@@ -612,3 +612,20 @@ def test_cli_watch_writes_the_prompt_and_stops_on_ctrl_c_with_exit_0(
     assert "Ice that flows on." in path.read_text(encoding="utf-8")
     assert statuses(path)[0] is Status.STALE  # interrupted: the author's text, untouched
     assert not any("Traceback" in line for line in lines)
+
+
+def test_a_deck_edited_into_an_uncertain_format_is_one_line_and_not_written(
+    tmp_path: Path, api: tuple[Api, ScriptedServer], sessions: Callable[..., Session]
+) -> None:
+    _, server = api
+    folder = tmp_path / "talks"
+    folder.mkdir()
+    path = fresh_deck(folder)
+    session = sessions([folder])
+    session.first(Watching)
+    since = session.mark()
+    unsure = "# A\n\n<!-- _class: lead -->\n\n---\n\n# B\n\n???\nnotes\n"
+    path.write_text(unsure, encoding="utf-8")
+    failed = session.first(DeckFailed, since)
+    assert "not sure which slide tool" in failed.error and "\n" not in failed.error
+    assert path.read_text(encoding="utf-8") == unsure and server.posts == []
