@@ -25,6 +25,7 @@ import click
 from .cli import SUMMARIES, CommandExit, GroupState
 from .config import CACHE_DIR_ENV, MODES, Settings
 from .errors import MdSlidesError, ProviderError
+from .helpformat import SectionedCommand
 from .hookspecs import hookimpl
 from .marker import strippable
 from .messages import LANGUAGE_NAMES
@@ -729,6 +730,7 @@ _MODE_OPTION = click.option(
     "--mode",
     type=click.Choice(MODES),
     default=None,
+    metavar="MODE",
     help="How prompts are written: comment (the default), reference or frontmatter.",
 )
 _CONCURRENCY_OPTION = click.option(
@@ -739,7 +741,7 @@ _CONCURRENCY_OPTION = click.option(
 )
 
 
-@click.command(short_help=SUMMARIES["run"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["run"])
 @_paths_argument
 @_provider_options
 @_deck_options
@@ -1090,7 +1092,7 @@ def _short(path: Path | None) -> str:
     return str(path)
 
 
-@click.command(short_help=SUMMARIES["watch"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["watch"])
 @_paths_argument
 @_provider_options
 @_deck_options
@@ -1137,7 +1139,7 @@ def watch(
             console.print("mdslides-prompts: stopped", markup=False)
 
 
-@click.command(short_help=SUMMARIES["models"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["models"])
 @click.option(
     "--provider",
     "name",
@@ -1198,7 +1200,7 @@ def _model_row(model: ModelInfo) -> dict[str, Any]:
     }
 
 
-@click.command(short_help=SUMMARIES["check"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["check"])
 @_paths_argument
 @_deck_options
 @_ignore_unknown_option
@@ -1248,7 +1250,7 @@ def check(
         raise CommandExit(1)
 
 
-@click.command(short_help=SUMMARIES["strip"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["strip"])
 @_paths_argument
 @_deck_options
 @_ignore_unknown_option
@@ -1284,7 +1286,7 @@ def strip(
         raise CommandExit(1)
 
 
-@click.command(short_help=SUMMARIES["inspect"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["inspect"])
 @click.argument("path", metavar="PATH")
 @_deck_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -1373,7 +1375,7 @@ def _inspect_data(deck: Deck, found: Detection | None = None) -> dict[str, Any]:
 # --- plugins, configuration, cache -----------------------------------------------------------
 
 
-@click.command(short_help=SUMMARIES["plugins"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["plugins"])
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def plugins(as_json: bool) -> None:
     """List the plugins loaded, with their versions and what they add.
@@ -1424,7 +1426,7 @@ def plugins(as_json: bool) -> None:
         click.echo(f"{name}  ({where}; {'; '.join(adds)})")
 
 
-@click.command("config", short_help=SUMMARIES["config"])
+@click.command("config", cls=SectionedCommand, short_help=SUMMARIES["config"])
 @click.argument("path", metavar="[PATH]", required=False)
 @_provider_options
 @_deck_options
@@ -1583,7 +1585,11 @@ def _warn(message: str | None, console: Console | None = None) -> None:
         out.print(f"mdslides-prompts: warning: {message}", markup=False, highlight=False)
 
 
-@cache.command("explain", short_help="Say why a slide of a deck is or is not in the cache.")
+@cache.command(
+    "explain",
+    cls=SectionedCommand,
+    short_help="Say why a slide of a deck is or is not in the cache.",
+)
 @click.argument("deck_path", metavar="DECK")
 @click.argument("slide_ref", metavar="SLIDE")
 @_provider_options
