@@ -1,4 +1,4 @@
-"""Build steps and CI end to end: filter mode, -o, --offline, check, the pre-commit hooks."""
+"""Build steps and CI end to end: filter mode, -o, --cache-only, check, the pre-commit hooks."""
 
 from __future__ import annotations
 
@@ -53,31 +53,31 @@ def test_filter_mode_detects_the_format_and_matches_dash_o(
     assert b"image-prompt" not in piped.stderr  # progress goes to stderr, the deck to stdout
 
 
-def test_offline_uses_the_cache_only_lists_misses_and_exits_1(
+def test_cache_only_uses_the_cache_only_lists_misses_and_exits_1(
     deck: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     build = tmp_path / "build" / "talk.md"
-    code, _, err = cli(capsys, "run", deck, "-o", build, "--offline")
+    code, _, err = cli(capsys, "run", deck, "-o", build, "--cache-only")
     assert code == 1 and markers(build) == []  # written as far as it goes: no prompt
-    assert err.count(" missed: no cached answer for its request (--offline)") == 20
-    assert "slides 1, 2, 3" in err and "not in the cache (--offline)" in err
+    assert err.count(" missed: no cached answer for its request (--cache-only)") == 20
+    assert "slides 1, 2, 3" in err and "not in the cache (--cache-only)" in err
     assert cli(capsys, "run", deck, "-o", build)[0] == 0  # fills the cache
     expected = build.read_bytes()
     build.unlink()
     text = deck.read_text(encoding="utf-8")
     deck.write_text(text.replace("## Take-aways", "## Take-aways for planners"))
-    report = cli_json(capsys, "run", deck, "-o", build, "--offline")
+    report = cli_json(capsys, "run", deck, "-o", build, "--cache-only")
     missed = [s["index"] for s in report["decks"][0]["slides"] if s["action"] == "missed"]
     assert missed == [18, 19, 20]  # the edited slide and its neighbours (titles in context)
     assert report["totals"]["cache_hits"] == 17 and report["totals"]["requests"] == 0
     deck.write_text(text)
-    assert cli(capsys, "run", deck, "-o", build, "--offline")[0] == 0
+    assert cli(capsys, "run", deck, "-o", build, "--cache-only")[0] == 0
     assert build.read_bytes() == expected
-    code, _, err = cli(capsys, "run", deck, "--offline", "--no-cache")
+    code, _, err = cli(capsys, "run", deck, "--cache-only", "--no-cache")
     assert code == 2 and "cannot turn it off" in err
 
 
-def test_offline_needs_no_credentials_for_a_provider_that_has_them(
+def test_cache_only_needs_no_credentials_for_a_provider_that_has_them(
     deck: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
@@ -91,10 +91,10 @@ def test_offline_needs_no_credentials_for_a_provider_that_has_them(
     for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "INFOMANIAK_BASE_URL"):
         monkeypatch.delenv(name)
     again = tmp_path / "again.md"
-    code, _, err = cli(capsys, "run", deck, "-o", again, "--offline", "--provider", "infomaniak")
+    code, _, err = cli(capsys, "run", deck, "-o", again, "--cache-only", "--provider", "infomaniak")
     assert code == 0, err
     assert again.read_bytes() == first.read_bytes()
-    code, _, err = cli(capsys, "run", deck, "-o", again, "--offline")  # auto: offline
+    code, _, err = cli(capsys, "run", deck, "-o", again, "--cache-only")  # auto: offline
     assert code == 1 and "missed" in err
 
 

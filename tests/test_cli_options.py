@@ -1,12 +1,24 @@
-"""The options a newcomer meets first: ``run --help`` in sections."""
+"""The options a newcomer meets first: ``run --help`` in sections, ``--cache-only`` (and the
+old ``--offline``), the notice about placeholder prompts."""
 
 from __future__ import annotations
 
+from pathlib import Path
 import re
+
+import pytest
 
 from mdslides_prompts.commands import COMMANDS
 
-from .cli_tools import process
+from .cli_tools import cli, markers, process
+from .conftest import pristine_example
+
+PLACEHOLDERS = "the built-in offline provider writes placeholder prompts"
+
+
+@pytest.fixture
+def deck(tmp_path: Path) -> Path:
+    return pristine_example(tmp_path / "deck")
 
 
 def _sections(help_text: str) -> dict[str, list[str]]:
@@ -65,3 +77,50 @@ def test_every_command_help_has_sections_and_loses_no_option() -> None:
         assert "Options" not in sections and list(sections)[-1] == "Other options", name
         options = [p for p in command.params if p.opts[0].startswith("-") and not p.hidden]
         assert sum(map(len, sections.values())) == len(options) + 1, name
+
+
+def test_cache_only_asks_no_provider_and_says_nothing_about_placeholders(
+    deck: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, "run", deck, "--cache-only")
+    assert code == 1 and markers(deck) == []
+    assert "offline provider" not in err and "placeholder" not in err
+    assert "not in the cache (--cache-only); run without --cache-only" in err
+
+
+def test_offline_flag_still_works_with_one_deprecation_line(
+    deck: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = tmp_path / "old.md"
+    new = tmp_path / "new.md"
+    assert cli(capsys, "run", deck, "-o", tmp_path / "fill.md", "-q")[0] == 0  # the cache
+    code, _, err = cli(capsys, "run", deck, "-o", old, "--offline")
+    deprecated = [line for line in err.splitlines() if "deprecated" in line]
+    assert code == 0 and deprecated == [
+        "mdslides-prompts: warning: --offline is deprecated and will be removed: it is "
+        "--cache-only now (cached answers only); --provider offline is the built-in "
+        "provider of placeholder prompts"
+    ]
+    assert cli(capsys, "run", deck, "-o", new, "--cache-only")[0] == 0
+    assert old.read_bytes() == new.read_bytes() and len(markers(old)) == 20
+    code, _, err = cli(capsys, "run", deck, "--offline", "--no-cache")
+    assert code == 2 and "cannot turn it off" in err
+    code, out, _ = cli(capsys, "run", "--help")
+    assert code == 0 and "--offline" not in out and "--cache-only" in out
+
+
+def test_the_placeholder_notice_is_printed_once_and_says_how_to_get_real_prompts(
+    deck: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(capsys, "run", deck.parent)  # three decks, one notice
+    assert code == 0 and err.count("offline provider") == 1
+    [notice] = [line for line in err.splitlines() if "offline provider" in line]
+    assert notice == (
+        f"mdslides-prompts: no credentials are set, so {PLACEHOLDERS} made from each slide's "
+        "words; for real ones, set INFOMANIAK_API_TOKEN and INFOMANIAK_PRODUCT_ID "
+        "(Infomaniak), or use --provider openai --base-url URL"
+    )
+    code, _, err = cli(capsys, "run", deck, "--provider", "offline", "--force")
+    assert code == 0 and err.count(PLACEHOLDERS) == 1 and "no credentials" not in err
+    code, _, err = cli(capsys, "run", deck, "--force", "--dry-run")
+    assert code == 0 and "offline provider" not in err

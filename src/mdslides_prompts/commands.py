@@ -157,8 +157,8 @@ class Reporter:
                 f"slide {numbers[0]} is"
             )  # fmt: skip
             self.console.print(
-                f"{report.deck.name}: {which} not in the cache (--offline); "
-                "run without --offline to make the prompts",
+                f"{report.deck.name}: {which} not in the cache (--cache-only); "
+                "run without --cache-only to make the prompts",
                 markup=False,
                 highlight=False,
             )
@@ -707,11 +707,24 @@ _ignore_unknown_option = click.option(
 )
 
 
+_OFFLINE_DEPRECATED = (
+    "--offline is deprecated and will be removed: it is --cache-only now (cached answers "
+    "only); --provider offline is the built-in provider of placeholder prompts"
+)
+_REAL_PROMPTS = (
+    f"set {TOKEN_ENV} and {PRODUCT_ENV} (Infomaniak), or use --provider openai --base-url URL"
+)
+"""How to get prompts written by a model, for the notices about the offline provider."""
+
+
 def _offline_notice(console: Console, decks: _Decks, settings: Iterable[Settings]) -> None:
-    if any(s.provider == "offline" for s in settings):
-        unset = f" ({TOKEN_ENV} and {PRODUCT_ENV} are not set)" if decks.auto_offline else ""
+    """Say, once per run, that the prompts will be placeholders (unless the run only reads
+    the cache, when no provider is asked)."""
+    if any(s.provider == "offline" and not s.cache_only for s in settings):
+        why = "no credentials are set, so " if decks.auto_offline else ""
         console.print(
-            f"mdslides-prompts: using the built-in offline provider{unset}",
+            f"mdslides-prompts: {why}the built-in offline provider writes placeholder prompts "
+            f"made from each slide's words; for real ones, {_REAL_PROMPTS}",
             markup=False,
             highlight=False,
         )
@@ -748,11 +761,12 @@ _CONCURRENCY_OPTION = click.option(
 @_CACHE_DIR_OPTION
 @_NO_CACHE_OPTION
 @click.option(
-    "--offline",
+    "--cache-only",
     is_flag=True,
-    help="Use cached answers only: never ask the provider, list the slides the cache has "
-    "no answer for, exit 1 if any.",
+    help="Use cached answers only: never ask the provider (no credentials needed), list the "
+    "slides the cache has no answer for, exit 1 if any.",
 )
+@click.option("--offline", "offline_alias", is_flag=True, hidden=True)  # old --cache-only
 @click.option(
     "--force", is_flag=True, help="Regenerate every prompt, hand-edited ones too (not locked)."
 )
@@ -784,7 +798,8 @@ def run(
     paths: tuple[str, ...],
     config_file: str | None,
     no_cache: bool,
-    offline: bool,
+    cache_only: bool,
+    offline_alias: bool,
     force: bool,
     slides: str | None,
     to_stdout: bool,
@@ -809,6 +824,9 @@ def run(
         _fail("--dry-run and --diff cannot be used together")
     if (dry_run or diff) and (to_stdout or output):
         _fail(f"--{'dry-run' if dry_run else 'diff'} writes nothing, so it takes no --stdout or -o")
+    if offline_alias:
+        _warn(_OFFLINE_DEPRECATED)
+    cache_only = cache_only or offline_alias
     emit = (to_stdout or (paths == ("-",) and not output)) and not (dry_run or diff)
     if as_json and (emit or diff):
         _fail("--json prints on stdout, so it cannot be combined with --stdout, - or --diff")
@@ -817,7 +835,7 @@ def run(
 
     chosen = parse_selectors(slides, "--slides") if slides else ()
     base = Settings(
-        provider="auto", use_cache=not no_cache, force=force, cache_only=offline or dry_run,
+        provider="auto", use_cache=not no_cache, force=force, cache_only=cache_only or dry_run,
         slides=tuple(s.text for s in chosen) if slides else None,
     )  # fmt: skip
     decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)

@@ -19,7 +19,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Which slides", ("--slides", "--ignore-unknown")),
     ("Output", ("--output", "--diff", "--dry-run", "--stdout", "--json", "--quiet", "--verbose")),
     ("Provider", ("--provider", "--model", "--base-url", "--api-key-env")),
-    ("Cache", ("--offline", "--no-cache", "--cache-dir")),
+    ("Cache", ("--cache-only", "--no-cache", "--cache-dir")),
     (
         "Deck format and configuration",
         ("--format", "--slide-level", "--separator", "--vertical-separator",
