@@ -1,16 +1,18 @@
 """The options a newcomer meets first: ``run --help`` in sections, ``--cache-only`` (and the
-old ``--offline``), the notice about placeholder prompts."""
+old ``--offline``), the notice about placeholder prompts, ``config`` showing every value."""
 
 from __future__ import annotations
 
 from pathlib import Path
 import re
+import tomllib
 
 import pytest
 
 from mdslides_prompts.commands import COMMANDS
+from mdslides_prompts.configfile import KEYS
 
-from .cli_tools import cli, markers, process
+from .cli_tools import cli, cli_json, markers, process
 from .conftest import pristine_example
 
 PLACEHOLDERS = "the built-in offline provider writes placeholder prompts"
@@ -124,3 +126,44 @@ def test_the_placeholder_notice_is_printed_once_and_says_how_to_get_real_prompts
     assert code == 0 and err.count(PLACEHOLDERS) == 1 and "no credentials" not in err
     code, _, err = cli(capsys, "run", deck, "--force", "--dry-run")
     assert code == 0 and "offline provider" not in err
+
+
+def test_config_shows_every_value_and_where_it_comes_from(
+    deck: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = deck.parent / ".mdslides-prompts.toml"
+    own.write_text('rpm = 20\nstyle = "file style"\n', encoding="utf-8")
+    text = deck.read_text(encoding="utf-8")
+    deck.write_text(text.replace("---\n", "---\nmdslides-prompts:\n  lock: [2]\n", 1))
+    monkeypatch.setenv("MDSLIDES_PROMPTS_TEMPERATURE", "0.2")
+    data = cli_json(capsys, "config", deck, "--max-retries", "2")
+    rows = {row["key"]: row for row in data["keys"]}
+    assert list(rows) == list(KEYS)
+    found = {name: (row["value"], row["source"]) for name, row in rows.items()}
+    assert found["rpm"] == (20, str(own)) and found["style"] == ("file style", str(own))
+    assert found["lock"] == (["2"], f"{deck} front matter")
+    assert found["temperature"] == (0.2, "environment")
+    assert found["max-retries"] == (2, "command line")
+    assert found["provider"] == ("auto", "default")
+    assert found["max-tokens"] == (400, "default") and found["timeout"] == (60.0, "default")
+    assert found["mode"] == ("comment", "default") and found["concurrency"] == (4, "default")
+    assert found["api-key-env"] == ("OPENAI_API_KEY", "default")
+    assert found["cache-dir"][1] == "environment"  # the test's own cache folder
+    assert rows["provider"]["note"] == (
+        "offline here: INFOMANIAK_API_TOKEN and INFOMANIAK_PRODUCT_ID are not set"
+    )
+    for name, row in rows.items():  # a value, or what having none means
+        assert row["value"] is not None or row["note"], name
+    assert rows["format"]["note"] == "detected from each deck"
+    assert rows["top-p"]["note"] == "not sent: the server's default"
+    code, out, _ = cli(capsys, "config", deck)
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == f"# config file: {own}"
+    assert [line.split(" = ")[0] for line in lines[1:]] == list(KEYS)
+    assert f"rpm = 20  # {own}" in lines and "max-tokens = 400  # default" in lines
+    assert "temperature = 0.2  # environment (MDSLIDES_PROMPTS_TEMPERATURE)" in lines
+    assert "format = (detected from each deck)  # default" in lines
+    assert not [line for line in lines if "defaults:" in line]
+    valued = [line for line in lines[1:] if not line.split(" = ", 1)[1].startswith("(")]
+    settings = tomllib.loads("\n".join(valued))
+    assert settings["style"] == "file style"  # the lines read as TOML

@@ -1455,43 +1455,63 @@ def plugins(as_json: bool) -> None:
 def config_command(
     path: str | None, config_file: str | None, as_json: bool, **options: Any
 ) -> None:
-    """Show the configuration that applies to the deck at PATH (default: this folder),
-    each value with where it comes from."""
-    from .configfile import KEYS, origins
+    """Show the configuration that applies to the deck at PATH (default: this folder):
+    every key with its value and where that comes from (default, config file, front
+    matter, environment, command line)."""
+    from .configfile import KEYS, defaults, origins
     from .deck import Deck
     from .fileio import read_bytes
 
     target = Path(path) if path else None
     if target is not None and not target.exists():
         _fail(f"{path}: no such file or folder")
-    decks = _Decks(_config_values(options), config=config_file)
+    base = Settings(provider="auto")
+    decks = _Decks(_config_values(options), base=base, config=config_file)
     deck = None
     if target is not None and target.is_file():
         deck, _ = decks.open(Deck.from_bytes(read_bytes(target), target), target.parent)
     folder = target.parent if target is not None and target.is_file() else (target or Path.cwd())
     found = origins(decks.layers(folder, deck))
+    default = defaults(base)
     rows = []
     for name, key in KEYS.items():
-        value, source = found.get(name, (None, "default"))
+        value, source = found.get(name, (default[name], "default"))
         if key.kind == "template" and value is not None:
             value = f"<{len(value.splitlines())}-line template>"
         rows.append(
             {"key": name, "value": _plain(value), "source": source, "env": key.env,
-             "help": key.help}
+             "help": key.help, "note": _config_note(name, value)}
         )  # fmt: skip
+    config_path = decks.files.find(folder)
     if as_json:
-        config_path = decks.files.find(folder)
         data = {"config_file": str(config_path) if config_path else None, "keys": rows}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    config_path = decks.files.find(folder)
     click.echo(f"# config file: {config_path or 'none'}")
     for row in rows:
-        if row["source"] != "default":
-            click.echo(f"{row['key']} = {json.dumps(row['value'], ensure_ascii=False)}"
-                       f"  # {row['source']}")  # fmt: skip
-    unset = [row["key"] for row in rows if row["source"] == "default"]
-    click.echo(f"# defaults: {', '.join(unset)}")
+        value, note = json.dumps(row["value"], ensure_ascii=False), row["note"]
+        if row["value"] is None:
+            value, note = f"({note})", None
+        where = f"environment ({row['env']})" if row["source"] == "environment" else row["source"]
+        click.echo(f"{row['key']} = {value}  # {where}{f'; {note}' if note else ''}")
+
+
+def _config_note(name: str, value: Any) -> str | None:
+    """What an unset *value* of key *name* means, or what ``auto`` chooses here."""
+    from .configfile import UNSET_MEANS
+    from .errors import UsageError
+    from .providers.infomaniak import auto_provider
+
+    if value is None:
+        return UNSET_MEANS.get(name, "not sent: the server's default")
+    if name == "provider" and value == "auto":
+        try:
+            chosen = auto_provider(os.environ)
+        except UsageError as exc:
+            return str(exc)
+        why = "are set" if chosen == "infomaniak" else "are not set"
+        return f"{chosen} here: {TOKEN_ENV} and {PRODUCT_ENV} {why}"
+    return None
 
 
 def _plain(value: Any) -> Any:
