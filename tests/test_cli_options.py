@@ -1,5 +1,6 @@
 """The options a newcomer meets first: ``run --help`` in sections, ``--cache-only`` (and the
-old ``--offline``), the notice about placeholder prompts, ``config`` showing every value."""
+old ``--offline``), the notice about placeholder prompts, ``config`` showing every value,
+and ``run`` refusing placeholders in CI and under pre-commit."""
 
 from __future__ import annotations
 
@@ -167,3 +168,36 @@ def test_config_shows_every_value_and_where_it_comes_from(
     valued = [line for line in lines[1:] if not line.split(" = ", 1)[1].startswith("(")]
     settings = tomllib.loads("\n".join(valued))
     assert settings["style"] == "file style"  # the lines read as TOML
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "where"),
+    [("CI", "true", "in CI (CI=true)"), ("PRE_COMMIT", "1", "under pre-commit (PRE_COMMIT=1)")],
+)
+def test_unattended_run_without_credentials_fails_instead_of_writing_placeholders(
+    deck: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    variable: str, value: str, where: str,
+) -> None:  # fmt: skip
+    original = deck.read_bytes()
+    monkeypatch.setenv(variable, value)
+    code, out, err = cli(capsys, "run", deck)
+    assert (code, out) == (2, "") and deck.read_bytes() == original
+    assert err == (
+        f"mdslides-prompts: {where} with no provider credentials, run writes no placeholder "
+        "prompts unasked: set INFOMANIAK_API_TOKEN and INFOMANIAK_PRODUCT_ID (Infomaniak), "
+        "or use --provider openai --base-url URL, or pass --provider offline for placeholders\n"
+    )
+    assert cli(capsys, "run", deck, "-q", "--cache-only")[0] == 1  # asks nothing: no refusal
+    assert cli(capsys, "run", deck, "--dry-run")[0] == 0
+    assert cli(capsys, "run", deck, "-q", "--provider", "offline") == (0, "", "")
+    assert len(markers(deck)) == 20
+    monkeypatch.setenv("MDSLIDES_PROMPTS_PROVIDER", "offline")  # asked for, another way
+    assert cli(capsys, "run", deck, "-q", "--force")[0] == 0
+
+
+@pytest.mark.parametrize("value", ["false", "0", ""])
+def test_ci_variable_set_to_false_is_not_ci(
+    deck: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("CI", value)
+    assert cli(capsys, "run", deck, "-q")[0] == 0 and len(markers(deck)) == 20

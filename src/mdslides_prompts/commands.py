@@ -5,7 +5,7 @@ when one of them runs, so that ``--help`` stays fast).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 import contextlib
 from dataclasses import dataclass, replace
 import errno
@@ -730,6 +730,27 @@ def _offline_notice(console: Console, decks: _Decks, settings: Iterable[Settings
         )
 
 
+def _refuse_placeholders(decks: _Decks, settings: Iterable[Settings]) -> None:
+    """In CI or under pre-commit, fail rather than let ``auto`` fall back to placeholder
+    prompts for want of credentials: a build would commit or publish them unnoticed.
+    Naming the offline provider (option, variable or config file) says they are wanted."""
+    where = _unattended(os.environ)
+    if where and decks.auto_offline and any(not s.cache_only for s in settings):
+        _fail(
+            f"{where} with no provider credentials, run writes no placeholder prompts unasked: "
+            f"{_REAL_PROMPTS}, or pass --provider offline for placeholders"
+        )
+
+
+def _unattended(environ: Mapping[str, str]) -> str | None:
+    """``in CI (CI=true)`` or ``under pre-commit (PRE_COMMIT=1)`` if *environ* says so."""
+    if environ.get("PRE_COMMIT", "").strip() not in ("", "0"):
+        return f"under pre-commit (PRE_COMMIT={environ['PRE_COMMIT']})"
+    if environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off"):
+        return f"in CI (CI={environ['CI']})"
+    return None
+
+
 _CACHE_DIR_OPTION = click.option(
     "--cache-dir",
     type=click.Path(file_okay=False),
@@ -851,6 +872,7 @@ def run(
         if diff or dry_run
         else _destination(paths, [(i.deck, i.root) for i in loaded], output, emit, decks.inputs)
     )
+    _refuse_placeholders(decks, [item.pipeline.settings for item in loaded])
     if not quiet and not dry_run:
         _offline_notice(console, decks, (item.pipeline.settings for item in loaded))
     if dry_run:
