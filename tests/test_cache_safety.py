@@ -130,9 +130,9 @@ def test_a_planted_pickle_never_runs(
         assert cli(capsys, "strip", deck)[0] == 0
         plant_rows_of_ours(folder, keys, marker)
 
-    code, _, err = cli(capsys, "run", deck, "--offline")
+    code, _, err = cli(capsys, "run", deck, "--cache-only")
     assert not marker.exists()
-    assert code == 1 and "not in the cache (--offline)" in err and one_warning(err, folder), err
+    assert code == 1 and "not in the cache (--cache-only)" in err and one_warning(err, folder), err
     if layout == "ours":
         assert "slides 2, 3 are not in the cache" in err
 
@@ -312,7 +312,7 @@ def test_another_programs_database_is_left_alone(
     db.close()
     (other / "cache.db").chmod(0o644)
     before = (other / "cache.db").read_bytes()
-    for args in (["run", deck, "--offline"], ["cache", "stats"], ["cache", "clear"]):
+    for args in (["run", deck, "--cache-only"], ["cache", "stats"], ["cache", "clear"]):
         code, _, err = cli(capsys, *args, "--cache-dir", str(other))
         assert code == 2 and "holds other tables (settings_of_my_app)" in err, err
     assert (other / "cache.db").read_bytes() == before

@@ -70,7 +70,7 @@ def test_precedence_cli_over_env_over_front_matter_over_file(
     }
     assert found["model"] == ("cli-model", "command line")
     assert found["style"] == ("env style", "environment")
-    assert found["provider"] == (None, "default")
+    assert found["provider"] == ("auto", "default")
 
 
 def test_the_nearest_config_file_wins_and_own_file_beats_pyproject(

@@ -5,7 +5,7 @@ when one of them runs, so that ``--help`` stays fast).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 import contextlib
 from dataclasses import dataclass, replace
 import errno
@@ -25,6 +25,7 @@ import click
 from .cli import SUMMARIES, CommandExit, GroupState
 from .config import CACHE_DIR_ENV, MODES, Settings
 from .errors import MdSlidesError, ProviderError
+from .helpformat import SectionedCommand
 from .hookspecs import hookimpl
 from .marker import strippable
 from .messages import LANGUAGE_NAMES
@@ -156,8 +157,8 @@ class Reporter:
                 f"slide {numbers[0]} is"
             )  # fmt: skip
             self.console.print(
-                f"{report.deck.name}: {which} not in the cache (--offline); "
-                "run without --offline to make the prompts",
+                f"{report.deck.name}: {which} not in the cache (--cache-only); "
+                "run without --cache-only to make the prompts",
                 markup=False,
                 highlight=False,
             )
@@ -706,14 +707,48 @@ _ignore_unknown_option = click.option(
 )
 
 
+_OFFLINE_DEPRECATED = (
+    "--offline is deprecated and will be removed: it is --cache-only now (cached answers "
+    "only); --provider offline is the built-in provider of placeholder prompts"
+)
+_REAL_PROMPTS = (
+    f"set {TOKEN_ENV} and {PRODUCT_ENV} (Infomaniak), or use --provider openai --base-url URL"
+)
+"""How to get prompts written by a model, for the notices about the offline provider."""
+
+
 def _offline_notice(console: Console, decks: _Decks, settings: Iterable[Settings]) -> None:
-    if any(s.provider == "offline" for s in settings):
-        unset = f" ({TOKEN_ENV} and {PRODUCT_ENV} are not set)" if decks.auto_offline else ""
+    """Say, once per run, that the prompts will be placeholders (unless the run only reads
+    the cache, when no provider is asked)."""
+    if any(s.provider == "offline" and not s.cache_only for s in settings):
+        why = "no credentials are set, so " if decks.auto_offline else ""
         console.print(
-            f"mdslides-prompts: using the built-in offline provider{unset}",
+            f"mdslides-prompts: {why}the built-in offline provider writes placeholder prompts "
+            f"made from each slide's words; for real ones, {_REAL_PROMPTS}",
             markup=False,
             highlight=False,
         )
+
+
+def _refuse_placeholders(decks: _Decks, settings: Iterable[Settings]) -> None:
+    """In CI or under pre-commit, fail rather than let ``auto`` fall back to placeholder
+    prompts for want of credentials: a build would commit or publish them unnoticed.
+    Naming the offline provider (option, variable or config file) says they are wanted."""
+    where = _unattended(os.environ)
+    if where and decks.auto_offline and any(not s.cache_only for s in settings):
+        _fail(
+            f"{where} with no provider credentials, run writes no placeholder prompts unasked: "
+            f"{_REAL_PROMPTS}, or pass --provider offline for placeholders"
+        )
+
+
+def _unattended(environ: Mapping[str, str]) -> str | None:
+    """``in CI (CI=true)`` or ``under pre-commit (PRE_COMMIT=1)`` if *environ* says so."""
+    if environ.get("PRE_COMMIT", "").strip() not in ("", "0"):
+        return f"under pre-commit (PRE_COMMIT={environ['PRE_COMMIT']})"
+    if environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off"):
+        return f"in CI (CI={environ['CI']})"
+    return None
 
 
 _CACHE_DIR_OPTION = click.option(
@@ -729,6 +764,7 @@ _MODE_OPTION = click.option(
     "--mode",
     type=click.Choice(MODES),
     default=None,
+    metavar="MODE",
     help="How prompts are written: comment (the default), reference or frontmatter.",
 )
 _CONCURRENCY_OPTION = click.option(
@@ -739,18 +775,19 @@ _CONCURRENCY_OPTION = click.option(
 )
 
 
-@click.command(short_help=SUMMARIES["run"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["run"])
 @_paths_argument
 @_provider_options
 @_deck_options
 @_CACHE_DIR_OPTION
 @_NO_CACHE_OPTION
 @click.option(
-    "--offline",
+    "--cache-only",
     is_flag=True,
-    help="Use cached answers only: never ask the provider, list the slides the cache has "
-    "no answer for, exit 1 if any.",
+    help="Use cached answers only: never ask the provider (no credentials needed), list the "
+    "slides the cache has no answer for, exit 1 if any.",
 )
+@click.option("--offline", "offline_alias", is_flag=True, hidden=True)  # old --cache-only
 @click.option(
     "--force", is_flag=True, help="Regenerate every prompt, hand-edited ones too (not locked)."
 )
@@ -782,7 +819,8 @@ def run(
     paths: tuple[str, ...],
     config_file: str | None,
     no_cache: bool,
-    offline: bool,
+    cache_only: bool,
+    offline_alias: bool,
     force: bool,
     slides: str | None,
     to_stdout: bool,
@@ -807,6 +845,9 @@ def run(
         _fail("--dry-run and --diff cannot be used together")
     if (dry_run or diff) and (to_stdout or output):
         _fail(f"--{'dry-run' if dry_run else 'diff'} writes nothing, so it takes no --stdout or -o")
+    if offline_alias:
+        _warn(_OFFLINE_DEPRECATED)
+    cache_only = cache_only or offline_alias
     emit = (to_stdout or (paths == ("-",) and not output)) and not (dry_run or diff)
     if as_json and (emit or diff):
         _fail("--json prints on stdout, so it cannot be combined with --stdout, - or --diff")
@@ -815,7 +856,7 @@ def run(
 
     chosen = parse_selectors(slides, "--slides") if slides else ()
     base = Settings(
-        provider="auto", use_cache=not no_cache, force=force, cache_only=offline or dry_run,
+        provider="auto", use_cache=not no_cache, force=force, cache_only=cache_only or dry_run,
         slides=tuple(s.text for s in chosen) if slides else None,
     )  # fmt: skip
     decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)
@@ -831,6 +872,7 @@ def run(
         if diff or dry_run
         else _destination(paths, [(i.deck, i.root) for i in loaded], output, emit, decks.inputs)
     )
+    _refuse_placeholders(decks, [item.pipeline.settings for item in loaded])
     if not quiet and not dry_run:
         _offline_notice(console, decks, (item.pipeline.settings for item in loaded))
     if dry_run:
@@ -1090,7 +1132,7 @@ def _short(path: Path | None) -> str:
     return str(path)
 
 
-@click.command(short_help=SUMMARIES["watch"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["watch"])
 @_paths_argument
 @_provider_options
 @_deck_options
@@ -1137,7 +1179,7 @@ def watch(
             console.print("mdslides-prompts: stopped", markup=False)
 
 
-@click.command(short_help=SUMMARIES["models"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["models"])
 @click.option(
     "--provider",
     "name",
@@ -1198,7 +1240,7 @@ def _model_row(model: ModelInfo) -> dict[str, Any]:
     }
 
 
-@click.command(short_help=SUMMARIES["check"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["check"])
 @_paths_argument
 @_deck_options
 @_ignore_unknown_option
@@ -1248,7 +1290,7 @@ def check(
         raise CommandExit(1)
 
 
-@click.command(short_help=SUMMARIES["strip"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["strip"])
 @_paths_argument
 @_deck_options
 @_ignore_unknown_option
@@ -1284,7 +1326,7 @@ def strip(
         raise CommandExit(1)
 
 
-@click.command(short_help=SUMMARIES["inspect"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["inspect"])
 @click.argument("path", metavar="PATH")
 @_deck_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -1373,7 +1415,7 @@ def _inspect_data(deck: Deck, found: Detection | None = None) -> dict[str, Any]:
 # --- plugins, configuration, cache -----------------------------------------------------------
 
 
-@click.command(short_help=SUMMARIES["plugins"])
+@click.command(cls=SectionedCommand, short_help=SUMMARIES["plugins"])
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def plugins(as_json: bool) -> None:
     """List the plugins loaded, with their versions and what they add.
@@ -1424,7 +1466,7 @@ def plugins(as_json: bool) -> None:
         click.echo(f"{name}  ({where}; {'; '.join(adds)})")
 
 
-@click.command("config", short_help=SUMMARIES["config"])
+@click.command("config", cls=SectionedCommand, short_help=SUMMARIES["config"])
 @click.argument("path", metavar="[PATH]", required=False)
 @_provider_options
 @_deck_options
@@ -1435,43 +1477,63 @@ def plugins(as_json: bool) -> None:
 def config_command(
     path: str | None, config_file: str | None, as_json: bool, **options: Any
 ) -> None:
-    """Show the configuration that applies to the deck at PATH (default: this folder),
-    each value with where it comes from."""
-    from .configfile import KEYS, origins
+    """Show the configuration that applies to the deck at PATH (default: this folder):
+    every key with its value and where that comes from (default, config file, front
+    matter, environment, command line)."""
+    from .configfile import KEYS, defaults, origins
     from .deck import Deck
     from .fileio import read_bytes
 
     target = Path(path) if path else None
     if target is not None and not target.exists():
         _fail(f"{path}: no such file or folder")
-    decks = _Decks(_config_values(options), config=config_file)
+    base = Settings(provider="auto")
+    decks = _Decks(_config_values(options), base=base, config=config_file)
     deck = None
     if target is not None and target.is_file():
         deck, _ = decks.open(Deck.from_bytes(read_bytes(target), target), target.parent)
     folder = target.parent if target is not None and target.is_file() else (target or Path.cwd())
     found = origins(decks.layers(folder, deck))
+    default = defaults(base)
     rows = []
     for name, key in KEYS.items():
-        value, source = found.get(name, (None, "default"))
+        value, source = found.get(name, (default[name], "default"))
         if key.kind == "template" and value is not None:
             value = f"<{len(value.splitlines())}-line template>"
         rows.append(
             {"key": name, "value": _plain(value), "source": source, "env": key.env,
-             "help": key.help}
+             "help": key.help, "note": _config_note(name, value)}
         )  # fmt: skip
+    config_path = decks.files.find(folder)
     if as_json:
-        config_path = decks.files.find(folder)
         data = {"config_file": str(config_path) if config_path else None, "keys": rows}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    config_path = decks.files.find(folder)
     click.echo(f"# config file: {config_path or 'none'}")
     for row in rows:
-        if row["source"] != "default":
-            click.echo(f"{row['key']} = {json.dumps(row['value'], ensure_ascii=False)}"
-                       f"  # {row['source']}")  # fmt: skip
-    unset = [row["key"] for row in rows if row["source"] == "default"]
-    click.echo(f"# defaults: {', '.join(unset)}")
+        value, note = json.dumps(row["value"], ensure_ascii=False), row["note"]
+        if row["value"] is None:
+            value, note = f"({note})", None
+        where = f"environment ({row['env']})" if row["source"] == "environment" else row["source"]
+        click.echo(f"{row['key']} = {value}  # {where}{f'; {note}' if note else ''}")
+
+
+def _config_note(name: str, value: Any) -> str | None:
+    """What an unset *value* of key *name* means, or what ``auto`` chooses here."""
+    from .configfile import UNSET_MEANS
+    from .errors import UsageError
+    from .providers.infomaniak import auto_provider
+
+    if value is None:
+        return UNSET_MEANS.get(name, "not sent: the server's default")
+    if name == "provider" and value == "auto":
+        try:
+            chosen = auto_provider(os.environ)
+        except UsageError as exc:
+            return str(exc)
+        why = "are set" if chosen == "infomaniak" else "are not set"
+        return f"{chosen} here: {TOKEN_ENV} and {PRODUCT_ENV} {why}"
+    return None
 
 
 def _plain(value: Any) -> Any:
@@ -1583,7 +1645,11 @@ def _warn(message: str | None, console: Console | None = None) -> None:
         out.print(f"mdslides-prompts: warning: {message}", markup=False, highlight=False)
 
 
-@cache.command("explain", short_help="Say why a slide of a deck is or is not in the cache.")
+@cache.command(
+    "explain",
+    cls=SectionedCommand,
+    short_help="Say why a slide of a deck is or is not in the cache.",
+)
 @click.argument("deck_path", metavar="DECK")
 @click.argument("slide_ref", metavar="SLIDE")
 @_provider_options

@@ -33,7 +33,7 @@ from .controls import parse_selectors
 from .deck import Deck, split_lines
 from .errors import UsageError
 from .messages import LANGUAGE_NAMES, check_template
-from .providers.options import PARAM_RANGES, PROFILE_TYPES
+from .providers.options import DEFAULT_PARAMS, PARAM_RANGES, PROFILE_TYPES, ClientOptions
 
 __all__ = [
     "CONFIG_FILE",
@@ -41,10 +41,12 @@ __all__ = [
     "DECK_KEYS",
     "ENV_PREFIX",
     "KEYS",
+    "UNSET_MEANS",
     "ConfigFiles",
     "Key",
     "Layer",
     "cli_layer",
+    "defaults",
     "env_layer",
     "file_layer",
     "front_matter_layer",
@@ -400,6 +402,48 @@ def settings_for(
         cli_layer(overrides or {}),
     ]
     return resolve(layers, base)
+
+
+UNSET_MEANS: Mapping[str, str] = MappingProxyType(
+    {
+        "model": "the provider's default",
+        "style": "none",
+        "system-template": "the built-in one",
+        "user-template": "the built-in one",
+        "format": "detected from each deck",
+        "separator": "the format's own",
+        "vertical-separator": "the format's own",
+        "notes-separator": "the format's own",
+        "slide-level": "the deck's own, else unknown",
+        "base-url": "none (openai needs one)",
+    }
+)
+"""What a key left at ``None`` means; keys not named here are then not sent at all (the
+server's own default applies)."""
+
+
+def defaults(base: Settings) -> dict[str, Any]:
+    """What each key is when no source sets it, as a run uses it: *base*'s field, or the
+    value the HTTP providers send or use when the settings leave it out (``None``: not
+    sent, see :data:`UNSET_MEANS`)."""
+    from .providers.openai import OPENAI_KEY_ENV
+
+    client = ClientOptions()
+    builtin = {"api-version": "2", "api-key-env": OPENAI_KEY_ENV}
+    found: dict[str, Any] = {}
+    for name, key in KEYS.items():
+        kind, _, field_name = key.target.partition(".")
+        if name in builtin:
+            found[name] = builtin[name]
+        elif kind == "params":
+            found[name] = DEFAULT_PARAMS.get(field_name)
+        elif kind == "options":
+            found[name] = getattr(client, field_name, None)
+        elif name == "cache-dir":
+            found[name] = base.resolved_cache_dir()
+        else:
+            found[name] = getattr(base, key.target)
+    return found
 
 
 def origins(layers: Sequence[Layer | None]) -> dict[str, tuple[Any, str]]:

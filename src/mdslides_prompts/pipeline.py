@@ -213,7 +213,7 @@ class Pipeline:
         if self.settings.mode not in MODES:
             raise UsageError(f"unknown mode {self.settings.mode!r}; choose from {', '.join(MODES)}")
         if self.settings.cache_only and not self.settings.use_cache:
-            raise UsageError("a run that only reads the cache (--offline) cannot turn it off")
+            raise UsageError("a run that only reads the cache (--cache-only) cannot turn it off")
         self._skip = parse_selectors(self.settings.skip, "skip")
         self._lock = parse_selectors(self.settings.lock, "lock")
         self._slides = (
@@ -802,7 +802,7 @@ class Pipeline:
             if text is None and self.settings.cache_only:
                 return SlideOutcome(
                     slide.index, status, Action.MISSED,
-                    error="no cached answer for its request (--offline)",
+                    error="no cached answer for its request (--cache-only)",
                     seconds=time.monotonic() - started, key=plan.key, reason=plan.reason,
                 ), None  # fmt: skip
             if text is None:
