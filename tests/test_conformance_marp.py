@@ -1,11 +1,12 @@
 """Ground truth: marp-core itself (conformance/marp/slides.mjs) against our Marp plugin.
 
 For every deck of the shared corpus, the example deck, the edge cases in
-``tests/conformance/marp_cases``, the fixture inputs and a few hundred generated decks:
-(a) our slide line ranges, front matter and notes equal marp-core's; (b) after injection
-marp-core renders the same slides with the same HTML, and the notes differ only by our
-markers. The harness is installed with ``npm ci`` on first use; without node and npm
-these tests are skipped locally and fail in CI.
+``tests/conformance/marp_cases``, the fixture inputs, decks built from every pair of
+slide shapes (:data:`SHAPES`) and a few hundred generated decks: (a) our slide line
+ranges, front matter and notes equal marp-core's; (b) after injection marp-core renders
+byte for byte the same HTML and CSS, and the notes differ only by our markers. The
+harness is installed with ``npm ci`` on first use; without node and npm these tests
+are skipped locally and fail in CI.
 """
 
 from __future__ import annotations
@@ -38,6 +39,55 @@ PIPELINES = {
 NASTY = "Glacier -- at dawn --> <!-- class: lead --> Style: watercolor, ratio 16:9 \\ end:"
 
 
+# Blocks a slide may start or go on with: those markdown-it draws with its own rule and
+# those its generic renderer draws, hidden ones, and the directives that add tags.
+SHAPES = {
+    "fence": "```js\nlet a = 1\n```",
+    "tilde fence": "~~~\ncode\n~~~",
+    "indented code": "    code",
+    "div": "<div>\nraw\n</div>",
+    "div line": '<div class="x">raw</div>',
+    "math": "$$\nx^2\n$$",
+    "heading": "# Title",
+    "setext": "Title\n=====",
+    "paragraph": "Some text.",
+    "list": "- one\n- two",
+    "ordered": "1. one\n2. two",
+    "quote": "> quoted",
+    "table": "| a | b |\n|---|---|\n| 1 | 2 |",
+    "image": "![x](a.png)",
+    "bg": "![bg](a.png)",
+    "bg left": "![bg left](a.png)",
+    "directive": "<!-- _class: lead -->",
+    "note": "<!-- a note -->",
+    "style": "<style>\nh1 { color: red }\n</style>",
+    "header": "<!-- _header: Head -->",
+    "footer": "<!-- _footer: Foot -->",
+}
+# How a slide opens: after a separator (with or without a blank line), after the
+# front matter (with a header for every slide), after a headingDivider heading.
+OPENINGS = {
+    "hr": ("Intro\n\n---\n", "\n\n---\n"),
+    "hr blank": ("Intro\n\n---\n\n", "\n\n---\n\n"),
+    "header": ("---\nheader: Deck\n---\n", "\n\n---\n"),
+    "heading divider": ("<!-- headingDivider: 2 -->\n\n## A\n", "\n\n## B\n"),
+}
+
+
+def _shape_decks(folder: Path) -> list[Path]:
+    """For each shape, opening and join (blank line or none), a deck whose slides
+    start with that shape, each followed by another shape (or nothing)."""
+    paths = []
+    for name, (head, between) in OPENINGS.items():
+        for n, first in enumerate(SHAPES.values()):
+            for join in ("\n\n", "\n"):
+                slides = [first, *(f"{first}{join}{then}" for then in SHAPES.values())]
+                path = folder / f"shapes-{name.replace(' ', '-')}-{n:02}-{len(join)}.md"
+                path.write_text(head + between.join(slides) + "\n", encoding="utf-8")
+                paths.append(path)
+    return paths
+
+
 @pytest.fixture(scope="module")
 def harness() -> Path:
     """The harness, installed with ``npm ci`` on first use."""
@@ -65,6 +115,7 @@ def decks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
             path.write_text(source, encoding="utf-8", newline="")
             paths.append(path)
     paths.extend(write_rows(folder))
+    paths.extend(_shape_decks(folder))
     rng = random.Random(20261124)
     for n in range(300):
         path = folder / f"generated-{n:03}.md"
@@ -77,13 +128,11 @@ def _ours(path: Path) -> Deck:
     return PIPELINE.parse(Deck.from_bytes(path.read_bytes(), path))
 
 
-def _rendered(html: str) -> str:
-    """HTML up to newlines right between tags (markdown-it's renderer adds or drops one
-    next to a hidden token, as our comment is, and no browser renders them) and up to
-    the ``<style scoped>`` scope id, which Marpit draws at random on every render."""
-    html = re.sub(r"data-marpit-scope-[A-Za-z0-9]+", "data-marpit-scope", html)
-    html = re.sub(r"(<section[^>]*>)\n+", r"\1", html)
-    return re.sub(r">\n+<", "><", html)
+def _rendered(result: dict[str, Any]) -> tuple[str, list[str]]:
+    """marp-core's whole output for a deck, byte for byte, up to the ``<style scoped>``
+    scope id, which Marpit draws at random on every render."""
+    chunks = [re.sub(r"data-marpit-scope-[A-Za-z0-9]+", "", s["chunk"]) for s in result["slides"]]
+    return result["css_sha256"], chunks
 
 
 def _without_markers(notes: list[str]) -> list[str]:
@@ -118,8 +167,9 @@ def test_split_equals_marp_core(harness: Path, decks: list[Path]) -> None:
 def test_injection_renders_identically(
     harness: Path, decks: list[Path], tmp_path: Path, mode: str
 ) -> None:
-    """Same slides and HTML after injection; notes gain exactly the comment markers
-    (in reference and frontmatter modes only where a comment had to be used instead)."""
+    """Same slides, HTML and CSS byte for byte after injection; notes gain exactly the
+    comment markers (in reference and frontmatter modes only where a comment had to
+    be used instead)."""
     pipeline = PIPELINES[mode]
     injected_paths = []
     comment_markers: dict[str, dict[int, int]] = {}
@@ -142,8 +192,8 @@ def test_injection_renders_identically(
     problems = []
     for path, out in zip(decks, injected_paths, strict=True):
         old, new = before[str(path)]["slides"], after_core[str(out)]["slides"]
-        if [_rendered(s["html"]) for s in old] != [_rendered(s["html"]) for s in new]:
-            problems.append((path.name, "html differs"))
+        if _rendered(before[str(path)]) != _rendered(after_core[str(out)]):
+            problems.append((path.name, "html differs", _first_difference(old, new)))
             continue
         for index, (o, n) in enumerate(zip(old, new, strict=True), 1):
             if _without_markers(n["notes"]) != _without_markers(o["notes"]):
@@ -152,3 +202,10 @@ def test_injection_renders_identically(
             if len(marker_notes) != comment_markers[str(out)][index]:
                 problems.append((path.name, index, "marker notes", marker_notes))
     assert not problems, problems[:5]
+
+
+def _first_difference(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> Any:
+    for index, (o, n) in enumerate(zip(old, new, strict=False), 1):
+        if o["html"] != n["html"]:
+            return index, o["html"][:300], n["html"][:300]
+    return len(old), len(new)

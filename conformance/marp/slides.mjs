@@ -11,7 +11,8 @@
 //   {"file": PATH, "line_count": N, "front_matter": [L1, L2] | null,
 //    "slides": [{"start_line": L1, "end_line": L2,
 //                "separator": null | {"kind": "hr" | "heading", "line": L},
-//                "notes": [...], "html": "<section ...>...</section>"}]}
+//                "notes": [...], "html": "<section ...>...</section>",
+//                "chunk": "<svg ...>...</svg>..."}], "css_sha256": HEX}
 //   or {"file": PATH, "error": MESSAGE} when the file cannot be read.
 //
 // Options:
@@ -57,8 +58,14 @@
 //   last "</section>" so the inline-SVG wrapper (and marp-core's <script> on
 //   the last slide) are left out. With advanced backgrounds (`![bg](...)`)
 //   the chunk contains several <section> elements, and the cut keeps
-//   everything between the first and the last one.
+//   everything between the first and the last one. chunk: the whole chunk
+//   for slide k, byte for byte as marp-core renders it (inline-SVG wrapper,
+//   and the <script> on the last slide, included); css_sha256: the SHA-256
+//   of the deck's CSS (the CSS itself is some 46 kB per deck), with the
+//   scope ids Marpit draws at random for <style scoped> on every render
+//   written as "data-marpit-scope" (the chunks keep theirs).
 
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Marp } from '@marp-team/marp-core'
 
@@ -108,7 +115,7 @@ const sectionOf = (chunk) => {
 
 const analyse = (src) => {
   captured = null
-  const { html, comments } = marp.render(src, { htmlAsArray: true })
+  const { html, css, comments } = marp.render(src, { htmlAsArray: true })
   if (!captured) throw new Error('token capture failed')
 
   const lineCount = countLines(src)
@@ -140,7 +147,11 @@ const analyse = (src) => {
       separator: seps[i],
       notes: comments[i],
       html: sectionOf(chunk),
+      chunk,
     })),
+    css_sha256: createHash('sha256')
+      .update(css.replace(/data-marpit-scope-[A-Za-z0-9]+/g, 'data-marpit-scope'))
+      .digest('hex'),
   }
 }
 

@@ -16,6 +16,16 @@ line, or the heading a ``headingDivider`` splits on (or the block that holds it)
 Marp renders nothing for it, but like every HTML comment that is not a directive it
 becomes a presenter note of that slide; it never counts as content for
 ``headingDivider``, and it can never read as a directive.
+
+A comment is a hidden token, and markdown-it's renderer changes the newlines around a
+hidden token: a block tag right before it (``<section>`` or the slide's ``<header>``
+when that tag opens) loses the newline after it, and a block tag that markdown-it's
+generic renderer opens right after it (``<p>``, ``<h1>``, ``<ul>``, ``<table>``, ...)
+gets one before it. Where these two changes do not cancel out (a fence, code block,
+math block or raw HTML block right after ``---``; a paragraph right after a
+``headingDivider`` heading), the comment goes to the first later place in the slide
+where they do, at the latest the end of the slide, so that marp-core's HTML stays
+byte-identical. A link reference marker leaves no token and stays at the opening line.
 """
 
 from __future__ import annotations
@@ -132,6 +142,7 @@ def _math_block(state: StateBlock, start_line: int, end_line: int, silent: bool)
     token = state.push("math_block", "math", 0)
     token.block = True
     token.map = [start_line, state.line]
+    token.meta = {"closed": found}
     return True
 
 
@@ -387,6 +398,8 @@ class _Cut:
     """What the anchor line ends: ``start``, ``front_matter``, ``hr``, ``heading`` (all
     closed blocks, after which any block may start) or ``container``/``paragraph``."""
     tokens: list[Token] = field(default_factory=list)
+    comment_anchor: int | None = None
+    """Line after which a marker comment keeps marp-core's HTML byte for byte, if any."""
 
 
 def _cut(
@@ -423,13 +436,18 @@ def _cut(
     return cuts
 
 
-def _split(deck: Deck) -> Deck:
-    front_matter, meta, cuts, lines, kinds = _parse(deck)
+def _ends(cuts: Sequence[_Cut], lines: Sequence[str]) -> list[int]:
+    """The last line of each cut's slide."""
     ends = [(c.separator if c.separator is not None else c.start) - 1 for c in cuts[1:]]
     ends.append(len(lines))
+    return ends
+
+
+def _split(deck: Deck) -> Deck:
+    front_matter, meta, cuts, lines, kinds = _parse(deck)
     slides = tuple(
         _build_slide(index, cut, end, lines, kinds)
-        for index, (cut, end) in enumerate(zip(cuts, ends, strict=True), 1)
+        for index, (cut, end) in enumerate(zip(cuts, _ends(cuts, lines), strict=True), 1)
     )
     return deckfm.attach(
         replace(deck, front_matter=front_matter, meta=MappingProxyType(meta), slides=slides)
@@ -457,10 +475,9 @@ def _parse(
         levels = parse_heading_divider(meta["headingDivider"]) or levels
     kinds: dict[int, str] = {}
     for token in tokens:
-        block = _block_comment(token)
-        for inner in [block] if block is not None else _inline_comments(token):
+        for inner in _comments(token):
             kind = _comment_kind(inner)
-            if block is not None:
+            if token.type == "html_block":
                 kinds[id(token)] = kind
             if kind == "directive":
                 value = _yaml_mapping(inner, loose=True).get("headingDivider")
@@ -476,7 +493,115 @@ def _parse(
         )
         cuts[0].anchor = first_block.map[1] if first_block and first_block.map else 0
         cuts[0].kind = "paragraph"
+    headers = _headers(cuts, meta)
+    for cut, end, header in zip(cuts, _ends(cuts, lines), headers, strict=True):
+        cut.comment_anchor = _comment_anchor(cut, end, lines, header=header)
     return front_matter, meta, cuts, lines, kinds
+
+
+def _comments(token: Token) -> list[str]:
+    """The insides of the HTML comments Marpit's comment rule takes in *token*."""
+    block = _block_comment(token)
+    return [block] if block is not None else _inline_comments(token)
+
+
+def _headers(cuts: Sequence[_Cut], meta: Mapping[str, Any]) -> list[bool]:
+    """Whether Marpit gives each slide a ``<header>`` (a non-empty ``header`` directive:
+    the front matter's, then each comment's, ``_header`` for its slide only)."""
+    header = _string(meta.get("header"), None)
+    spot = _string(meta.get("_header"), None)
+    result = []
+    for cut in cuts:
+        for token in cut.tokens:
+            for inner in _comments(token):
+                if _comment_kind(inner) != "directive":
+                    continue
+                directives = _yaml_mapping(inner, loose=True)
+                header = _string(directives.get("header"), header)
+                spot = _string(directives.get("_header"), spot)
+        result.append(bool(spot if spot is not None else header))
+        spot = None
+    return result
+
+
+def _string(value: Any, previous: str | None) -> str | None:
+    # Marpit's header directive takes strings only and keeps its value otherwise.
+    return value if isinstance(value, str) else previous
+
+
+# Blocks that markdown-it's renderer draws with their own rule, not its generic
+# ``renderToken`` (which alone adds or drops newlines next to a hidden token).
+_OWN_RULE = frozenset({"fence", "code_block", "html_block", "math_block"})
+
+
+def _comment_anchor(cut: _Cut, end: int, lines: Sequence[str], *, header: bool) -> int | None:
+    """The first line, from the cut's anchor on, after which a marker comment leaves
+    marp-core's HTML byte-identical (see the module docstring); ``None`` if none does."""
+    tokens = [t for t in cut.tokens if t.type != "prompt_reference"]  # no token in Marp
+    starts = [i for i, t in enumerate(tokens) if t.level == 0 and t.map is not None]
+    following = [i for i in starts if _first_line(tokens[i]) >= cut.anchor]
+    gaps: list[tuple[int, int | None]] = [(cut.anchor, following[0] if following else None)]
+    gaps.extend((_first_line(tokens[i]), i) for i in following[1:])
+    if following and _end_takes_comment(tokens, starts, end, lines):
+        gaps.append((end, None))
+    for line, after in gaps:
+        before = (len(tokens) if after is None else after) - 1
+        if _keeps_html(tokens, before, after, header=header) and not (
+            line < len(lines) and _DELIMITER_ROW.fullmatch(lines[line])
+        ):
+            return line
+    return None
+
+
+def _first_line(token: Token) -> int:
+    assert token.map is not None
+    return token.map[0]
+
+
+def _end_takes_comment(
+    tokens: Sequence[Token], starts: Sequence[int], end: int, lines: Sequence[str]
+) -> bool:
+    """Whether a comment line after the slide's last line ends up a block of its own:
+    the last block ends in the slide (not so after a split inside a container), and
+    on the document's last line it is closed (an unclosed fence or HTML block would
+    take the comment in; an HTML block other than a comment ends at a blank line only)."""
+    stops = [t.map[1] for t in (tokens[i] for i in starts) if t.map is not None]
+    if max(stops) > end:
+        return False
+    if end < len(lines) or max(stops) < end:
+        return True
+    last = tokens[starts[-1]]
+    if last.type == "fence":
+        assert last.map is not None
+        closing = f"{re.escape(last.markup[0])}{{{len(last.markup)},}}"
+        return last.map[1] - last.map[0] > 1 and bool(
+            re.fullmatch(r" {0,3}" + closing + r"[ \t]*[\r\n]*", lines[last.map[1] - 1])
+        )
+    if last.type == "math_block":
+        return bool(last.meta.get("closed"))
+    return last.type != "html_block"
+
+
+def _keeps_html(tokens: Sequence[Token], before: int, after: int | None, *, header: bool) -> bool:
+    """Whether a hidden token between ``tokens[before]`` (-1: the slide's opening tag)
+    and ``tokens[after]`` (``None``: the slide's closing tag) leaves the HTML as it was."""
+    if after is None or _renders_nothing(tokens, after):
+        return True
+    if before < 0 and not header:  # <section> loses its newline, the next tag adds one
+        return tokens[after].type not in _OWN_RULE
+    if before >= 0 and _renders_nothing(tokens, before):
+        return True  # the next tag has its newline already
+    return tokens[after].type in _OWN_RULE  # after a closing tag nothing is lost
+
+
+def _renders_nothing(tokens: Sequence[Token], index: int) -> bool:
+    """Whether Marpit hides ``tokens[index]`` (a paragraph goes with its inline)."""
+    token = tokens[index]
+    if token.type == "paragraph_open":
+        return _inline_hidden(tokens[index + 1])
+    if token.type == "paragraph_close":
+        return _inline_hidden(tokens[index - 1])
+    return token.type != "inline" and _hidden(token)
 
 
 def _build_slide(
@@ -522,10 +647,11 @@ def _build_slide(
         # A headingDivider split inside a blockquote or list: the block holding the
         # heading ends in a later slide, so no line of this slide can take a comment.
         skip = "no line where a marker keeps the rendering (heading split inside a container)"
-    elif not markers and cut.anchor < len(lines) and _DELIMITER_ROW.fullmatch(lines[cut.anchor]):
+    elif not markers and cut.comment_anchor is None:
         # Right above a delimiter row, the marker line (which holds a '|') would be read
-        # as a table's header row: markdown-it tries tables before HTML blocks.
-        skip = "no line where a marker keeps the rendering (it would head a table)"
+        # as a table's header row (markdown-it tries tables before HTML blocks), and
+        # elsewhere a comment may change the newlines marp-core writes.
+        skip = "no line where a marker keeps the rendering"
     return Slide(
         index=index,
         start_line=cut.start,
@@ -534,7 +660,7 @@ def _build_slide(
         title=title or None,
         notes=tuple(notes),
         markers=tuple(markers),
-        anchor_line=cut.anchor,
+        anchor_line=cut.anchor if cut.comment_anchor is None else cut.comment_anchor,
         skip_reason=skip,
     )
 
@@ -603,15 +729,18 @@ def mdslides_inject_prompts(
     if deck.format != NAME or mode not in ("comment", "reference", "frontmatter"):
         return None
     edits = LineEdits()
-    # A BOM disables marp-core's front matter, so none can be added in front of one.
-    if mode == "frontmatter" and deckfm.write(deck, prompts, edits, create=not deck.bom):
+    if mode == "frontmatter" and deckfm.write(
+        deck, prompts, edits, create=_takes_front_matter(deck)
+    ):
         return edits.apply(deck)
-    kinds = [cut.kind for cut in _parse(deck)[2]] if mode == "reference" else []
+    # A link reference leaves no token, so it stays at the line that opens the slide.
+    cuts = _parse(deck)[2] if mode == "reference" else []
     for slide in deck.slides:
         prompt = prompts.get(slide.index)
         if prompt is None:
             continue
-        form = "reference" if kinds and kinds[slide.index - 1] in _CLOSED_ANCHORS else "comment"
+        cut = cuts[slide.index - 1] if cuts else None
+        form = "reference" if cut and cut.kind in _CLOSED_ANCHORS else "comment"
         line = render_marker(prompt.text, prompt.source_hash, form=form)
         body = deckfm.body_markers(slide)
         if body and isinstance(body[0], PromptMarker) and body[0].form == form:
@@ -620,10 +749,21 @@ def mdslides_inject_prompts(
         else:
             # A marker of the other form (or a broken one) may sit where this form is
             # not safe: write the new one at the anchor instead.
-            edits.insert[slide.anchor_line] = line
+            edits.insert[cut.anchor if cut and form == "reference" else slide.anchor_line] = line
             edits.drop.update(m.line for m in body)
     deckfm.drop_entries(deck, prompts.keys(), edits)
     return edits.apply(deck)
+
+
+def _takes_front_matter(deck: Deck) -> bool:
+    """Whether a front matter can be added to *deck* and keep marp-core's HTML.
+
+    A BOM disables marp-core's front matter, so none can go in front of one; and the
+    front matter is a hidden token where a comment before line 1 would be.
+    """
+    if deck.bom:
+        return False
+    return deck.front_matter is not None or _parse(deck)[2][0].comment_anchor == 0
 
 
 @hookimpl(trylast=True)
