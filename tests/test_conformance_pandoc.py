@@ -24,7 +24,7 @@ import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
-from .conftest import CORPUS, EXAMPLE_DECK, ROOT
+from .conftest import CORPUS, ROOT, pristine_example
 from .deck_strategies import random_pandoc_deck
 from .fixture_tools import all_prompts
 
@@ -73,7 +73,8 @@ def checked(
     jobs = [(p, False) for p in sorted(CORPUS.glob("pandoc--*.md"))]
     jobs += [(p, True) for p in sorted(CORPUS.glob("quarto--*.qmd"))]
     known = len(jobs) + 1  # the corpus's decks (none in a fresh clone) and the example deck
-    jobs.append((EXAMPLE_DECK, False))
+    # A marker-free copy: the quick start may have written prompts into the example deck.
+    jobs.append((pristine_example(tmp_path_factory.mktemp("example")), False))
     rng = random.Random(20261124)
     for n in range(300):
         quarto = n % 3 == 0

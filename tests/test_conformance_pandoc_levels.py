@@ -22,7 +22,7 @@ from markdown_it.utils import read_fixture_file
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
-from .conftest import EXAMPLE_DECK
+from .conftest import pristine_example
 from .deck_strategies import random_pandoc_deck
 from .fixture_tools import all_prompts
 from .test_conformance_pandoc import NASTY, PYTHON, Truth, _pandoc, _usable, _view
@@ -75,7 +75,7 @@ def _same_slides(before: Truth, after: Truth, pairs: list[tuple[Path, Path]]) ->
 
 def test_unknown_level_is_safe_at_every_level(pandoc_harness: Path, tmp_path: Path) -> None:
     sources = _fixture_sources("pandoc_split.md", "pandoc_inject.md", "pandoc_level3_split.md")
-    sources += [LEVEL3_DECK, EXAMPLE_DECK.read_text(encoding="utf-8")]
+    sources += [LEVEL3_DECK, pristine_example(tmp_path / "example").read_text(encoding="utf-8")]
     rng = random.Random(20261204)
     sources += [random_pandoc_deck(rng) for _ in range(60)]
     pairs = []
@@ -121,7 +121,7 @@ def test_beamer_titles_are_unchanged(pandoc_harness: Path, tmp_path: Path) -> No
     sources = [
         "# Part one {#p1}\n\n## Slide\n\ntext\n\n# Part two ##\n\n## Other\n\nmore\n",
         "Setext part\n===========\n\n## Slide\n\ntext\n",
-        EXAMPLE_DECK.read_text(encoding="utf-8"),
+        pristine_example(tmp_path / "example").read_text(encoding="utf-8"),
     ]
     rng = random.Random(7)
     sources += [random_pandoc_deck(rng) for _ in range(30)]

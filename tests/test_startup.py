@@ -17,7 +17,7 @@ import sys
 import click
 import pytest
 
-from .conftest import EXAMPLE_DECK
+from .conftest import EXAMPLE_DECK, pristine_example
 
 HEAVY = ("httpx", "watchdog", "sqlite3", "rich", "markdown_it", "yaml", "regex")
 """Packages that ``--help`` must not import (each costs tens of milliseconds)."""
@@ -56,8 +56,7 @@ def test_help_imports_no_heavy_package(args: tuple[str, ...]) -> None:
 
 
 def test_warm_run_opens_neither_provider_nor_cache(tmp_path: Path) -> None:
-    deck = tmp_path / "talk.md"
-    shutil.copyfile(EXAMPLE_DECK, deck)
+    deck = pristine_example(tmp_path / "example")  # the quick start may have run on it
     first = subprocess.run(
         [sys.executable, "-m", "mdslides_prompts", "run", str(deck), "-q", "--provider", "offline"],
         capture_output=True, text=True, timeout=120,
@@ -80,8 +79,7 @@ def test_warm_run_opens_neither_provider_nor_cache(tmp_path: Path) -> None:
 
 
 def test_run_that_needs_a_prompt_still_opens_them(tmp_path: Path) -> None:
-    deck = tmp_path / "talk.md"
-    shutil.copyfile(EXAMPLE_DECK, deck)
+    deck = pristine_example(tmp_path / "example")  # the quick start may have run on it
     names = packages(imported("run", deck, "-q", "--provider", "offline"))
     assert "sqlite3" in names
     assert "image-prompt" in deck.read_text(encoding="utf-8")
