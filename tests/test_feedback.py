@@ -99,7 +99,8 @@ def test_plain_lines_when_not_a_terminal(deck: Path, capsys: pytest.CaptureFixtu
 def test_quiet_prints_errors_only(deck: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(capsys, "run", deck, "-q") == (0, "", "")
     text = deck.read_text(encoding="utf-8")
-    deck.write_text(text.replace("| Cinematic", "| Cinematic -- broken", 1), encoding="utf-8")
+    broken = re.sub(r"(image-prompt [^|\n]*\| )", r"\1-- broken ", text, count=1)  # slide 1
+    deck.write_text(broken, encoding="utf-8")
     code, out, err = cli(capsys, "run", deck, "-q")
     assert code == 1 and out == ""
     assert all("slide 1" in line for line in err.splitlines()) and "unparsable" not in err

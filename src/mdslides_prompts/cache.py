@@ -69,8 +69,16 @@ def key_parts(provider: str, model: str, request: PromptRequest) -> dict[str, An
         "model": model,
         "params": dict(request.params),
         "messages": [dict(m) for m in request.messages],
-        "context": asdict(request.context),
+        "context": _keyed_context(request),
     }
+
+
+def _keyed_context(request: PromptRequest) -> dict[str, Any]:
+    # visible_text is derived from slide_text, which the key holds: leaving it out keeps
+    # the keys (and so the cached answers) of earlier versions valid.
+    context = asdict(request.context)
+    del context["visible_text"]
+    return context
 
 
 def cache_key(provider: str, model: str, request: PromptRequest) -> str:

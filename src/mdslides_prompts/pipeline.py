@@ -45,6 +45,7 @@ from .providers.base import (
     ProviderEvent,
     Usage,
 )
+from .visible import visible_text
 
 if TYPE_CHECKING:
     import asyncio
@@ -624,6 +625,7 @@ class Pipeline:
             style=self.settings.style,
             previous_title=before,
             next_title=after,
+            visible_text=visible_text(slide.text, deck.format, slide.notes),
         )
         return PromptRequest(tuple(self.messages(deck, slide)), context, self.settings.params)
 

@@ -51,6 +51,11 @@ class PromptContext:
     """The title of the slide before, if it has one (for visual continuity)."""
     next_title: str | None = None
     """The title of the slide after, if it has one."""
+    visible_text: str = ""
+    """The slide's text as its generator shows it: no notes, directives, front matter or
+    layout syntax (see :func:`~mdslides_prompts.visible.visible_text`); empty when the
+    caller did not say. Derived from :attr:`slide_text` and the deck's format, so it is
+    left out of the cache key (a key stays what it was before this field existed)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,14 @@
-"""The offline provider: deterministic image prompts with no network and no token.
+"""The offline provider: deterministic placeholder image prompts, no network, no token.
 
-It reads the slide's title and its most telling words, and frames them with a visual
-style chosen once per deck (so every slide of a deck looks alike) and a palette taken
-from the deck's theme. Same input, same prompt, on every machine.
+It reads the slide as its generator shows it (:attr:`PromptContext.visible_text`: no
+notes, directives or layout syntax) and writes a short, plain prompt in the prompt
+language: a visual style chosen once per deck, the slide's title and up to three of its
+content words, a framing, the deck theme's colours and "no text". Words that are not in
+the prompt language (other alphabets and scripts, other languages' stop words, slides
+written in another language) are left out. Question, thank-you and agenda slides get a
+scene of their own. Every prompt fits CLIP's 77 tokens (:func:`.answers.clip_tokens`).
+
+Same input, same prompt, in every process: choices come from SHA-256, never ``hash()``.
 """
 
 from __future__ import annotations
@@ -13,101 +19,214 @@ import re
 
 from ..config import Settings
 from ..hookspecs import hookimpl
-from .answers import MAX_WORDS
-from .base import PromptRequest
+from ..visible import visible_text
+from .answers import MAX_CLIP_TOKENS, MAX_WORDS, clip_tokens
+from .base import PromptContext, PromptRequest
+from .offline_words import ALPHABETS, PALETTES, PHRASES, SPECIAL_TITLES, STOPWORDS, Phrases
 
-__all__ = ["MAX_WORDS", "OfflineProvider", "offline_prompt"]
+__all__ = ["MAX_CLIP_TOKENS", "MAX_WORDS", "OfflineProvider", "offline_prompt"]
 
-_STYLES = (
-    "clean editorial illustration",
-    "soft watercolor illustration",
-    "minimal flat vector illustration",
-    "cinematic documentary photograph",
-    "isometric 3D render with soft shadows",
-    "textured gouache painting",
+_ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+_APOSTROPHES = "'\u2019"
+_WORD = re.compile(rf"[^\W\d_]+(?:[-{_APOSTROPHES}][^\W\d_]+)*")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_MARP_IMAGE_WORD = re.compile(
+    r"bg|fit|contain|cover|auto|left|right|vertical|[wh]|width|height|blur|brightness|contrast|"
+    r"drop-shadow|grayscale|hue-rotate|invert|opacity|saturate|sepia|[\w-]+:[\w.%]+|\d+%"
 )
-_PALETTES = {
-    "default": "balanced neutral palette",
-    "gaia": "warm cream and deep teal palette",
-    "uncover": "airy light palette with crisp contrast",
-    "invert": "dark background with luminous accents",
-}
-_COMPOSITIONS = (
-    "wide establishing view",
-    "centered subject with generous negative space",
-    "close-up detail shot",
-    "balanced rule-of-thirds composition",
+_PROSE_RULES = (
+    (re.compile(r"(?ms)^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[^\n]*$|\Z)"), " "),  # code blocks
+    (re.compile(r"`[^`\n]*`"), " "),  # code spans
+    (re.compile(r"!?\[\[[^\]]*\]\]"), " "),  # Obsidian embeds and wiki links
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), None),  # images: their alt text (see _alt)
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: their text
+    (re.compile(r"\S*(?:://|@|www\.)\S*"), " "),  # URLs, e-mail addresses, handles
+    (re.compile(r"\S*[^\W\d_]\.[^\W\d_]\S*"), " "),  # file names, domains, e.g.
+    (re.compile(r"&#?\w+;"), " "),  # HTML entities
+    (re.compile(r":[\w+-]+:"), " "),  # emoji shortcodes
+    (re.compile(r"\*+|~~|==|(?<!\w)_+|_+(?!\w)"), ""),  # emphasis: **D**uration is one word
 )
 
-# Small stop lists for the languages the API supports best; enough to keep key terms.
-_STOPWORDS = frozenset(
-    """
-    a an the and or but if then else of to in on at by for with without from into onto over
-    under about as is are was were be been being it its this that these those there here
-    we you they he she i me my our your their his her them us not no yes do does did done
-    can could will would should may might must shall have has had having so such than too
-    very just also more most less much many some any each every all both few other own same
-    what which who whom whose when where why how use used using via per vs etc slide slides
-    le la les un une des du de et ou mais donc car ni que qui quoi dont où au aux ce cet
-    cette ces est sont été être avoir ont pour par sur sous dans avec sans plus moins très
-    pas ne se sa son ses leur leurs nous vous ils elles il elle on en y
-    der die das den dem des ein eine einer eines einem einen und oder aber nicht ist sind
-    war waren sein haben hat mit ohne für von vom zum zur auf aus bei nach über unter
-    wie was wer wo als auch noch nur sehr mehr es sie er wir ihr ich
-    el los las una unos unas y o pero que es son con sin para por sobre como más muy del al
-    il lo gli le uno una e o ma che è sono con senza per come più molto della delle degli
-    dei nel nella sul sulla
-    one two three first second next last still only well like out up down new old get got
-    make made take see seen look looked even since roughly behind around between through
-    before after while again ever never always often here today now then
-    weil ihn ihm ihre ihren sich uns euch man dass wenn dann doch schon
-    """.split()
-)
-_WORD_RE = re.compile(r"[^\W\d_][\w'\u2019-]*[^\W_]|[^\W\d_]")
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-# In Japanese and Chinese text, runs of kanji or katakana are mostly nouns.
-_CJK_TERM_RE = re.compile(r"[\u3400-\u9fff]{2,}|[\u30a0-\u30ff]{2,}|[\uac00-\ud7af]{2,}")
+
+def offline_prompt(request: PromptRequest) -> str:
+    """A deterministic image prompt for *request*: at most :data:`MAX_CLIP_TOKENS` CLIP
+    tokens by :func:`~.answers.clip_tokens` (77 with the start and end tokens) and
+    :data:`MAX_WORDS` words."""
+    ctx = request.context
+    language = ctx.language if ctx.language in PHRASES else "en"
+    phrases = PHRASES[language]
+    shown = ctx.visible_text or visible_text(ctx.slide_text, None)
+    prose = _prose(shown)
+    title = _prose(visible_text(ctx.slide_title or "", None))
+    style = " ".join((ctx.style or "").split())
+    style = style or _pick(phrases.styles, f"{ctx.deck_title or ''}\x00{ctx.theme or ''}")
+    style = style[:1].upper() + style[1:]
+    tail = [_palette(ctx, phrases), phrases.no_text]
+    deck = _deck_subject(ctx, language)
+    kind = _special_kind(title or _first_line(prose))
+    if kind is not None:
+        scene = f"{deck} {phrases.at_dusk}" if kind == "thanks" and deck else phrases.special[kind]
+        return _fit([phrases.depicting.format(style=style, subject=scene), *tail])
+    # A quote may be in another language; the slide's own words say what it is in.
+    own_words = _prose(re.sub(r"(?m)^[ \t]*>.*$", "", shown))
+    foreign = _language_of(f"{title}\n{own_words}", language) != language
+    subject = None if foreign else _subject(title, language)
+    if subject is not None and _only_headings(shown):
+        symbol = f"{subject} {phrases.special['section']}"
+        return _fit([phrases.depicting.format(style=style, subject=symbol), *tail])
+    terms = [] if foreign else _terms(_lines_in(prose, language), language)
+    if subject is None:
+        subject = deck or (terms.pop(0) if terms else phrases.special["thanks"])
+    taken = {w.casefold() for w in _WORD.findall(subject)}
+    terms = [t for t in terms if t.casefold() not in taken][:3]
+    composition = _pick(phrases.compositions, ctx.slide_text)
+    opening = phrases.depicting.format(style=style, subject=subject)
+    return _fit([opening, _showing(terms, phrases), composition, *tail])
 
 
-def _clean(markdown: str) -> str:
-    """Reduce Markdown to prose: no code, comments, tags, URLs or image keywords."""
-    text = re.sub(r"(?ms)^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", " ", markdown)
-    text = re.sub(r"(?s)<!--.*?-->", " ", text)
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", lambda m: _image_alt(m.group(1)), text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"<[^>]+>", " ", text)
-    text = re.sub(r"https?://\S+", " ", text)
-    text = re.sub(r"`[^`]*`", " ", text)
-    return text
+def _fit(parts: list[str]) -> str:
+    """Join the non-empty *parts*; drop words from the longest inner part (the key words
+    first) until the prompt fits CLIP and the word limit."""
+    parts = [" ".join(p.split()) for p in parts if p.strip()]
+    while True:
+        prompt = ", ".join(parts)
+        if clip_tokens(prompt) <= MAX_CLIP_TOKENS and len(prompt.split()) <= MAX_WORDS:
+            return prompt
+        inner = range(len(parts) - 1) if len(parts) > 1 else range(1)
+        longest = max(inner, key=lambda n: (clip_tokens(parts[n]), -n))
+        words = parts[longest].split()
+        parts[longest] = " ".join(words[:-1]).rstrip(",")
+        parts = [p for p in parts if p]
 
 
-def _image_alt(alt: str) -> str:
+def _prose(markdown: str) -> str:
+    """Markdown reduced to the words a reader sees: no code, URLs, addresses or markup."""
+    text = markdown
+    for pattern, replacement in _PROSE_RULES:
+        text = pattern.sub(_alt if replacement is None else replacement, text)
+    text = re.sub(r"^[ \t]*(?:#{1,6}|>|[-+*]|\d+[.)])[ \t]+", "", text, flags=re.M)
+    return re.sub(r"[ \t]+", " ", text)
+
+
+def _lines_in(prose: str, language: str) -> str:
+    """The sentences of *prose* not written in another language (a quote, a translation):
+    one stop word more of another language than of *language* is enough."""
+    sentences = re.split(r"(?<=[.!?;])\s+|\n", prose)
+    return "\n".join(s for s in sentences if _language_of(s, language, least=1) == language)
+
+
+def _alt(image: re.Match[str]) -> str:
     # Marp packs layout keywords into the alt text (bg, right:40%, w:300, blur:2px ...).
-    words = [w for w in alt.split() if not re.fullmatch(r"(bg|fit|contain|cover|auto|left|right|"
-             r"vertical|sepia|grayscale|invert|[\w-]+:[\w.%]+|\d+%)", w)]  # fmt: skip
+    words = [w for w in image.group(1).split() if not _MARP_IMAGE_WORD.fullmatch(w)]
     return " " + " ".join(words) + " "
 
 
-def _terms(text: str, limit: int) -> list[str]:
-    """The *limit* most telling words: frequent first, then longer, then earlier."""
-    words: list[str] = []
-    for word in _WORD_RE.findall(text):
-        if _CJK_RE.search(word):
-            words.extend(_CJK_TERM_RE.findall(word))
-        elif len(word) > 3:
-            words.append(word)
+def _in_language(word: str, language: str) -> bool:
+    extra = ALPHABETS.get(language, "")
+    return all(
+        "a" <= ch <= "z" or ch in extra or ch in "-" + _APOSTROPHES for ch in word.casefold()
+    )
+
+
+def _language_of(text: str, default: str, least: int = 2) -> str:
+    """The prompt language whose stop words *text* uses most (*default* on a tie, or
+    when it uses fewer than *least* of any)."""
+    words = [w.casefold() for w in _LETTERS.findall(text)]
+    scores = {code: sum(w in stop for w in words) for code, stop in STOPWORDS.items()}
+    best = max(sorted(scores), key=lambda code: scores[code])
+    if scores[best] < least or scores[best] <= scores.get(default, 0):
+        return default
+    return best
+
+
+def _content_words(text: str, language: str) -> list[tuple[str, bool]]:
+    """The content words of *text* in *language*, each with whether it opens a sentence."""
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if len(word) < 3 or word.casefold() in _ALL_STOPWORDS or not _in_language(word, language):
+            continue
+        if re.match(r"[\w.]*\d", text[match.end() :]) or re.search(
+            r"\d[\w.]*$", text[: match.start()]
+        ):
+            continue  # part of a code or a number (SSP1-2.6, H2O)
+        before = text[: match.start()].rstrip(" \t\"'(\u201c\u2018\u00ab")
+        found.append((word, not before or before[-1] in ".!?:;\n|"))
+    return found
+
+
+def _terms(prose: str, language: str) -> list[str]:
+    """The slide's key words: frequent first, then longer, then earlier; lower case
+    unless the word is only ever written capitalised inside a sentence (a name)."""
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     spelling: dict[str, str] = {}
-    for pos, word in enumerate(words):
+    for position, (word, opens) in enumerate(_content_words(prose, language)):
         key = word.casefold()
-        if key in _STOPWORDS:
-            continue
         counts[key] += 1
-        first.setdefault(key, pos)
-        spelling.setdefault(key, word)
+        first.setdefault(key, position)
+        if word == key or opens:
+            spelling[key] = key
+        else:
+            spelling.setdefault(key, word)
     ranked = sorted(counts, key=lambda k: (-counts[k], -min(len(k), 10), first[k]))
-    return [spelling[k] for k in ranked[:limit]]
+    return [spelling[k] for k in ranked]
+
+
+def _subject(title: str, language: str) -> str | None:
+    """*title* as the prompt's subject when it is written in *language*, else its words
+    that are (``None`` if none is)."""
+    words = _WORD.findall(title)
+    if not words:
+        return None
+    if all(_in_language(w, language) for w in words):
+        plain = re.sub(rf"[^\w\s{_APOSTROPHES},.-]+|(?<!\d)\.|\.(?!\d)", " ", title)  # keeps 2.7
+        return " ".join(plain.split())
+    kept = [w for w, _ in _content_words(title, language)]
+    return " ".join(kept) or None
+
+
+def _deck_subject(ctx: PromptContext, language: str) -> str | None:
+    """The deck title's main part (before a subtitle) when it is in *language*."""
+    title = re.split("[,:;|\u00b7\u2013\u2014]", _prose(ctx.deck_title or ""))[0]
+    if _language_of(title, language) != language:
+        return None
+    return _subject(title, language)
+
+
+def _special_kind(title: str) -> str | None:
+    """``questions``, ``thanks`` or ``agenda`` when *title* is made only of such words."""
+    words = {w.casefold() for w in _LETTERS.findall(title)}
+    if not words:
+        return None
+    return next((kind for kind, known in SPECIAL_TITLES.items() if words <= known), None)
+
+
+def _first_line(prose: str) -> str:
+    return next((line for line in prose.splitlines() if line.strip()), "")
+
+
+def _only_headings(shown: str) -> bool:
+    """Whether the slide shows headings and nothing else (a section divider)."""
+    lines = [line for line in shown.splitlines() if line.strip()]
+    return bool(lines) and all(re.match(r" {0,3}#{1,6}\s", line) for line in lines)
+
+
+def _showing(terms: list[str], phrases: Phrases) -> str:
+    if not terms:
+        return ""
+    listed = terms[0] if len(terms) == 1 else f"{', '.join(terms[:-1])} {phrases.and_} {terms[-1]}"
+    return f"{phrases.showing} {listed}"
+
+
+def _palette(ctx: PromptContext, phrases: Phrases) -> str:
+    """The theme's colours, for a theme a generator ships; nothing for other themes."""
+    name = re.sub(r"^(?:@slidev/theme-|slidev-theme-|marp-theme-)", "", ctx.theme or "")
+    colours = PALETTES.get(name.strip().casefold())
+    if colours is None:
+        return ""
+    names = [phrases.colours[c] for c in colours]
+    return phrases.palette.format(colours=f"{', '.join(names[:-1])} {phrases.and_} {names[-1]}")
 
 
 def _pick(options: tuple[str, ...], seed: str) -> str:
@@ -115,45 +234,11 @@ def _pick(options: tuple[str, ...], seed: str) -> str:
     return options[digest[0] % len(options)]
 
 
-def _plain(text: str) -> str:
-    text = re.sub(r"[*_`#>|~\[\]{}\\]+", " ", text)
-    text = re.sub(r"[:;]+", ",", text)
-    return re.sub(r"\s+", " ", text).strip(" ,.-")
-
-
-def offline_prompt(request: PromptRequest) -> str:
-    """Build a deterministic image prompt of at most :data:`MAX_WORDS` words."""
-    ctx = request.context
-    deck_seed = f"{ctx.deck_title or ''}\x00{ctx.theme or ''}"
-    style = ctx.style or _pick(_STYLES, deck_seed)
-    palette = _PALETTES.get((ctx.theme or "default").lower(), f"{_plain(ctx.theme or '')} palette")
-    composition = _pick(_COMPOSITIONS, ctx.slide_text)
-
-    title = _plain(_clean(ctx.slide_title or ""))
-    body = _clean(ctx.slide_text)
-    title_keys = {w.casefold() for w in _WORD_RE.findall(title)}
-    terms = [t for t in _terms(body, 8) if t.casefold() not in title_keys]
-    subject = title or ", ".join(terms[:3]) or _plain(ctx.deck_title or "") or "an abstract idea"
-    if not title:
-        terms = terms[3:]
-
-    parts = [f"{style.capitalize()} of {subject}"]
-    if terms:
-        parts.append("evoking " + ", ".join(terms[:5]))
-    if ctx.deck_title and _plain(ctx.deck_title).casefold() != subject.casefold():
-        parts.append(f"in the context of {_plain(ctx.deck_title)}")
-    parts += [composition, palette, "no text or lettering"]
-    words = ", ".join(parts).split()
-    if len(words) > MAX_WORDS:
-        words = [*words[: MAX_WORDS - 4], "no", "text", "or", "lettering"]
-    return " ".join(words)
-
-
 class OfflineProvider:
     """Embedded provider used when no credentials are set; needs nothing but Python."""
 
     name = "offline"
-    model = "offline-1"  # bump when offline_prompt changes, so old cache entries miss
+    model = "offline-2"  # bump when offline_prompt changes, so old cache entries miss
 
     async def generate(self, request: PromptRequest) -> str:
         """Return :func:`offline_prompt` for *request*."""

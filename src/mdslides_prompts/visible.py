@@ -1,0 +1,131 @@
+"""What a slide shows: its text without the syntax its generator hides.
+
+A slide's text (``Slide.text``) is its Markdown as in the file, so it keeps what the
+generator reads but never shows: HTML comments (Marp and Slidev directives and notes,
+reveal.js ``.slide:`` attributes), Slidev's per-slide front matter and slot markers,
+notes sections (``Note:`` in the reveal.js family, ``???`` in remark, ``^`` paragraphs in
+Deckset, ``::: notes`` divs in pandoc and Quarto), remark's slide properties and content
+classes, Deckset's ``[.command]`` lines and ``[fit]``, pandoc's div fences and attributes,
+and HTML tags. :func:`visible_text` removes them, format by format, and leaves fenced code
+blocks as they are (a code block shows its text, whatever it looks like).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import re
+
+from .formats.lines import fenced_lines
+
+__all__ = ["visible_text"]
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_STYLE_SCRIPT = re.compile(r"<(style|script)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I)
+_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
+_LEADING_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?:.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+_SLIDEV_SLOT = re.compile(r"^[ \t]*::[\w-]+::[ \t]*$", re.M)
+_REVEAL_NOTES = re.compile(r"^[ \t]*notes?:", re.M | re.I)
+_REMARK_PROPERTIES = re.compile(r"\A\n*(?:[-\w]+:[^\n]*\n*)*")
+_REMARK_NOTES = re.compile(r"^\?{3}[ \t]*$", re.M)
+_REMARK_CLASS = re.compile(r"\\?(?:\.[A-Za-z_-][\w-]*)+\[([^\[\]]*)\]")
+_DECKSET_COMMAND = re.compile(r"^[ \t]*\[\.[^\]\n]*\][ \t]*$", re.M)
+_DECKSET_FIT = re.compile(r"\[fit\]\s*", re.I)
+_DECKSET_NOTES = re.compile(r"(?:^|\n)[ \t]*\^[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*")
+_PANDOC_NOTES = re.compile(
+    r"^(:{3,})[ \t]*(?:notes|\{[^}\n]*\.notes\b[^}\n]*\})[ \t]*\n.*?^\1:*[ \t]*$", re.M | re.S
+)
+_PANDOC_SPAN = re.compile(r"\[([^\[\]\n]*)\]\{[^{}\n]*\}")
+_PANDOC_FENCE = re.compile(r"^[ \t]*:{3,}.*$", re.M)
+_PANDOC_ATTRIBUTES = re.compile(r"\{[^{}\n]*[.#=][^{}\n]*\}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """How one format hides text: where its notes start (the rest of the slide is
+    notes), what it reads at the top of a slide, and what it hides anywhere in prose."""
+
+    notes: re.Pattern[str] | None = None
+    head: re.Pattern[str] | None = None
+    hidden: tuple[tuple[re.Pattern[str], str], ...] = ()
+    """Patterns and what replaces them (``\\1``: a class's or span's content stays)."""
+
+
+_REVEAL = _Rules(notes=_REVEAL_NOTES)
+_PANDOC = _Rules(
+    hidden=(
+        (_PANDOC_NOTES, ""),
+        (_PANDOC_FENCE, ""),
+        (_PANDOC_SPAN, r"\1"),
+        (_PANDOC_ATTRIBUTES, ""),
+    )
+)
+_RULES = {
+    "slidev": _Rules(head=_LEADING_FRONT_MATTER, hidden=((_SLIDEV_SLOT, ""),)),
+    # Content classes nest (.a[.b[x]]): two passes unwrap what authors write.
+    "remark": _Rules(
+        notes=_REMARK_NOTES,
+        head=_REMARK_PROPERTIES,
+        hidden=((_REMARK_CLASS, r"\1"), (_REMARK_CLASS, r"\1")),
+    ),
+    "deckset": _Rules(hidden=((_DECKSET_NOTES, ""), (_DECKSET_COMMAND, ""), (_DECKSET_FIT, ""))),
+    "pandoc": _PANDOC,
+    "quarto": _PANDOC,
+    "reveal-md": _REVEAL,
+    "revealjs": _REVEAL,
+    "mkslides": _REVEAL,
+    "slides-extended": _REVEAL,
+}
+_SHARED = ((_COMMENT, ""), (_STYLE_SCRIPT, ""), (_TAG, ""))
+
+
+def visible_text(text: str, fmt: str | None, notes: tuple[str, ...] = ()) -> str:
+    """A slide's *text* as the generator *fmt* shows it, Markdown syntax kept; *notes*
+    are the notes the format collected for it (``Slide.text`` and ``Slide.notes``).
+
+    The format's notes section goes first (and collected notes that end the slide,
+    whatever their separator), then what it reads at the top of a slide, then what it
+    hides in prose, then what no format shows: HTML comments, ``<style>`` and
+    ``<script>`` elements, and tags (a tag's content stays). Fenced code blocks are kept
+    whole. An unknown format gets only the shared rules.
+    """
+    rules = _RULES.get(fmt or "", _Rules())
+    text = _without_notes(text, notes)
+    if rules.notes is not None:
+        text = text[: _first_outside_code(rules.notes, text)]
+    if rules.head is not None:
+        text = rules.head.sub("", text, count=1)
+    parts = _split_code(text)
+    for pattern, replacement in (*rules.hidden, *_SHARED):
+        parts = [part if n % 2 else pattern.sub(replacement, part) for n, part in enumerate(parts)]
+    return re.sub(r"\n[ \t]*(?:\n[ \t]*)+\n", "\n\n", "".join(parts)).strip()
+
+
+def _first_outside_code(pattern: re.Pattern[str], text: str) -> int:
+    """Where *pattern* first matches *text* outside fenced code (``len(text)`` if not)."""
+    code = fenced_lines(text.split("\n"))
+    for found in pattern.finditer(text):
+        if text.count("\n", 0, found.start()) + 1 not in code:
+            return found.start()
+    return len(text)
+
+
+def _without_notes(text: str, notes: tuple[str, ...]) -> str:
+    """*text* cut where its last collected note starts, when a note's text is in it and
+    only notes come after it (a separator its format's rules do not know)."""
+    last = notes[-1].strip() if notes else ""
+    at = text.rfind(last) if last else -1
+    if at < 0 or text[at + len(last) :].strip():
+        return text
+    return text[: text.rfind("\n", 0, at) + 1]
+
+
+def _split_code(text: str) -> list[str]:
+    """*text* as alternating prose and code parts (prose first; either may be empty)."""
+    lines = text.split("\n")
+    code = fenced_lines([line + "\n" for line in lines])
+    parts: list[str] = [""]
+    for number, line in enumerate(lines, 1):
+        if (number in code) != (len(parts) % 2 == 0):
+            parts.append("")
+        parts[-1] += line + "\n"
+    return parts
