@@ -35,6 +35,7 @@ from .providers.options import (
     TOKEN_ENV,
     ClientOptions,
 )
+from .wording import human_size, plain, plural
 
 if TYPE_CHECKING:
     import pluggy
@@ -122,13 +123,7 @@ class Reporter:
                 self.console.print(line, markup=False, highlight=False)
             return
         if report.stripped:
-            removed = sum(strippable(m) for slide in report.deck.slides for m in slide.markers)
-            state = f"written to {report.destination}" if report.written else "unchanged"
-            self.console.print(
-                f"{report.deck.name}: {removed} prompt marker(s) removed; {state}",
-                markup=False,
-                highlight=False,
-            )
+            self.console.print(_stripped_line(report), markup=False, highlight=False)
             return
         from .pipeline import Action
 
@@ -144,7 +139,8 @@ class Reporter:
         else:
             where = "not written"
         self.console.print(
-            f"{report.deck.name}: {len(report.outcomes)} slides ({counts or 'none'}); {where}",
+            f"{report.deck.name}: {plural(len(report.outcomes), 'slide')} ({counts or 'none'}); "
+            f"{where}",
             markup=False,
             highlight=False,
         )
@@ -161,6 +157,22 @@ class Reporter:
                 markup=False,
                 highlight=False,
             )
+
+
+def _stripped_line(report: DeckReport) -> str:
+    """What ``strip`` did to one deck: ``talk.md: 3 prompt markers removed; written to
+    talk.md``, ``...; printed to stdout``, ``talk.md: no prompt markers to remove; unchanged``."""
+    removed = sum(strippable(m) for slide in report.deck.slides for m in slide.markers)
+    what = "no prompt markers to remove"
+    if removed:
+        what = f"{plural(removed, 'prompt marker')} removed"
+    if report.destination is None:
+        state = "printed to stdout"
+    elif report.written:
+        state = f"written to {report.destination}"
+    else:
+        state = "unchanged"
+    return f"{report.deck.name}: {what}; {state}"
 
 
 def _failure_lines(report: DeckReport, name: str | None = None) -> list[str]:
@@ -201,7 +213,7 @@ def _slide_detail(outcome: SlideOutcome) -> str:
         return f"{action.value} ({outcome.reason})" if outcome.reason else action.value
     facts = []
     if action is Action.GENERATED:
-        facts.append(f"{outcome.requests} request{'s' if outcome.requests != 1 else ''}")
+        facts.append(plural(outcome.requests, "request"))
     if outcome.usage is not None:
         facts.append(
             f"{outcome.usage.prompt_tokens} prompt + {outcome.usage.completion_tokens} "
@@ -224,7 +236,8 @@ class _StderrConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=True, soft_wrap=True)
+            # No emoji: ``deck.md:100:`` is a place in a file, not the :100: shortcode.
+            self._console = Console(stderr=True, soft_wrap=True, emoji=False)
         return self._console
 
     def __getattr__(self, name: str) -> Any:
@@ -242,7 +255,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 def _no_slide(ref: str, decks: Sequence[Deck]) -> str:
     """What to say when the slide selector *ref* chooses no slide of *decks*."""
     if len(decks) == 1:
-        return f"{decks[0].name}: no slide {ref!r} (it has {len(decks[0].slides)} slides)"
+        return f"{decks[0].name}: no slide {ref!r} (it has {plural(len(decks[0].slides), 'slide')})"
     return f"none of the {len(decks)} decks has a slide {ref!r}"
 
 
@@ -844,7 +857,7 @@ def run(
     if reporter.retries and not quiet:
         reasons = ", ".join(f"{n} after {why}" for why, n in reporter.retries.most_common())
         console.print(
-            f"mdslides-prompts: {reporter.retries.total()} request(s) retried ({reasons})",
+            f"mdslides-prompts: {plural(reporter.retries.total(), 'request')} retried ({reasons})",
             markup=False,
             highlight=False,
         )
@@ -978,7 +991,10 @@ def _dry_run(loaded: Sequence[_Loaded], console: Console, *, as_json: bool, verb
             elif row["action"] == "cached" or verbose or row["action"] == "failed":
                 why = row["error"] or row["reason"]
                 click.echo(f"{head}: {row['action']} ({why})")
-    counts = ", ".join(f"{n} {what}" for what, n in sorted(totals.items()))
+    counts = ", ".join(
+        plural(n, what) if what == "request" else f"{n} {what}"
+        for what, n in sorted(totals.items())
+    )
     console.print(
         f"mdslides-prompts: dry run: {counts}; about {tokens:,} tokens would be sent; "
         "nothing was sent or written",
@@ -1042,7 +1058,8 @@ class WatchReporter(Reporter):
         elif isinstance(event, Watching):
             where = ", ".join(_short(path) for path in event.paths)
             self._line(
-                f"mdslides-prompts: watching {len(event.decks)} deck(s) in {where} (Ctrl-C stops)"
+                f"mdslides-prompts: watching {plural(len(event.decks), 'deck')} in {where} "
+                "(Ctrl-C stops)"
             )
         elif isinstance(event, DeckSkipped):
             self._line(f"{_short(event.path)}: skipped, not a slide deck of a known format")
@@ -1235,11 +1252,15 @@ def check(
             for d, s, line in problems
         ]  # fmt: skip
         click.echo(json.dumps({"decks": len(loaded), "slides": slides, "problems": rows}, indent=2))
-    summary = f"{len(loaded)} deck(s), {slides} slides: "
-    unread = f"; {len(decks.unreadable)} file(s) could not be read" if decks.unreadable else ""
+    summary = f"{plural(len(loaded), 'deck')}, {plural(slides, 'slide')}: "
+    unread = (
+        f"; {plural(len(decks.unreadable), 'file')} could not be read" if decks.unreadable else ""
+    )
     if problems:
+        need = "needs" if len(problems) == 1 else "need"
         console.print(
-            summary + f"{len(problems)} need a prompt (run: mdslides-prompts run){unread}",
+            summary + f"{plural(len(problems), 'slide')} {need} a prompt "
+            f"(run: mdslides-prompts run){unread}",
             markup=False,
         )
         raise CommandExit(1)
@@ -1308,18 +1329,19 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
     from rich.console import Console
     from rich.table import Table  # only needed for the table view
 
-    table = Table(title=f"{deck.name} ({deck.format}, {len(deck.slides)} slides)")
+    # Every cell is the deck's own text: shown as written, never read as markup.
+    table = Table(title=plain(f"{deck.name} ({deck.format}, {plural(len(deck.slides), 'slide')})"))
     for column in ("#", "lines", "title", "status", "prompt"):
         table.add_column(column, overflow="fold")
     for row in data["slides"]:
         table.add_row(
             str(row["index"]),
             f"{row['start_line']}-{row['end_line']}",
-            row["title"] or "",
-            row["status"] + (f" ({row['reason']})" if row["reason"] else ""),
-            row["prompt"] or "",
+            plain(row["title"] or ""),
+            plain(row["status"] + (f" ({row['reason']})" if row["reason"] else "")),
+            plain(row["prompt"] or ""),
         )
-    console = Console(soft_wrap=False)
+    console = Console(soft_wrap=False, emoji=False)
     console.print(table)
     console.print(_detection_line(deck, found), markup=False, highlight=False)
 
@@ -1540,10 +1562,11 @@ def cache_stats(cache_dir: str | None, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"path     {data['path']}")
-    click.echo(f"entries  {data['entries']} answers for {data['decks']} deck(s)")
-    click.echo(f"size     {size / 1024:.1f} KiB")
+    click.echo(f"entries  {plural(len(entries), 'answer')} for {plural(len(decks), 'deck')}")
+    click.echo(f"size     {human_size(size)}")
     if ignored:
-        click.echo(f"ignored  {ignored} row(s) that are {IGNORED}")
+        click.echo(f"ignored  {plural(ignored, 'row')} that {'is' if ignored == 1 else 'are'} "
+                   f"{IGNORED}")  # fmt: skip
     for model, count in by_model.most_common():
         click.echo(f"model    {model}: {count}")
     if dates:
@@ -1639,7 +1662,7 @@ def cache_explain(
     meta = found.entry.meta
     click.echo(
         f"miss: the closest cached answer (slide {meta.get('slide')}, {meta.get('created')}) "
-        f"differs in {len(found.changes)} part(s):"
+        f"differs in {plural(len(found.changes), 'part')}:"
     )
     for change in found.changes:
         for line in describe(change):

@@ -18,6 +18,7 @@ from .deck import Deck, Slide
 from .hookspecs import hookimpl
 from .pipeline import Action, DeckReport, SlideOutcome
 from .providers.base import ProviderEvent
+from .wording import plain, plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -88,7 +89,7 @@ class ProgressBar:
         if self.retries:
             parts.append(f"{self.retries} retried")
         if self.waiting and time.monotonic() < self._wait_until:
-            parts.append(self.waiting)
+            parts.append(plain(self.waiting))
         self._progress.update(self._task, advance=advance, counts=" · ".join(parts))
 
     @hookimpl
@@ -152,9 +153,7 @@ class RunTotals:
     def line(self) -> str:
         """One line for people, e.g. ``20 slides in 1 deck: 15 kept, 5 generated; ...``."""
         done = ", ".join(f"{n} {name}" for name, n in self.actions.items() if n) or "nothing"
-        decks = f"{self.decks} deck{'s' if self.decks != 1 else ''}"
         retries = f" ({self.retries} retried)" if self.retries else ""
-        requests = f"{self.requests} request{'s' if self.requests != 1 else ''}{retries}"
         tokens = (
             f"{self.prompt_tokens:,} prompt + {self.completion_tokens:,} completion tokens"
             if self.prompt_tokens or self.completion_tokens
@@ -162,8 +161,9 @@ class RunTotals:
         )
         hits = self.actions["cached"]
         return (
-            f"{self.slides} slides in {decks}: {done}; {hits} cache hit{'s' if hits != 1 else ''}, "
-            f"{requests}, {tokens}; {self.seconds:.1f} s"
+            f"{plural(self.slides, 'slide')} in {plural(self.decks, 'deck')}: {done}; "
+            f"{plural(hits, 'cache hit')}, {plural(self.requests, 'request')}{retries}, {tokens}; "
+            f"{self.seconds:.1f} s"
         )
 
     def as_json(self) -> dict[str, Any]:
