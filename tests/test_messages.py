@@ -5,6 +5,7 @@ first, and ``check --output-format github`` writes workflow annotations."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 import os
 from pathlib import Path
 import pty
@@ -17,6 +18,7 @@ import pytest
 from mdslides_prompts.wording import human_size, plural
 
 from .cli_tools import cli, cli_json, openai_server
+from .http_server import Recorded, Reply, chat, slide_of
 
 
 def marp(*slides: str) -> str:
@@ -135,3 +137,22 @@ def test_cache_stats_shows_the_size_in_human_units(
     code, out, _ = cli(capsys, "cache", "stats")
     assert code == 0 and f"size     {human_size(size)}\n" in out
     assert re.search(r"^size     \d{3} KiB$", out, re.M), out
+
+
+def test_verbose_lists_slides_in_slide_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck = tmp_path / "deck.md"
+    deck.write_text(marp(*(f"# Slide {n}\n" for n in range(1, 7))), encoding="utf-8")
+
+    def script(request: Recorded) -> Reply:  # the first slides answer last
+        number = int(slide_of(request).split()[-1])
+        return replace(chat(f"Picture of {number}"), delay=0.1 * (7 - number))
+
+    with openai_server(monkeypatch) as (server, provider):
+        server.script = script
+        code, _, err = cli(capsys, "run", deck, *provider, "-v", "--concurrency", "6")
+    assert code == 0, err
+    listed = [int(n) for n in re.findall(r": slide (\d+) 'Slide \d' generated", err)]
+    assert listed == [1, 2, 3, 4, 5, 6], err
+    assert err.index("slide 6 'Slide 6'") < err.index(f"{deck}: 6 slides (6 generated)")

@@ -73,6 +73,9 @@ class Reporter:
         self.failures: set[str] = set()
         """Slide errors printed so far: slides failing alike (a server that cannot be
         reached stops them all) are named together in the deck's summary instead."""
+        self.held: dict[int, list[tuple[int, str]]] = {}
+        """The ``-v`` line of each slide done so far, by ``id`` of its deck: printed in
+        slide order once the deck is done (slides finish in any order)."""
 
     @hookimpl
     def mdslides_on_warning(self, message: str) -> None:
@@ -106,15 +109,18 @@ class Reporter:
                 highlight=False,
             )
         elif self.verbose and not self.quiet:
-            self.console.print(
-                f"{deck.name}: slide {slide.index}{_titled(slide)} {_slide_detail(outcome)}",
-                markup=False,
-                highlight=False,
-            )
+            line = f"{deck.name}: slide {slide.index}{_titled(slide)} {_slide_detail(outcome)}"
+            self.held.setdefault(id(deck), []).append((slide.index, line))
+
+    def print_held(self, deck: Deck) -> None:
+        """Print the ``-v`` lines held for *deck*, in slide order."""
+        for _, line in sorted(self.held.pop(id(deck), [])):
+            self.console.print(line, markup=False, highlight=False)
 
     @hookimpl
     def mdslides_on_deck_done(self, report: DeckReport) -> None:
-        """One summary line per deck."""
+        """The ``-v`` slide lines, then one summary line per deck."""
+        self.print_held(report.deck)
         if report.error:
             self.console.print(f"{report.error}", markup=False, highlight=False)
             return
@@ -1034,13 +1040,17 @@ class WatchReporter(Reporter):
 
     @hookimpl
     def mdslides_on_slide_done(self, deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
-        """Every slide with ``-v``; failures are summed up in the status line."""
+        """Every slide with ``-v`` (in slide order once the deck is done); failures are
+        summed up in the status line."""
         if self.verbose and not self.quiet:
-            self._line(f"{_short(deck.path)}: slide {slide.index} {outcome.action.value}")
+            line = f"{_short(deck.path)}: slide {slide.index} {outcome.action.value}"
+            self.held.setdefault(id(deck), []).append((slide.index, line))
 
     @hookimpl
     def mdslides_on_deck_done(self, report: DeckReport) -> None:
-        """Nothing: :meth:`on_watch_event` prints the status line, with the run's time."""
+        """The ``-v`` slide lines: :meth:`on_watch_event` prints the status line, with the
+        run's time."""
+        self.print_held(report.deck)
 
     def on_watch_event(self, event: WatchEvent) -> None:
         """Print one watch event."""
