@@ -15,6 +15,10 @@ import sys
 
 import pytest
 
+from mdslides_prompts.config import Settings
+from mdslides_prompts.hookspecs import hookimpl
+from mdslides_prompts.pipeline import Action, Pipeline
+from mdslides_prompts.plugins import get_plugin_manager
 from mdslides_prompts.wording import human_size, plural
 
 from .cli_tools import cli, cli_json, openai_server
@@ -156,3 +160,46 @@ def test_verbose_lists_slides_in_slide_order(
     listed = [int(n) for n in re.findall(r": slide (\d+) 'Slide \d' generated", err)]
     assert listed == [1, 2, 3, 4, 5, 6], err
     assert err.index("slide 6 'Slide 6'") < err.index(f"{deck}: 6 slides (6 generated)")
+
+
+class Timeline:
+    """Plugin that notes, in order, each request built and each slide done."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    @hookimpl(wrapper=True)
+    def mdslides_build_messages(self, deck: object, slide: object, settings: object) -> object:
+        self.events.append("built")
+        return (yield)
+
+    @hookimpl
+    def mdslides_on_slide_done(self) -> None:
+        self.events.append("done")
+
+
+def test_slides_are_done_as_the_run_goes_not_all_at_the_end(tmp_path: Path) -> None:
+    deck_path = tmp_path / "big.md"
+    deck_path.write_text(marp(*(f"# Slide {n}\n\n- a point\n" for n in range(300))))
+    pm = get_plugin_manager(load_entrypoints=False)
+    timeline = Timeline()
+    pm.register(timeline)
+    pipeline = Pipeline(Settings(provider="offline", cache_dir=tmp_path / "cache"), pm)
+    [report] = pipeline.run([pipeline.load(deck_path)])
+    assert report.count(Action.GENERATED) == 300
+    events = timeline.events
+    assert events.count("built") == 300 and events.count("done") == 300
+    # The first slide is done long before the last request is built: a bar moves.
+    assert events.index("done") < 50, events[:60]
+
+
+def test_progress_shows_reading_slides_and_writing(tmp_path: Path) -> None:
+    deck = tmp_path / "talk [red].md"
+    deck.write_text(marp(*(f"# Slide {n}\n" for n in range(40))), encoding="utf-8")
+    env = {"MDSLIDES_PROMPTS_CACHE_DIR": str(tmp_path / "cache")}
+    code, drawn = terminal("run", deck, env=env)
+    assert code == 0, drawn
+    text = drawn.decode()
+    reading, writing = text.find("reading talk [red].md"), text.find("writing talk [red].md")
+    assert 0 <= reading < writing, text
+    assert "40/40" in text[writing:]

@@ -522,11 +522,13 @@ class _Decks:
         *,
         ignore_unknown: bool = False,
         quiet: bool = False,
+        reading: Callable[[Path], None] | None = None,
     ) -> list[_Loaded]:
         """Read, detect and split every deck at *paths*. Files in folders that no format
         claims (and, with *ignore_unknown*, named ones) are skipped with a notice (unless
         *quiet*); a file in a folder that cannot be read or split is reported and left out
-        (see :attr:`unreadable`); any other problem stops the run."""
+        (see :attr:`unreadable`); any other problem stops the run. *reading* is told of
+        each file before it is read."""
         from .deck import Deck
         from .errors import DeckError
         from .fileio import read_bytes, read_stream
@@ -540,6 +542,8 @@ class _Decks:
         collected = _collect(paths)
         self.inputs = [path for path, _, _ in collected]
         for path, explicit, root in collected:
+            if reading is not None:
+                reading(path)
             try:
                 raw = Deck.from_bytes(read_bytes(path), path)
                 reader = self.pipeline(self.settings(path.parent))
@@ -841,7 +845,10 @@ def run(
     console = _console()
     reporter = Reporter(console, quiet=quiet, verbose=verbose)
     decks.pm.register(reporter, name="cli-reporter")
-    loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
+    with _reading(console, quiet) as reading:
+        loaded = decks.load(
+            paths, console, ignore_unknown=ignore_unknown, quiet=quiet, reading=reading
+        )
     _require_slides(chosen, [item.deck for item in loaded])
     for item in loaded:
         item.pipeline.check_mode(item.deck)
@@ -877,6 +884,17 @@ def run(
         click.echo(json.dumps(_run_summary(reports, totals), ensure_ascii=False, indent=2))
     if decks.unreadable or any(r.failed or r.missed or r.error for r in reports):
         raise CommandExit(1)
+
+
+def _reading(
+    console: Console, quiet: bool
+) -> contextlib.AbstractContextManager[Callable[[Path], None] | None]:
+    """A spinner naming the deck being read, on an interactive terminal unless *quiet*."""
+    if quiet or not console.is_terminal:
+        return contextlib.nullcontext()
+    from .progress import ReadingSpinner
+
+    return ReadingSpinner(console.real() if isinstance(console, _StderrConsole) else console)
 
 
 def _run_all(

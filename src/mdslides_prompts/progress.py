@@ -8,6 +8,7 @@ JSON report.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 import time
@@ -21,19 +22,70 @@ from .providers.base import ProviderEvent
 from .wording import plain, plural
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
     from rich.progress import TaskID
 
-__all__ = ["PROGRESS_THRESHOLD", "ProgressBar", "RunTotals", "outcome_json", "slides_of"]
+__all__ = [
+    "PROGRESS_THRESHOLD",
+    "ProgressBar",
+    "ReadingSpinner",
+    "RunTotals",
+    "outcome_json",
+    "slides_of",
+]
 
 PROGRESS_THRESHOLD = 5
 """A run over more slides than this gets a progress bar (on an interactive terminal)."""
 
 
+class ReadingSpinner:
+    """A spinner with the deck being read and split, shown before the bar (which needs the
+    slides counted): splitting a deck of thousands of slides takes seconds. It goes away
+    once the decks are read. Use it as a context manager; call it with each file read.
+
+    :param console: where to draw (the CLI's stderr console)
+    """
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.files = 0
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task: TaskID = self._progress.add_task("reading", total=None)
+
+    def __call__(self, path: Path) -> None:
+        """Show that *path* is being read (and split)."""
+        self.files += 1
+        count = f" (file {self.files})" if self.files > 1 else ""
+        self._progress.update(self._task, description=f"reading {plain(path.name)}{count}")
+        self._progress.refresh()
+
+    def __enter__(self) -> ReadingSpinner:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._progress.stop()
+
+
 class ProgressBar:
     """Plugin that draws one bar for a run: slides done out of all, with how many came
     from the cache, were generated or failed, and the provider's current waits and
-    retries. Use it as a context manager around the run.
+    retries; then, once a deck's slides are all done, that the deck is being written.
+    Use it as a context manager around the run.
 
     :param console: where to draw (the CLI's stderr console)
     :param total: how many slides the run goes through
@@ -51,6 +103,8 @@ class ProgressBar:
         )
 
         self.counts = dict.fromkeys(Action, 0)
+        self.done: Counter[int] = Counter()
+        """Slides done so far, by ``id`` of their deck."""
         self.retries = 0
         self.waiting = ""
         self._wait_until = 0.0
@@ -94,10 +148,24 @@ class ProgressBar:
 
     @hookimpl
     def mdslides_on_slide_done(self, deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
-        """Count the slide and move the bar."""
+        """Count the slide and move the bar; after a deck's last slide, say that it is
+        being written (putting the prompts in and checking them takes a while)."""
         self.counts[outcome.action] += 1
-        self._progress.update(self._task, description=deck.path.name if deck.path else "stdin")
+        self.done[id(deck)] += 1
+        name = plain(deck.path.name) if deck.path else "stdin"
+        last = self.done[id(deck)] == len(deck.slides)
+        self._progress.update(self._task, description=f"writing {name}" if last else name)
         self._refresh(advance=1)
+        if last:
+            self._progress.refresh()
+
+    @hookimpl
+    def mdslides_on_deck_done(self, report: DeckReport) -> None:
+        """Name the deck again, now written (or left alone)."""
+        deck = report.deck
+        self._progress.update(
+            self._task, description=plain(deck.path.name) if deck.path else "stdin"
+        )
 
     @hookimpl
     def mdslides_on_provider_event(self, event: ProviderEvent) -> None:
