@@ -203,3 +203,29 @@ def test_progress_shows_reading_slides_and_writing(tmp_path: Path) -> None:
     reading, writing = text.find("reading talk [red].md"), text.find("writing talk [red].md")
     assert 0 <= reading < writing, text
     assert "40/40" in text[writing:]
+
+
+def test_cache_clear_asks_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cache = tmp_path / "cache"
+    deck = tmp_path / "deck.md"
+    deck.write_text(marp("# One\n", "# Two\n"), encoding="utf-8")
+    env = {"MDSLIDES_PROMPTS_CACHE_DIR": str(cache)}
+    assert cli(capsys, "run", deck, "--cache-dir", cache)[0] == 0
+
+    def entries() -> int:
+        return int(cli_json(capsys, "cache", "stats", "--cache-dir", cache)["entries"])
+
+    code, out, err = cli(capsys, "cache", "clear", "--cache-dir", cache)  # stdin: no terminal
+    assert (code, out) == (2, "") and entries() == 2
+    assert err == (
+        f"mdslides-prompts: cache clear would remove 2 cached answers from {cache}; "
+        "pass --yes to remove them\n"
+    )
+    code, drawn = terminal("cache", "clear", env=env, answer=b"n\n")
+    assert code == 1 and f"Remove 2 cached answers from {cache}? [y/N]".encode() in drawn
+    assert b"nothing removed" in drawn and entries() == 2
+    code, drawn = terminal("cache", "clear", env=env, answer=b"y\n")
+    assert code == 0 and b"removed 2 cached answers" in drawn and entries() == 0
+    assert cli(capsys, "run", deck, "--cache-dir", cache, "--force")[0] == 0
+    code, _, err = cli(capsys, "cache", "clear", "--cache-dir", cache, "--yes")
+    assert code == 0 and "removed 2 cached answers" in err and entries() == 0

@@ -1608,8 +1608,9 @@ def cache_stats(cache_dir: str | None, as_json: bool) -> None:
 
 @cache.command("clear")
 @_CACHE_DIR_OPTION
-def cache_clear(cache_dir: str | None) -> None:
-    """Remove every cached answer."""
+@click.option("-y", "--yes", is_flag=True, help="Remove without asking first.")
+def cache_clear(cache_dir: str | None, yes: bool) -> None:
+    """Remove every cached answer (after asking, unless --yes)."""
     from .cache import IGNORED, PromptCache
 
     folder = _cache_dir(cache_dir)
@@ -1617,14 +1618,28 @@ def cache_clear(cache_dir: str | None) -> None:
     if PromptCache.exists(folder):
         store = PromptCache(folder)
         try:
-            for _ in store.entries():  # to count the rows that are not answers
-                pass
-            ignored, removed = store.ignored, store.clear()
+            held = sum(1 for _ in store.entries())  # also counts the rows that are not answers
+            ignored = store.ignored
+            if held + ignored and not yes:
+                _confirm_clear(plural(held + ignored, "cached answer"), folder)
+            removed = store.clear()
         finally:
             store.close()
     which = f" ({ignored} of them {IGNORED})" if ignored else ""
-    _console().print(f"mdslides-prompts: removed {removed} cached answer(s){which} from {folder}",
-                     markup=False, highlight=False)  # fmt: skip
+    _console().print(
+        f"mdslides-prompts: removed {plural(removed, 'cached answer')}{which} from {folder}",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _confirm_clear(what: str, folder: Path) -> None:
+    """Ask whether to remove *what* from the cache in *folder*; leave unless the answer is
+    yes. With no one to ask (stdin is not a terminal), refuse: ``--yes`` says it."""
+    if not sys.stdin.isatty():
+        _fail(f"cache clear would remove {what} from {folder}; pass --yes to remove them")
+    if not click.confirm(f"Remove {what} from {folder}?", default=False, err=True):
+        _fail("nothing removed", code=1)
 
 
 def _warn(message: str | None, console: Console | None = None) -> None:
