@@ -229,3 +229,32 @@ def test_cache_clear_asks_first(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert cli(capsys, "run", deck, "--cache-dir", cache, "--force")[0] == 0
     code, _, err = cli(capsys, "cache", "clear", "--cache-dir", cache, "--yes")
     assert code == 0 and "removed 2 cached answers" in err and entries() == 0
+
+
+MARKER_FORMS = "'<!-- image-prompt src=… sum=… | … -->' or '[image-prompt src=… sum=…]: # \"…\"'"
+
+
+def test_check_writes_github_annotations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "a:b,100%"
+    folder.mkdir()
+    deck = folder / "deck.md"
+    deck.write_text(marp("# One\n", "# Two\n"), encoding="utf-8")
+    assert cli(capsys, "run", deck)[0] == 0
+    text = deck.read_text(encoding="utf-8")
+    deck.write_text(text.replace("# Two", "# Two, changed") + "\n---\n\n# Three\n")
+    with deck.open("a", encoding="utf-8") as file:  # GitHub's escapes in the message too
+        file.write("\n---\n\n# Four\n\n<!-- image-prompt 50%,x -->\n")
+    code, out, err = cli(capsys, "check", deck, "--output-format", "github")
+    assert code == 1, err
+    name = str(deck).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
+    assert out.splitlines() == [
+        f"::error file={name},line=9,title=Image prompt stale::slide 2: stale",
+        f"::error file={name},line=14,title=Image prompt missing::slide 3: missing",
+        f"::error file={name},line=21,title=Image prompt unparsable::slide 4: unparsable "
+        f"(prompt marker does not match {MARKER_FORMS} (unknown word '50%25,x'))",
+    ]
+    assert "1 deck, 4 slides: 3 slides need a prompt" in err
+    code, plain_out, _ = cli(capsys, "check", deck)
+    assert code == 1 and plain_out.startswith(f"{deck}:9: slide 2: stale\n")

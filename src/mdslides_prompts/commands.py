@@ -1248,9 +1248,16 @@ def _model_row(model: ModelInfo) -> dict[str, Any]:
 @_deck_options
 @_ignore_unknown_option
 @click.option("--json", "as_json", is_flag=True, help="Print the slides that need work as JSON.")
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    help="How the slides that need work are listed: text (FILE:LINE: ..., the default) or "
+    "github (workflow annotations, shown on the pull request's lines).",
+)
 def check(
     paths: tuple[str, ...], config_file: str | None, ignore_unknown: bool, as_json: bool,
-    **deck_options: str | None,
+    output_format: str, **deck_options: str | None,
 ) -> None:  # fmt: skip
     """Fail (exit 1) if any slide's prompt is missing, stale or unparsable. No network.
 
@@ -1269,10 +1276,7 @@ def check(
                 line = slide.marker.line if slide.marker else slide.start_line
                 problems.append((deck, slide, line))
                 if not as_json:
-                    why = f" ({slide.problem})" if slide.problem else ""
-                    click.echo(
-                        f"{deck.name}:{line}: slide {slide.index}: {slide.status.value}{why}"
-                    )
+                    click.echo(_problem_line(deck, slide, line, output_format))
     if as_json:
         rows = [
             {"path": d.name, "line": line, "index": s.index, "title": s.title,
@@ -1295,6 +1299,24 @@ def check(
     console.print(summary + "all prompts present and fresh" + unread, markup=False)
     if decks.unreadable:
         raise CommandExit(1)
+
+
+def _problem_line(deck: Deck, slide: Slide, line: int, output_format: str) -> str:
+    """The line ``check`` prints for a *slide* that needs work: ``FILE:LINE: slide N:
+    missing``, or a GitHub workflow command (``::error file=FILE,line=LINE::...``)."""
+    why = f" ({slide.problem})" if slide.problem else ""
+    message = f"slide {slide.index}: {slide.status.value}{why}"
+    if output_format != "github":
+        return f"{deck.name}:{line}: {message}"
+    file, title = _github_escape(deck.name, True), f"Image prompt {slide.status.value}"
+    return f"::error file={file},line={line},title={title}::{_github_escape(message)}"
+
+
+def _github_escape(text: str, property_: bool = False) -> str:
+    """*text* escaped for a GitHub workflow command, as GitHub's toolkit does it
+    (actions/toolkit, core/src/command.ts): in a property, ``:`` and ``,`` too."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_ else text
 
 
 @click.command(short_help=SUMMARIES["strip"])
