@@ -148,7 +148,7 @@ def test_a_planted_pickle_never_runs(
     assert not marker.exists()
     assert code == 0 and "hit: answer cached" in out and one_warning(err, folder), err
 
-    code, _, err = cli(capsys, "cache", "clear")
+    code, _, err = cli(capsys, "cache", "clear", "--yes")
     assert not marker.exists()
     assert code == 0 and re.search(rf"removed \d+ cached answer.*of them {WARNING}", err), err
     stats, err = cli_stats(capsys)

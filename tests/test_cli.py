@@ -42,7 +42,7 @@ def test_run_check_strip_cycle(deck: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 0 and "20 kept" in err and "unchanged" in err
     assert deck.read_bytes() == written
     code, _, err = run(capsys, "strip", str(deck))
-    assert code == 0 and "20 prompt marker(s) removed" in err
+    assert code == 0 and "20 prompt markers removed" in err
     assert deck.read_bytes() == original
 
 
@@ -267,8 +267,8 @@ def test_strip_refuses_one_deck_and_strips_the_others(
     code, _, err = run(capsys, "strip", str(tmp_path))
     assert code == 1
     assert "a.md: marp plugin output refused: it would change the deck's slides" in err
-    assert "b.md: 0 prompt marker(s) removed; unchanged" in err
-    assert "c.md: 1 prompt marker(s) removed; written to" in err
+    assert "b.md: no prompt markers to remove; unchanged" in err
+    assert "c.md: 1 prompt marker removed; written to" in err
     assert (tmp_path / "a.md").read_text(encoding="utf-8") == moved
     assert (tmp_path / "b.md").read_text(encoding="utf-8") == flagged
     assert (tmp_path / "c.md").read_text(encoding="utf-8") == "---\nmarp: true\n---\n\nA\n"

@@ -138,7 +138,7 @@ def test_dry_run_shows_messages_and_tokens_and_sends_and_writes_nothing(
         assert out.count(": request to openai, about ") == 20
         assert "  --- system\n  You are an expert at writing prompts" in out
         assert "  --- user\n  Deck title: Alpine Glaciers" in out
-        assert "20 request; about " in err and "nothing was sent or written" in err
+        assert "20 requests; about " in err and "nothing was sent or written" in err
         plan = cli_json(capsys, "run", deck, *provider, "--dry-run")
         first = plan["decks"][0]["slides"][0]
         assert first["action"] == "request" and first["estimated_tokens"] > 100

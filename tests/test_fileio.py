@@ -415,7 +415,7 @@ def test_an_unreadable_deck_in_a_folder_does_not_stop_the_others(
     assert err.count("latin.md") == 1 and "Traceback" not in err
     assert latin.read_bytes() == DECK.replace("Rocks.", "Caf\u00e9.").encode("latin-1")
     if command == "check":
-        assert "1 deck(s), 2 slides: all prompts present and fresh; 1 file(s) could not" in err
+        assert "1 deck, 2 slides: all prompts present and fresh; 1 file could not" in err
     else:
         assert good.read_bytes() != before
         assert len(markers(good)) == (2 if command == "run" else 0)

@@ -587,7 +587,7 @@ def test_cli_watch_writes_the_prompt_and_stops_on_ctrl_c_with_exit_0(
         reader = threading.Thread(target=lambda: lines.extend(process.stderr or ()), daemon=True)
         reader.start()
         try:
-            wait_until(lambda: any("watching 1 deck(s)" in line for line in lines))
+            wait_until(lambda: any("watching 1 deck" in line for line in lines))
             edit(path, "Rocks left behind.", "Rocks the glacier left behind.")
             wait_until(lambda: any("1 generated" in line for line in lines))
             assert statuses(path) == [Status.FRESH] * 3 and len(server.posts) == 1

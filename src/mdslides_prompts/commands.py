@@ -36,6 +36,7 @@ from .providers.options import (
     TOKEN_ENV,
     ClientOptions,
 )
+from .wording import human_size, plain, plural
 
 if TYPE_CHECKING:
     import pluggy
@@ -73,6 +74,9 @@ class Reporter:
         self.failures: set[str] = set()
         """Slide errors printed so far: slides failing alike (a server that cannot be
         reached stops them all) are named together in the deck's summary instead."""
+        self.held: dict[int, list[tuple[int, str]]] = {}
+        """The ``-v`` line of each slide done so far, by ``id`` of its deck: printed in
+        slide order once the deck is done (slides finish in any order)."""
 
     @hookimpl
     def mdslides_on_warning(self, message: str) -> None:
@@ -106,15 +110,18 @@ class Reporter:
                 highlight=False,
             )
         elif self.verbose and not self.quiet:
-            self.console.print(
-                f"{deck.name}: slide {slide.index}{_titled(slide)} {_slide_detail(outcome)}",
-                markup=False,
-                highlight=False,
-            )
+            line = f"{deck.name}: slide {slide.index}{_titled(slide)} {_slide_detail(outcome)}"
+            self.held.setdefault(id(deck), []).append((slide.index, line))
+
+    def print_held(self, deck: Deck) -> None:
+        """Print the ``-v`` lines held for *deck*, in slide order."""
+        for _, line in sorted(self.held.pop(id(deck), [])):
+            self.console.print(line, markup=False, highlight=False)
 
     @hookimpl
     def mdslides_on_deck_done(self, report: DeckReport) -> None:
-        """One summary line per deck."""
+        """The ``-v`` slide lines, then one summary line per deck."""
+        self.print_held(report.deck)
         if report.error:
             self.console.print(f"{report.error}", markup=False, highlight=False)
             return
@@ -123,13 +130,7 @@ class Reporter:
                 self.console.print(line, markup=False, highlight=False)
             return
         if report.stripped:
-            removed = sum(strippable(m) for slide in report.deck.slides for m in slide.markers)
-            state = f"written to {report.destination}" if report.written else "unchanged"
-            self.console.print(
-                f"{report.deck.name}: {removed} prompt marker(s) removed; {state}",
-                markup=False,
-                highlight=False,
-            )
+            self.console.print(_stripped_line(report), markup=False, highlight=False)
             return
         from .pipeline import Action
 
@@ -145,7 +146,8 @@ class Reporter:
         else:
             where = "not written"
         self.console.print(
-            f"{report.deck.name}: {len(report.outcomes)} slides ({counts or 'none'}); {where}",
+            f"{report.deck.name}: {plural(len(report.outcomes), 'slide')} ({counts or 'none'}); "
+            f"{where}",
             markup=False,
             highlight=False,
         )
@@ -162,6 +164,22 @@ class Reporter:
                 markup=False,
                 highlight=False,
             )
+
+
+def _stripped_line(report: DeckReport) -> str:
+    """What ``strip`` did to one deck: ``talk.md: 3 prompt markers removed; written to
+    talk.md``, ``...; printed to stdout``, ``talk.md: no prompt markers to remove; unchanged``."""
+    removed = sum(strippable(m) for slide in report.deck.slides for m in slide.markers)
+    what = "no prompt markers to remove"
+    if removed:
+        what = f"{plural(removed, 'prompt marker')} removed"
+    if report.destination is None:
+        state = "printed to stdout"
+    elif report.written:
+        state = f"written to {report.destination}"
+    else:
+        state = "unchanged"
+    return f"{report.deck.name}: {what}; {state}"
 
 
 def _failure_lines(report: DeckReport, name: str | None = None) -> list[str]:
@@ -202,7 +220,7 @@ def _slide_detail(outcome: SlideOutcome) -> str:
         return f"{action.value} ({outcome.reason})" if outcome.reason else action.value
     facts = []
     if action is Action.GENERATED:
-        facts.append(f"{outcome.requests} request{'s' if outcome.requests != 1 else ''}")
+        facts.append(plural(outcome.requests, "request"))
     if outcome.usage is not None:
         facts.append(
             f"{outcome.usage.prompt_tokens} prompt + {outcome.usage.completion_tokens} "
@@ -225,7 +243,8 @@ class _StderrConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=True, soft_wrap=True)
+            # No emoji: ``deck.md:100:`` is a place in a file, not the :100: shortcode.
+            self._console = Console(stderr=True, soft_wrap=True, emoji=False)
         return self._console
 
     def __getattr__(self, name: str) -> Any:
@@ -243,7 +262,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 def _no_slide(ref: str, decks: Sequence[Deck]) -> str:
     """What to say when the slide selector *ref* chooses no slide of *decks*."""
     if len(decks) == 1:
-        return f"{decks[0].name}: no slide {ref!r} (it has {len(decks[0].slides)} slides)"
+        return f"{decks[0].name}: no slide {ref!r} (it has {plural(len(decks[0].slides), 'slide')})"
     return f"none of the {len(decks)} decks has a slide {ref!r}"
 
 
@@ -504,11 +523,13 @@ class _Decks:
         *,
         ignore_unknown: bool = False,
         quiet: bool = False,
+        reading: Callable[[Path], None] | None = None,
     ) -> list[_Loaded]:
         """Read, detect and split every deck at *paths*. Files in folders that no format
         claims (and, with *ignore_unknown*, named ones) are skipped with a notice (unless
         *quiet*); a file in a folder that cannot be read or split is reported and left out
-        (see :attr:`unreadable`); any other problem stops the run."""
+        (see :attr:`unreadable`); any other problem stops the run. *reading* is told of
+        each file before it is read."""
         from .deck import Deck
         from .errors import DeckError
         from .fileio import read_bytes, read_stream
@@ -522,6 +543,8 @@ class _Decks:
         collected = _collect(paths)
         self.inputs = [path for path, _, _ in collected]
         for path, explicit, root in collected:
+            if reading is not None:
+                reading(path)
             try:
                 raw = Deck.from_bytes(read_bytes(path), path)
                 reader = self.pipeline(self.settings(path.parent))
@@ -863,7 +886,10 @@ def run(
     console = _console()
     reporter = Reporter(console, quiet=quiet, verbose=verbose)
     decks.pm.register(reporter, name="cli-reporter")
-    loaded = decks.load(paths, console, ignore_unknown=ignore_unknown, quiet=quiet)
+    with _reading(console, quiet) as reading:
+        loaded = decks.load(
+            paths, console, ignore_unknown=ignore_unknown, quiet=quiet, reading=reading
+        )
     _require_slides(chosen, [item.deck for item in loaded])
     for item in loaded:
         item.pipeline.check_mode(item.deck)
@@ -886,7 +912,7 @@ def run(
     if reporter.retries and not quiet:
         reasons = ", ".join(f"{n} after {why}" for why, n in reporter.retries.most_common())
         console.print(
-            f"mdslides-prompts: {reporter.retries.total()} request(s) retried ({reasons})",
+            f"mdslides-prompts: {plural(reporter.retries.total(), 'request')} retried ({reasons})",
             markup=False,
             highlight=False,
         )
@@ -900,6 +926,17 @@ def run(
         click.echo(json.dumps(_run_summary(reports, totals), ensure_ascii=False, indent=2))
     if decks.unreadable or any(r.failed or r.missed or r.error for r in reports):
         raise CommandExit(1)
+
+
+def _reading(
+    console: Console, quiet: bool
+) -> contextlib.AbstractContextManager[Callable[[Path], None] | None]:
+    """A spinner naming the deck being read, on an interactive terminal unless *quiet*."""
+    if quiet or not console.is_terminal:
+        return contextlib.nullcontext()
+    from .progress import ReadingSpinner
+
+    return ReadingSpinner(console.real() if isinstance(console, _StderrConsole) else console)
 
 
 def _run_all(
@@ -1020,7 +1057,10 @@ def _dry_run(loaded: Sequence[_Loaded], console: Console, *, as_json: bool, verb
             elif row["action"] == "cached" or verbose or row["action"] == "failed":
                 why = row["error"] or row["reason"]
                 click.echo(f"{head}: {row['action']} ({why})")
-    counts = ", ".join(f"{n} {what}" for what, n in sorted(totals.items()))
+    counts = ", ".join(
+        plural(n, what) if what == "request" else f"{n} {what}"
+        for what, n in sorted(totals.items())
+    )
     console.print(
         f"mdslides-prompts: dry run: {counts}; about {tokens:,} tokens would be sent; "
         "nothing was sent or written",
@@ -1060,13 +1100,17 @@ class WatchReporter(Reporter):
 
     @hookimpl
     def mdslides_on_slide_done(self, deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
-        """Every slide with ``-v``; failures are summed up in the status line."""
+        """Every slide with ``-v`` (in slide order once the deck is done); failures are
+        summed up in the status line."""
         if self.verbose and not self.quiet:
-            self._line(f"{_short(deck.path)}: slide {slide.index} {outcome.action.value}")
+            line = f"{_short(deck.path)}: slide {slide.index} {outcome.action.value}"
+            self.held.setdefault(id(deck), []).append((slide.index, line))
 
     @hookimpl
     def mdslides_on_deck_done(self, report: DeckReport) -> None:
-        """Nothing: :meth:`on_watch_event` prints the status line, with the run's time."""
+        """The ``-v`` slide lines: :meth:`on_watch_event` prints the status line, with the
+        run's time."""
+        self.print_held(report.deck)
 
     def on_watch_event(self, event: WatchEvent) -> None:
         """Print one watch event."""
@@ -1084,7 +1128,8 @@ class WatchReporter(Reporter):
         elif isinstance(event, Watching):
             where = ", ".join(_short(path) for path in event.paths)
             self._line(
-                f"mdslides-prompts: watching {len(event.decks)} deck(s) in {where} (Ctrl-C stops)"
+                f"mdslides-prompts: watching {plural(len(event.decks), 'deck')} in {where} "
+                "(Ctrl-C stops)"
             )
         elif isinstance(event, DeckSkipped):
             self._line(f"{_short(event.path)}: skipped, not a slide deck of a known format")
@@ -1245,9 +1290,16 @@ def _model_row(model: ModelInfo) -> dict[str, Any]:
 @_deck_options
 @_ignore_unknown_option
 @click.option("--json", "as_json", is_flag=True, help="Print the slides that need work as JSON.")
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    help="How the slides that need work are listed: text (FILE:LINE: ..., the default) or "
+    "github (workflow annotations, shown on the pull request's lines).",
+)
 def check(
     paths: tuple[str, ...], config_file: str | None, ignore_unknown: bool, as_json: bool,
-    **deck_options: str | None,
+    output_format: str, **deck_options: str | None,
 ) -> None:  # fmt: skip
     """Fail (exit 1) if any slide's prompt is missing, stale or unparsable. No network.
 
@@ -1266,10 +1318,7 @@ def check(
                 line = slide.marker.line if slide.marker else slide.start_line
                 problems.append((deck, slide, line))
                 if not as_json:
-                    why = f" ({slide.problem})" if slide.problem else ""
-                    click.echo(
-                        f"{deck.name}:{line}: slide {slide.index}: {slide.status.value}{why}"
-                    )
+                    click.echo(_problem_line(deck, slide, line, output_format))
     if as_json:
         rows = [
             {"path": d.name, "line": line, "index": s.index, "title": s.title,
@@ -1277,17 +1326,39 @@ def check(
             for d, s, line in problems
         ]  # fmt: skip
         click.echo(json.dumps({"decks": len(loaded), "slides": slides, "problems": rows}, indent=2))
-    summary = f"{len(loaded)} deck(s), {slides} slides: "
-    unread = f"; {len(decks.unreadable)} file(s) could not be read" if decks.unreadable else ""
+    summary = f"{plural(len(loaded), 'deck')}, {plural(slides, 'slide')}: "
+    unread = (
+        f"; {plural(len(decks.unreadable), 'file')} could not be read" if decks.unreadable else ""
+    )
     if problems:
+        need = "needs" if len(problems) == 1 else "need"
         console.print(
-            summary + f"{len(problems)} need a prompt (run: mdslides-prompts run){unread}",
+            summary + f"{plural(len(problems), 'slide')} {need} a prompt "
+            f"(run: mdslides-prompts run){unread}",
             markup=False,
         )
         raise CommandExit(1)
     console.print(summary + "all prompts present and fresh" + unread, markup=False)
     if decks.unreadable:
         raise CommandExit(1)
+
+
+def _problem_line(deck: Deck, slide: Slide, line: int, output_format: str) -> str:
+    """The line ``check`` prints for a *slide* that needs work: ``FILE:LINE: slide N:
+    missing``, or a GitHub workflow command (``::error file=FILE,line=LINE::...``)."""
+    why = f" ({slide.problem})" if slide.problem else ""
+    message = f"slide {slide.index}: {slide.status.value}{why}"
+    if output_format != "github":
+        return f"{deck.name}:{line}: {message}"
+    file, title = _github_escape(deck.name, True), f"Image prompt {slide.status.value}"
+    return f"::error file={file},line={line},title={title}::{_github_escape(message)}"
+
+
+def _github_escape(text: str, property_: bool = False) -> str:
+    """*text* escaped for a GitHub workflow command, as GitHub's toolkit does it
+    (actions/toolkit, core/src/command.ts): in a property, ``:`` and ``,`` too."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_ else text
 
 
 @click.command(cls=SectionedCommand, short_help=SUMMARIES["strip"])
@@ -1350,18 +1421,19 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
     from rich.console import Console
     from rich.table import Table  # only needed for the table view
 
-    table = Table(title=f"{deck.name} ({deck.format}, {len(deck.slides)} slides)")
+    # Every cell is the deck's own text: shown as written, never read as markup.
+    table = Table(title=plain(f"{deck.name} ({deck.format}, {plural(len(deck.slides), 'slide')})"))
     for column in ("#", "lines", "title", "status", "prompt"):
         table.add_column(column, overflow="fold")
     for row in data["slides"]:
         table.add_row(
             str(row["index"]),
             f"{row['start_line']}-{row['end_line']}",
-            row["title"] or "",
-            row["status"] + (f" ({row['reason']})" if row["reason"] else ""),
-            row["prompt"] or "",
+            plain(row["title"] or ""),
+            plain(row["status"] + (f" ({row['reason']})" if row["reason"] else "")),
+            plain(row["prompt"] or ""),
         )
-    console = Console(soft_wrap=False)
+    console = Console(soft_wrap=False, emoji=False)
     console.print(table)
     console.print(_detection_line(deck, found), markup=False, highlight=False)
 
@@ -1602,10 +1674,11 @@ def cache_stats(cache_dir: str | None, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"path     {data['path']}")
-    click.echo(f"entries  {data['entries']} answers for {data['decks']} deck(s)")
-    click.echo(f"size     {size / 1024:.1f} KiB")
+    click.echo(f"entries  {plural(len(entries), 'answer')} for {plural(len(decks), 'deck')}")
+    click.echo(f"size     {human_size(size)}")
     if ignored:
-        click.echo(f"ignored  {ignored} row(s) that are {IGNORED}")
+        click.echo(f"ignored  {plural(ignored, 'row')} that {'is' if ignored == 1 else 'are'} "
+                   f"{IGNORED}")  # fmt: skip
     for model, count in by_model.most_common():
         click.echo(f"model    {model}: {count}")
     if dates:
@@ -1619,8 +1692,9 @@ def cache_stats(cache_dir: str | None, as_json: bool) -> None:
 
 @cache.command("clear")
 @_CACHE_DIR_OPTION
-def cache_clear(cache_dir: str | None) -> None:
-    """Remove every cached answer."""
+@click.option("-y", "--yes", is_flag=True, help="Remove without asking first.")
+def cache_clear(cache_dir: str | None, yes: bool) -> None:
+    """Remove every cached answer (after asking, unless --yes)."""
     from .cache import IGNORED, PromptCache
 
     folder = _cache_dir(cache_dir)
@@ -1628,14 +1702,28 @@ def cache_clear(cache_dir: str | None) -> None:
     if PromptCache.exists(folder):
         store = PromptCache(folder)
         try:
-            for _ in store.entries():  # to count the rows that are not answers
-                pass
-            ignored, removed = store.ignored, store.clear()
+            held = sum(1 for _ in store.entries())  # also counts the rows that are not answers
+            ignored = store.ignored
+            if held + ignored and not yes:
+                _confirm_clear(plural(held + ignored, "cached answer"), folder)
+            removed = store.clear()
         finally:
             store.close()
     which = f" ({ignored} of them {IGNORED})" if ignored else ""
-    _console().print(f"mdslides-prompts: removed {removed} cached answer(s){which} from {folder}",
-                     markup=False, highlight=False)  # fmt: skip
+    _console().print(
+        f"mdslides-prompts: removed {plural(removed, 'cached answer')}{which} from {folder}",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _confirm_clear(what: str, folder: Path) -> None:
+    """Ask whether to remove *what* from the cache in *folder*; leave unless the answer is
+    yes. With no one to ask (stdin is not a terminal), refuse: ``--yes`` says it."""
+    if not sys.stdin.isatty():
+        _fail(f"cache clear would remove {what} from {folder}; pass --yes to remove them")
+    if not click.confirm(f"Remove {what} from {folder}?", default=False, err=True):
+        _fail("nothing removed", code=1)
 
 
 def _warn(message: str | None, console: Console | None = None) -> None:
@@ -1705,7 +1793,7 @@ def cache_explain(
     meta = found.entry.meta
     click.echo(
         f"miss: the closest cached answer (slide {meta.get('slide')}, {meta.get('created')}) "
-        f"differs in {len(found.changes)} part(s):"
+        f"differs in {plural(len(found.changes), 'part')}:"
     )
     for change in found.changes:
         for line in describe(change):

@@ -17,7 +17,11 @@ __all__ = ["OTHER", "SECTIONS", "SectionedCommand", "section_of"]
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("What to write", ("--mode", "--force", "--style", "--prompt-language")),
     ("Which slides", ("--slides", "--ignore-unknown")),
-    ("Output", ("--output", "--diff", "--dry-run", "--stdout", "--json", "--quiet", "--verbose")),
+    (
+        "Output",
+        ("--output", "--diff", "--dry-run", "--stdout", "--json", "--output-format", "--quiet",
+         "--verbose", "--yes"),
+    ),
     ("Provider", ("--provider", "--model", "--base-url", "--api-key-env")),
     ("Cache", ("--cache-only", "--no-cache", "--cache-dir")),
     (

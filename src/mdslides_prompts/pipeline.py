@@ -732,14 +732,20 @@ class Pipeline:
 
         self.check_mode(deck)
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
+        # A few slides under way at a time, beyond those waiting on the provider: started
+        # all at once, thousands of slides would each build their request before the first
+        # one is done, and a progress bar would sit at zero, then jump.
+        window = asyncio.Semaphore(max(16, 2 * self.settings.concurrency))
 
         async def one(
             slide: Slide, plan: SlidePlan | None
         ) -> tuple[SlideOutcome, SlidePrompt | None]:
-            if plan is None:
-                assert provider is not None  # arun opens it when a slide needs a prompt
-                plan = self._request_plan(deck, slide, provider)
-            outcome, prompt = await self._slide(deck, plan, provider, cache, limit)
+            arrived = time.monotonic()
+            async with window:
+                if plan is None:
+                    assert provider is not None  # arun opens it when a slide needs a prompt
+                    plan = self._request_plan(deck, slide, provider)
+                outcome, prompt = await self._slide(deck, plan, provider, cache, limit, arrived)
             self._hook.mdslides_on_slide_done(deck=deck, slide=slide, outcome=outcome)
             return outcome, prompt
 
@@ -789,6 +795,7 @@ class Pipeline:
         provider: Provider | None,
         cache: PromptCache | None,
         limit: asyncio.Semaphore,
+        arrived: float,
     ) -> tuple[SlideOutcome, SlidePrompt | None]:
         slide = plan.slide
         status = slide.status
@@ -808,10 +815,9 @@ class Pipeline:
                     seconds=time.monotonic() - started, key=plan.key, reason=plan.reason,
                 ), None  # fmt: skip
             if text is None:
-                waiting = time.monotonic()
                 async with limit:
                     started = time.monotonic()  # the request's time, not the wait for a slot
-                    queued = started - waiting
+                    queued = started - arrived
                     answer = await self._ask(provider, plan.request)
                 text, usage, requests = answer.text, answer.usage, answer.requests
                 started += answer.waited  # nor its wait for the pacer

@@ -8,6 +8,7 @@ JSON report.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 import time
@@ -18,21 +19,73 @@ from .deck import Deck, Slide
 from .hookspecs import hookimpl
 from .pipeline import Action, DeckReport, SlideOutcome
 from .providers.base import ProviderEvent
+from .wording import plain, plural
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
     from rich.progress import TaskID
 
-__all__ = ["PROGRESS_THRESHOLD", "ProgressBar", "RunTotals", "outcome_json", "slides_of"]
+__all__ = [
+    "PROGRESS_THRESHOLD",
+    "ProgressBar",
+    "ReadingSpinner",
+    "RunTotals",
+    "outcome_json",
+    "slides_of",
+]
 
 PROGRESS_THRESHOLD = 5
 """A run over more slides than this gets a progress bar (on an interactive terminal)."""
 
 
+class ReadingSpinner:
+    """A spinner with the deck being read and split, shown before the bar (which needs the
+    slides counted): splitting a deck of thousands of slides takes seconds. It goes away
+    once the decks are read. Use it as a context manager; call it with each file read.
+
+    :param console: where to draw (the CLI's stderr console)
+    """
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.files = 0
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task: TaskID = self._progress.add_task("reading", total=None)
+
+    def __call__(self, path: Path) -> None:
+        """Show that *path* is being read (and split)."""
+        self.files += 1
+        count = f" (file {self.files})" if self.files > 1 else ""
+        self._progress.update(self._task, description=f"reading {plain(path.name)}{count}")
+        self._progress.refresh()
+
+    def __enter__(self) -> ReadingSpinner:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._progress.stop()
+
+
 class ProgressBar:
     """Plugin that draws one bar for a run: slides done out of all, with how many came
     from the cache, were generated or failed, and the provider's current waits and
-    retries. Use it as a context manager around the run.
+    retries; then, once a deck's slides are all done, that the deck is being written.
+    Use it as a context manager around the run.
 
     :param console: where to draw (the CLI's stderr console)
     :param total: how many slides the run goes through
@@ -50,6 +103,8 @@ class ProgressBar:
         )
 
         self.counts = dict.fromkeys(Action, 0)
+        self.done: Counter[int] = Counter()
+        """Slides done so far, by ``id`` of their deck."""
         self.retries = 0
         self.waiting = ""
         self._wait_until = 0.0
@@ -88,15 +143,29 @@ class ProgressBar:
         if self.retries:
             parts.append(f"{self.retries} retried")
         if self.waiting and time.monotonic() < self._wait_until:
-            parts.append(self.waiting)
+            parts.append(plain(self.waiting))
         self._progress.update(self._task, advance=advance, counts=" · ".join(parts))
 
     @hookimpl
     def mdslides_on_slide_done(self, deck: Deck, slide: Slide, outcome: SlideOutcome) -> None:
-        """Count the slide and move the bar."""
+        """Count the slide and move the bar; after a deck's last slide, say that it is
+        being written (putting the prompts in and checking them takes a while)."""
         self.counts[outcome.action] += 1
-        self._progress.update(self._task, description=deck.path.name if deck.path else "stdin")
+        self.done[id(deck)] += 1
+        name = plain(deck.path.name) if deck.path else "stdin"
+        last = self.done[id(deck)] == len(deck.slides)
+        self._progress.update(self._task, description=f"writing {name}" if last else name)
         self._refresh(advance=1)
+        if last:
+            self._progress.refresh()
+
+    @hookimpl
+    def mdslides_on_deck_done(self, report: DeckReport) -> None:
+        """Name the deck again, now written (or left alone)."""
+        deck = report.deck
+        self._progress.update(
+            self._task, description=plain(deck.path.name) if deck.path else "stdin"
+        )
 
     @hookimpl
     def mdslides_on_provider_event(self, event: ProviderEvent) -> None:
@@ -152,9 +221,7 @@ class RunTotals:
     def line(self) -> str:
         """One line for people, e.g. ``20 slides in 1 deck: 15 kept, 5 generated; ...``."""
         done = ", ".join(f"{n} {name}" for name, n in self.actions.items() if n) or "nothing"
-        decks = f"{self.decks} deck{'s' if self.decks != 1 else ''}"
         retries = f" ({self.retries} retried)" if self.retries else ""
-        requests = f"{self.requests} request{'s' if self.requests != 1 else ''}{retries}"
         tokens = (
             f"{self.prompt_tokens:,} prompt + {self.completion_tokens:,} completion tokens"
             if self.prompt_tokens or self.completion_tokens
@@ -162,8 +229,9 @@ class RunTotals:
         )
         hits = self.actions["cached"]
         return (
-            f"{self.slides} slides in {decks}: {done}; {hits} cache hit{'s' if hits != 1 else ''}, "
-            f"{requests}, {tokens}; {self.seconds:.1f} s"
+            f"{plural(self.slides, 'slide')} in {plural(self.decks, 'deck')}: {done}; "
+            f"{plural(hits, 'cache hit')}, {plural(self.requests, 'request')}{retries}, {tokens}; "
+            f"{self.seconds:.1f} s"
         )
 
     def as_json(self) -> dict[str, Any]:
