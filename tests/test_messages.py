@@ -117,6 +117,9 @@ def test_strip_to_stdout_says_where_the_result_went(
     deck.write_text(out, encoding="utf-8")
     code, _, err = cli(capsys, "strip", deck)
     assert err == f"{deck}: no prompt markers to remove; unchanged\n"
+    code, out, err = cli(capsys, "run", "--provider", "offline", "--stdout", deck)
+    assert code == 0 and out.count("image-prompt") == 2
+    assert f"{deck}: 2 slides (2 cached); printed to stdout\n" in err
 
 
 @pytest.mark.parametrize(

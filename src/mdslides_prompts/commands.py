@@ -63,10 +63,14 @@ _SUMMARY_ORDER = ("generated", "cached", "kept", "skipped", "failed", "missed")
 class Reporter:
     """Plugin that turns pipeline events into lines on stderr."""
 
-    def __init__(self, console: Console, *, quiet: bool = False, verbose: bool = False) -> None:
+    def __init__(
+        self, console: Console, *, quiet: bool = False, verbose: bool = False, stdout: bool = False
+    ) -> None:
         self.console = console
         self.quiet = quiet
         self.verbose = verbose
+        self.stdout = stdout
+        """Whether the decks go to standard output rather than to files."""
         self.retries: Counter[str] = Counter()
         """Retries seen so far, by short reason (``HTTP 429``, ``timeout``, ...)."""
         self.warned: set[str] = set()
@@ -143,6 +147,8 @@ class Reporter:
             where = f"written to {report.destination}"
         elif report.destination is not None:
             where = "unchanged"
+        elif report.error is None and self.stdout:
+            where = "printed to stdout"
         else:
             where = "not written"
         self.console.print(
@@ -702,7 +708,7 @@ _PROVIDER_OPTION_LIST = (
     click.option(
         "--system-template",
         metavar="FILE",
-        help="Template of the system message (variables: see the README).",
+        help="Template of the system message (variables: see docs/configuration.md).",
     ),
     click.option("--user-template", metavar="FILE", help="Template of the user message."),
 )
@@ -884,7 +890,7 @@ def run(
     )  # fmt: skip
     decks = _Decks(_config_values(options), base=base, config=config_file, auto=True)
     console = _console()
-    reporter = Reporter(console, quiet=quiet, verbose=verbose)
+    reporter = Reporter(console, quiet=quiet, verbose=verbose, stdout=emit)
     decks.pm.register(reporter, name="cli-reporter")
     with _reading(console, quiet) as reading:
         loaded = decks.load(
