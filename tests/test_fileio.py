@@ -474,8 +474,9 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_text_or_the_new(
     tmp_path: Path, linked: bool
 ) -> None:
     # Decks of real size: a rename is atomic; an in-place rewrite of a hard-linked deck is
-    # one write and a cut, too short for these kills to split. (A plain write_bytes fails
-    # this at the first kill.)
+    # one write (a shorter text padded with line breaks to the old length) and a cut: a kill
+    # between the two leaves the new text and blank lines, never a mix of the two texts.
+    # (A plain write_bytes fails this at the first kill.)
     old = (DECK * 40).encode()
     new = old.replace(b"Ice that flows.", b"<!-- image-prompt | A glacier -->\nIce that flows.")
     (tmp_path / "old").write_bytes(old)
@@ -490,7 +491,8 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_text_or_the_new(
             time.sleep(0.002 * (n % 10))
             writer.kill()
         now = path.read_bytes()
-        assert now in (old, new), f"kill {n}: a partial deck of {len(now)} bytes"
+        padded = old + b"\n" * (len(new) - len(old)) if linked else None
+        assert now in (old, new, padded), f"kill {n}: a partial deck of {len(now)} bytes"
     assert path.stat().st_nlink == (2 if linked else 1)
     # Killed temporary files are left (they are removed once stale), never a deck.
     assert all(p.name.startswith(".mdslides-prompts-") for p in path.parent.iterdir()

@@ -303,7 +303,8 @@ def _write_in_place(
     as small as a rename's: the new text was first written and synced to *tmp*, so a full
     disk or a failing device shows before the deck is touched, and the copy is one write of
     bytes already in memory over the old ones (a deck that grows, as with new prompts, is
-    never shorter than either text), then a cut to length and an fsync. A copy that fails
+    never shorter than either text; a shorter one is padded with line breaks in that same
+    write), then a cut to length and an fsync. A copy that fails
     puts *old* back; if even that fails, *tmp* is kept and named, so that no text is lost
     (an hour later it counts as stale and is removed). The concurrent-edit check is the one
     a rename gets: the file must still be the one read, holding *expected*, right before
@@ -335,12 +336,19 @@ def _write_in_place(
 
 
 def _overwrite(fd: int, data: bytes) -> None:
-    """Write *data* over the file *fd* from its start, cut it to length and sync it."""
-    view = memoryview(data)
+    """Write *data* over the file *fd* from its start, cut it to length and sync it.
+
+    A shorter text is written padded with line breaks to the file's length, in the same
+    write: a kill between that write and the cut leaves the new text followed by blank
+    lines, never the new text followed by the end of the old one.
+    """
+    length = len(data)
+    size = os.fstat(fd).st_size
+    view = memoryview(data + b"\n" * (size - length) if size > length else data)
     done = 0
-    while done < len(data):
+    while done < len(view):
         done += os.pwrite(fd, view[done:], done)
-    os.ftruncate(fd, len(data))
+    os.ftruncate(fd, length)
     os.fsync(fd)
 
 
