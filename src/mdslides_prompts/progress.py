@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from .deck import Deck, Slide
 from .hookspecs import hookimpl
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from rich.console import Console
-    from rich.progress import TaskID
+    from rich.progress import Progress, TaskID
 
 __all__ = [
     "PROGRESS_THRESHOLD",
@@ -40,7 +40,29 @@ PROGRESS_THRESHOLD = 5
 """A run over more slides than this gets a progress bar (on an interactive terminal)."""
 
 
-class ReadingSpinner:
+class _Shown:
+    """A rich display shown while the ``with`` block runs."""
+
+    _progress: Progress
+
+    def __enter__(self) -> Self:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._finish()
+        self._progress.stop()
+
+    def _finish(self) -> None:
+        """Last update before the display stops."""
+
+
+class ReadingSpinner(_Shown):
     """A spinner with the deck being read and split, shown before the bar (which needs the
     slides counted): splitting a deck of thousands of slides takes seconds. It goes away
     once the decks are read. Use it as a context manager; call it with each file read.
@@ -68,20 +90,8 @@ class ReadingSpinner:
         self._progress.update(self._task, description=f"reading {plain(path.name)}{count}")
         self._progress.refresh()
 
-    def __enter__(self) -> ReadingSpinner:
-        self._progress.start()
-        return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._progress.stop()
-
-
-class ProgressBar:
+class ProgressBar(_Shown):
     """Plugin that draws one bar for a run: slides done out of all, with how many came
     from the cache, were generated or failed, and the provider's current waits and
     retries; then, once a deck's slides are all done, that the deck is being written.
@@ -120,19 +130,9 @@ class ProgressBar:
         )
         self._task: TaskID = self._progress.add_task("slides", total=total, counts="")
 
-    def __enter__(self) -> ProgressBar:
-        self._progress.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
+    def _finish(self) -> None:
         self.waiting = ""
         self._refresh()
-        self._progress.stop()
 
     def _refresh(self, advance: int = 0) -> None:
         parts = [
