@@ -8,6 +8,7 @@ what came over the wire and its expectation the result, rendered as text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -57,8 +58,10 @@ def test_the_wire_module_imports_no_httpx() -> None:
 # --- fixtures -----------------------------------------------------------------------------
 
 
-def render_error(status_line: str, body: str) -> str:
-    """The error :func:`http_error` makes of a response, as the fixtures write it."""
+def render_error(response: str) -> str:
+    """The error :func:`http_error` makes of a *response* (its status line, header lines
+    and body), as the fixtures write it."""
+    status_line, _, body = response.partition("\n")
     status, _, reason = status_line.partition(" ")
     headers = {}
     while body.startswith(("retry-after", "location")):  # header lines before the body
@@ -72,14 +75,6 @@ def render_error(status_line: str, body: str) -> str:
     if error.retry_after is not None:
         lines.append(f"retry_after: {error.retry_after:g}")
     return "\n".join(lines)
-
-
-@pytest.mark.parametrize(
-    ("line", "title", "response", "expected"), read_fixture_file(FIXTURES / "wire_errors.md")
-)
-def test_error_fixtures(line: int, title: str, response: str, expected: str) -> None:
-    status_line, _, body = response.partition("\n")
-    assert render_error(status_line, body) == expected.rstrip("\n"), title
 
 
 def render_stream(stream: str) -> str:
@@ -100,11 +95,16 @@ def render_stream(stream: str) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize(
-    ("line", "title", "stream", "expected"), read_fixture_file(FIXTURES / "wire_streams.md")
-)
-def test_stream_fixtures(line: int, title: str, stream: str, expected: str) -> None:
-    assert render_stream(stream) == expected.rstrip("\n"), title
+CASES = [
+    pytest.param(render, given, expected, id=f"{name}:{line}")
+    for name, render in (("wire_errors", render_error), ("wire_streams", render_stream))
+    for line, _title, given, expected in read_fixture_file(FIXTURES / f"{name}.md")
+]
+
+
+@pytest.mark.parametrize(("render", "given", "expected"), CASES)
+def test_wire_fixtures(render: Callable[[str], str], given: str, expected: str) -> None:
+    assert render(given) == expected.rstrip("\n")
 
 
 # --- waits --------------------------------------------------------------------------------
