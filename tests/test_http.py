@@ -1,12 +1,10 @@
-"""The pieces of the HTTP client, without a network: parameters, waits, pacing, error
-bodies, the SSE parser and answer cleaning."""
+"""The pieces of the HTTP client, without a network: parameters, waits, pacing, httpx's
+errors and answer cleaning (what the bodies say: test_wire.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from datetime import UTC, datetime
-from email.utils import format_datetime
 import heapq
 from pathlib import Path
 import random
@@ -17,15 +15,11 @@ from markdown_it.utils import read_fixture_file
 import pytest
 
 from mdslides_prompts import (
-    AuthenticationFailed,
-    BadAnswer,
     CannotConnect,
-    EndpointNotFound,
     ProviderError,
     ProviderTimeout,
     ProviderUnreachable,
     RateLimited,
-    RequestRejected,
     ServerFailed,
     UsageError,
 )
@@ -37,17 +31,8 @@ from mdslides_prompts.providers.answers import (
     clip_tokens,
     not_a_prompt,
 )
-from mdslides_prompts.providers.http import (
-    Pacer,
-    SSEDecoder,
-    _transport_error,
-    http_error,
-    parse_completion,
-    parse_error_body,
-    parse_retry_after,
-    retry_delay,
-)
-from mdslides_prompts.providers.options import ClientOptions, Hints, validate_params
+from mdslides_prompts.providers.http import Pacer, _transport_error, retry_delay
+from mdslides_prompts.providers.options import ClientOptions, validate_params
 
 FIXTURES = Path(__file__).parent / "fixtures"
 T = TypeVar("T")
@@ -100,19 +85,6 @@ def test_client_options_are_checked() -> None:
 
 
 # --- waits --------------------------------------------------------------------------------
-
-
-def test_retry_after_headers() -> None:
-    now = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC).timestamp()
-    later = format_datetime(datetime(2026, 5, 1, 12, 0, 30, tzinfo=UTC), usegmt=True)
-    assert parse_retry_after({"retry-after": "7"}) == 7
-    assert parse_retry_after({"retry-after": "1.5"}) == 1.5
-    assert parse_retry_after({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
-    assert parse_retry_after({"retry-after": later}, now=now) == 30
-    assert parse_retry_after({"retry-after": later}, now=now + 60) == 0
-    assert parse_retry_after({"retry-after": "soon"}) is None
-    assert parse_retry_after({"retry-after": "-3"}) is None
-    assert parse_retry_after({}) is None
 
 
 def _rate_limited(retry_after: float | None = None) -> RateLimited:
@@ -220,73 +192,6 @@ def test_a_hundred_slides_at_60_rpm_stay_under_the_limit() -> None:
 
 # --- errors -------------------------------------------------------------------------------
 
-INFOMANIAK_422 = (
-    b'{"result":"error","error":{"code":"validation_failed","description":"Validation failed",'
-    b'"errors":[{"code":"validation_rule_string","description":"The messages.0.content must '
-    b'be a string.","context":{"attribute":"messages.0.content"}}]}}'
-)
-
-
-def test_error_bodies_of_every_shape() -> None:
-    info = parse_error_body(INFOMANIAK_422)
-    assert info.code == "validation_failed" and info.fields == ("messages.0.content",)
-    assert info.message == "Validation failed: The messages.0.content must be a string."
-    openai = (
-        b'{"error":{"message":"Bad temp","type":"invalid_request_error","param":"temperature"}}'
-    )
-    info = parse_error_body(openai)
-    assert (info.message, info.code, info.fields) == (
-        "Bad temp", "invalid_request_error", ("temperature",)
-    )  # fmt: skip
-    assert parse_error_body(b'{"object":"error","message":"no such model"}').message == (
-        "no such model"
-    )
-    assert parse_error_body(b'{"error":"model \\"x\\" not found"}').message == 'model "x" not found'
-    fastapi = b'{"detail":[{"loc":["body","top_p"],"msg":"too big"}]}'
-    assert parse_error_body(fastapi).fields == ("top_p",)
-    html = b"<html><head><title>502 Bad Gateway</title></head><body><h1>x</h1></body></html>"
-    assert parse_error_body(html).message == "502 Bad Gateway"
-    assert parse_error_body(b"upstream connect error\n\nor disconnect").message == (
-        "upstream connect error or disconnect"
-    )
-    assert len(parse_error_body(b"x" * 5000).message) <= 300
-
-
-@pytest.mark.parametrize(
-    ("status", "cls", "retryable"),
-    [
-        (400, RequestRejected, False), (401, AuthenticationFailed, False),
-        (403, AuthenticationFailed, False), (404, EndpointNotFound, False),
-        (408, ServerFailed, True), (409, ServerFailed, True), (422, RequestRejected, False),
-        (429, RateLimited, True), (500, ServerFailed, True), (502, ServerFailed, True),
-        (503, ServerFailed, True), (504, ServerFailed, True),
-    ],
-)  # fmt: skip
-def test_statuses_map_to_one_error_each(
-    status: int, cls: type[ProviderError], retryable: bool
-) -> None:
-    error = http_error(status, "Reason", b"{}", httpx.Headers(), Hints())
-    assert type(error) is cls and error.retryable is retryable and error.status == status
-
-
-def test_422_names_the_parameter() -> None:
-    error = http_error(422, "Unprocessable Entity", INFOMANIAK_422, httpx.Headers(), Hints())
-    assert str(error) == (
-        "HTTP 422 Unprocessable Entity: Validation failed: The messages.0.content must be a "
-        "string. [validation_failed] (the server rejected messages.0.content)"
-    )
-
-
-def test_an_error_page_that_repeats_the_status_line_is_not_repeated() -> None:
-    page = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
-    assert str(http_error(502, "Bad Gateway", page, httpx.Headers(), Hints())) == (
-        "HTTP 502 Bad Gateway"
-    )
-    plain = b'{"error":{"message":"Service Unavailable"}}'
-    assert str(http_error(503, "Service Unavailable", plain, httpx.Headers(), Hints())) == (
-        "HTTP 503 Service Unavailable"
-    )
-
 
 def test_every_httpx_error_maps_to_ours() -> None:
     request = httpx.Request("POST", "http://127.0.0.1/x")
@@ -310,58 +215,6 @@ def test_every_httpx_error_maps_to_ours() -> None:
             assert isinstance(mapped, ProviderTimeout), cls
         elif issubclass(cls, httpx.NetworkError | httpx.RemoteProtocolError):
             assert isinstance(mapped, ProviderUnreachable) and mapped.retryable, cls
-
-
-def test_answers_without_text_report_why() -> None:
-    def answer(content: object, finish: str | None = "stop", **message: object) -> object:
-        return {"choices": [{"message": {"content": content, **message}, "finish_reason": finish}]}
-
-    assert parse_completion(answer("A prompt")).content == "A prompt"
-    parts = [{"type": "text", "text": "A "}, {"type": "text", "text": "prompt"}]
-    assert parse_completion(answer(parts)).content == "A prompt"
-    with pytest.raises(BadAnswer, match=r"finish_reason: length: it spent .* reasoning"):
-        parse_completion(answer(None, "length", reasoning="hmm"))
-    with pytest.raises(BadAnswer, match=r"finish_reason: length: it ran out of max_tokens"):
-        parse_completion(answer("", "length"))
-    with pytest.raises(BadAnswer, match="no choices"):
-        parse_completion({"choices": []})
-    with pytest.raises(BadAnswer, match="answered with an error: nope"):
-        parse_completion({"result": "error", "error": {"code": "x", "description": "nope"}})
-
-
-# --- server-sent events -------------------------------------------------------------------
-
-STREAM = (
-    ": keep-alive comment\r\n"
-    'data: {"choices":[{"delta":{"content":"Glacier "}}]}\r\n\r\n'
-    'data: {"choices":[{"delta":{"content":"caf\u00e9 \u6c37\u6cb3 "}}]}\n\n'
-    'event: message\rdata: {"choices":[{"delta":{"content":"at dawn"}}]}\r\r'
-    "data: [DONE]\n\n"
-).encode()
-
-
-def decode(pieces: list[bytes]) -> list[str]:
-    decoder = SSEDecoder()
-    events = [e for piece in pieces for e in decoder.feed(piece)]
-    decoder.close()
-    return events
-
-
-def test_sse_split_at_every_byte_gives_the_same_events() -> None:
-    whole = decode([STREAM])
-    assert len(whole) == 4 and whole[-1] == "[DONE]" and "caf\u00e9 \u6c37\u6cb3" in whole[1]
-    for cut in range(1, len(STREAM)):
-        assert decode([STREAM[:cut], STREAM[cut:]]) == whole, cut
-    assert decode([bytes([b]) for b in STREAM]) == whole
-    rng = random.Random(4)
-    for _ in range(200):
-        cuts = sorted(rng.sample(range(1, len(STREAM)), 6))
-        pieces = [STREAM[a:b] for a, b in zip([0, *cuts], [*cuts, len(STREAM)], strict=True)]
-        assert decode(pieces) == whole
-
-
-def test_sse_multi_line_data_bom_and_a_last_event_cut_short() -> None:
-    assert decode([b"\xef\xbb", b"\xbfdata: a\ndata:b\n\ndata: c\n"]) == ["a\nb"]
 
 
 # --- answers ------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 Every behaviour the Infomaniak API is known for (reference: infomaniak-api.md) is
 scripted on the server: routes, error envelopes, rate limits, gateway errors, HTML,
 empty or null answers, hangs, streams cut anywhere; plus the provider switch of the CLI.
+Tests of what a request or a response becomes, with nothing timed and no connection
+fault, run the same scripts in process through ``httpx.MockTransport`` (``mock_serve``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from mdslides_prompts.providers.infomaniak import DEFAULT_MODEL, create_infomani
 from mdslides_prompts.providers.openai import create_openai
 from mdslides_prompts.providers.options import Hints
 
+from .http_mock import MockServer, mock_serve
 from .http_server import (
     Recorded,
     Reply,
@@ -83,7 +86,7 @@ CHAT_V2 = f"/2/ai/{PRODUCT}/openai/v1/chat/completions"
 CHAT_V1 = f"/1/ai/{PRODUCT}/openai/chat/completions"
 
 
-def env(server: ScriptedServer, **more: str) -> dict[str, str]:
+def env(server: ScriptedServer | MockServer, **more: str) -> dict[str, str]:
     return {
         "INFOMANIAK_API_TOKEN": TOKEN,
         "INFOMANIAK_PRODUCT_ID": PRODUCT,
@@ -93,14 +96,15 @@ def env(server: ScriptedServer, **more: str) -> dict[str, str]:
 
 
 def generate(
-    server: ScriptedServer,
+    server: ScriptedServer | MockServer,
     *,
     options: Mapping[str, Any] | None = None,
     params: Mapping[str, Any] | None = None,
     events: list[ProviderEvent] | None = None,
     calls: int = 1,
 ) -> list[str | ProviderError]:
-    """Run *calls* requests through a fresh infomaniak provider; answers or errors."""
+    """Run *calls* requests through a fresh infomaniak provider; answers or errors (through
+    the mock's transport when *server* is a :class:`MockServer`)."""
     settings = Settings(
         provider="infomaniak",
         provider_options=MappingProxyType({**FAST, **(options or {})}),
@@ -110,7 +114,8 @@ def generate(
     request = replace(REQUEST, params=settings.params)
 
     async def run() -> list[str | ProviderError]:
-        provider = create_infomaniak(settings, env(server), sink.append)
+        transport = server.transport if isinstance(server, MockServer) else None
+        provider = create_infomaniak(settings, env(server), sink.append, transport=transport)
         results: list[str | ProviderError] = []
         try:
             for _ in range(calls):
@@ -129,7 +134,7 @@ def generate(
 
 
 def test_success_on_the_v2_route_with_every_default() -> None:
-    with serve(queue(chat('Prompt: "A glacier at dawn, wide view, soft light"'))) as server:
+    with mock_serve(queue(chat('Prompt: "A glacier at dawn, wide view, soft light"'))) as server:
         [answer] = generate(server)
     assert answer == "A glacier at dawn, wide view, soft light"
     [request] = server.posts
@@ -146,7 +151,7 @@ def test_success_on_the_v2_route_with_every_default() -> None:
 def test_v1_route_sends_profile_type_and_every_parameter() -> None:
     params = {"max_tokens": 120, "temperature": 0.2, "top_p": 0.9, "frequency_penalty": 0.5,
               "presence_penalty": -0.5, "profile_type": "strict"}  # fmt: skip
-    with serve(queue()) as server:
+    with mock_serve(queue()) as server:
         generate(server, options={"api_version": 1}, params=params)
     [request] = server.posts
     assert request.path == CHAT_V1
@@ -177,7 +182,7 @@ def test_any_model_name_is_accepted() -> None:
 
 def test_401_names_the_token_and_stops_every_later_request() -> None:
     reply = Reply(401, infomaniak_error("not_authorized", "Authorization required"))
-    with serve(queue(reply, then=reply)) as server:
+    with mock_serve(queue(reply, then=reply)) as server:
         first, second = generate(server, calls=2)
     assert isinstance(first, AuthenticationFailed) and first.status == 401
     assert str(first) == (
@@ -192,7 +197,7 @@ def test_401_names_the_token_and_stops_every_later_request() -> None:
 
 def test_404_names_the_product_id_and_base_url() -> None:
     reply = Reply(404, infomaniak_error("method_not_found", "Method not found"))
-    with serve(queue(reply)) as server:
+    with mock_serve(queue(reply)) as server:
         [error] = generate(server)
     assert isinstance(error, EndpointNotFound)
     assert "HTTP 404 Not Found: Method not found [method_not_found]" in str(error)
@@ -204,7 +209,7 @@ def test_422_names_the_parameter() -> None:
     errors = [{"code": "validation_rule_between", "description": "The top p must be between 0 "
                "and 1.", "context": {"attribute": "top_p"}}]  # fmt: skip
     reply = Reply(422, infomaniak_error("validation_failed", "Validation failed", errors=errors))
-    with serve(queue(reply)) as server:
+    with mock_serve(queue(reply)) as server:
         [error] = generate(server)
     assert isinstance(error, RequestRejected) and error.code == "validation_failed"
     assert str(error).endswith("The top p must be between 0 and 1. [validation_failed] "
@@ -214,7 +219,7 @@ def test_422_names_the_parameter() -> None:
 
 def test_openai_shaped_error_envelope() -> None:
     body = {"error": {"message": "model 'x' not found", "type": "NotFoundError", "code": 404}}
-    with serve(queue(Reply(404, body))) as server:
+    with mock_serve(queue(Reply(404, body))) as server:
         [error] = generate(server)
     assert "HTTP 404 Not Found: model 'x' not found [NotFoundError]" in str(error)
 
@@ -222,7 +227,7 @@ def test_openai_shaped_error_envelope() -> None:
 def test_html_with_status_200_is_retried_then_names_the_base_url() -> None:
     page = "<!DOCTYPE html><html><head><title>Page introuvable</title></head><body/></html>"
     reply = Reply(200, page, {"Content-Type": "text/html; charset=utf-8"})
-    with serve(queue(reply, then=reply)) as server:
+    with mock_serve(queue(reply, then=reply)) as server:
         [error] = generate(server)
     assert isinstance(error, BadAnswer)
     port = server.url.rsplit(":", 1)[1]
@@ -236,10 +241,10 @@ def test_html_with_status_200_is_retried_then_names_the_base_url() -> None:
 
 def test_an_answer_that_is_no_prompt_is_asked_again_once() -> None:
     loop = chat("glacier " * 12)
-    with serve(queue(chat("# # # # # #"), chat("A glacier at dawn"))) as server:
+    with mock_serve(queue(chat("# # # # # #"), chat("A glacier at dawn"))) as server:
         [answer] = generate(server)
     assert answer == "A glacier at dawn" and len(server.posts) == 2
-    with serve(queue(then=loop)) as server:
+    with mock_serve(queue(then=loop)) as server:
         [error] = generate(server)
     assert isinstance(error, BadAnswer) and len(server.posts) == 2
     assert "repeats one word over and over, twice" in str(error)
@@ -247,7 +252,7 @@ def test_an_answer_that_is_no_prompt_is_asked_again_once() -> None:
 
 def test_empty_answers_the_model_explains_are_not_retried() -> None:
     null = chat(None, "length", reasoning="The slide shows ...")
-    with serve(queue(null, chat("<think>only thoughts</think>"))) as s:
+    with mock_serve(queue(null, chat("<think>only thoughts</think>"))) as s:
         results = generate(s, calls=2)
     assert all(isinstance(r, BadAnswer) for r in results)
     assert "finish_reason: length: it spent the max_tokens budget reasoning" in str(results[0])
@@ -258,11 +263,11 @@ def test_empty_answers_the_model_explains_are_not_retried() -> None:
 
 def test_empty_choices_and_blank_content_are_retried_and_report_why() -> None:
     empty = Reply(200, {"object": "chat.completion", "choices": []})
-    with serve(queue(empty, chat("  ", "stop"), then=chat("A glacier"))) as s:
+    with mock_serve(queue(empty, chat("  ", "stop"), then=chat("A glacier"))) as s:
         [answer] = generate(s)
     assert answer == "A glacier" and len(s.posts) == 3
     events: list[ProviderEvent] = []
-    with serve(queue(then=chat("  ", "stop"))) as s:
+    with mock_serve(queue(then=chat("  ", "stop"))) as s:
         [error] = generate(s, options={"max_retries": 1}, events=events)
     assert isinstance(error, BadAnswer) and "finish_reason: stop" in str(error)
     assert len(s.posts) == 2 and [e.kind for e in events] == ["retry"]
@@ -305,7 +310,7 @@ def test_429_without_retry_after_backs_off_per_minute_scale() -> None:
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 408, 409])
 def test_server_errors_are_retried(status: int) -> None:
     html = f"<html><head><title>{status} Bad Gateway</title></head></html>"
-    with serve(queue(Reply(status, html), Reply(status, {"error": "busy"}))) as server:
+    with mock_serve(queue(Reply(status, html), Reply(status, {"error": "busy"}))) as server:
         events: list[ProviderEvent] = []
         [answer] = generate(server, events=events)
     assert isinstance(answer, str) and len(server.posts) == 3
@@ -315,7 +320,7 @@ def test_server_errors_are_retried(status: int) -> None:
 
 def test_retries_run_out_with_the_last_error() -> None:
     reply = Reply(503, infomaniak_error("unavailable", "Service Unavailable"))
-    with serve(queue(then=reply)) as server:
+    with mock_serve(queue(then=reply)) as server:
         [error] = generate(server)
     assert isinstance(error, ServerFailed) and len(server.posts) == 4
     assert re.fullmatch(
@@ -469,7 +474,7 @@ def test_a_streamed_run_asks_for_the_tokens_and_reports_them(
 
 
 def test_infomaniak_asks_for_stream_usage_on_v2_only() -> None:
-    with serve(streams_like_llama_cpp) as server:
+    with mock_serve(streams_like_llama_cpp) as server:
         [v2] = generate(server, options={"stream": True})
         [v1] = generate(server, options={"stream": True, "api_version": 1})
     assert v1 == v2 == "A glacier for Glaciers, soft light"

@@ -14,7 +14,8 @@ shared by every concurrent request. Each call goes::
 
 Errors are always ours (:mod:`mdslides_prompts.errors`): httpx exceptions are mapped
 at this boundary and never chained, and the secret (the token) is scrubbed from every
-message, so it can only ever travel in the ``Authorization`` header.
+message, so it can only ever travel in the ``Authorization`` header. What the bodies
+say (errors, answers, streams) is read by :mod:`.wire`, which needs no httpx.
 """
 
 from __future__ import annotations
@@ -22,10 +23,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
-import email.utils
+from dataclasses import dataclass, replace
 import errno
-import json
 import logging
 import math
 import random
@@ -39,7 +38,6 @@ import httpx
 from .. import __version__
 from ..errors import (
     AuthenticationFailed,
-    BadAnswer,
     CannotConnect,
     EndpointNotFound,
     MalformedAnswer,
@@ -49,63 +47,30 @@ from ..errors import (
     ProviderUnreachable,
     RateLimited,
     RequestRejected,
-    ServerFailed,
 )
-from .base import Notify, ProviderEvent, Usage
+from .base import Notify, ProviderEvent
 from .options import ClientOptions, Hints
 from .secret import Scrubber
+from .wire import (
+    ChunkStream,
+    Completion,
+    NoAnswerBody,
+    SSEDecoder,
+    one_line,
+    parse_completion,
+    read_json,
+)
 
 __all__ = [
+    "QUEUED_HINT",
     "ChatClient",
-    "Completion",
-    "ErrorInfo",
     "Pacer",
-    "SSEDecoder",
-    "http_error",
-    "parse_completion",
-    "parse_error_body",
-    "parse_retry_after",
-    "parse_usage",
     "retry_delay",
+    "timeout_message",
 ]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-_RETRY_STATUSES = frozenset({408, 409, 429})
-_ERROR_EXCERPT = 300
-
-
-def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds the server asks us to wait: ``retry-after-ms``, else ``Retry-After`` as
-    seconds or as an HTTP date; ``None`` when there is no usable header.
-
-    :param headers: response headers (case-insensitive mapping)
-    :param now: the current time as a Unix timestamp (default: now)
-    """
-    raw_ms = headers.get("retry-after-ms")
-    if raw_ms is not None:
-        try:
-            ms = float(raw_ms)
-        except ValueError:
-            ms = math.nan
-        if math.isfinite(ms) and ms >= 0:
-            return ms / 1000
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    try:
-        seconds = float(raw)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-        return max(0.0, seconds)
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def retry_delay(
@@ -180,318 +145,6 @@ class Pacer:
         self._resume = max(self._resume, self._clock() + seconds)
 
 
-@dataclass(frozen=True, slots=True)
-class ErrorInfo:
-    """What an error body says, whatever its shape."""
-
-    message: str = ""
-    """The server's explanation, one line."""
-    code: str | None = None
-    """Its error code (``validation_failed``, ``invalid_request_error``, ...)."""
-    fields: tuple[str, ...] = ()
-    """The request fields it blames (``temperature``, ``messages.0.content``, ...)."""
-
-
-def _one_line(text: str, limit: int = _ERROR_EXCERPT) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _text_excerpt(text: str) -> str:
-    if re.search(r"(?i)<(!doctype|html|head|body|title)\b", text):
-        title = re.search(r"(?is)<title[^>]*>(.*?)</title>", text)
-        h1 = re.search(r"(?is)<h1[^>]*>(.*?)</h1>", text)
-        found = title or h1
-        text = found.group(1) if found else re.sub(r"(?s)<[^>]*>", " ", text)
-        text = re.sub(r"(?s)<[^>]*>", " ", text)
-    return _one_line(text, 200)
-
-
-def parse_error_body(body: bytes) -> ErrorInfo:
-    """Read an error body: Infomaniak's ``{"result":"error","error":{"code",
-    "description","errors"}}``, OpenAI's ``{"error":{"message","type","param"}}``,
-    vLLM's ``{"object":"error","message"}``, FastAPI's ``{"detail"}``, or any text."""
-    text = body.decode("utf-8", "replace")
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return ErrorInfo(_text_excerpt(text))
-    if not isinstance(data, dict):
-        return ErrorInfo(_one_line(text))
-    error = data.get("error")
-    fields: list[str] = []
-    code: Any = None
-    if isinstance(error, dict):
-        message = str(error.get("description") or error.get("message") or "")
-        code = next((c for c in (error.get("code"), error.get("type")) if isinstance(c, str)), None)
-        details = []
-        for item in error.get("errors") or ():
-            if not isinstance(item, dict):
-                continue
-            context = item.get("context")
-            attribute = context.get("attribute") if isinstance(context, dict) else None
-            if attribute:
-                fields.append(str(attribute))
-            detail = item.get("description") or item.get("message")
-            if detail:
-                details.append(str(detail))
-        if error.get("param"):
-            fields.append(str(error["param"]))
-        if details:
-            message = f"{message}: {'; '.join(details)}" if message else "; ".join(details)
-        if not message:
-            message = json.dumps(error, ensure_ascii=False)
-    elif isinstance(error, str):
-        message = error
-        code = data.get("code") or data.get("type")
-    elif isinstance(data.get("message"), str):
-        message = data["message"]
-        code = data.get("code") or data.get("type")
-        if data.get("param"):
-            fields.append(str(data["param"]))
-    elif "detail" in data:
-        detail = data["detail"]
-        if isinstance(detail, list):
-            parts = []
-            for item in detail:
-                if isinstance(item, dict):
-                    loc = item.get("loc")
-                    if isinstance(loc, list) and loc:
-                        fields.append(str(loc[-1]))
-                    parts.append(str(item.get("msg", item)))
-            message = "; ".join(parts)
-        else:
-            message = str(detail)
-    else:
-        message = json.dumps(data, ensure_ascii=False)
-    return ErrorInfo(
-        _one_line(message), str(code) if code not in (None, "") else None, tuple(fields)
-    )
-
-
-def http_error(
-    status: int,
-    reason: str,
-    body: bytes,
-    headers: Mapping[str, str],
-    hints: Hints,
-) -> ProviderHTTPError:
-    """The error for an HTTP error *status*, with the server's words and a hint."""
-    info = parse_error_body(body)
-    head = f"HTTP {status}" + (f" {reason}" if reason else "")
-    # An HTML error page titled "502 Bad Gateway" only repeats the status line.
-    bare = re.sub(rf"^(HTTP\s*)?{status}\b\W*", "", info.message).casefold()
-    said = info.message if bare != reason.casefold() else ""
-    text = head + (f": {said}" if said else "")
-    if info.code and info.code not in text:
-        text += f" [{info.code}]"
-    retry_after = parse_retry_after(headers)
-    cls: type[ProviderHTTPError]
-    if status in (401, 403):
-        cls, hint = AuthenticationFailed, hints.auth
-    elif status == 404:
-        cls, hint = EndpointNotFound, hints.not_found
-    elif status == 429:
-        cls, hint = RateLimited, hints.rate_limited
-    elif status in _RETRY_STATUSES or status >= 500:
-        cls, hint = ServerFailed, ""
-    elif 300 <= status < 400:
-        where = headers.get("location", "")
-        cls, hint = RequestRejected, f"unexpected redirect to {where or '?'}; {hints.not_json}"
-    elif info.fields:
-        cls, hint = RequestRejected, "the server rejected " + ", ".join(dict.fromkeys(info.fields))
-    else:
-        cls, hint = RequestRejected, hints.rejected
-    message = f"{text} ({hint})" if hint else text
-    return cls(message, status, code=info.code, retry_after=retry_after)
-
-
-@dataclass(frozen=True, slots=True)
-class Completion:
-    """A chat answer as received, before cleaning."""
-
-    content: str
-    """The answer's text."""
-    finish_reason: str | None = None
-    """Why the model stopped (``stop``, ``length``, ...)."""
-    usage: Usage | None = None
-    """Tokens, if the answer has a ``usage`` object."""
-    attempts: int = 1
-    """Requests it took, retries included."""
-    waited: float = 0.0
-    """Seconds its requests were held back by client-side pacing (``--rpm``)."""
-
-
-def parse_usage(data: Any) -> Usage | None:
-    """Read the ``usage`` object of an answer or of a stream's last chunk, if it has one."""
-    usage = data.get("usage") if isinstance(data, dict) else None
-    if not isinstance(usage, dict):
-        return None
-    counts = [usage.get("prompt_tokens"), usage.get("completion_tokens")]
-    if not any(isinstance(c, int) and not isinstance(c, bool) for c in counts):
-        return None
-    prompt, completion = (c if isinstance(c, int) and c >= 0 else 0 for c in counts)
-    return Usage(prompt, completion)
-
-
-def _why_empty(finish_reason: str | None, reasoning: bool) -> str:
-    if finish_reason == "length":
-        spent = "spent the max_tokens budget reasoning" if reasoning else "ran out of max_tokens"
-        return (
-            f"the model returned no text (finish_reason: length: it {spent}; raise "
-            "--max-tokens or choose a model that does not reason)"
-        )
-    if finish_reason == "content_filter":
-        return "the model returned no text (finish_reason: content_filter: the answer was blocked)"
-    return f"the model returned no text (finish_reason: {finish_reason or 'none given'})"
-
-
-def _content_text(content: Any) -> str | None:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # content parts
-        texts = [p.get("text") for p in content if isinstance(p, dict)]
-        return "".join(t for t in texts if isinstance(t, str))
-    return None
-
-
-def parse_completion(data: Any) -> Completion:
-    """Read a ``chat.completion`` object; raise :class:`BadAnswer` if it holds no text."""
-    if not isinstance(data, dict):
-        raise NoAnswerBody("the answer is not a JSON object")
-    if data.get("result") == "error" or ("error" in data and "choices" not in data):
-        info = parse_error_body(json.dumps(data).encode())
-        raise MalformedAnswer(f"the server answered with an error: {info.message}")
-    choices = data.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise NoAnswerBody("the answer has no choices")
-    choice = choices[0]
-    message = choice.get("message")
-    message = message if isinstance(message, dict) else {}
-    finish = choice.get("finish_reason")
-    finish = str(finish) if finish is not None else None
-    content = _content_text(message.get("content"))
-    if content is None or not content.strip():
-        reasoning = bool(message.get("reasoning") or message.get("reasoning_content"))
-        raise _empty(finish, reasoning)
-    return Completion(content, finish, parse_usage(data))
-
-
-def _empty(finish_reason: str | None, reasoning: bool) -> BadAnswer:
-    """No text: the model's own doing when it says why (a spent budget, a filter), else a
-    glitch worth another try."""
-    model_decided = finish_reason in ("length", "content_filter") or reasoning
-    error = BadAnswer if model_decided else MalformedAnswer
-    return error(_why_empty(finish_reason, reasoning))
-
-
-class SSEDecoder:
-    """Incremental ``text/event-stream`` parser: bytes in, each event's data out.
-
-    Chunks may split the stream anywhere (inside a line, a CRLF or a UTF-8 sequence):
-    only complete lines are decoded.
-    """
-
-    def __init__(self) -> None:
-        self._buffer = b""
-        self._data: list[str] = []
-        self._started = False
-
-    def feed(self, chunk: bytes) -> list[str]:
-        """Add *chunk*; return the data of every event it completes."""
-        self._buffer += chunk
-        if not self._started:
-            if len(self._buffer) < 3 and b"\xef\xbb\xbf".startswith(self._buffer):
-                return []
-            self._buffer = self._buffer.removeprefix(b"\xef\xbb\xbf")
-            self._started = True
-        events: list[str] = []
-        start = 0
-        while True:
-            cr = self._buffer.find(b"\r", start)
-            lf = self._buffer.find(b"\n", start)
-            if cr == lf == -1:
-                break
-            end = lf if cr == -1 or (lf != -1 and lf < cr) else cr
-            if end == cr and end + 1 == len(self._buffer):
-                break  # a CR at the end may be the first half of a CRLF
-            after = end + 2 if end == cr and self._buffer[end + 1 : end + 2] == b"\n" else end + 1
-            self._line(self._buffer[start:end].decode("utf-8", "replace"), events)
-            start = after
-        self._buffer = self._buffer[start:]
-        return events
-
-    def close(self) -> None:
-        """End of stream: an event cut short (no blank line after it) is dropped, as the
-        SSE standard says; the caller sees an unfinished answer and may retry."""
-        self._buffer = b""
-        self._data = []
-
-    def _line(self, line: str, events: list[str]) -> None:
-        if not line:
-            if self._data:
-                events.append("\n".join(self._data))
-                self._data = []
-            return
-        if line.startswith(":"):
-            return
-        name, _, value = line.partition(":")
-        if name == "data":
-            self._data.append(value.removeprefix(" "))
-
-
-@dataclass(slots=True)
-class _Stream:
-    """Accumulates ``chat.completion.chunk`` deltas."""
-
-    parts: list[str] = field(default_factory=list)
-    finish_reason: str | None = None
-    reasoning: bool = False
-    done: bool = False
-    usage: Usage | None = None
-
-    def add(self, data: str) -> None:
-        if data.strip() == "[DONE]":
-            self.done = True
-            return
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            raise MalformedAnswer(
-                f"the stream sent an event that is not JSON: {_one_line(data, 80)}"
-            ) from None
-        if not isinstance(chunk, dict):
-            return
-        if "error" in chunk:
-            info = parse_error_body(data.encode())
-            raise MalformedAnswer(f"the stream reported an error: {info.message}")
-        self.usage = parse_usage(chunk) or self.usage
-        for choice in chunk.get("choices") or ():
-            if not isinstance(choice, dict) or choice.get("index", 0) != 0:
-                continue
-            delta = choice.get("delta")
-            if isinstance(delta, dict):
-                text = _content_text(delta.get("content"))
-                if text:
-                    self.parts.append(text)
-                if delta.get("reasoning") or delta.get("reasoning_content"):
-                    self.reasoning = True
-            if choice.get("finish_reason") is not None:
-                self.finish_reason = str(choice["finish_reason"])
-
-    def result(self) -> Completion:
-        if not self.done and self.finish_reason is None:
-            raise ProviderUnreachable("the stream ended before the answer was complete")
-        content = "".join(self.parts)
-        if not content.strip() and self.finish_reason is None and not self.reasoning:
-            # A server may end a stream it interrupted (llama-cpp-python does when a new
-            # request arrives) with the role chunk and [DONE] only: cut short, not an answer.
-            raise ProviderUnreachable("the stream ended with no answer and no finish_reason")
-        if not content.strip():
-            raise _empty(self.finish_reason, self.reasoning)
-        return Completion(content, self.finish_reason, self.usage)
-
-
 def timeout_message(limit: float, what: str | None = None) -> str:
     """``no answer within 47.4 s`` (and the exception's name, if given)."""
     shown = f"{limit:.0f}" if abs(limit - round(limit)) < 0.05 else f"{limit:.1f}"
@@ -512,7 +165,7 @@ def _gave_up(error: ProviderError, note: str) -> ProviderError:
 
 def _transport_error(exc: Exception, limit: float) -> ProviderError:
     """Map an httpx exception to ours, keeping only its class name and a short text."""
-    detail = _one_line(str(exc), 160).rstrip(".") or type(exc).__name__
+    detail = one_line(str(exc), 160).rstrip(".") or type(exc).__name__
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
         error = CannotConnect(f"cannot connect to {_host(exc)} ({_connect_reason(exc)})")
         error.timed_out = isinstance(exc, httpx.ConnectTimeout)
@@ -522,14 +175,6 @@ def _transport_error(exc: Exception, limit: float) -> ProviderError:
     if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError | httpx.ProxyError):
         return ProviderUnreachable(f"connection failed: {detail}")
     return ProviderError(f"the request failed: {type(exc).__name__}: {detail}")
-
-
-class NoAnswerBody(MalformedAnswer):
-    """A success status whose body is no chat answer at all (not JSON, not an object, no
-    choices): what a wrong base URL gets; a chat answer with no text proves the URL right."""
-
-    where = ""
-    """The address that answered (``host:port/path``), once known."""
 
 
 BREAKER = 3
@@ -660,7 +305,7 @@ def _connect_reason(exc: httpx.HTTPError) -> str:
         if isinstance(cause, OSError) and cause.errno in _ERRNO_REASONS:
             return _ERRNO_REASONS[cause.errno]
     text = " ".join(str(c) for c in causes).lower()
-    return next((why for key, why in _CONNECT_REASONS if key in text), _one_line(str(exc), 80))
+    return next((why for key, why in _CONNECT_REASONS if key in text), one_line(str(exc), 80))
 
 
 _ERRNO_REASONS = {
@@ -703,6 +348,8 @@ class ChatClient:
     :param notify: called with each retry or wait, for progress output
     :param secret: a value that must never appear in an error or answer (the token)
     :param rng: randomness for the jitter (seed it for reproducible waits)
+    :param transport: what sends the requests (default: httpx's own, over the network;
+        tests pass an ``httpx.MockTransport``)
     """
 
     def __init__(
@@ -716,6 +363,7 @@ class ChatClient:
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.options = options
         self.hints = hints
@@ -738,6 +386,7 @@ class ChatClient:
             ),
             follow_redirects=False,
             trust_env=True,
+            transport=transport,
         )
 
     def __repr__(self) -> str:
@@ -877,7 +526,7 @@ class ChatClient:
             self._event(
                 ProviderEvent(
                     "retry",
-                    f"{subject}: {_one_line(str(error), 160)}; retrying in {_seconds(delay)} "
+                    f"{subject}: {one_line(str(error), 160)}; retrying in {_seconds(delay)} "
                     f"(attempt {attempt + 1} of {total})",
                     subject=subject, delay=delay, attempt=attempt, reason=_short_reason(error),
                 )
@@ -905,7 +554,7 @@ class ChatClient:
                     await response.aread()
                     return self._completion(response)
                 decoder = SSEDecoder()
-                stream = _Stream()
+                stream = ChunkStream()
                 async for chunk in response.aiter_bytes():
                     for data in decoder.feed(chunk):
                         stream.add(self.scrub(data))
@@ -928,21 +577,10 @@ class ChatClient:
             raise
 
     def _json(self, response: httpx.Response) -> Any:
-        content = self._scrub_bytes(response.content)
-        if not response.is_success:
-            raise http_error(
-                response.status_code,
-                response.reason_phrase,
-                content,
-                response.headers,
-                self.hints,
-            )
-        try:
-            return json.loads(content)
-        except ValueError:
-            kind = response.headers.get("content-type", "no content type").split(";")[0]
-            excerpt = _text_excerpt(content.decode("utf-8", "replace"))
-            raise NoAnswerBody(
-                f"HTTP {response.status_code} with a body that is not JSON ({kind}): "
-                f"{excerpt!r} ({self.hints.not_json})"
-            ) from None
+        return read_json(
+            response.status_code,
+            response.reason_phrase,
+            response.headers,
+            self._scrub_bytes(response.content),
+            self.hints,
+        )

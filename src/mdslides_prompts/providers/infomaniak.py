@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..errors import BadAnswer, UsageError
@@ -31,6 +31,9 @@ from .options import (
     Hints,
     validate_params,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "BASE_URL_ENV",
@@ -127,11 +130,13 @@ def create_infomaniak(
     notify: Notify | None = None,
     *,
     need_product: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> ChatProvider:
     """The ``infomaniak`` provider for *settings*, credentials read from *environ*.
 
     :param need_product: require the product id and token (listing the catalogue needs
         neither)
+    :param transport: what sends the requests (default: the network)
     """
     options = settings.provider_options
     check_option_keys(options, ("api_version",), "infomaniak")
@@ -153,7 +158,8 @@ def create_infomaniak(
         )
     version = _api_version(options.get("api_version"))
     validate_params(settings.params, profile_type=version == 1)
-    client = bearer_client(environ.get(TOKEN_ENV, "").strip(), TOKEN_ENV, settings, HINTS, notify)
+    token = environ.get(TOKEN_ENV, "").strip()
+    client = bearer_client(token, TOKEN_ENV, settings, HINTS, notify, transport)
     return ChatProvider(
         name="infomaniak",
         model=settings.model or DEFAULT_MODEL,

@@ -28,6 +28,8 @@ from .options import CLIENT_OPTION_KEYS, DEFAULT_PARAMS, ClientOptions, Hints, v
 from .secret import MASK
 
 if TYPE_CHECKING:
+    import httpx
+
     from .http import ChatClient
 
 _HELD = "\ue000"  # a private-use character: stands for a mask while an answer is cleaned
@@ -202,10 +204,16 @@ class ChatProvider:
 
 
 def bearer_client(
-    key: str, env: str, settings: Settings, hints: Hints, notify: Notify | None
+    key: str,
+    env: str,
+    settings: Settings,
+    hints: Hints,
+    notify: Notify | None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> ChatClient:
     """The HTTP client of an OpenAI-style provider: *key* (if any, read from the variable
-    *env*) as a bearer token, and the connection options of *settings*."""
+    *env*) as a bearer token, the connection options of *settings*, and *transport*
+    (default: the network)."""
     if not (key.isascii() and key.isprintable()):
         # Such a key cannot go in a header, and the errors about it would quote it.
         raise UsageError(f"{env} holds a line break or a character other than ASCII")
@@ -217,6 +225,7 @@ def bearer_client(
         hints=hints,
         notify=notify,
         secret=key,
+        transport=transport,
     )
 
 
@@ -226,11 +235,13 @@ def create_openai(
     notify: Notify | None = None,
     *,
     need_model: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> ChatProvider:
     """The ``openai`` provider for *settings*, its key read from *environ*.
 
     :param need_model: refuse to start without ``settings.model`` (listing models does not
         need one)
+    :param transport: what sends the requests (default: the network)
     """
     options = settings.provider_options
     check_option_keys(options, ("base_url", "api_key_env"), "openai")
@@ -255,7 +266,7 @@ def create_openai(
         not_found="check --base-url (usually ending in /v1) and --model",
         not_json="check --base-url (usually ending in /v1)",
     )
-    client = bearer_client(key, str(key_env or OPENAI_KEY_ENV), settings, hints, notify)
+    client = bearer_client(key, str(key_env or OPENAI_KEY_ENV), settings, hints, notify, transport)
     return ChatProvider(
         name="openai",
         model=settings.model or "",
