@@ -179,9 +179,7 @@ def test_prompts_with_html_go_into_headings_unchanged(pandoc_harness: Path, tmp_
     assert _usable(before) and _usable(after)
     assert [_view(s) for s in after["slides"]] == [_view(s) for s in before["slides"]]
     again = _load(out, False)
-    assert {s.index: getattr(s.marker, "prompt", None) for s in again.slides} == {
-        i: p.text for i, p in prompts.items()
-    }
+    assert {s.index: s.prompt for s in again.slides} == {i: p.text for i, p in prompts.items()}
 
 
 def _load_text(source: str, folder: Path) -> Deck:

@@ -82,7 +82,7 @@ def test_prompts_cannot_close_or_open_an_html_element(fmt: str, mode: str) -> No
     assert "<" not in added.replace("<!--", "") and ">" not in added.replace("-->", "")
     assert "&lt;" not in added and "&gt;" not in added
     again = pipeline.parse(replace(deck, text=injected, slides=()))
-    read = {s.index: (s.status.value, getattr(s.marker, "prompt", None)) for s in again.slides}
+    read = {s.index: (s.status.value, s.prompt) for s in again.slides}
     assert {i: read[i] for i in prompts} == {i: ("fresh", p.text) for i, p in prompts.items()}
 
 
@@ -103,6 +103,6 @@ def test_markers_written_before_html_was_escaped_still_read(fmt: str, mode: str)
         old = old.replace(escaped, char)
     assert old.count("<b>") == len(prompts)
     again = pipeline.parse(replace(deck, text=old, slides=()))
-    read = {s.index: (s.status.value, getattr(s.marker, "prompt", None)) for s in again.slides}
+    read = {s.index: (s.status.value, s.prompt) for s in again.slides}
     assert {i: read[i] for i in prompts} == {i: ("fresh", p.text) for i, p in prompts.items()}
     assert pipeline.inject(again, prompts) == injected

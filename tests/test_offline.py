@@ -19,7 +19,6 @@ import pytest
 
 from mdslides_prompts import Action, Deck, DeckError, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.cache import PromptCache, cache_key, entry_meta
-from mdslides_prompts.messages import deck_title
 from mdslides_prompts.providers.answers import MAX_CLIP_TOKENS, MAX_WORDS, clip_tokens
 from mdslides_prompts.providers.base import PromptContext, PromptRequest
 from mdslides_prompts.providers.offline import OfflineProvider, offline_prompt
@@ -86,7 +85,7 @@ def test_example_decks_prompts_are_short_plain_and_about_the_slide(pipeline: Pip
             # slide) the deck's.
             title = deck.slides[index - 1].title or ""
             last = re.sub(r"\W+$", "", title.split()[-1]) if title.strip() else ""
-            deck_subject = re.split(r"[,:]", deck_title(deck) or "")[0]
+            deck_subject = re.split(r"[,:]", deck.title or "")[0]
             assert (last and last in prompt) or deck_subject in prompt, (path, index, prompt)
 
 

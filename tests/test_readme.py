@@ -13,7 +13,7 @@ import yaml
 
 from mdslides_prompts.cli import cli
 from mdslides_prompts.configfile import KEYS
-from mdslides_prompts.messages import TEMPLATE_VARIABLES
+from mdslides_prompts.templates import TEMPLATE_VARIABLES
 
 from .conftest import ROOT, pristine_example
 

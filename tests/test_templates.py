@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mdslides_prompts.messages import TEMPLATE_VARIABLES
+from mdslides_prompts.templates import TEMPLATE_VARIABLES
 
 from .cli_tools import cli, openai_server
 from .conftest import pristine_example

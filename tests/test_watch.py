@@ -127,7 +127,7 @@ def statuses(path: Path) -> list[Status]:
 
 def prompt_of(path: Path, index: int) -> str | None:
     slide = pipeline().load(path).slides[index - 1]
-    return getattr(slide.marker, "prompt", None)
+    return slide.prompt
 
 
 def wait_until(condition: Callable[[], object], timeout: float = TIMEOUT) -> None:

@@ -17,17 +17,11 @@ Plugins implement hooks from :mod:`mdslides_prompts.hookspecs` with :data:`hooki
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 import importlib
 from typing import TYPE_CHECKING, Any
 
-PLUGINS_ENV = "MDSLIDES_PROMPTS_PLUGINS"
-"""Environment variable naming the entry-point plugins to load, comma-separated; set but
-empty loads none.
-
-Defined here, not in :mod:`~mdslides_prompts.plugins`, so that ``--help`` can name it
-without importing pluggy."""
+from .about import PLUGINS_ENV as PLUGINS_ENV
+from .about import __version__
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -58,7 +52,8 @@ if TYPE_CHECKING:
     )
     from .hookspecs import hookimpl
     from .marker import BadMarker, PromptMarker
-    from .pipeline import Action, DeckReport, Pipeline, SlideOutcome, SlidePlan
+    from .outcomes import Action, DeckReport, SlideOutcome, SlidePlan
+    from .pipeline import Pipeline
     from .plugins import get_plugin_manager
     from .providers.base import (
         Answer,
@@ -108,11 +103,11 @@ _LAZY = {
     "hookimpl": ".hookspecs",
     "BadMarker": ".marker",
     "PromptMarker": ".marker",
-    "Action": ".pipeline",
-    "DeckReport": ".pipeline",
+    "Action": ".outcomes",
+    "DeckReport": ".outcomes",
     "Pipeline": ".pipeline",
-    "SlideOutcome": ".pipeline",
-    "SlidePlan": ".pipeline",
+    "SlideOutcome": ".outcomes",
+    "SlidePlan": ".outcomes",
     "get_plugin_manager": ".plugins",
     "Answer": ".providers.base",
     "Message": ".providers.base",

@@ -28,7 +28,6 @@ from .errors import MdSlidesError, ProviderError
 from .helpformat import SectionedCommand
 from .hookspecs import hookimpl
 from .marker import strippable
-from .messages import LANGUAGE_NAMES
 from .providers.options import (
     DEFAULT_MODEL,
     DEFAULT_PARAMS,
@@ -36,6 +35,7 @@ from .providers.options import (
     TOKEN_ENV,
     ClientOptions,
 )
+from .templates import LANGUAGE_NAMES
 from .wording import human_size, plain, plural
 
 if TYPE_CHECKING:
@@ -1002,7 +1002,7 @@ def unified_diff(deck: Deck, text: str) -> str:
 
 
 def _plan_row(plan: SlidePlan) -> dict[str, Any]:
-    from .messages import estimate_tokens
+    from .templates import estimate_tokens
 
     slide = plan.slide
     what = plan.action.value if plan.action else ("cached" if plan.cached else "request")
@@ -1481,7 +1481,7 @@ def _inspect_data(deck: Deck, found: Detection | None = None) -> dict[str, Any]:
                 "start_line": slide.start_line,
                 "end_line": slide.end_line,
                 "title": slide.title,
-                "prompt": getattr(slide.marker, "prompt", None) or None,
+                "prompt": slide.prompt or None,
                 "status": slide.status.value,
                 "reason": slide.skip_reason or slide.lock_reason or slide.problem,
             }

@@ -32,8 +32,8 @@ from .config import MODES, Settings
 from .controls import parse_selectors
 from .deck import Deck, split_lines
 from .errors import UsageError
-from .messages import LANGUAGE_NAMES, check_template
 from .providers.options import DEFAULT_PARAMS, PARAM_RANGES, PROFILE_TYPES, ClientOptions
+from .templates import LANGUAGE_NAMES, check_template
 
 __all__ = [
     "CONFIG_FILE",

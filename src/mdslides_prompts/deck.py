@@ -110,6 +110,12 @@ class Slide:
         return self.markers[0] if self.markers else None
 
     @property
+    def prompt(self) -> str | None:
+        """The prompt in the slide's marker, if it has a marker that could be read."""
+        marker = self.marker
+        return marker.prompt if isinstance(marker, PromptMarker) else None
+
+    @property
     def content_hash(self) -> str:
         """Short hash of the slide's content, as stored in a marker's ``src=`` field."""
         return content_hash(self.text)
@@ -224,6 +230,22 @@ class Deck:
     def name(self) -> str:
         """A short name for messages: the path, or ``<stdin>``."""
         return str(self.path) if self.path is not None else "<stdin>"
+
+    @property
+    def title(self) -> str | None:
+        """The deck's title: front matter ``title``, else the first slide title."""
+        title = self.meta.get("title")
+        if isinstance(title, str) and title.strip():
+            return title.strip()
+        return next((s.title for s in self.slides if s.title), None)
+
+    def neighbour_titles(self, slide: Slide) -> tuple[str | None, str | None]:
+        """Titles of the slides before and after *slide* (``None`` at the ends or if
+        untitled)."""
+        pos = slide.index - 1
+        before = self.slides[pos - 1].title if pos > 0 else None
+        after = self.slides[pos + 1].title if pos + 1 < len(self.slides) else None
+        return before, after
 
 
 def _dominant_newline(text: str) -> str:

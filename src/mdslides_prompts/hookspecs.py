@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .config import Settings
     from .deck import Deck, Slide, SlidePrompt
     from .detection import Evidence
-    from .pipeline import DeckReport, SlideOutcome
+    from .outcomes import DeckReport, SlideOutcome
     from .providers.base import Message, Notify, Provider, ProviderEvent
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]

@@ -1,143 +1,23 @@
 """The default message builder: a system prompt for an image-prompt expert and one user
 message carrying the slide and its deck context, both rendered from templates the user
-can replace (``system-template`` and ``user-template`` in the configuration). A plugin
-may replace the builder itself.
-
-Templates are plain text with ``{variable}`` fields (``{{`` and ``}}`` for literal
-braces); the variables are :data:`TEMPLATE_VARIABLES`. A variable with no value (a slide
-without a title, the first slide's ``previous_title``) is the empty string.
+can replace (``system-template`` and ``user-template`` in the configuration; see
+:mod:`~mdslides_prompts.templates`). A plugin may replace the builder itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-import string
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .errors import UsageError
 from .hookspecs import hookimpl
+from .templates import SYSTEM_PROMPT, USER_TEMPLATE, render_template, template_values
 
 if TYPE_CHECKING:
     from .config import Settings
     from .deck import Deck, Slide
     from .providers.base import Message
 
-__all__ = [
-    "LANGUAGE_NAMES",
-    "SYSTEM_PROMPT",
-    "TEMPLATE_VARIABLES",
-    "USER_TEMPLATE",
-    "check_template",
-    "deck_title",
-    "estimate_tokens",
-    "neighbour_titles",
-    "render_template",
-    "template_values",
-]
-
-SYSTEM_PROMPT = (
-    "You are an expert at writing prompts for image-generation models. Given one slide of "
-    "a presentation and the deck around it, reply with a single prompt, in {language}, of "
-    "at most 60 words, describing one illustration for that slide: subject, setting, "
-    "composition, lighting, colour palette and visual style. The slide may be written in "
-    "another language: convey its ideas in {language}, never copy its wording. Keep the "
-    "style consistent with the rest of the deck. Never ask for text, letters, numbers, "
-    "logos or captions in the image. Reply with the prompt only: no preamble, no quotes, "
-    "no label, no line breaks."
-)
-
-USER_TEMPLATE = "{context}Slide content (Markdown):\n{slide_text}"
-"""The built-in user message template."""
-
-TEMPLATE_VARIABLES = {
-    "slide_text": "the slide's Markdown, prompt markers left out",
-    "slide_title": "the slide's first heading",
-    "deck_title": "front matter title, else the first slide title",
-    "theme": "the deck's theme (front matter theme)",
-    "style": "the visual style for every slide (style setting)",
-    "language": "the language the prompt must be in, by name (English)",
-    "language_code": "the same as a code (en)",
-    "previous_title": "the title of the slide before",
-    "next_title": "the title of the slide after",
-    "context": "one line for each of deck title, theme, style, previous, next and slide "
-    "title that has a value ('Deck title: ...'), each ending with a line break",
-}
-"""Variables a prompt template can use, with what they hold."""
-
-LANGUAGE_NAMES = {
-    "en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
-    "pt": "Portuguese", "pl": "Polish", "nl": "Dutch", "ro": "Romanian", "cs": "Czech",
-    "sv": "Swedish",
-}  # fmt: skip
-"""Languages a prompt can be written in: those Infomaniak's models support (fully: en, fr,
-de, es, it; the rest in part). Prompts default to English whatever the deck's language,
-since image models follow English best."""
-
-
-def deck_title(deck: Deck) -> str | None:
-    """The deck's title: front matter ``title``, else the first slide title."""
-    title = deck.meta.get("title")
-    if isinstance(title, str) and title.strip():
-        return title.strip()
-    return next((s.title for s in deck.slides if s.title), None)
-
-
-def neighbour_titles(deck: Deck, slide: Slide) -> tuple[str | None, str | None]:
-    """Titles of the slides before and after *slide* (``None`` at the ends or if untitled)."""
-    pos = slide.index - 1
-    before = deck.slides[pos - 1].title if pos > 0 else None
-    after = deck.slides[pos + 1].title if pos + 1 < len(deck.slides) else None
-    return before, after
-
-
-def template_values(deck: Deck, slide: Slide, settings: Settings) -> dict[str, str]:
-    """The value of every :data:`TEMPLATE_VARIABLES` entry for *slide*."""
-    theme = deck.meta.get("theme")
-    before, after = neighbour_titles(deck, slide)
-    values = {
-        "slide_text": slide.text.strip(),
-        "slide_title": slide.title or "",
-        "deck_title": deck_title(deck) or "",
-        "theme": theme if isinstance(theme, str) else "",
-        "style": settings.style or "",
-        "language": LANGUAGE_NAMES.get(settings.language, settings.language),
-        "language_code": settings.language,
-        "previous_title": before or "",
-        "next_title": after or "",
-    }
-    labels = (
-        ("Deck title", "deck_title"), ("Deck theme", "theme"),
-        ("Visual style for every slide", "style"), ("Previous slide", "previous_title"),
-        ("Next slide", "next_title"), ("Slide title", "slide_title"),
-    )  # fmt: skip
-    lines = [f"{label}: {values[name]}" for label, name in labels if values[name]]
-    values["context"] = "".join(f"{line}\n" for line in lines)
-    return values
-
-
-def check_template(template: str, where: str) -> None:
-    """Raise :class:`UsageError` (naming *where*) unless *template* only uses known
-    variables and its braces are balanced."""
-    try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as exc:
-        raise UsageError(f"{where}: {exc} (write {{{{ and }}}} for literal braces)") from None
-    for name in fields:
-        if name not in TEMPLATE_VARIABLES:
-            known = ", ".join(TEMPLATE_VARIABLES)
-            shown = f"{{{name}}}" if name else "{}"
-            raise UsageError(f"{where}: unknown variable {shown} (known: {known})")
-
-
-def render_template(template: str, values: Mapping[str, str]) -> str:
-    """*template* with its ``{variable}`` fields filled in from *values*."""
-    return string.Formatter().vformat(template, (), dict(values))
-
-
-def estimate_tokens(messages: Sequence[Message]) -> int:
-    """A rough count of the tokens *messages* cost: a token per four characters, plus
-    four per message (what chat formats add), as OpenAI's rule of thumb has it."""
-    return sum(-(-len(m["content"]) // 4) + 4 for m in messages)
+__all__ = ["mdslides_build_messages"]
 
 
 @hookimpl(trylast=True)

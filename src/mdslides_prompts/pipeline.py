@@ -7,8 +7,7 @@ either a plugin or data. The CLI and library callers use :class:`Pipeline`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-import enum
+from dataclasses import replace
 from pathlib import Path
 import time
 from typing import TYPE_CHECKING
@@ -33,7 +32,7 @@ from .errors import (
 from .explain import Explanation, explain
 from .fileio import read_bytes, write_atomic
 from .marker import PromptMarker, strippable
-from .messages import deck_title, neighbour_titles
+from .outcomes import Action, DeckReport, Destination, SlideOutcome, SlidePlan
 from .plugins import get_plugin_manager
 from .providers.base import (
     Answer,
@@ -43,14 +42,13 @@ from .providers.base import (
     PromptRequest,
     Provider,
     ProviderEvent,
-    Usage,
 )
 from .visible import visible_text
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["Action", "DeckReport", "Pipeline", "SlideOutcome", "SlidePlan"]
+__all__ = ["Action", "DeckReport", "Destination", "Pipeline", "SlideOutcome", "SlidePlan"]
 
 
 def _close(provider: Provider) -> None:
@@ -73,131 +71,6 @@ def _layout(slide: Slide) -> tuple[object, ...]:
         slide.anchor_line,
         slide.markers,
     )
-
-
-class Action(enum.StrEnum):
-    """What a run did with one slide."""
-
-    KEPT = "kept"
-    """The slide's prompt was fresh or hand-edited and was left as it is."""
-    CACHED = "cached"
-    """A new prompt came from the cache."""
-    GENERATED = "generated"
-    """A new prompt came from the provider."""
-    SKIPPED = "skipped"
-    """The slide gets no prompt."""
-    FAILED = "failed"
-    """No prompt could be made; the slide was left as it was."""
-    MISSED = "missed"
-    """The run reads only the cache (``cache_only``) and it had no answer; the slide was
-    left as it was."""
-
-
-@dataclass(frozen=True, slots=True)
-class SlideOutcome:
-    """What happened to one slide during a run."""
-
-    index: int
-    """The slide's index."""
-    status: Status
-    """The slide's status before the run."""
-    action: Action
-    """What the run did."""
-    prompt: str | None = None
-    """The prompt the slide has after the run, if any."""
-    error: str | None = None
-    """Why the slide failed, when it did."""
-    seconds: float = 0.0
-    """Time spent getting the prompt from the cache or the provider, retries and their
-    backoff included; not the time queued (:attr:`queued`)."""
-    queued: float = 0.0
-    """Time the slide waited for a concurrency slot (``--concurrency``) and for client-side
-    pacing (``--rpm``) before its requests went out."""
-    requests: int = 0
-    """Requests sent to the provider for this slide, retries included."""
-    usage: Usage | None = None
-    """Tokens the provider reported for the answer, if it did."""
-    key: str | None = None
-    """The cache key of the slide's request, when a request was built."""
-    reason: str | None = None
-    """Why the slide was kept or skipped (``fresh``, ``locked: lock list: 3``, ...)."""
-    not_sent: bool = False
-    """The slide failed without a request: the run had stopped sending before its turn
-    (a server that cannot be reached, a wrong key or model)."""
-
-    @property
-    def retries(self) -> int:
-        """Requests beyond the first."""
-        return max(0, self.requests - 1)
-
-
-@dataclass(frozen=True, slots=True)
-class SlidePlan:
-    """What a run will do with one slide, decided before anything is asked."""
-
-    slide: Slide
-    """The slide."""
-    action: Action | None
-    """What happens without asking anyone (kept, skipped, failed); ``None`` when the slide
-    needs a new prompt from the cache or the provider."""
-    reason: str
-    """Why, in a few words (``fresh``, ``hand-edited``, ``missing``, ``--force``, ...)."""
-    request: PromptRequest | None = None
-    """The request, when the slide needs a new prompt."""
-    key: str | None = None
-    """Its cache key."""
-    refresh: bool = False
-    """Regenerated on purpose (``--force``, ``--slides``): the cache is not read (unless
-    the run reads nothing but the cache)."""
-    keep: SlidePrompt | None = None
-    """A fresh prompt written back as it is (a no-op unless the marker form changes)."""
-    cached: bool | None = None
-    """Whether the cache holds an answer for :attr:`key` (``None``: not looked up)."""
-    error: str | None = None
-    """Why the slide fails before any request, if it does."""
-
-
-@dataclass(frozen=True, slots=True)
-class DeckReport:
-    """The result of running over one deck."""
-
-    deck: Deck
-    """The deck as it was read and split."""
-    text: str
-    """The deck's new text (without BOM); equal to ``deck.text`` when nothing changed."""
-    outcomes: tuple[SlideOutcome, ...] = ()
-    """One outcome per slide, in slide order."""
-    destination: Path | None = None
-    """Where the text was written, or ``None`` if it was not written to a file."""
-    written: bool = False
-    """Whether a file was actually (re)written."""
-    error: str | None = None
-    """Why the deck could not be written (e.g. it was edited meanwhile), if it was not."""
-    stripped: bool = False
-    """Whether this report comes from removing prompts rather than adding them."""
-
-    @property
-    def changed(self) -> bool:
-        """Whether the new text differs from the deck's."""
-        return self.text != self.deck.text
-
-    @property
-    def failed(self) -> tuple[SlideOutcome, ...]:
-        """Outcomes of the slides that failed."""
-        return tuple(o for o in self.outcomes if o.action is Action.FAILED)
-
-    @property
-    def missed(self) -> tuple[SlideOutcome, ...]:
-        """Outcomes of the slides the cache had no answer for (``cache_only`` runs)."""
-        return tuple(o for o in self.outcomes if o.action is Action.MISSED)
-
-    def count(self, action: Action) -> int:
-        """How many slides had *action*."""
-        return sum(1 for o in self.outcomes if o.action is action)
-
-
-Destination = Callable[[Deck], Path | None]
-"""Maps a deck to the file its new text goes to (``None``: do not write a file)."""
 
 
 class Pipeline:
@@ -460,15 +333,10 @@ class Pipeline:
             problem = "it would change the deck's slides"
         else:
             for slide in after.slides:
-                marker = slide.marker
                 want = prompts.get(slide.index)
                 if stripped and any(strippable(m) for m in slide.markers):
                     problem = f"slide {slide.index} still has a marker"
-                elif want is not None and (
-                    marker is None
-                    or len(slide.markers) != 1
-                    or getattr(marker, "prompt", None) != want.text
-                ):
+                elif want is not None and (len(slide.markers) != 1 or slide.prompt != want.text):
                     problem = f"slide {slide.index} does not read back its prompt"
                 if problem:
                     break
@@ -615,11 +483,11 @@ class Pipeline:
     def request(self, deck: Deck, slide: Slide) -> PromptRequest:
         """The full request for *slide*: messages, structured context and parameters."""
         theme = deck.meta.get("theme")
-        before, after = neighbour_titles(deck, slide)
+        before, after = deck.neighbour_titles(slide)
         context = PromptContext(
             slide_text=slide.text,
             slide_title=slide.title,
-            deck_title=deck_title(deck),
+            deck_title=deck.title,
             theme=theme if isinstance(theme, str) else None,
             language=self.settings.language,
             style=self.settings.style,
@@ -653,7 +521,7 @@ class Pipeline:
         """The plan for *slide* if it needs no prompt (see :meth:`plan_slide`), else ``None``."""
         status = slide.status
         settings = self.settings
-        current = getattr(slide.marker, "prompt", None)
+        current = slide.prompt
         if status is Status.SKIPPED:
             return SlidePlan(slide, Action.SKIPPED, slide.skip_reason or MARKER_SKIP)
         if status is Status.LOCKED:
@@ -782,7 +650,7 @@ class Pipeline:
         """The outcome of a slide the run leaves as it is (kept, skipped, failed...)."""
         slide = plan.slide
         assert plan.action is not None
-        prompt = getattr(slide.marker, "prompt", None) if plan.action is Action.KEPT else None
+        prompt = slide.prompt if plan.action is Action.KEPT else None
         outcome = SlideOutcome(
             slide.index, slide.status, plan.action, prompt, plan.error, reason=plan.reason
         )

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from . import PLUGINS_ENV, hookspecs
+from . import hookspecs
+from .about import PLUGINS_ENV
 from .errors import PluginError
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class PluginInfo:
 
 def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
     """Every plugin registered with *pm*: built-in ones first, then installed ones."""
-    from . import __version__
+    from .about import __version__
 
     dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
     infos = []

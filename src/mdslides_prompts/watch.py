@@ -42,7 +42,8 @@ from watchdog.observers.api import BaseObserver
 from .deck import Deck
 from .errors import DeckError, MdSlidesError
 from .fileio import TEMP_PREFIX, find_decks, is_folder_deck, read_current
-from .pipeline import DeckReport, Pipeline
+from .outcomes import DeckReport
+from .pipeline import Pipeline
 from .providers.base import Provider
 
 __all__ = [

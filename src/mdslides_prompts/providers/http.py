@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .. import __version__
+from ..about import __version__
 from ..errors import (
     AuthenticationFailed,
     CannotConnect,
