@@ -46,6 +46,7 @@ from mdslides_prompts.watch import (
     Watching,
     is_editor_file,
 )
+from mdslides_prompts.workspace import Workspace
 
 from .http_server import Recorded, Reply, ScriptedServer, chat, serve, slide_of
 
@@ -111,6 +112,11 @@ def pipeline() -> Pipeline:
     return Pipeline(settings(), get_plugin_manager(load_entrypoints=False))
 
 
+def workspace() -> Workspace:
+    """Each deck gets the configuration that applies to it, over :func:`settings`."""
+    return Workspace(base=settings(), pm=get_plugin_manager(load_entrypoints=False))
+
+
 def fresh_deck(folder: Path, name: str = "deck.md") -> Path:
     """A deck whose every slide already has a fresh prompt (made offline)."""
     path = folder / name
@@ -122,7 +128,7 @@ def fresh_deck(folder: Path, name: str = "deck.md") -> Path:
 
 
 def statuses(path: Path) -> list[Status]:
-    return [s.status for s in pipeline().load(path).slides]
+    return [s.status for s in workspace().load(path)[0].slides]
 
 
 def prompt_of(path: Path, index: int) -> str | None:
@@ -144,7 +150,7 @@ class Session:
     def __init__(self, paths: list[Path], **options: float) -> None:
         self.events: list[WatchEvent] = []
         self._lock = threading.Lock()
-        self.watcher = Watcher(pipeline(), paths, on_event=self._record, **options)
+        self.watcher = Watcher(workspace(), paths, on_event=self._record, **options)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -310,6 +316,44 @@ def test_a_new_deck_missing_prompts_is_done_by_the_first_pass(
     assert run.report.written and len(server.posts) == 3
     assert statuses(path) == [Status.FRESH] * 3
     session.first(NoChange, 0, lambda e: e.ours)
+
+
+def system_of(request: Recorded) -> str:
+    return str(request.json["messages"][0]["content"])
+
+
+def test_a_deck_gets_its_own_configuration_as_run_gives_it(
+    tmp_path: Path, api: tuple[Api, ScriptedServer], sessions: Callable[..., Session]
+) -> None:
+    _, server = api
+    path = tmp_path / "deck.md"
+    own = "mdslides-prompts:\n  skip: [1]\n  style: pencil sketch\n"
+    path.write_text(DECK.replace("title: Watch drill\n", "title: Watch drill\n" + own))
+    session = sessions([path])
+    [run] = session.after(0, DeckRun)
+    assert run.report.written and [slide_of(r) for r in server.posts] == ["Moraines", "Meltwater"]
+    assert all("Visual style for every slide: pencil sketch" in r.json["messages"][-1]["content"]
+               for r in server.posts)  # fmt: skip
+    assert statuses(path) == [Status.SKIPPED, Status.FRESH, Status.FRESH]
+
+
+def test_a_config_file_edit_applies_from_the_next_save(
+    tmp_path: Path, api: tuple[Api, ScriptedServer], sessions: Callable[..., Session]
+) -> None:
+    _, server = api
+    config = tmp_path / ".mdslides-prompts.toml"
+    config.write_text('style = "watercolour"\nlanguage = "fr"\n')
+    path = tmp_path / "deck.md"
+    path.write_text(DECK, encoding="utf-8")
+    session = sessions([tmp_path])
+    assert len(server.posts) == 3 and all("French" in system_of(r) for r in server.posts)
+    config.write_text('style = "charcoal"\n')
+    since = session.mark()
+    edit(path, "Rocks left behind.", "Rocks the glacier left behind.")
+    written_run(session, path.resolve(), since)
+    [request] = server.posts[3:]
+    assert slide_of(request) == "Moraines" and "English" in system_of(request)
+    assert "style for every slide: charcoal" in request.json["messages"][-1]["content"]
 
 
 @pytest.mark.parametrize("editor", ["rename", "jetbrains"])

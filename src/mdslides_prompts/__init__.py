@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         ProviderEvent,
         Usage,
     )
+    from .workspace import Workspace
 
 # The public names load on first use (PEP 562), so that ``mdslides-prompts --help`` and a
 # run that makes no request import only what they need.
@@ -118,6 +119,7 @@ _LAZY = {
     "Provider": ".providers.base",
     "ProviderEvent": ".providers.base",
     "Usage": ".providers.base",
+    "Workspace": ".workspace",
 }
 
 __all__ = [
@@ -166,6 +168,7 @@ __all__ = [
     "Strength",
     "Usage",
     "UsageError",
+    "Workspace",
     "__version__",
     "get_plugin_manager",
     "hookimpl",

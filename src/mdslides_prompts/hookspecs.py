@@ -15,7 +15,10 @@ A run over one deck is::
     write atomically; mdslides_on_deck_done(...)       # event
     mdslides_on_warning(...)                           # event: cache rows it ignored
 
-The provider comes from :func:`mdslides_get_provider`, once per run. Built-in formats and
+A deck's settings come from its config file, its own block, the environment and the
+options (:mod:`~mdslides_prompts.workspace`); a provider named ``auto`` is the one
+:func:`mdslides_auto_provider` picks. The provider comes from
+:func:`mdslides_get_provider`, once per run. Built-in formats and
 providers are plugins exactly like third-party ones: a third-party package exposes a
 module or object under the ``mdslides_prompts`` entry-point group and implements any of
 these hooks with :data:`hookimpl`. Built-in implementations are registered first and
@@ -25,7 +28,7 @@ Rules that hold for every hook (pluggy's): arguments are passed by keyword, an
 implementation may accept only the arguments it needs, and a ``firstresult`` hook stops
 at the first implementation that returns something other than ``None``. Hooks only grow
 new arguments; none is ever renamed or removed. Only :mod:`mdslides_prompts.pipeline`
-calls them.
+calls them, and :mod:`mdslides_prompts.workspace` (which settings a deck gets).
 """
 
 from __future__ import annotations
@@ -159,6 +162,20 @@ def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> Prov
     :param notify: call it with a :class:`~mdslides_prompts.providers.base.ProviderEvent`
         for each retry or wait; it reaches :func:`mdslides_on_provider_event`
     :return: a :class:`~mdslides_prompts.providers.base.Provider`, or ``None``
+    """
+
+
+@hookspec(firstresult=True)
+def mdslides_auto_provider(environ: Mapping[str, str]) -> str | None:
+    """Name the provider ``auto`` stands for, if the environment calls for yours.
+
+    Asked once per run, of installed plugins first, then of the built-in ones:
+    ``infomaniak`` answers when its credentials are set, ``offline`` (last) always.
+
+    :param environ: the environment the run sees
+    :return: a provider name, or ``None`` to let the next plugin decide
+    :raises UsageError: the environment is half set up for your provider (one
+        credential of two), which falling back to another provider would hide
     """
 
 

@@ -253,7 +253,10 @@ def render_marker(
     """
     fields = f"{MARKER_KEYWORD} src={source_hash} sum={prompt_hash(prompt)}"
     if form == "reference":
-        return f'[{fields}]: # "{escape(prompt, quote=True, extra=extra, avoid=avoid)}"'
+        # No '|' at all: a line holding one (escaped or not) above a '---' would be the
+        # header row of a one-column table, not a definition above a separator.
+        title = escape(prompt, quote=True, extra=extra + "|", avoid=avoid)
+        return f'[{fields}]: # "{title}"'
     return f"<!-- {fields} | {escape(prompt, extra=extra, avoid=avoid)} -->"
 
 

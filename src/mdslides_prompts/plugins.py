@@ -28,13 +28,14 @@ __all__ = [
 ]
 
 DEFAULT_PLUGINS = (
+    # Built-in hooks are all ``trylast`` (any installed plugin goes before them), and
+    # pluggy calls ``trylast`` hooks in the order they were registered: offline, which
+    # always answers ``auto``, comes after the providers that answer it when set up, and
+    # the formats come most specific detection first.
     "mdslides_prompts.messages",
-    "mdslides_prompts.providers.offline",
     "mdslides_prompts.providers.openai",
     "mdslides_prompts.providers.infomaniak",
-    # Formats, most specific detection first: built-in hooks are all ``trylast`` (any
-    # installed plugin goes before them), and pluggy calls ``trylast`` hooks in the
-    # order they were registered.
+    "mdslides_prompts.providers.offline",
     "mdslides_prompts.formats.marp",
     "mdslides_prompts.formats.slidev",
     "mdslides_prompts.formats.deckset",

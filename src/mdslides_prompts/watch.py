@@ -3,9 +3,13 @@
 The design is mkdocs' livereload loop. A watchdog observer thread only *marks* deck paths
 dirty; one asyncio loop waits until the edits stop (:attr:`Watcher.debounce` seconds of
 quiet, at most :attr:`Watcher.max_delay` after the first edit) and then runs the
-pipeline on each dirty deck. One provider serves the whole session, so its HTTP client,
-pacing and rate-limit pauses carry over from one run to the next; the cache answers
-every slide whose request did not change, so only edited slides cost a request.
+pipeline on each dirty deck. Each deck runs with the configuration that applies to it,
+as ``run`` gives it (a :class:`~mdslides_prompts.workspace.Workspace`: config files, the
+deck's own block, the environment, the options), read again on each run, so that an
+edit of a config file or of the deck's block applies from the deck's next save. One
+provider serves every deck that asks for the same one, for the whole session, so its
+HTTP client, pacing and rate-limit pauses carry over from one run to the next; the cache
+answers every slide whose request did not change, so only edited slides cost a request.
 
 Three rules keep the author's text safe and the loop quiet:
 
@@ -39,12 +43,14 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from .config import Settings
 from .deck import Deck
 from .errors import DeckError, MdSlidesError
 from .fileio import TEMP_PREFIX, find_decks, is_folder_deck, read_current
 from .outcomes import DeckReport
 from .pipeline import Pipeline
 from .providers.base import Provider
+from .workspace import Workspace
 
 __all__ = [
     "DeckFailed",
@@ -201,7 +207,8 @@ class _Handler(FileSystemEventHandler):
 class Watcher:
     """Watches decks and reruns the pipeline on each one its author edits.
 
-    :param pipeline: the pipeline to run (its settings choose provider, mode, ...)
+    :param workspace: gives each deck its settings and pipeline (a
+        :class:`~mdslides_prompts.pipeline.Pipeline` runs every deck with its settings)
     :param paths: deck files, and folders whose decks (by file ending, then by detection,
         as ``run`` picks them) are watched, new ones included
     :param on_event: called with each :data:`WatchEvent`, from the thread running
@@ -213,14 +220,14 @@ class Watcher:
 
     def __init__(
         self,
-        pipeline: Pipeline,
+        workspace: Workspace | Pipeline,
         paths: Iterable[Path],
         *,
         on_event: Callable[[WatchEvent], None] | None = None,
         debounce: float = DEBOUNCE,
         max_delay: float = MAX_DELAY,
     ) -> None:
-        self.pipeline = pipeline
+        self.workspace = workspace
         self.on_event = on_event or (lambda event: None)
         self.debounce = debounce
         self.max_delay = max(max_delay, debounce)
@@ -250,6 +257,7 @@ class Watcher:
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = False
+        self._providers: list[tuple[tuple[object, ...], Provider]] = []
 
     # --- called from the observer's thread ------------------------------------------------
 
@@ -286,7 +294,8 @@ class Watcher:
         Blocks. In the main thread, Ctrl-C cancels the run in progress, stops watching
         and raises :class:`KeyboardInterrupt`, as :func:`asyncio.run` does.
 
-        :raises MdSlidesError: if the provider cannot be created (bad settings)
+        :raises MdSlidesError: if the provider the configuration of a path given calls
+            for cannot be created (bad settings, missing credentials)
         """
         try:
             asyncio.run(self._main())
@@ -304,9 +313,12 @@ class Watcher:
                 loop.call_soon_threadsafe(task.cancel)
 
     async def _main(self) -> None:
-        provider = self.pipeline.open_provider()
         observer: BaseObserver | None = None
         try:
+            # A provider that cannot be made for a path given stops the session now,
+            # not at the first deck.
+            for given in (*self.files, *self.folders):
+                self._provider(self._reader(given if given.is_dir() else given.parent))
             with self._lock:
                 if self._stopping:
                     return
@@ -319,16 +331,18 @@ class Watcher:
             for folder in self.folders:
                 first.extend(self._candidates(folder))
             for path in dict.fromkeys(first):
-                await self._update(path, provider)
+                await self._update(path)
             self._emit(Watching((*self.files, *self.folders), tuple(sorted(self._decks))))
-            await self._watch(provider)
+            await self._watch()
         finally:
             with self._lock:
                 self._loop = None
                 self._task = None
             if observer is not None:
                 observer.stop()
-            await provider.aclose()
+            providers, self._providers = self._providers, []
+            for _, provider in providers:
+                await provider.aclose()
             if observer is not None and observer.is_alive():
                 observer.join(timeout=1)
 
@@ -353,14 +367,37 @@ class Watcher:
     def _candidates(self, folder: Path) -> list[Path]:
         return [path for path in find_decks(folder) if not is_editor_file(path.name)]
 
-    async def _watch(self, provider: Provider) -> None:
+    async def _watch(self) -> None:
         wake = self._wake
         assert wake is not None
         while True:
             await wake.wait()
             wake.clear()
-            for path in await self._settled():
-                await self._update(path, provider)
+            batch = await self._settled()
+            if isinstance(self.workspace, Workspace):
+                self.workspace.refresh()
+            for path in batch:
+                await self._update(path)
+
+    def _reader(self, folder: Path) -> Pipeline:
+        if isinstance(self.workspace, Pipeline):
+            return self.workspace
+        return self.workspace.reader(folder)
+
+    def _open(self, deck: Deck) -> tuple[Deck, Pipeline]:
+        if isinstance(self.workspace, Pipeline):
+            return self.workspace.parse(deck), self.workspace
+        return self.workspace.open(deck)
+
+    def _provider(self, pipeline: Pipeline) -> Provider:
+        """The session's provider for *pipeline*'s settings, made on first use."""
+        want = _provider_key(pipeline.settings)
+        for key, provider in self._providers:
+            if key == want:
+                return provider
+        provider = pipeline.open_provider()
+        self._providers.append((want, provider))
+        return provider
 
     async def _settled(self) -> list[Path]:
         """Wait until the edits are quiet (or have waited long enough); take the dirty set."""
@@ -376,7 +413,7 @@ class Watcher:
                     return batch
             await asyncio.sleep(due - now)
 
-    async def _update(self, path: Path, provider: Provider) -> None:
+    async def _update(self, path: Path) -> None:
         """Bring one deck up to date, or say why not."""
         try:
             snapshot = _snapshot(path)
@@ -407,10 +444,11 @@ class Watcher:
         try:
             deck = Deck.from_bytes(data, path)
             # A folder's file: is it a deck at all? (An uncertain one fails below.)
+            reader = self._reader(path.parent)
             if (
                 path not in self.files
-                and self.pipeline.settings.format is None
-                and self.pipeline.detect(deck).format is None
+                and reader.settings.format is None
+                and reader.detect(deck).format is None
             ):
                 self._decks.discard(path)
                 self._known[path] = _Known(digest, signature, clean=True, ours=False)
@@ -418,8 +456,9 @@ class Watcher:
                 return
             self._decks.add(path)
             started = time.monotonic()
-            deck = self.pipeline.parse(deck)
-            [report] = await self.pipeline.arun([deck], lambda _: path, provider=provider)
+            deck, pipeline = self._open(deck)
+            provider = self._provider(pipeline)
+            [report] = await pipeline.arun([deck], lambda _: path, provider=provider)
         except MdSlidesError as exc:
             self._known[path] = _Known(digest, signature, clean=False, ours=False)
             self._fail(path, str(exc))
@@ -473,3 +512,15 @@ def _snapshot_digest(path: Path) -> str | None:
     except DeckError:
         return None
     return _digest(snapshot[0]) if snapshot is not None else None
+
+
+def _provider_key(settings: Settings) -> tuple[object, ...]:
+    """What decides which provider serves a run: decks that differ only in style, mode
+    or slide lists share one."""
+    return (
+        settings.provider,
+        settings.model,
+        sorted(settings.params.items()),
+        sorted(settings.provider_options.items()),
+        settings.cache_only,
+    )

@@ -178,6 +178,13 @@ def mdslides_provider_names() -> list[str]:
 
 
 @hookimpl(trylast=True)
+def mdslides_auto_provider(environ: Mapping[str, str]) -> str | None:
+    """``auto`` is ``infomaniak`` when both its credentials are set (see
+    :func:`auto_provider`)."""
+    return "infomaniak" if auto_provider(environ) == "infomaniak" else None
+
+
+@hookimpl(trylast=True)
 def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> ChatProvider | None:
     """Create the ``infomaniak`` provider when it is asked for (without credentials when
     the run only reads the cache: it never sends a request then)."""

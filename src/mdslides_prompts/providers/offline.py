@@ -255,6 +255,13 @@ def mdslides_provider_names() -> list[str]:
 
 
 @hookimpl(trylast=True)
+def mdslides_auto_provider() -> str:
+    """``auto`` is ``offline`` when no other provider is set up (asked last: this
+    module is the last built-in provider registered)."""
+    return "offline"
+
+
+@hookimpl(trylast=True)
 def mdslides_get_provider(name: str, settings: Settings) -> OfflineProvider | None:
     """Create the offline provider when it is asked for."""
     return OfflineProvider() if name == "offline" else None
