@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 from mdslides_prompts import Deck, Pipeline, SlidePrompt, Status
 
@@ -45,3 +46,17 @@ def inject_all(pipeline: Pipeline, source: str) -> str:
     """Inject 'prompt for slide N' into every slide that needs one."""
     deck = pipeline.parse(Deck.from_text(source))
     return pipeline.inject(deck, all_prompts(deck))
+
+
+def separators(
+    separator: str | None = None,
+    vertical_separator: str | None = None,
+    notes_separator: str | None = None,
+) -> Mapping[str, str]:
+    """The reveal.js family's separator keys as :attr:`Settings.extra` holds them."""
+    given = {
+        "separator": separator,
+        "vertical-separator": vertical_separator,
+        "notes-separator": notes_separator,
+    }
+    return MappingProxyType({name: value for name, value in given.items() if value})

@@ -10,8 +10,9 @@ import tomllib
 
 import pytest
 
+from mdslides_prompts import get_plugin_manager
 from mdslides_prompts.commands import COMMANDS
-from mdslides_prompts.configfile import KEYS
+from mdslides_prompts.workspace import config_keys
 
 from .cli_tools import cli, cli_json, markers, process
 from .conftest import pristine_example
@@ -139,7 +140,7 @@ def test_config_shows_every_value_and_where_it_comes_from(
     monkeypatch.setenv("MDSLIDES_PROMPTS_TEMPERATURE", "0.2")
     data = cli_json(capsys, "config", deck, "--max-retries", "2")
     rows = {row["key"]: row for row in data["keys"]}
-    assert list(rows) == list(KEYS)
+    assert list(rows) == list(config_keys(get_plugin_manager(load_entrypoints=False)))
     found = {name: (row["value"], row["source"]) for name, row in rows.items()}
     assert found["rpm"] == (20, str(own)) and found["style"] == ("file style", str(own))
     assert found["lock"] == (["2"], f"{deck} front matter")
@@ -160,7 +161,9 @@ def test_config_shows_every_value_and_where_it_comes_from(
     code, out, _ = cli(capsys, "config", deck)
     lines = out.splitlines()
     assert code == 0 and lines[0] == f"# config file: {own}"
-    assert [line.split(" = ")[0] for line in lines[1:]] == list(KEYS)
+    assert [line.split(" = ")[0] for line in lines[1:]] == list(
+        config_keys(get_plugin_manager(load_entrypoints=False))
+    )
     assert f"rpm = 20  # {own}" in lines and "max-tokens = 400  # default" in lines
     assert "temperature = 0.2  # environment (MDSLIDES_PROMPTS_TEMPERATURE)" in lines
     assert "format = (detected from each deck)  # default" in lines

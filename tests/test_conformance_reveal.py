@@ -24,7 +24,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from .conftest import CORPUS, ROOT, corpus_rows, npm_harness, require_corpus
 from .deck_strategies import random_deck
 from .edge_matrix import write_rows
-from .fixture_tools import all_prompts
+from .fixture_tools import all_prompts, separators
 
 HARNESS = ROOT / "conformance" / "revealjs" / "slides.mjs"
 NASTY = "Glacier -- at dawn --> <!-- .slide: class=x --> .element note: Style:  two  spaces"
@@ -85,8 +85,7 @@ def _pipeline(
     separator: str | None, vertical: str | None, notes: str | None, mode: str = "comment"
 ) -> Pipeline:
     settings = Settings(
-        format="revealjs", separator=separator, vertical_separator=vertical,
-        notes_separator=notes, mode=mode,
+        format="revealjs", extra=separators(separator, vertical, notes), mode=mode,
     )  # fmt: skip
     return Pipeline(settings, get_plugin_manager(load_entrypoints=False))
 

@@ -11,6 +11,7 @@ import pytest
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 
 from .conftest import CORPUS, EXAMPLE_DECKS, corpus_rows, require_corpus
+from .fixture_tools import separators
 
 IMPLEMENTED = set(Pipeline(Settings(), get_plugin_manager(load_entrypoints=False)).format_names())
 
@@ -36,9 +37,9 @@ def test_corpus_deck(row: dict[str, str] | None) -> None:
         assert not found.confident or found.format == row["format"], found.explain()
     settings = Settings(
         format=config.get("generator", row["format"]),
-        separator=config.get("separator"),
-        vertical_separator=config.get("vertical_separator"),
-        notes_separator=config.get("notes_separator"),
+        extra=separators(
+            config.get("separator"), config.get("vertical_separator"), config.get("notes_separator")
+        ),
     )
     split = Pipeline(settings, get_plugin_manager(load_entrypoints=False)).parse(deck)
     assert len(split.slides) == int(row["slides"])

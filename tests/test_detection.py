@@ -27,6 +27,7 @@ from mdslides_prompts.detection import decide
 
 from .cli_tools import cli
 from .conftest import CORPUS, corpus_rows
+from .fixture_tools import separators
 from .hypothesis_budget import examples
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -296,8 +297,7 @@ def test_a_reveal_js_host_page_names_the_deck_and_sets_its_separators(
     assert not PLAIN.detect(Deck.from_text(SPACED, deck)).confident  # loads another deck
     (repo / "slides" / "index.html").write_text(PAGE.format(src="md/talk.md?v=2"))
     split = _load(deck)
-    given = Settings(format="revealjs", separator=r"^\n\n\n", vertical_separator=r"^\n\n",
-                     notes_separator=r"^Note:")  # fmt: skip
+    given = Settings(format="revealjs", extra=separators(r"^\n\n\n", r"^\n\n", r"^Note:"))
     assert split.format == "revealjs"
     assert [(s.start_line, s.end_line, s.notes) for s in split.slides] == [
         (s.start_line, s.end_line, s.notes) for s in _load(deck, given).slides

@@ -25,6 +25,7 @@ from mdslides_prompts.providers.offline import OfflineProvider, offline_prompt
 
 from .conftest import CORPUS, EXAMPLE_DECK, EXAMPLE_DECKS, corpus_rows
 from .deck_strategies import decks, slidev_decks
+from .fixture_tools import separators
 from .hypothesis_budget import examples
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -314,9 +315,11 @@ def test_corpus_decks_give_prompts_within_77_clip_tokens() -> None:
         pipeline = Pipeline(
             Settings(
                 format=config.get("generator", row["format"]),
-                separator=config.get("separator"),
-                vertical_separator=config.get("vertical_separator"),
-                notes_separator=config.get("notes_separator"),
+                extra=separators(
+                    config.get("separator"),
+                    config.get("vertical_separator"),
+                    config.get("notes_separator"),
+                ),
             ),
             get_plugin_manager(load_entrypoints=False),
         )

@@ -11,9 +11,10 @@ import click
 import pytest
 import yaml
 
+from mdslides_prompts import get_plugin_manager
 from mdslides_prompts.cli import cli
-from mdslides_prompts.configfile import KEYS
 from mdslides_prompts.templates import TEMPLATE_VARIABLES
+from mdslides_prompts.workspace import config_keys
 
 from .conftest import ROOT, pristine_example
 
@@ -52,7 +53,7 @@ def test_group_options_keys_and_variables_are_documented() -> None:
         for flag in getattr(param, "opts", []):
             if flag.startswith("--") and flag != "--help":
                 assert f"`{flag}" in DOCS, flag
-    for key in KEYS.values():
+    for key in config_keys(get_plugin_manager(load_entrypoints=False)).values():
         assert f"`{key.name}`" in DOCS and f"`{key.env}`" in DOCS, key.name
     for variable in TEMPLATE_VARIABLES:
         assert f"`{{{variable}}}`" in DOCS, variable

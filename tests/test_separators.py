@@ -19,6 +19,7 @@ from mdslides_prompts.errors import UsageError
 from mdslides_prompts.formats.js import Budget, JsPattern, js_regex
 
 from .cli_tools import markers, process
+from .fixture_tools import separators
 
 SLOW = "^(a|aa)+$"
 """Backtracks exponentially on :data:`LINE`, on ``re`` and ``regex`` alike."""
@@ -85,9 +86,10 @@ def test_the_issues_own_pattern_no_longer_hangs_and_splits_as_javascript_does(
     assert len(markers(talk)) == 1  # no line is only a's: one slide
 
 
-def _parse(text: str, **separators: str) -> Deck:
+def _parse(text: str, **given: str) -> Deck:
     pipeline = Pipeline(
-        Settings(format="revealjs", **separators), get_plugin_manager(load_entrypoints=False)
+        Settings(format="revealjs", extra=separators(**given)),
+        get_plugin_manager(load_entrypoints=False),
     )
     return pipeline.parse(Deck.from_text(text))
 

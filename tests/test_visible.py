@@ -11,6 +11,8 @@ import pytest
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.visible import visible_text
 
+from .fixture_tools import separators
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -33,7 +35,7 @@ def test_visible_text_fixtures(line: int, title: str, source: str, expected: str
 
 
 def test_notes_behind_a_custom_separator_are_left_out() -> None:
-    settings = Settings(format="revealjs", notes_separator="^Speaker:")
+    settings = Settings(format="revealjs", extra=separators(notes_separator="^Speaker:"))
     pipeline = Pipeline(settings, get_plugin_manager(load_entrypoints=False))
     deck = pipeline.parse(Deck.from_text("# Rivers\n\nDeltas.\n\nSpeaker: Zeppelin story.\n"))
     [slide] = deck.slides

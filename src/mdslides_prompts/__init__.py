@@ -24,8 +24,7 @@ from .about import PLUGINS_ENV as PLUGINS_ENV
 from .about import __version__
 
 if TYPE_CHECKING:
-    from .config import Settings
-    from .configfile import settings_for
+    from .config import Key, Settings
     from .deck import Deck, LineSpan, Slide, SlidePrompt, Status
     from .detection import Detection, Evidence, Strength
     from .errors import (
@@ -66,13 +65,13 @@ if TYPE_CHECKING:
         ProviderEvent,
         Usage,
     )
-    from .workspace import Workspace
+    from .workspace import Workspace, settings_for
 
 # The public names load on first use (PEP 562), so that ``mdslides-prompts --help`` and a
 # run that makes no request import only what they need.
 _LAZY = {
     "Settings": ".config",
-    "settings_for": ".configfile",
+    "settings_for": ".workspace",
     "Deck": ".deck",
     "LineSpan": ".deck",
     "Slide": ".deck",
@@ -80,6 +79,7 @@ _LAZY = {
     "Status": ".deck",
     "Detection": ".detection",
     "Evidence": ".detection",
+    "Key": ".config",
     "Strength": ".detection",
     "AuthenticationFailed": ".errors",
     "BadAnswer": ".errors",
@@ -139,6 +139,7 @@ __all__ = [
     "Evidence",
     "FormatNotFound",
     "FormatUncertain",
+    "Key",
     "LineSpan",
     "MalformedAnswer",
     "MdSlidesError",

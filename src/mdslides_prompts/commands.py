@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import contextlib
 from dataclasses import dataclass, replace
 import errno
-import functools
 import json
 import os
 from pathlib import Path
@@ -23,7 +22,7 @@ import click
 # Only light modules at the top: ``--help`` must not pay for httpx, rich, markdown-it,
 # watchdog or sqlite3. The commands import the rest when they run.
 from .cli import SUMMARIES, CommandExit, GroupState
-from .config import CACHE_DIR_ENV, MODES, Settings
+from .config import CACHE_DIR_ENV, MODES, Key, Settings
 from .errors import MdSlidesError, ProviderError
 from .helpformat import SectionedCommand
 from .hookspecs import hookimpl
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
     import pluggy
     from rich.console import Console
 
-    from .configfile import Layer
     from .controls import Selector
     from .deck import Deck, Slide
     from .detection import Detection
@@ -417,6 +415,11 @@ def _plugin_manager() -> pluggy.PluginManager:
     return state.pm
 
 
+_PLUGIN_KEY_OPTIONS = frozenset({"separator", "vertical-separator", "notes-separator"})
+"""Options for keys that built-in format plugins declare (the plugins are not loaded to
+show ``--help``, so the options are declared here)."""
+
+
 def _config_values(options: dict[str, Any]) -> dict[str, Any]:
     """Take the options that are configuration keys out of *options*, by key name."""
     from .configfile import KEYS
@@ -424,7 +427,7 @@ def _config_values(options: dict[str, Any]) -> dict[str, Any]:
     found = {}
     for name in list(options):
         key = name.rstrip("_").replace("_", "-")
-        if key in KEYS:
+        if key in KEYS or key in _PLUGIN_KEY_OPTIONS:
             found[key] = options.pop(name)
     return found
 
@@ -439,16 +442,14 @@ class _Loaded:
 
 
 class _Decks:
-    """Reads decks, each with the configuration that applies to it.
-
-    Layers, lowest first: the nearest config file, the deck's front matter, the
-    environment, the command line (see :mod:`mdslides_prompts.configfile`). Decks with
-    the same settings share one :class:`Pipeline`; all share one plugin manager.
+    """Reads decks, each with the configuration that applies to it (a
+    :class:`~mdslides_prompts.workspace.Workspace`), and reports on the way.
 
     :param options: configuration keys given on the command line
     :param base: settings that are not configuration (``force``, ``use_cache``, ...)
     :param config: the ``--config`` file, if given
     :param auto: resolve the ``auto`` provider (commands that make prompts)
+    :param plugins: load the plugins (see :class:`~mdslides_prompts.workspace.Workspace`)
     """
 
     def __init__(
@@ -458,69 +459,51 @@ class _Decks:
         base: Settings | None = None,
         config: str | None = None,
         auto: bool = False,
+        plugins: bool = True,
     ) -> None:
-        from .configfile import ConfigFiles, cli_layer, env_layer
+        from .workspace import Workspace
 
-        self.files = ConfigFiles(Path(config) if config else None)
-        self.env = env_layer(os.environ)
-        self.cli = cli_layer(options, labels={"language": "--prompt-language"})
-        self.base = base or Settings()
-        self.auto = auto
-        self.auto_offline = False
-        """Whether ``auto`` chose the offline provider (no credentials in the environment)."""
-        self._pipelines: list[Pipeline] = []
+        self.space = Workspace(
+            options,
+            base=base,
+            config=Path(config) if config else None,
+            pm=_plugin_manager() if plugins else None,
+            resolve_auto=auto,
+            labels={"language": "--prompt-language"},
+            plugins=plugins,
+        )
         self.inputs: list[Path] = []
         """Every file the paths named or held, read as a deck or not."""
         self.unreadable: list[str] = []
         """Why files found in folders were left out (each line printed as it came): the
         command ends with exit code 1."""
 
-    @functools.cached_property
+    @property
     def pm(self) -> pluggy.PluginManager:
-        """The plugin manager, built when first needed (not by the cache commands)."""
-        return _plugin_manager()
+        """The plugin manager."""
+        return self.space.pm
 
-    def layers(self, folder: Path, deck: Deck | None = None) -> list[Layer | None]:
-        """The layers that apply to a deck in *folder*, lowest first."""
-        from .configfile import front_matter_layer
-
-        front = front_matter_layer(deck) if deck is not None else None
-        return [self.files.layer(folder), front, self.env, self.cli]
+    @property
+    def auto_offline(self) -> bool:
+        """Whether ``auto`` chose the offline provider (no credentials in the environment)."""
+        return self.space.auto == "offline"
 
     def settings(self, folder: Path, deck: Deck | None = None) -> Settings:
         """The settings for a deck in *folder* (with its front matter, once split)."""
-        from .configfile import resolve
-        from .providers.infomaniak import auto_provider
-
-        settings = resolve(self.layers(folder, deck), self.base)
-        if self.auto and settings.provider == "auto":
-            settings = replace(settings, provider=auto_provider(os.environ))
-            self.auto_offline = self.auto_offline or settings.provider == "offline"
-        return settings
+        return self.space.settings(folder, deck)
 
     def pipeline(self, settings: Settings) -> Pipeline:
         """The pipeline for *settings* (one per distinct settings)."""
-        from .pipeline import Pipeline
-
-        for pipeline in self._pipelines:
-            if pipeline.settings == settings:
-                return pipeline
-        pipeline = Pipeline(settings, self.pm)
-        self._pipelines.append(pipeline)
-        return pipeline
+        return self.space.pipeline(settings)
 
     def open(self, raw: Deck, folder: Path) -> tuple[Deck, Pipeline]:
         """Split *raw* and apply its own configuration; the deck and its pipeline."""
-        split = self.pipeline(self.settings(folder)).split(raw)
-        final = self.pipeline(self.settings(folder, split))
-        return final.controls(split), final
+        return self.space.open(raw, folder)
 
     def guess(self, raw: Deck, folder: Path) -> tuple[Deck, Detection | None]:
         """Like :meth:`open`, but a deck of uncertain format is split by the best guess
         (for reports only); the deck and how its format was found (``None``: given)."""
-        split, found = self.pipeline(self.settings(folder)).guess(raw)
-        final = self.pipeline(self.settings(folder, split))
-        return final.controls(split), found
+        return self.space.guess(raw, folder)
 
     def load(
         self,
@@ -553,12 +536,7 @@ class _Decks:
                 reading(path)
             try:
                 raw = Deck.from_bytes(read_bytes(path), path)
-                reader = self.pipeline(self.settings(path.parent))
-                if (
-                    (not explicit or ignore_unknown)
-                    and reader.settings.format is None
-                    and reader.detect(raw).format is None
-                ):
+                if (not explicit or ignore_unknown) and not self.space.is_deck(raw, path.parent):
                     if not quiet:
                         console.print(
                             f"{path}: skipped, not a slide deck of a known format", markup=False
@@ -1558,7 +1536,7 @@ def config_command(
     """Show the configuration that applies to the deck at PATH (default: this folder):
     every key with its value and where that comes from (default, config file, front
     matter, environment, command line)."""
-    from .configfile import KEYS, defaults, origins
+    from .configfile import defaults, origins
     from .deck import Deck
     from .fileio import read_bytes
 
@@ -1571,18 +1549,18 @@ def config_command(
     if target is not None and target.is_file():
         deck, _ = decks.open(Deck.from_bytes(read_bytes(target), target), target.parent)
     folder = target.parent if target is not None and target.is_file() else (target or Path.cwd())
-    found = origins(decks.layers(folder, deck))
-    default = defaults(base)
+    found = origins(decks.space.layers(folder, deck))
+    default = defaults(base, decks.space.keys)
     rows = []
-    for name, key in KEYS.items():
+    for name, key in decks.space.keys.items():
         value, source = found.get(name, (default[name], "default"))
         if key.kind == "template" and value is not None:
             value = f"<{len(value.splitlines())}-line template>"
         rows.append(
             {"key": name, "value": _plain(value), "source": source, "env": key.env,
-             "help": key.help, "note": _config_note(name, value)}
+             "help": key.help, "note": _config_note(key, value)}
         )  # fmt: skip
-    config_path = decks.files.find(folder)
+    config_path = decks.space.files.find(folder)
     if as_json:
         data = {"config_file": str(config_path) if config_path else None, "keys": rows}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -1596,15 +1574,14 @@ def config_command(
         click.echo(f"{row['key']} = {value}  # {where}{f'; {note}' if note else ''}")
 
 
-def _config_note(name: str, value: Any) -> str | None:
-    """What an unset *value* of key *name* means, or what ``auto`` chooses here."""
-    from .configfile import UNSET_MEANS
+def _config_note(key: Key, value: Any) -> str | None:
+    """What an unset *value* of *key* means, or what ``auto`` chooses here."""
     from .errors import UsageError
     from .providers.infomaniak import auto_provider
 
     if value is None:
-        return UNSET_MEANS.get(name, "not sent: the server's default")
-    if name == "provider" and value == "auto":
+        return key.unset or "not sent: the server's default"
+    if key.name == "provider" and value == "auto":
         try:
             chosen = auto_provider(os.environ)
         except UsageError as exc:
@@ -1629,7 +1606,7 @@ def cache() -> None:
 
 def _cache_dir(cache_dir: str | None) -> Path:
     options = {"cache-dir": cache_dir} if cache_dir else {}
-    return _Decks(options).settings(Path.cwd()).resolved_cache_dir()
+    return _Decks(options, plugins=False).settings(Path.cwd()).resolved_cache_dir()
 
 
 @cache.command("path")

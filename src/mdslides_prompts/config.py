@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+import math
 import os
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["CACHE_DIR_ENV", "MODES", "Settings"]
+__all__ = ["CACHE_DIR_ENV", "ENV_PREFIX", "MODES", "Key", "Settings"]
+
+ENV_PREFIX = "MDSLIDES_PROMPTS_"
+"""Prefix of the environment variable of each key (``MDSLIDES_PROMPTS_MODEL``)."""
 
 CACHE_DIR_ENV = "MDSLIDES_PROMPTS_CACHE_DIR"
 """Environment variable that moves the prompt cache."""
@@ -18,6 +22,46 @@ MODES = ("comment", "reference", "frontmatter")
 """Ways a prompt can be written into a deck: an HTML comment, a link reference
 definition (invisible in slides and notes where the format allows it), or a key in the
 slide's front matter (where the format has per-slide front matter)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One configuration key: how its value is checked and where it goes in
+    :class:`Settings`.
+
+    The built-in keys are in :data:`mdslides_prompts.configfile.KEYS`; a plugin declares
+    its own with :func:`~mdslides_prompts.hookspecs.mdslides_config_keys`, and reads
+    their values from :attr:`Settings.extra`.
+    """
+
+    name: str
+    """The key as written in files and front matter (``max-tokens``)."""
+    kind: str
+    """``text``, ``int``, ``number``, ``bool``, ``choice``, ``path``, ``template``,
+    ``slides``."""
+    help: str
+    """What it does, in a few words."""
+    target: str = ""
+    """Where the value goes: a :class:`Settings` field, ``params.<name>`` (a request
+    parameter, part of the cache key) or ``options.<name>`` (how the provider is
+    reached); empty for a plugin's key, whose value goes to :attr:`Settings.extra`."""
+    choices: tuple[str, ...] = ()
+    """Allowed values of a ``choice`` key."""
+    low: float = -math.inf
+    """Lowest value of a number."""
+    high: float = math.inf
+    """Highest value of a number."""
+    deck: bool = False
+    """Whether a deck's own ``mdslides-prompts:`` block may set it (only what a deck
+    should decide: never how a provider is reached, since a deck may come from anyone)."""
+    unset: str | None = None
+    """What leaving the key unset means, for ``config`` (``None``: not sent, the
+    server's default applies)."""
+
+    @property
+    def env(self) -> str:
+        """The key's environment variable."""
+        return ENV_PREFIX + self.name.upper().replace("-", "_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +94,6 @@ class Settings:
     """Regenerate every prompt, hand-edited ones included."""
     concurrency: int = 4
     """How many slides may be waiting on the provider at once."""
-    separator: str | None = None
-    """reveal.js-family horizontal separator regex (as ``data-separator``), if overridden."""
-    vertical_separator: str | None = None
-    """reveal.js-family vertical separator regex (as ``data-separator-vertical``)."""
-    notes_separator: str | None = None
-    """reveal.js-family notes separator regex (as ``data-separator-notes``)."""
     slide_level: int | None = None
     """pandoc's ``--slide-level`` (1-6) the deck is built with, overriding the deck's own
     setting; ``None``: the deck's (Quarto's, R Markdown's), else unknown."""
@@ -72,6 +110,9 @@ class Settings:
     Variables are listed in :data:`mdslides_prompts.messages.TEMPLATE_VARIABLES`."""
     user_template: str | None = None
     """The user message template (text); ``None``: the built-in one."""
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """Values of the keys plugins declare (``mdslides_config_keys``), by key name
+    (``{"separator": "^---$"}``); the plugin that declares a key reads it here."""
     cache_only: bool = False
     """Never ask the provider: new prompts come from the cache, and slides it has no
     answer for are reported as missed (the provider needs no credentials then)."""

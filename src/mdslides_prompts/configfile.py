@@ -22,16 +22,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 import difflib
 import math
-import os
 from pathlib import Path
 import tomllib
 from types import MappingProxyType
 from typing import Any
 
-from .config import MODES, Settings
+from .config import ENV_PREFIX, MODES, Key, Settings
 from .controls import parse_selectors
 from .deck import Deck, split_lines
-from .errors import UsageError
+from .errors import PluginError, UsageError
 from .providers.options import DEFAULT_PARAMS, PARAM_RANGES, PROFILE_TYPES, ClientOptions
 from .templates import LANGUAGE_NAMES, check_template
 
@@ -41,10 +40,10 @@ __all__ = [
     "DECK_KEYS",
     "ENV_PREFIX",
     "KEYS",
-    "UNSET_MEANS",
     "ConfigFiles",
     "Key",
     "Layer",
+    "all_keys",
     "cli_layer",
     "defaults",
     "env_layer",
@@ -52,42 +51,12 @@ __all__ = [
     "front_matter_layer",
     "hide_config_block",
     "resolve",
-    "settings_for",
 ]
 
 CONFIG_KEY = "mdslides-prompts"
 """The front-matter key and the ``[tool.…]`` table that hold the configuration."""
 CONFIG_FILE = ".mdslides-prompts.toml"
 """A config file of its own; in a folder it wins over ``pyproject.toml``."""
-ENV_PREFIX = "MDSLIDES_PROMPTS_"
-"""Prefix of the environment variable of each key (``MDSLIDES_PROMPTS_MODEL``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Key:
-    """One configuration key: how its value is checked and where it goes in Settings."""
-
-    name: str
-    """The key as written in files and front matter (``max-tokens``)."""
-    kind: str
-    """``text``, ``int``, ``number``, ``bool``, ``choice``, ``path``, ``template``,
-    ``slides``."""
-    target: str
-    """Where the value goes: a :class:`Settings` field, ``params.<name>`` (a request
-    parameter, part of the cache key) or ``options.<name>`` (how the provider is reached)."""
-    help: str
-    """What it does, in a few words."""
-    choices: tuple[str, ...] = ()
-    """Allowed values of a ``choice`` key."""
-    low: float = -math.inf
-    """Lowest value of a number."""
-    high: float = math.inf
-    """Highest value of a number."""
-
-    @property
-    def env(self) -> str:
-        """The key's environment variable."""
-        return ENV_PREFIX + self.name.upper().replace("-", "_")
 
 
 def _params() -> list[Key]:
@@ -95,7 +64,9 @@ def _params() -> list[Key]:
     for name, (kind, low, high) in PARAM_RANGES.items():
         key = name.replace("_", "-")
         what = "int" if kind is int else "number"
-        keys.append(Key(key, what, f"params.{name}", "request parameter", low=low, high=high))
+        keys.append(
+            Key(key, what, "request parameter", target=f"params.{name}", low=low, high=high)
+        )
     return keys
 
 
@@ -103,47 +74,81 @@ KEYS: Mapping[str, Key] = MappingProxyType(
     {
         key.name: key
         for key in (
-            Key("provider", "text", "provider", "who writes the prompts (auto, infomaniak, ...)"),
-            Key("model", "text", "model", "model name"),
-            Key("style", "text", "style", "a visual style for every prompt of a deck"),
-            Key("language", "choice", "language", "language of the prompts",
+            Key("provider", "text", "who writes the prompts (auto, infomaniak, ...)",
+                target="provider"),
+            Key("model", "text", "model name", target="model", deck=True,
+                unset="the provider's default"),
+            Key("style", "text", "a visual style for every prompt of a deck", target="style",
+                deck=True, unset="none"),
+            Key("language", "choice", "language of the prompts", target="language", deck=True,
                 choices=tuple(LANGUAGE_NAMES)),
-            Key("mode", "choice", "mode", "how prompts are written", choices=MODES),
-            Key("skip", "slides", "skip", "slides that get no prompt"),
-            Key("lock", "slides", "lock", "slides whose prompt is never regenerated"),
-            Key("system-template", "template", "system_template", "system message template"),
-            Key("user-template", "template", "user_template", "user message template"),
-            Key("format", "text", "format", "deck format instead of detecting it"),
-            Key("separator", "text", "separator", "reveal.js horizontal separator"),
-            Key("vertical-separator", "text", "vertical_separator", "reveal.js vertical one"),
-            Key("notes-separator", "text", "notes_separator", "reveal.js notes separator"),
-            Key("slide-level", "int", "slide_level", "pandoc/Quarto slide level", low=1,
+            Key("mode", "choice", "how prompts are written", target="mode", choices=MODES,
+                deck=True),
+            Key("skip", "slides", "slides that get no prompt", target="skip", deck=True),
+            Key("lock", "slides", "slides whose prompt is never regenerated", target="lock",
+                deck=True),
+            Key("system-template", "template", "system message template",
+                target="system_template", unset="the built-in one"),
+            Key("user-template", "template", "user message template", target="user_template",
+                unset="the built-in one"),
+            Key("format", "text", "deck format instead of detecting it", target="format",
+                unset="detected from each deck"),
+            Key("slide-level", "int", "pandoc/Quarto slide level", target="slide_level",
+                unset="the deck's own, else unknown", low=1,
                 high=6),
-            Key("concurrency", "int", "concurrency", "slides waiting on the provider at once",
+            Key("concurrency", "int", "slides waiting on the provider at once",
+                target="concurrency",
                 low=1, high=64),
-            Key("cache-dir", "path", "cache_dir", "prompt cache folder"),
+            Key("cache-dir", "path", "prompt cache folder", target="cache_dir"),
             *_params(),
-            Key("profile-type", "choice", "params.profile_type", "Infomaniak v1 profile",
+            Key("profile-type", "choice", "Infomaniak v1 profile", target="params.profile_type",
                 choices=PROFILE_TYPES),
-            Key("api-version", "choice", "options.api_version", "Infomaniak route",
+            Key("api-version", "choice", "Infomaniak route", target="options.api_version",
                 choices=("1", "2")),
-            Key("base-url", "text", "options.base_url", "openai: API base URL"),
-            Key("api-key-env", "text", "options.api_key_env", "openai: variable with the key"),
-            Key("rpm", "number", "options.rpm", "requests per minute (0: no pacing)", low=0),
-            Key("timeout", "number", "options.timeout", "seconds per request", low=0.001),
-            Key("deadline", "number", "options.deadline", "seconds per slide", low=0.001),
-            Key("max-retries", "int", "options.max_retries", "retries per slide", low=0,
+            Key("base-url", "text", "openai: API base URL", target="options.base_url",
+                unset="none (openai needs one)"),
+            Key("api-key-env", "text", "openai: variable with the key",
+                target="options.api_key_env"),
+            Key("rpm", "number", "requests per minute (0: no pacing)", target="options.rpm", low=0),
+            Key("timeout", "number", "seconds per request", target="options.timeout", low=0.001),
+            Key("deadline", "number", "seconds per slide", target="options.deadline", low=0.001),
+            Key("max-retries", "int", "retries per slide", target="options.max_retries", low=0,
                 high=100),
-            Key("retry-backoff", "number", "options.retry_backoff", "first wait after a failure",
+            Key("retry-backoff", "number", "first wait after a failure",
+                target="options.retry_backoff",
                 low=0),
-            Key("stream", "bool", "options.stream", "receive answers as server-sent events"),
+            Key("stream", "bool", "receive answers as server-sent events", target="options.stream"),
         )
     }
 )  # fmt: skip
-"""Every configuration key, by name."""
+"""Every built-in configuration key, by name (plugins add theirs: :func:`all_keys`)."""
 
-DECK_KEYS = frozenset({"model", "style", "language", "mode", "skip", "lock"})
-"""Keys a deck's front matter may set."""
+DECK_KEYS = frozenset(name for name, key in KEYS.items() if key.deck)
+"""Built-in keys a deck's front matter may set."""
+
+
+def all_keys(declared: Iterable[tuple[str, Iterable[object]]]) -> Mapping[str, Key]:
+    """:data:`KEYS` and the keys plugins declare, as (plugin name, keys) pairs.
+
+    :raises PluginError: a plugin's key is not a :class:`Key`, takes a built-in key's
+        name or another plugin's, or names a target (its value goes to
+        :attr:`Settings.extra <mdslides_prompts.config.Settings.extra>`)
+    """
+    found = dict(KEYS)
+    owner: dict[str, str] = {}
+    for plugin, keys in declared:
+        for key in keys:
+            if not isinstance(key, Key) or key.target:
+                raise PluginError(
+                    f"plugin {plugin!r}: a configuration key must be a Key "
+                    f"without a target, not {key!r}"
+                )
+            if key.name in found:
+                other = f"plugin {owner[key.name]!r}" if key.name in owner else "a built-in key"
+                raise PluginError(f"plugin {plugin!r}: key {key.name!r} is taken by {other}")
+            found[key.name] = key
+            owner[key.name] = plugin
+    return MappingProxyType(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,29 +231,35 @@ def _layer(
     label: Callable[[str], str],
     base: Path,
     *,
-    allowed: Iterable[str] | None = None,
+    keys: Mapping[str, Key],
+    deck: bool = False,
     strings: bool = False,
+    lenient: bool = False,
 ) -> Layer:
-    """Check every key of *data*; *label* names a key in messages."""
-    allowed_keys = set(KEYS if allowed is None else allowed)
+    """Check every key of *data*; *label* names a key in messages; with *deck*, only
+    keys a deck may set are allowed; with *lenient*, keys not in *keys* are left out."""
+    allowed_keys = {name for name, key in keys.items() if key.deck or not deck}
     values: dict[str, Any] = {}
     for raw_name, raw in data.items():
         name = str(raw_name).replace("_", "-")
         where = f"{source}: {label(str(raw_name))}"
-        if name not in KEYS:
-            raise UsageError(f"{where}: unknown key{_suggest(name, KEYS)}")
+        if name not in keys:
+            if lenient:
+                continue
+            raise UsageError(f"{where}: unknown key{_suggest(name, keys)}")
         if name not in allowed_keys:
             raise UsageError(
                 f"{where}: not allowed here (a deck may set {', '.join(sorted(allowed_keys))}; "
                 "put it in a config file or on the command line)"
             )
-        values[name] = _check(KEYS[name], raw, where, base, strings=strings)
+        values[name] = _check(keys[name], raw, where, base, strings=strings)
     return Layer(source, MappingProxyType(values))
 
 
-def file_layer(path: Path) -> Layer:
+def file_layer(path: Path, keys: Mapping[str, Key] = KEYS, *, lenient: bool = False) -> Layer:
     """The configuration in *path*: a ``pyproject.toml`` (its ``[tool.mdslides-prompts]``
-    table) or any other TOML file (its top level)."""
+    table) or any other TOML file (its top level); with *lenient*, keys not in *keys*
+    (a plugin's, when plugins are not loaded) are left out instead of refused."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -262,7 +273,8 @@ def file_layer(path: Path) -> Layer:
         table, prefix = data, ""
     if not isinstance(table, dict):
         raise UsageError(f"{path}: [tool.{CONFIG_KEY}] must be a table")
-    return _layer(str(path), table, lambda k: prefix + k, path.parent)
+    label = (prefix + "{}").format
+    return _layer(str(path), table, label, path.parent, keys=keys, lenient=lenient)
 
 
 def _has_table(path: Path) -> bool:
@@ -278,10 +290,16 @@ class ConfigFiles:
     """Finds and reads the config file that applies to a folder, each file read once.
 
     :param explicit: use this file for every deck instead of searching (``--config``)
+    :param keys: the keys a file may set (default: the built-in ones)
+    :param lenient: leave other keys out instead of refusing them
     """
 
-    def __init__(self, explicit: Path | None = None) -> None:
+    def __init__(
+        self, explicit: Path | None = None, keys: Mapping[str, Key] = KEYS, lenient: bool = False
+    ) -> None:
         self.explicit = explicit
+        self.keys = keys
+        self.lenient = lenient
         self._found: dict[Path, Path | None] = {}
         self._layers: dict[Path, Layer] = {}
 
@@ -313,11 +331,11 @@ class ConfigFiles:
         if path not in self._layers:
             if not path.is_file():
                 raise UsageError(f"{path}: no such config file")
-            self._layers[path] = file_layer(path)
+            self._layers[path] = file_layer(path, self.keys, lenient=self.lenient)
         return self._layers[path]
 
 
-def front_matter_layer(deck: Deck) -> Layer | None:
+def front_matter_layer(deck: Deck, keys: Mapping[str, Key] = KEYS) -> Layer | None:
     """The ``mdslides-prompts:`` mapping of *deck*'s front matter, if it has one."""
     data = deck.meta.get(CONFIG_KEY)
     if data is None:
@@ -326,22 +344,25 @@ def front_matter_layer(deck: Deck) -> Layer | None:
     if not isinstance(data, Mapping):
         raise UsageError(f"{source}: {CONFIG_KEY}: must be a mapping of keys to values")
     base = deck.path.parent if deck.path is not None else Path.cwd()
-    return _layer(
-        source, data, lambda k: f"{CONFIG_KEY}.{k}", base, allowed=DECK_KEYS, strings=True
-    )
+    label = f"{CONFIG_KEY}.{{}}".format
+    return _layer(source, data, label, base, keys=keys, deck=True, strings=True)
 
 
-def env_layer(environ: Mapping[str, str], cwd: Path | None = None) -> Layer:
+def env_layer(
+    environ: Mapping[str, str], cwd: Path | None = None, keys: Mapping[str, Key] = KEYS
+) -> Layer:
     """The keys set in *environ* as ``MDSLIDES_PROMPTS_<KEY>`` (empty values are unset)."""
-    data = {k.name: environ[k.env] for k in KEYS.values() if environ.get(k.env, "").strip()}
-    by_name = {k.name: k.env for k in KEYS.values()}
-    return _layer("environment", data, lambda k: by_name[k], cwd or Path.cwd(), strings=True)
+    data = {k.name: environ[k.env] for k in keys.values() if environ.get(k.env, "").strip()}
+    by_name = {k.name: k.env for k in keys.values()}
+    base = cwd or Path.cwd()
+    return _layer("environment", data, by_name.__getitem__, base, keys=keys, strings=True)
 
 
 def cli_layer(
     values: Mapping[str, Any],
     cwd: Path | None = None,
     labels: Mapping[str, str] | None = None,
+    keys: Mapping[str, Key] = KEYS,
 ) -> Layer:
     """Options given on the command line, by key name (``None`` values are not given),
     checked like every other source.
@@ -353,23 +374,28 @@ def cli_layer(
     checked = {}
     for name, value in data.items():
         label = (labels or {}).get(name, f"--{name}")
-        if name not in KEYS:
+        if name not in keys:
             raise UsageError(f"command line: {label}: unknown key")
-        checked[name] = _check(KEYS[name], value, label, base, strings=True)
+        checked[name] = _check(keys[name], value, label, base, strings=True)
     return Layer("command line", MappingProxyType(checked))
 
 
-def resolve(layers: Sequence[Layer | None], base: Settings | None = None) -> Settings:
+def resolve(
+    layers: Sequence[Layer | None], base: Settings | None = None, keys: Mapping[str, Key] = KEYS
+) -> Settings:
     """*base* (default: ``Settings()``) with the values of *layers*, later layers winning."""
     fields: dict[str, Any] = {}
     params = dict(base.params) if base else {}
     options = dict(base.provider_options) if base else {}
+    extra = dict(base.extra) if base else {}
     for layer in layers:
         if layer is None:
             continue
         for name, value in layer.values.items():
-            target = KEYS[name].target
-            if target.startswith("params."):
+            target = keys[name].target
+            if not target:
+                extra[name] = value
+            elif target.startswith("params."):
                 params[target.removeprefix("params.")] = value
             elif target.startswith("options."):
                 options[target.removeprefix("options.")] = value
@@ -379,61 +405,25 @@ def resolve(layers: Sequence[Layer | None], base: Settings | None = None) -> Set
         base or Settings(),
         params=MappingProxyType(params),
         provider_options=MappingProxyType(options),
+        extra=MappingProxyType(extra),
         **fields,
     )
 
 
-def settings_for(
-    folder: Path,
-    deck: Deck | None = None,
-    *,
-    overrides: Mapping[str, Any] | None = None,
-    environ: Mapping[str, str] | None = None,
-    config: Path | None = None,
-    base: Settings | None = None,
-) -> Settings:
-    """The settings for a deck in *folder*, resolved as the command line does: the nearest
-    config file (or *config*), the split *deck*'s front matter, *environ* (default: the
-    process environment), then *overrides* (keys as in the config file), over *base*."""
-    layers = [
-        ConfigFiles(config).layer(folder),
-        front_matter_layer(deck) if deck is not None else None,
-        env_layer(os.environ if environ is None else environ),
-        cli_layer(overrides or {}),
-    ]
-    return resolve(layers, base)
-
-
-UNSET_MEANS: Mapping[str, str] = MappingProxyType(
-    {
-        "model": "the provider's default",
-        "style": "none",
-        "system-template": "the built-in one",
-        "user-template": "the built-in one",
-        "format": "detected from each deck",
-        "separator": "the format's own",
-        "vertical-separator": "the format's own",
-        "notes-separator": "the format's own",
-        "slide-level": "the deck's own, else unknown",
-        "base-url": "none (openai needs one)",
-    }
-)
-"""What a key left at ``None`` means; keys not named here are then not sent at all (the
-server's own default applies)."""
-
-
-def defaults(base: Settings) -> dict[str, Any]:
+def defaults(base: Settings, keys: Mapping[str, Key] = KEYS) -> dict[str, Any]:
     """What each key is when no source sets it, as a run uses it: *base*'s field, or the
-    value the HTTP providers send or use when the settings leave it out (``None``: not
-    sent, see :data:`UNSET_MEANS`)."""
+    value the HTTP providers send or use when the settings leave it out (``None``: unset,
+    see :attr:`Key.unset <mdslides_prompts.config.Key.unset>`)."""
     from .providers.openai import OPENAI_KEY_ENV
 
     client = ClientOptions()
     builtin = {"api-version": "2", "api-key-env": OPENAI_KEY_ENV}
     found: dict[str, Any] = {}
-    for name, key in KEYS.items():
+    for name, key in keys.items():
         kind, _, field_name = key.target.partition(".")
-        if name in builtin:
+        if not key.target:
+            found[name] = base.extra.get(name)
+        elif name in builtin:
             found[name] = builtin[name]
         elif kind == "params":
             found[name] = DEFAULT_PARAMS.get(field_name)

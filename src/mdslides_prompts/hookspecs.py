@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from .config import Key, Settings
     from .deck import Deck, Slide, SlidePrompt
     from .detection import Evidence
     from .outcomes import DeckReport, SlideOutcome
@@ -162,6 +162,20 @@ def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> Prov
     :param notify: call it with a :class:`~mdslides_prompts.providers.base.ProviderEvent`
         for each retry or wait; it reaches :func:`mdslides_on_provider_event`
     :return: a :class:`~mdslides_prompts.providers.base.Provider`, or ``None``
+    """
+
+
+@hookspec
+def mdslides_config_keys() -> Sequence[Key]:  # type: ignore[empty-body]
+    """Declare the configuration keys your plugin reads.
+
+    Each :class:`~mdslides_prompts.config.Key` (without a ``target``) may then be set in
+    config files, as ``MDSLIDES_PROMPTS_<KEY>`` in the environment, on the command line
+    of the Python API and, if ``deck=True``, in a deck's own block; its checked value
+    reaches your hooks in ``settings.extra[name]``. A name a built-in key or another
+    plugin already has is refused (:class:`~mdslides_prompts.errors.PluginError`).
+
+    :return: the keys, e.g. ``[Key("separator", "text", "horizontal separator regex")]``
     """
 
 

@@ -13,7 +13,7 @@ A provider named ``auto`` is chosen here from the environment by the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 import os
 from pathlib import Path
@@ -21,8 +21,17 @@ from typing import Any
 
 import pluggy
 
-from .config import Settings
-from .configfile import ConfigFiles, Layer, cli_layer, env_layer, front_matter_layer, resolve
+from .config import Key, Settings
+from .configfile import (
+    KEYS,
+    ConfigFiles,
+    Layer,
+    all_keys,
+    cli_layer,
+    env_layer,
+    front_matter_layer,
+    resolve,
+)
 from .deck import Deck
 from .detection import Detection
 from .errors import UsageError
@@ -30,7 +39,7 @@ from .fileio import read_bytes
 from .pipeline import Pipeline
 from .plugins import get_plugin_manager
 
-__all__ = ["Workspace", "auto_provider"]
+__all__ = ["Workspace", "auto_provider", "config_keys", "settings_for"]
 
 
 def auto_provider(pm: pluggy.PluginManager, environ: Mapping[str, str]) -> str:
@@ -42,6 +51,40 @@ def auto_provider(pm: pluggy.PluginManager, environ: Mapping[str, str]) -> str:
     if not isinstance(name, str) or not name:
         raise UsageError("no plugin can choose a provider for 'auto'; name one with --provider")
     return name
+
+
+def config_keys(pm: pluggy.PluginManager) -> Mapping[str, Key]:
+    """Every configuration key: the built-in ones and those the plugins of *pm* declare.
+
+    :raises PluginError: a plugin declares a key badly or takes a name already taken
+    """
+    hook = pm.hook.mdslides_config_keys
+    declared: list[tuple[str, Iterable[object]]] = []
+    for impl in reversed(hook.get_hookimpls()):  # in the order they were registered
+        keys = impl.function()
+        if keys is not None:
+            declared.append((impl.plugin_name, keys if isinstance(keys, Sequence) else [keys]))
+    return all_keys(declared)
+
+
+def settings_for(
+    folder: Path,
+    deck: Deck | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config: Path | None = None,
+    base: Settings | None = None,
+    pm: pluggy.PluginManager | None = None,
+) -> Settings:
+    """The settings for a deck in *folder*, resolved as the command line does: the nearest
+    config file (or *config*), the split *deck*'s front matter, *environ* (default: the
+    process environment), then *overrides* (keys as in the config file), over *base*
+    (``auto`` is left as it is). A :class:`Workspace` does the same for many decks."""
+    space = Workspace(
+        overrides, base=base, config=config, environ=environ, pm=pm, resolve_auto=False
+    )
+    return space.settings(folder, deck)
 
 
 class Workspace:
@@ -59,6 +102,9 @@ class Workspace:
         prompts); otherwise settings keep ``auto`` as it is
     :param labels: how the caller names an option in messages (``--prompt-language``),
         by key name
+    :param plugins: load the plugins to know their keys; ``False`` for a caller that
+        needs only built-in keys and no plugin (``cache path``): config files' other keys
+        are then left aside unchecked
     :raises UsageError: an option or environment value is not valid
     """
 
@@ -72,20 +118,23 @@ class Workspace:
         pm: pluggy.PluginManager | None = None,
         resolve_auto: bool = True,
         labels: Mapping[str, str] | None = None,
+        plugins: bool = True,
     ) -> None:
         self.environ = os.environ if environ is None else environ
-        self.files = ConfigFiles(config)
-        self.env = env_layer(self.environ)
-        self.options = cli_layer(options or {}, labels=labels)
         self.base = base or Settings()
         self.resolve_auto = resolve_auto
         self._pm = pm
+        self.keys = config_keys(self.pm) if plugins else KEYS
+        """Every configuration key, the plugins' included."""
+        self.files = ConfigFiles(config, self.keys, lenient=not plugins)
+        self.env = env_layer(self.environ, keys=self.keys)
+        self.options = cli_layer(options or {}, labels=labels, keys=self.keys)
         self._pipelines: list[Pipeline] = []
         self._auto: str | None = None
 
     @property
     def pm(self) -> pluggy.PluginManager:
-        """The plugin manager, built when first needed."""
+        """The plugin manager (built on first use when none was given)."""
         if self._pm is None:
             self._pm = get_plugin_manager()
         return self._pm
@@ -103,17 +152,17 @@ class Workspace:
     def refresh(self) -> None:
         """Forget which config file applies where, so that files created, edited or
         removed since are read again (watch mode calls it before each run)."""
-        self.files = ConfigFiles(self.files.explicit)
+        self.files = ConfigFiles(self.files.explicit, self.keys, self.files.lenient)
 
     def layers(self, folder: Path, deck: Deck | None = None) -> list[Layer | None]:
         """The configuration layers for a deck in *folder*, lowest first (the deck's own
         block once it is split)."""
-        front = front_matter_layer(deck) if deck is not None else None
+        front = front_matter_layer(deck, self.keys) if deck is not None else None
         return [self.files.layer(folder), front, self.env, self.options]
 
     def settings(self, folder: Path, deck: Deck | None = None) -> Settings:
         """The settings for a deck in *folder* (with its own block, once split)."""
-        settings = resolve(self.layers(folder, deck), self.base)
+        settings = resolve(self.layers(folder, deck), self.base, self.keys)
         if self.resolve_auto and settings.provider == "auto":
             if self._auto is None:
                 self._auto = auto_provider(self.pm, self.environ)

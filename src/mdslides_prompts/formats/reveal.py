@@ -32,7 +32,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from ..config import Settings
+from ..config import Key, Settings
 from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..errors import DeckError
@@ -44,7 +44,7 @@ from .js import Budget, JsPattern, js_regex
 from .lines import PROBE, LineEdits, code_free, edit_lines, fenced_lines, strip_markers
 from .project import config_files, read_config, search_folders
 
-__all__ = ["VARIANTS", "Variant", "js_regex"]
+__all__ = ["SEPARATOR_KEYS", "VARIANTS", "Variant", "js_regex"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +363,7 @@ def _body(deck: Deck, settings: Settings) -> _Body:
     chosen = [
         option or _lookup(meta, key) or _lookup(config, key) or default
         for option, key, default in zip(
-            (settings.separator, settings.vertical_separator, settings.notes_separator),
+            _given(settings),
             variant.keys,
             defaults,
             strict=True,
@@ -456,10 +456,31 @@ def _split_slides(deck: Deck, settings: Settings) -> Deck:
 # --- hooks ---------------------------------------------------------------------------------
 
 
+SEPARATOR_KEYS = (
+    Key("separator", "text", "reveal.js horizontal separator", unset="the format's own"),
+    Key("vertical-separator", "text", "reveal.js vertical one", unset="the format's own"),
+    Key("notes-separator", "text", "reveal.js notes separator", unset="the format's own"),
+)
+"""The separators (JavaScript regexes, as ``data-separator*``) a build is given; they
+win over the deck's front matter and config files."""
+
+
+def _given(settings: Settings) -> tuple[str | None, str | None, str | None]:
+    """The horizontal, vertical and notes separators the settings give, if any."""
+    given = [settings.extra.get(key.name) for key in SEPARATOR_KEYS]
+    return given[0], given[1], given[2]
+
+
 @hookimpl(trylast=True)
 def mdslides_format_names() -> list[str]:
     """The reveal.js family."""
     return list(VARIANTS)
+
+
+@hookimpl(trylast=True)
+def mdslides_config_keys() -> tuple[Key, ...]:
+    """The separators of the reveal.js family."""
+    return SEPARATOR_KEYS
 
 
 _REVEAL_SIGNS = re.compile(r"^(notes?:|<!--\s*\.(slide|element):)", re.M | re.I)
@@ -510,7 +531,7 @@ def mdslides_format_evidence(deck: Deck, settings: Settings) -> list[Evidence]:
         signs.append(_sign("slides-extended", Strength.DISTINCTIVE, f"{comment[0]}… comments"))
     if _CALLOUT.search(text):
         signs.append(_sign("slides-extended", Strength.HINT, "> [!note] callouts"))
-    if settings.separator or settings.vertical_separator or settings.notes_separator:
+    if any(_given(settings)):
         signs.append(_sign("revealjs", Strength.DISTINCTIVE, "separators given as options"))
     if hint := _REVEAL_SIGNS.search(text):
         signs.append(Evidence(tuple(VARIANTS), Strength.HINT, f"{hint[0].strip()} lines"))
