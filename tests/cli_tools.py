@@ -11,8 +11,10 @@ import subprocess
 import sys
 from typing import Any
 
+import click
 import pytest
 
+from mdslides_prompts.cli import cli as group
 from mdslides_prompts.cli import main
 
 from .http_server import Recorded, ScriptedServer, chat, serve, slide_of
@@ -23,6 +25,13 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def commands() -> dict[str, click.Command]:
+    """Every command of the program by name, as the group loads them (each from its module)."""
+    context = click.Context(group)
+    found = {name: group.get_command(context, name) for name in group.list_commands(context)}
+    return {name: command for name, command in found.items() if command is not None}
 
 
 def cli_json(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Any:

@@ -11,10 +11,9 @@ import tomllib
 import pytest
 
 from mdslides_prompts import get_plugin_manager
-from mdslides_prompts.commands import COMMANDS
 from mdslides_prompts.workspace import config_keys
 
-from .cli_tools import cli, cli_json, markers, process
+from .cli_tools import cli, cli_json, commands, markers, process
 from .conftest import pristine_example
 
 PLACEHOLDERS = "the built-in offline provider writes placeholder prompts"
@@ -59,7 +58,7 @@ def test_run_help_lists_its_options_in_sections_most_used_first() -> None:
         assert next(n for n, line in enumerate(lines) if flag in line) < first_setting, flag
     # Every visible option shows exactly once.
     shown = [flag for flags in sections.values() for flag in flags]
-    params = COMMANDS["run"].params
+    params = commands()["run"].params
     visible = [p.opts[0] for p in params if p.opts[0].startswith("-") and not p.hidden]
     assert sorted(shown) == sorted([*visible, "-h"])
     # One column for the descriptions in every section.
@@ -72,7 +71,7 @@ def test_every_command_help_has_sections_and_loses_no_option() -> None:
 
     from mdslides_prompts.cli import cli as group
 
-    for name, command in COMMANDS.items():
+    for name, command in commands().items():
         if name == "cache":
             continue
         done = CliRunner().invoke(group, [name, "--help"])

@@ -297,12 +297,12 @@ def test_o_checks_its_target_again_right_before_writing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from mdslides_prompts import Deck
-    from mdslides_prompts.commands import _destination
+    from mdslides_prompts.cli.decks import destination
 
     monkeypatch.chdir(tmp_path)
     source = deck(tmp_path)
     loaded = Deck.from_bytes(source.read_bytes(), source)
-    to_output = _destination([str(source)], [(loaded, tmp_path)], "out/talk.md", False)
+    to_output = destination([str(source)], [(loaded, tmp_path)], "out/talk.md", False)
     # While the prompts are made, a link to the source appears where the output goes.
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "talk.md").symlink_to(source)

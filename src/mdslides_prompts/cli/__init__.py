@@ -3,8 +3,9 @@
 Exit codes: 0 success; 1 ``check`` found problems or some slides failed; 2 usage error,
 unreadable input or any other error that stopped the run. Errors are one line on stderr.
 
-This module is all that ``mdslides-prompts --help`` imports besides click: the commands
-live in :mod:`mdslides_prompts.commands`, loaded when one of them is named.
+This module and :mod:`.common` are all that ``mdslides-prompts --help`` imports besides
+click: each command lives in its own module (:mod:`.run`, :mod:`.watch`, :mod:`.check`,
+:mod:`.info`, :mod:`.cache`), loaded when it is named.
 """
 
 from __future__ import annotations
@@ -15,61 +16,21 @@ import contextlib
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 import click
+from click import formatting
 
-from . import PLUGINS_ENV, __version__
-from .errors import MdSlidesError
-
-if TYPE_CHECKING:
-    import pluggy
+from ..about import PLUGINS_ENV, __version__
+from ..errors import MdSlidesError
+from .common import SUMMARIES, CommandExit, GroupState
 
 __all__ = ["SUMMARIES", "CommandExit", "GroupState", "cli", "main", "run_and_exit"]
-
-SUMMARIES = {
-    "run": "Write an image prompt into every slide of the decks at PATH.",
-    "watch": "Keep the prompts of the decks at PATH current while you edit.",
-    "check": "Fail if any slide's prompt is missing, stale or unparsable.",
-    "strip": "Remove the markers run wrote, giving back the deck as it was before.",
-    "inspect": "Show the slides of a deck as its generator splits them.",
-    "config": "Show the configuration for a deck and where each value comes from.",
-    "models": "List the chat models a provider offers.",
-    "plugins": "List the plugins loaded, with their versions and what they add.",
-    "cache": "Where the prompt cache is, what it holds, why a slide misses.",
-}
-"""Every command, in the order ``--help`` lists them, with the line it shows for each.
-
-The commands take their short help from here, so the listing needs no import of them.
-"""
-
-
-class CommandExit(Exception):
-    """Raised inside commands to leave with a given exit code after printing a message."""
-
-    def __init__(self, code: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class GroupState:
-    """What the group's options say, for every command of one invocation."""
-
-    __slots__ = ("plugins", "pm")
-
-    def __init__(self, plugins: tuple[str, ...] | None = None) -> None:
-        self.plugins = plugins
-        """Entry-point plugins to load (``--plugins``); ``None``: as the environment says."""
-        self.pm: pluggy.PluginManager | None = None
-        """The plugin manager, built on first use."""
 
 
 def _help_width(max_width: int | None) -> int:
     """The width click's help formatter picks (the terminal's, at most *max_width* or 80,
     less 2, at least 50), found without importing :mod:`shutil` (a tenth of ``--help``)."""
-    from click import formatting
-
     if formatting.FORCED_WIDTH is not None:  # set by click.testing
         return formatting.FORCED_WIDTH
     try:
@@ -99,15 +60,35 @@ class _LazyGroup(click.Group):
         return list(SUMMARIES)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in SUMMARIES:
-            return None
-        from .commands import COMMANDS
-
-        return COMMANDS[cmd_name]
+        return _command(cmd_name) if cmd_name in SUMMARIES else None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
             formatter.write_dl(list(SUMMARIES.items()))
+
+
+def _command(name: str) -> click.Command:
+    """The command *name* (one of :data:`SUMMARIES`), importing only the module it is in."""
+    # Imported here, one module per command: --help and every other command skip them.
+    if name == "run":
+        from .run import run
+
+        return run
+    if name == "watch":
+        from .watch import watch
+
+        return watch
+    if name in ("check", "strip", "inspect"):
+        from .check import check, inspect, strip
+
+        return {"check": check, "strip": strip, "inspect": inspect}[name]
+    if name in ("config", "models", "plugins"):
+        from .info import config_command, models, plugins
+
+        return {"config": config_command, "models": models, "plugins": plugins}[name]
+    from .cache import cache
+
+    return cache
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
