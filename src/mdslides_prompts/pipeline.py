@@ -17,8 +17,8 @@ import pluggy
 from .cache import PromptCache, cache_key, deck_location, entry_meta, key_parts
 from .config import MODES, Settings
 from .configfile import hide_config_block
-from .controls import MARKER_SKIP, apply_controls, parse_selectors, selected
-from .deck import Deck, Slide, SlidePrompt, Status
+from .controls import apply_controls, parse_selectors, selected
+from .deck import Deck, Slide, SlidePrompt
 from .detection import Detection, Evidence, Strength, decide
 from .errors import (
     DeckError,
@@ -31,8 +31,9 @@ from .errors import (
 )
 from .explain import Explanation, explain
 from .fileio import read_bytes, write_atomic
-from .marker import PromptMarker, strippable
+from .marker import strippable
 from .outcomes import Action, DeckReport, Destination, SlideOutcome, SlidePlan
+from .planning import plan_without_request, request_reason
 from .plugins import get_plugin_manager
 from .providers.base import (
     Answer,
@@ -43,6 +44,7 @@ from .providers.base import (
     Provider,
     ProviderEvent,
 )
+from .verify import layout, refusal
 from .visible import visible_text
 
 if TYPE_CHECKING:
@@ -56,21 +58,6 @@ def _close(provider: Provider) -> None:
     import asyncio
 
     asyncio.run(provider.aclose())
-
-
-def _layout(slide: Slide) -> tuple[object, ...]:
-    """What two splits of a deck must share to be the same: where each slide is, what it
-    says, and whether and where it takes a prompt."""
-    return (
-        slide.start_line,
-        slide.end_line,
-        slide.text,
-        slide.title,
-        slide.notes,
-        slide.skip_reason,
-        slide.anchor_line,
-        slide.markers,
-    )
 
 
 class Pipeline:
@@ -203,7 +190,7 @@ class Pipeline:
             splits = [self._split_as(deck, name) for name in names]
         except MdSlidesError:
             return None
-        shapes = {(s.front_matter, tuple(map(_layout, s.slides))) for s in splits}
+        shapes = {(s.front_matter, tuple(map(layout, s.slides))) for s in splits}
         if len(shapes) != 1:
             return None
         return replace(splits[0], alike=tuple(names[1:]))
@@ -315,31 +302,7 @@ class Pipeline:
         for name in deck.alike:
             self._verify(replace(deck, format=name, alike=()), text, prompts, stripped=stripped)
         after = self.parse(replace(deck, text=text, slides=(), format=deck.format, alike=()))
-
-        # The author's flagged markers stay as they are, but on the slides given a prompt
-        # (a forced run replaces a slide's several markers by one).
-        def shape(slide: Slide) -> tuple[object, ...]:
-            flagged = [
-                (m.flags, m.prompt)
-                for m in slide.markers
-                if isinstance(m, PromptMarker) and not strippable(m)
-            ]
-            return slide.text, slide.skip_reason, flagged if slide.index not in prompts else []
-
-        before_slides = [shape(s) for s in deck.slides]
-        after_slides = [shape(s) for s in after.slides]
-        problem = None
-        if before_slides != after_slides:
-            problem = "it would change the deck's slides"
-        else:
-            for slide in after.slides:
-                want = prompts.get(slide.index)
-                if stripped and any(strippable(m) for m in slide.markers):
-                    problem = f"slide {slide.index} still has a marker"
-                elif want is not None and (len(slide.markers) != 1 or slide.prompt != want.text):
-                    problem = f"slide {slide.index} does not read back its prompt"
-                if problem:
-                    break
+        problem = refusal(deck, after, prompts, stripped=stripped)
         if problem:
             raise PluginError(f"{deck.name}: {deck.format} plugin output refused: {problem}")
 
@@ -381,24 +344,24 @@ class Pipeline:
         :param destination: where each deck's new text goes (``None``: nowhere)
         :param only: if given, only slides for which it returns true get new prompts
         """
-        settled = [[self._settled(deck, slide, only) for slide in deck.slides] for deck in decks]
-        if all(plan is not None for plans in settled for plan in plans):
+        decided = [[self._decided(deck, slide, only) for slide in deck.slides] for deck in decks]
+        if all(plan is not None for plans in decided for plan in plans):
             # Nothing to ask for: no event loop, provider or cache, so that a rerun whose
             # prompts are all fresh stays as light as reading the decks.
             reports = []
-            for deck, plans in zip(decks, settled, strict=True):
+            for deck, plans in zip(decks, decided, strict=True):
                 self.check_mode(deck)
                 results = []
                 for slide, plan in zip(deck.slides, plans, strict=True):
                     assert plan is not None
-                    result = self._settled_outcome(plan)
+                    result = self._decided_outcome(plan)
                     self._hook.mdslides_on_slide_done(deck=deck, slide=slide, outcome=result[0])
                     results.append(result)
                 reports.append(self._finish(deck, results, destination))
             return reports
         import asyncio
 
-        return asyncio.run(self._arun(decks, destination, settled, None))
+        return asyncio.run(self._arun(decks, destination, decided, None))
 
     async def arun(
         self,
@@ -414,19 +377,19 @@ class Pipeline:
             several runs share one HTTP client and pacer); by default the run opens its
             own and closes it at the end
         """
-        settled = [[self._settled(deck, slide, only) for slide in deck.slides] for deck in decks]
-        return await self._arun(decks, destination, settled, provider)
+        decided = [[self._decided(deck, slide, only) for slide in deck.slides] for deck in decks]
+        return await self._arun(decks, destination, decided, provider)
 
     async def _arun(
         self,
         decks: Sequence[Deck],
         destination: Destination | None,
-        settled: Sequence[Sequence[SlidePlan | None]],
+        decided: Sequence[Sequence[SlidePlan | None]],
         provider: Provider | None,
     ) -> list[DeckReport]:
         # Open the provider and the cache only if some slide needs a prompt: a rerun whose
         # prompts are all fresh needs neither (nor the time to import an HTTP client).
-        needed = any(plan is None for plans in settled for plan in plans)
+        needed = any(plan is None for plans in decided for plan in plans)
         owned = provider is None
         if provider is None and needed:
             provider = self.open_provider()
@@ -434,7 +397,7 @@ class Pipeline:
         cache = PromptCache(self.settings.resolved_cache_dir()) if use_cache else None
         try:
             reports = []
-            for deck, plans in zip(decks, settled, strict=True):
+            for deck, plans in zip(decks, decided, strict=True):
                 results = await self._process(deck, provider, cache, plans)
                 reports.append(self._finish(deck, results, destination))
             return reports
@@ -512,45 +475,25 @@ class Pipeline:
         unless regenerated on purpose (``force``; ``slides`` for fresh ones); unparsable
         markers fail unless ``force``; the rest need a prompt.
         """
-        plan = self._settled(deck, slide, only)
+        plan = self._decided(deck, slide, only)
         return plan if plan is not None else self._request_plan(deck, slide, provider)
 
-    def _settled(
+    def _decided(
         self, deck: Deck, slide: Slide, only: Callable[[Deck, Slide], bool] | None
     ) -> SlidePlan | None:
-        """The plan for *slide* if it needs no prompt (see :meth:`plan_slide`), else ``None``."""
-        status = slide.status
-        settings = self.settings
-        current = slide.prompt
-        if status is Status.SKIPPED:
-            return SlidePlan(slide, Action.SKIPPED, slide.skip_reason or MARKER_SKIP)
-        if status is Status.LOCKED:
-            return SlidePlan(slide, Action.KEPT, f"locked ({slide.lock_reason or 'lock flag'})")
+        """The plan for *slide* if it needs no prompt, else ``None`` (see
+        :func:`~mdslides_prompts.planning.plan_without_request`)."""
         chosen = self._slides is None or selected(self._slides, slide) is not None
-        if (only is not None and not only(deck, slide)) or not chosen:
-            keep = SlidePrompt(slide.index, current, slide.content_hash) if (
-                status is Status.FRESH and current is not None
-            ) else None  # fmt: skip
-            return SlidePlan(slide, Action.KEPT, "not selected", keep=keep)
-        on_purpose = settings.force or self._slides is not None
-        if status is Status.EDITED and not settings.force:
-            return SlidePlan(slide, Action.KEPT, "hand-edited (--force replaces it)")
-        if status is Status.FRESH and not on_purpose:
-            keep = SlidePrompt(slide.index, current or "", slide.content_hash)
-            return SlidePlan(slide, Action.KEPT, "fresh", keep=keep)
-        if status is Status.UNPARSABLE and not settings.force:
-            error = f"{slide.problem}; fix or delete it, or rerun with --force"
-            return SlidePlan(slide, Action.FAILED, "unparsable", error=error)
-        return None
+        if only is not None and not only(deck, slide):
+            chosen = False
+        return plan_without_request(
+            slide, chosen=chosen, force=self.settings.force, on_purpose=self._slides is not None
+        )
 
     def _request_plan(self, deck: Deck, slide: Slide, provider: Provider) -> SlidePlan:
         """The plan for a *slide* that needs a prompt: its request and cache key."""
-        status = slide.status
-        settings = self.settings
-        on_purpose = settings.force or self._slides is not None
-        reason = status.value
-        if status in (Status.FRESH, Status.EDITED, Status.UNPARSABLE):
-            reason = "--force" if settings.force else "--slides"
+        on_purpose = self.settings.force or self._slides is not None
+        reason = request_reason(slide, force=self.settings.force)
         try:
             request = self.request(deck, slide)
         except MdSlidesError as exc:
@@ -594,7 +537,7 @@ class Pipeline:
         deck: Deck,
         provider: Provider | None,
         cache: PromptCache | None,
-        settled: Sequence[SlidePlan | None],
+        decided: Sequence[SlidePlan | None],
     ) -> list[tuple[SlideOutcome, SlidePrompt | None]]:
         import asyncio
 
@@ -619,7 +562,7 @@ class Pipeline:
 
         return list(
             await asyncio.gather(
-                *(one(slide, plan) for slide, plan in zip(deck.slides, settled, strict=True))
+                *(one(slide, plan) for slide, plan in zip(deck.slides, decided, strict=True))
             )
         )
 
@@ -646,7 +589,7 @@ class Pipeline:
         return report
 
     @staticmethod
-    def _settled_outcome(plan: SlidePlan) -> tuple[SlideOutcome, SlidePrompt | None]:
+    def _decided_outcome(plan: SlidePlan) -> tuple[SlideOutcome, SlidePrompt | None]:
         """The outcome of a slide the run leaves as it is (kept, skipped, failed...)."""
         slide = plan.slide
         assert plan.action is not None
@@ -668,7 +611,7 @@ class Pipeline:
         slide = plan.slide
         status = slide.status
         if plan.action is not None:
-            return self._settled_outcome(plan)
+            return self._decided_outcome(plan)
         assert plan.request is not None and plan.key is not None and provider is not None
         started = time.monotonic()
         requests, usage, queued = 0, None, 0.0

@@ -373,7 +373,7 @@ class Watcher:
         while True:
             await wake.wait()
             wake.clear()
-            batch = await self._settled()
+            batch = await self._quiet_batch()
             if isinstance(self.workspace, Workspace):
                 self.workspace.refresh()
             for path in batch:
@@ -399,7 +399,7 @@ class Watcher:
         self._providers.append((want, provider))
         return provider
 
-    async def _settled(self) -> list[Path]:
+    async def _quiet_batch(self) -> list[Path]:
         """Wait until the edits are quiet (or have waited long enough); take the dirty set."""
         while True:
             with self._lock:
