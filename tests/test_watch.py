@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import errno
 import os
 from pathlib import Path
+import re
 import signal
 import subprocess
 import sys
@@ -656,6 +657,37 @@ def test_cli_watch_writes_the_prompt_and_stops_on_ctrl_c_with_exit_0(
     assert "Ice that flows on." in path.read_text(encoding="utf-8")
     assert statuses(path)[0] is Status.STALE  # interrupted: the author's text, untouched
     assert not any("Traceback" in line for line in lines)
+
+
+def test_cli_watch_gives_each_deck_its_own_configuration(
+    tmp_path: Path, api: tuple[Api, ScriptedServer]
+) -> None:
+    _, server = api
+    (tmp_path / "inked").mkdir()
+    (tmp_path / "inked" / ".mdslides-prompts.toml").write_text('style = "ink wash"\n')
+    own = "mdslides-prompts:\n  skip: [1]\n  style: pencil sketch\n"
+    sketched = tmp_path / "sketched.md"
+    sketched.write_text(DECK.replace("title: Watch drill\n", "title: Watch drill\n" + own))
+    inked = tmp_path / "inked" / "deck.md"
+    inked.write_text(DECK)
+    command = [sys.executable, "-m", "mdslides_prompts", "watch", "sketched.md", "inked",
+               "--provider", "infomaniak", "--rpm", "0", "--max-retries", "0"]  # fmt: skip
+    with subprocess.Popen(
+        command, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True,
+    ) as process:  # fmt: skip
+        try:
+            wait_until(lambda: Status.MISSING not in statuses(sketched) + statuses(inked))
+        finally:
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=TIMEOUT)
+    styles = sorted(
+        re.findall(r"style for every slide: (.*)", r.json["messages"][-1]["content"])[0]
+        for r in server.posts
+    )
+    assert styles == ["ink wash"] * 3 + ["pencil sketch"] * 2, err  # five requests
+    assert statuses(sketched) == [Status.SKIPPED, Status.FRESH, Status.FRESH]
+    assert statuses(inked) == [Status.FRESH] * 3
 
 
 def test_a_deck_edited_into_an_uncertain_format_is_one_line_and_not_written(

@@ -48,8 +48,9 @@ def watch(
 
     Runs once over every deck, then again on each deck you save, once your edits pause:
     only the slides you changed cost a request. A status line follows each run; errors
-    are one line and watching goes on. Ctrl-C stops (exit 0). The configuration is the
-    one that applies in the first PATH's folder.
+    are one line and watching goes on. Ctrl-C stops (exit 0). Each deck gets the
+    configuration that applies to it, as with run; an edit of a config file applies from
+    the deck's next save.
     """
     if "-" in paths:
         fail("watch needs files or folders, not -")
@@ -57,15 +58,14 @@ def watch(
 
     base = Settings(provider="auto", use_cache=not no_cache)
     decks = Decks(config_values(options), base=base, config=config_file, auto=True)
-    first = Path(paths[0])
-    settings = decks.settings((first if first.is_dir() else first.parent).resolve())
+    given = [Path(p) for p in paths]
+    settings = [decks.settings((p if p.is_dir() else p.parent).resolve()) for p in given]
     console = stderr_console()
     reporter = WatchReporter(console, quiet=quiet, verbose=verbose)
     decks.pm.register(reporter, name="cli-reporter")
-    pipeline = decks.pipeline(settings)
-    watcher = Watcher(pipeline, [Path(p) for p in paths], on_event=reporter.on_watch_event)
+    watcher = Watcher(decks.space, given, on_event=reporter.on_watch_event)
     if not quiet:
-        offline_notice(console, decks, [settings])
+        offline_notice(console, decks, settings)
     try:
         watcher.run()
     except KeyboardInterrupt:
