@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from mdslides_prompts import Settings, Status, UsageError, get_plugin_manager, hookimpl
+from mdslides_prompts import (
+    Key,
+    PluginError,
+    Settings,
+    Status,
+    UsageError,
+    get_plugin_manager,
+    hookimpl,
+)
 from mdslides_prompts.workspace import Workspace, auto_provider
 
 DECK = """\
@@ -123,3 +131,70 @@ def test_a_third_party_plugin_takes_auto_before_the_built_in_ones() -> None:
     pm = get_plugin_manager(load_entrypoints=False, extra=[LocalModels()])
     assert auto_provider(pm, {**CREDENTIALS, "LOCAL_MODELS_URL": "http://127.0.0.1:1"}) == "local"
     assert auto_provider(pm, CREDENTIALS) == "infomaniak"
+
+
+class Columns:
+    """A third-party plugin with configuration keys of its own."""
+
+    @hookimpl
+    def mdslides_config_keys(self) -> list[Key]:
+        return [
+            Key("columns", "int", "columns per slide", low=1, high=4, deck=True),
+            Key("grid-server", "text", "where the grid comes from"),
+        ]
+
+
+def test_a_plugin_key_is_set_checked_and_read_like_a_built_in_one(tmp_path: Path) -> None:
+    pm = get_plugin_manager(load_entrypoints=False, extra=[Columns()])
+    (tmp_path / ".mdslides-prompts.toml").write_text('columns = 2\ngrid-server = "a"\n')
+    path = tmp_path / "talk.md"
+    path.write_text(DECK.replace("  skip: [1]\n", "  columns: 3\n"))
+    space = Workspace(environ={"MDSLIDES_PROMPTS_GRID_SERVER": "b"}, pm=pm)
+    assert dict(space.settings(tmp_path).extra) == {"columns": 2, "grid-server": "b"}
+    _, pipeline = space.load(path)
+    assert pipeline.settings.extra["columns"] == 3  # the deck's own block wins
+    assert "separator" in space.keys and "columns" in space.keys
+    (tmp_path / ".mdslides-prompts.toml").write_text("columns = 9\n")
+    with pytest.raises(UsageError, match="columns: must be between 1 and 4, not 9"):
+        Workspace(pm=pm, environ={}).settings(tmp_path)
+    path.write_text(DECK.replace("  skip: [1]\n", "  grid-server: evil\n"))
+    (tmp_path / ".mdslides-prompts.toml").write_text("")
+    with pytest.raises(UsageError, match="grid-server: not allowed here"):
+        Workspace(pm=pm, environ={}).load(path)
+
+
+def test_without_the_plugin_its_key_is_unknown(tmp_path: Path) -> None:
+    (tmp_path / ".mdslides-prompts.toml").write_text("columns = 2\n")
+    with pytest.raises(UsageError, match="columns: unknown key"):
+        workspace().settings(tmp_path)
+    lenient = Workspace(environ={}, plugins=False)  # cache path: loads no plugin
+    assert lenient.settings(tmp_path).extra == {}
+
+
+class Clash:
+    @hookimpl
+    def mdslides_config_keys(self) -> list[Key]:
+        return [Key("model", "text", "mine")]
+
+
+class Targeted:
+    @hookimpl
+    def mdslides_config_keys(self) -> list[Key]:
+        return [Key("sneaky", "text", "mine", target="provider")]
+
+
+@pytest.mark.parametrize(
+    ("plugins", "message"),
+    [
+        ([Clash()], "key 'model' is taken by a built-in key"),
+        ([Columns(), Columns()], "key 'columns' is taken by plugin"),
+        ([Targeted()], "must be a Key without a target"),
+    ],
+    ids=["built-in", "other-plugin", "target"],
+)
+def test_a_plugin_cannot_take_a_key_or_aim_it_at_core_settings(
+    plugins: list[object], message: str
+) -> None:
+    pm = get_plugin_manager(load_entrypoints=False, extra=plugins)
+    with pytest.raises(PluginError, match=message):
+        Workspace(pm=pm, environ={})
