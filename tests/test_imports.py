@@ -115,17 +115,58 @@ def test_no_import_cycle() -> None:
     assert not found, "import cycles:\n" + "\n".join(found)
 
 
-def test_hookspecs_import_data_only() -> None:
-    graph = imports(module_files())
-    engine = {"pipeline", "configfile", "plugins", "messages", "commands", "cli", "watch"}
-    engine = {f"{PACKAGE}.{name}" for name in engine}
-    reached = set()
-    todo = [f"{PACKAGE}.hookspecs"]
-    while todo:
-        for target in graph[todo.pop()] - reached:
-            reached.add(target)
-            todo.append(target)
-    assert not {m for m in reached if m in engine or m.startswith(f"{PACKAGE}.cli.")}
+DATA = {
+    "about", "errors", "wording", "marker", "deck", "config", "detection", "outcomes",
+    "controls", "templates", "providers", "providers.base", "providers.options",
+    "providers.secret", "providers.answers", "providers.wire",
+}  # fmt: skip
+"""The data layer (docs/architecture.md): what the hooks exchange, and pure helpers."""
+ENGINE = {
+    "plugins", "configfile", "cache", "explain", "fileio", "visible", "planning", "verify",
+    "pipeline", "workspace", "watch", "progress", "helpformat",
+}  # fmt: skip
+"""The engine: runs the hooks; plugins never import it (fileio and visible excepted:
+plugins read files and a slide's visible text with them)."""
+PLUGIN_HELPERS = {"fileio", "visible"}
+
+
+def _layer(module: str) -> str:
+    name = module.removeprefix(f"{PACKAGE}.")
+    if module == PACKAGE or name in ("cli", "__main__") or name.startswith("cli."):
+        return "cli"
+    if name == "hookspecs":
+        return "hookspecs"
+    if name in DATA:
+        return "data"
+    return "engine" if name in ENGINE else "plugins"
+
+
+def test_every_module_has_a_layer_and_imports_only_what_its_layer_may() -> None:
+    may = {
+        "data": {"data"},
+        "hookspecs": {"data"},
+        "plugins": {"data", "hookspecs", "plugins", "helpers", "lines"},
+        "engine": {"data", "hookspecs", "engine", "helpers", "lines"},
+        "cli": {"data", "hookspecs", "engine", "helpers", "plugins", "cli"},
+    }
+    wrong = []
+    for module, targets in imports(module_files()).items():
+        for target in targets:
+            kind = _layer(target)
+            if target.removeprefix(f"{PACKAGE}.") in PLUGIN_HELPERS:
+                kind = "helpers"
+            elif target == f"{PACKAGE}.formats.lines":  # text helpers visible.py shares
+                kind = "lines"
+            if kind not in may[_layer(module)]:
+                wrong.append(f"{module} ({_layer(module)}) -> {target} ({_layer(target)})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_architecture_page_names_every_module() -> None:
+    page = (SRC.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for path in module_files().values():
+        shown = path.relative_to(SRC / PACKAGE).as_posix()
+        assert f"`{shown}`" in page, shown
 
 
 @pytest.mark.parametrize(

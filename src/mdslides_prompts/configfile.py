@@ -31,7 +31,13 @@ from .config import ENV_PREFIX, MODES, Key, Settings
 from .controls import parse_selectors
 from .deck import Deck, split_lines
 from .errors import PluginError, UsageError
-from .providers.options import DEFAULT_PARAMS, PARAM_RANGES, PROFILE_TYPES, ClientOptions
+from .providers.options import (
+    DEFAULT_PARAMS,
+    OPENAI_KEY_ENV,
+    PARAM_RANGES,
+    PROFILE_TYPES,
+    ClientOptions,
+)
 from .templates import LANGUAGE_NAMES, check_template
 
 __all__ = [
@@ -414,8 +420,6 @@ def defaults(base: Settings, keys: Mapping[str, Key] = KEYS) -> dict[str, Any]:
     """What each key is when no source sets it, as a run uses it: *base*'s field, or the
     value the HTTP providers send or use when the settings leave it out (``None``: unset,
     see :attr:`Key.unset <mdslides_prompts.config.Key.unset>`)."""
-    from .providers.openai import OPENAI_KEY_ENV
-
     client = ClientOptions()
     builtin = {"api-version": "2", "api-key-env": OPENAI_KEY_ENV}
     found: dict[str, Any] = {}

@@ -24,7 +24,14 @@ from ..errors import BadAnswer, ProviderError, UsageError
 from ..hookspecs import hookimpl
 from .answers import clean_answer, not_a_prompt
 from .base import Answer, ModelInfo, Notify, PromptRequest, Usage
-from .options import CLIENT_OPTION_KEYS, DEFAULT_PARAMS, ClientOptions, Hints, validate_params
+from .options import (
+    CLIENT_OPTION_KEYS,
+    DEFAULT_PARAMS,
+    OPENAI_KEY_ENV,
+    ClientOptions,
+    Hints,
+    validate_params,
+)
 from .secret import MASK
 
 if TYPE_CHECKING:
@@ -47,8 +54,6 @@ __all__ = [
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 """Where ``openai`` goes without a ``base_url``."""
 
-OPENAI_KEY_ENV = "OPENAI_API_KEY"
-"""Where ``openai`` looks for a key without an ``api_key_env``."""
 
 Catalogue = Callable[[Any], list[ModelInfo]]
 """Reads a models-list response into :class:`~.base.ModelInfo` entries."""

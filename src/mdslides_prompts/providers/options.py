@@ -19,6 +19,7 @@ __all__ = [
     "CLIENT_OPTION_KEYS",
     "DEFAULT_MODEL",
     "DEFAULT_PARAMS",
+    "OPENAI_KEY_ENV",
     "PARAM_RANGES",
     "PRODUCT_ENV",
     "PROFILE_TYPES",
@@ -30,6 +31,8 @@ __all__ = [
 
 TOKEN_ENV = "INFOMANIAK_API_TOKEN"
 PRODUCT_ENV = "INFOMANIAK_PRODUCT_ID"
+OPENAI_KEY_ENV = "OPENAI_API_KEY"
+"""Where ``openai`` looks for a key without an ``api_key_env``."""
 DEFAULT_MODEL = "mistralai/Ministral-3-14B-Instruct-2512"
 """Infomaniak's default: a fast, non-reasoning chat model (about 1 s per answer); ``--model``
 picks another."""
