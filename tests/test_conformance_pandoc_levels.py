@@ -42,7 +42,7 @@ LEVEL3_DECK = "## Intro\n\ntext\n\n" + "".join(
 
 
 def _pipeline(fmt: str, level: int | None = None) -> Pipeline:
-    settings = Settings(format=fmt, slide_level=level)
+    settings = Settings(format=fmt, extra={"slide-level": level} if level else {})
     return Pipeline(settings, get_plugin_manager(load_entrypoints=False))
 
 

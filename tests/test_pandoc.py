@@ -23,7 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PANDOC = Pipeline(Settings(format="pandoc"), get_plugin_manager(load_entrypoints=False))
 QUARTO = Pipeline(Settings(format="quarto"), get_plugin_manager(load_entrypoints=False))
 LEVEL3 = Pipeline(
-    Settings(format="pandoc", slide_level=3), get_plugin_manager(load_entrypoints=False)
+    Settings(format="pandoc", extra={"slide-level": 3}), get_plugin_manager(load_entrypoints=False)
 )
 PIPELINES = {"pandoc": PANDOC, "quarto": QUARTO, "pandoc_level3": LEVEL3}
 PANDOC_DECK = CORPUS / "pandoc--infologie--md-pandoc-reveal--prez.md"

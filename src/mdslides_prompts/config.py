@@ -94,9 +94,6 @@ class Settings:
     """Regenerate every prompt, hand-edited ones included."""
     concurrency: int = 4
     """How many slides may be waiting on the provider at once."""
-    slide_level: int | None = None
-    """pandoc's ``--slide-level`` (1-6) the deck is built with, overriding the deck's own
-    setting; ``None``: the deck's (Quarto's, R Markdown's), else unknown."""
     skip: tuple[str, ...] = ()
     """Slides that get no prompt: numbers (``"3"``), ranges (``"5-7"``) or exact titles
     (see :mod:`mdslides_prompts.controls`)."""

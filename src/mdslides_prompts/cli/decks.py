@@ -195,7 +195,9 @@ def plugin_manager() -> pluggy.PluginManager:
     return state.pm
 
 
-PLUGIN_KEY_OPTIONS = frozenset({"separator", "vertical-separator", "notes-separator"})
+PLUGIN_KEY_OPTIONS = frozenset(
+    {"separator", "vertical-separator", "notes-separator", "slide-level"}
+)
 """Options for keys that built-in format plugins declare (the plugins are not loaded to
 show ``--help``, so the options are declared here)."""
 
