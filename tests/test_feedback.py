@@ -136,7 +136,7 @@ def test_dry_run_shows_messages_and_tokens_and_sends_and_writes_nothing(
         code, out, err = cli(capsys, "run", deck, *provider, "--dry-run")
         assert code == 0 and server.posts == [] and deck.read_bytes() == original
         assert out.count(": request to openai, about ") == 20
-        assert "  --- system\n  You are an expert at writing prompts" in out
+        assert "  --- system\n  You write prompts for image-generation models" in out
         assert "  --- user\n  Deck title: Alpine Glaciers" in out
         assert "20 requests; about " in err and "nothing was sent or written" in err
         plan = cli_json(capsys, "run", deck, *provider, "--dry-run")

@@ -998,7 +998,7 @@ def test_messages_carry_deck_context_and_the_language_policy() -> None:
     deck = pipeline.parse(Deck.from_text(FRENCH))
     request = pipeline.request(deck, deck.slides[1])
     system, user = (m["content"] for m in request.messages)
-    assert "in English" in system and "never copy its wording" in system and "60 words" in system
+    assert "in English" in system and "in your own words" in system and "60 words" in system
     assert user.splitlines()[:6] == [
         "Deck title: Les glaciers alpins", "Deck theme: gaia",
         "Visual style for every slide: linocut print",

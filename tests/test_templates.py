@@ -15,7 +15,8 @@ from .conftest import pristine_example
 SYSTEM = "Write one image prompt in {language} ({language_code}) for a talk titled {deck_title}."
 USER = (
     "Slide: {slide_title}\nBefore: {previous_title}\nAfter: {next_title}\nTheme: {theme}\n"
-    "Style: {style}\n{context}---\n{slide_text}\nLiteral {{braces}} stay."
+    "Style: {style}\n{context}---\n{slide_text}\n---\n{slide_markdown}{notes}\n"
+    "Literal {{braces}} stay."
 )
 
 
@@ -30,6 +31,7 @@ def test_templates_from_the_config_file_render_every_variable(
     (deck.parent / "pyproject.toml").write_text(
         '[tool.mdslides-prompts]\nsystem-template = "prompts/system.txt"\n'
         'user-template = "prompts/user.txt"\nstyle = "gouache"\nlanguage = "fr"\n'
+        "notes = true\n"
     )
     assert all("{" + name + "}" in SYSTEM + USER for name in TEMPLATE_VARIABLES)
     with openai_server(monkeypatch) as (server, provider):
@@ -43,8 +45,11 @@ def test_templates_from_the_config_file_render_every_variable(
         "Slide: Anatomy of a glacier\nBefore: \nAfter: Les glaciers des Alpes en chiffres\n"
         f"Theme: gaia\nStyle: gouache\nDeck title: {title}\nDeck theme: gaia\n"
         "Visual style for every slide: gouache\nNext slide: Les glaciers des Alpes en chiffres\n"
-        "Slide title: Anatomy of a glacier\n---\n## Anatomy of a glacier\n"
+        "Slide title: Anatomy of a glacier\n---\nAnatomy of a glacier\n[picture]\n"
+        "1. Accumulation zone — snow survives the summer\n"
     )
+    assert "4. Terminus — the snout, where meltwater leaves\n" in user
+    assert "used to be.\n---\n## Anatomy of a glacier\n\n![bg right:40%]" in user  # markdown
     assert user.endswith("Moraines record where the ice *used* to be.\nLiteral {braces} stay.")
 
 
@@ -55,8 +60,8 @@ def test_default_templates_are_the_documented_ones(
     with openai_server(monkeypatch) as (server, provider):
         assert cli(capsys, "run", deck, *provider, "--slides", "2")[0] == 0
     system, user = (m["content"] for m in server.posts[0].json["messages"])
-    assert system.startswith("You are an expert at writing prompts for image-generation models")
-    assert "in English, of at most 60 words" in system
+    assert system.startswith("You write prompts for image-generation models.")
+    assert "in English, of 30 to 60 words" in system
     assert user.splitlines()[:4] == [
         "Deck title: Alpine Glaciers: Reading a Changing Landscape",
         "Deck theme: gaia",

@@ -74,10 +74,12 @@ def key_parts(provider: str, model: str, request: PromptRequest) -> dict[str, An
 
 
 def _keyed_context(request: PromptRequest) -> dict[str, Any]:
-    # visible_text is derived from slide_text, which the key holds: leaving it out keeps
-    # the keys (and so the cached answers) of earlier versions valid.
+    # visible_text and audience_text are derived from slide_text, which the key holds:
+    # leaving them out keeps the keys (and so the cached answers) of earlier versions valid.
     context = asdict(request.context)
-    del context["visible_text"]
+    del context["visible_text"], context["audience_text"]
+    if not context["notes"]:
+        del context["notes"]  # a key without notes stays what it was before they existed
     return context
 
 

@@ -107,6 +107,9 @@ class Settings:
     Variables are listed in :data:`mdslides_prompts.messages.TEMPLATE_VARIABLES`."""
     user_template: str | None = None
     """The user message template (text); ``None``: the built-in one."""
+    notes: bool = False
+    """Send each slide's speaker notes to the model too (never by default: notes may name
+    people or hold what is not for a third party)."""
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     """Values of the keys plugins declare (``mdslides_config_keys``), by key name
     (``{"separator": "^---$"}``); the plugin that declares a key reads it here."""

@@ -93,6 +93,8 @@ KEYS: Mapping[str, Key] = MappingProxyType(
             Key("skip", "slides", "slides that get no prompt", target="skip", deck=True),
             Key("lock", "slides", "slides whose prompt is never regenerated", target="lock",
                 deck=True),
+            Key("notes", "bool", "send speaker notes to the model", target="notes",
+                deck=True),
             Key("system-template", "template", "system message template",
                 target="system_template", unset="the built-in one"),
             Key("user-template", "template", "user message template", target="user_template",

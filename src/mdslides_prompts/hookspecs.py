@@ -7,7 +7,7 @@ A run over one deck is::
     name = decide(signs)                               # written only when confident
     deck = mdslides_split_deck(deck)                   # slides, front matter, markers
     for each slide that needs a prompt:
-        messages = mdslides_build_messages(deck, slide, settings)
+        messages = mdslides_build_messages(deck, slide, settings, context)
         prompt = cache or await provider.generate(request)
             mdslides_on_provider_event(...)            # event: retries, waits
         mdslides_on_slide_done(...)                    # event
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from .deck import Deck, Slide, SlidePrompt
     from .detection import Evidence
     from .outcomes import DeckReport, SlideOutcome
-    from .providers.base import Message, Notify, Provider, ProviderEvent
+    from .providers.base import Message, Notify, PromptContext, Provider, ProviderEvent
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -134,7 +134,7 @@ def mdslides_split_deck(deck: Deck, settings: Settings) -> Deck | None:
 
 @hookspec(firstresult=True)
 def mdslides_build_messages(
-    deck: Deck, slide: Slide, settings: Settings
+    deck: Deck, slide: Slide, settings: Settings, context: PromptContext
 ) -> Sequence[Message] | None:
     """Build the chat messages that ask a model for one slide's image prompt.
 
@@ -145,6 +145,9 @@ def mdslides_build_messages(
     :param deck: the split deck, for context (title, theme, neighbouring slides)
     :param slide: the slide that needs a prompt
     :param settings: the run's settings (language, style, ...)
+    :param context: what the slide is about, ready to send: what the audience reads
+        (``audience_text``), titles, theme, style, language, and the notes when the
+        settings send them
     :return: the messages, or ``None`` to let the default builder answer
     """
 

@@ -14,16 +14,16 @@ from .templates import SYSTEM_PROMPT, USER_TEMPLATE, render_template, template_v
 
 if TYPE_CHECKING:
     from .config import Settings
-    from .deck import Deck, Slide
-    from .providers.base import Message
+    from .providers.base import Message, PromptContext
 
 __all__ = ["mdslides_build_messages"]
 
 
 @hookimpl(trylast=True)
-def mdslides_build_messages(deck: Deck, slide: Slide, settings: Settings) -> Sequence[Message]:
-    """Build the system and user messages for *slide* from the templates."""
-    values = template_values(deck, slide, settings)
+def mdslides_build_messages(settings: Settings, context: PromptContext) -> Sequence[Message]:
+    """Build the system and user messages for the slide *context* describes from the
+    templates."""
+    values = template_values(context)
     return [
         {
             "role": "system",

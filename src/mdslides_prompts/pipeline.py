@@ -45,7 +45,7 @@ from .providers.base import (
     ProviderEvent,
 )
 from .verify import layout, refusal
-from .visible import visible_text
+from .visible import audience_text, visible_text
 
 if TYPE_CHECKING:
     import asyncio
@@ -434,10 +434,15 @@ class Pipeline:
         if warning is not None:
             self._hook.mdslides_on_warning(message=warning)
 
-    def messages(self, deck: Deck, slide: Slide) -> list[Message]:
+    def messages(
+        self, deck: Deck, slide: Slide, context: PromptContext | None = None
+    ) -> list[Message]:
         """The chat messages for *slide* (from the ``mdslides_build_messages`` hook)."""
         messages = self._hook.mdslides_build_messages(
-            deck=deck, slide=slide, settings=self.settings
+            deck=deck,
+            slide=slide,
+            settings=self.settings,
+            context=context or self.context(deck, slide),
         )
         if not messages:
             raise PluginError(f"{deck.name}: no plugin built messages for slide {slide.index}")
@@ -445,9 +450,16 @@ class Pipeline:
 
     def request(self, deck: Deck, slide: Slide) -> PromptRequest:
         """The full request for *slide*: messages, structured context and parameters."""
+        context = self.context(deck, slide)
+        return PromptRequest(
+            tuple(self.messages(deck, slide, context)), context, self.settings.params
+        )
+
+    def context(self, deck: Deck, slide: Slide) -> PromptContext:
+        """What *slide* is about, as the messages and providers take it."""
         theme = deck.meta.get("theme")
         before, after = deck.neighbour_titles(slide)
-        context = PromptContext(
+        return PromptContext(
             slide_text=slide.text,
             slide_title=slide.title,
             deck_title=deck.title,
@@ -457,8 +469,9 @@ class Pipeline:
             previous_title=before,
             next_title=after,
             visible_text=visible_text(slide.text, deck.format, slide.notes),
+            audience_text=audience_text(slide.text, deck.format, slide.notes),
+            notes=slide.notes if self.settings.notes else (),
         )
-        return PromptRequest(tuple(self.messages(deck, slide)), context, self.settings.params)
 
     # --- planning ------------------------------------------------------------------------
 

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 from .formats.lines import fenced_lines
 
-__all__ = ["visible_text"]
+__all__ = ["audience_text", "visible_text"]
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _STYLE_SCRIPT = re.compile(r"<(style|script)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I)
@@ -129,3 +133,78 @@ def _split_code(text: str) -> list[str]:
             parts.append("")
         parts[-1] += line + "\n"
     return parts
+
+
+def audience_text(text: str, fmt: str | None, notes: tuple[str, ...] = ()) -> str:
+    """What the audience reads on a slide, as plain text for a model: the slide's
+    :func:`visible_text` without Markdown syntax. Headings and paragraphs keep their
+    words, list items a leading ``- `` (or their number), quotes a leading ``> ``, tables
+    their cells (`` | `` between them); a
+    picture becomes ``[picture: its alt text]`` and a code block ``[code in LANGUAGE,
+    N lines]`` (what it is about is for the slide's words to say); links keep their text.
+    """
+    # markdown-it is imported here: a run that asks for nothing never pays for it.
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(visible_text(text, fmt, notes))
+    lines: list[str] = []
+    prefix: list[str] = []
+    numbers: list[int | None] = []  # per open list: the next item's number, None: bullets
+    row: list[str] | None = None
+    for token in tokens:
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            numbers.append(int(token.attrGet("start") or 1) if kind[0] == "o" else None)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            numbers.pop()
+        elif kind == "blockquote_open":
+            prefix.append("> ")
+        elif kind == "list_item_open":
+            number = numbers[-1]
+            prefix.append("- " if number is None else f"{number}. ")
+            if number is not None:
+                numbers[-1] = number + 1
+        elif kind in ("blockquote_close", "list_item_close"):
+            prefix.pop()
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close" and row is not None:
+            lines.append(" | ".join(cell for cell in row if cell))
+            row = None
+        elif kind in ("fence", "code_block"):
+            language = token.info.strip().split(" ")[0].strip("{}.") if token.info else ""
+            count = len(token.content.rstrip("\n").split("\n"))
+            what = f"code in {language}" if language else "code"
+            lines.append(f"{''.join(prefix)}[{what}, {count} line{'s' if count != 1 else ''}]")
+        elif kind == "inline":
+            words = _inline_words(token.children or [], fmt)
+            if row is not None:
+                row.append(words)
+            elif words:
+                lines.append("".join(prefix) + words)
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+# Marp's image keywords (marpit's background and size syntax) are not alt text.
+_MARP_IMAGE_WORDS = re.compile(
+    r"(?<!\S)(?:bg|left|right|vertical|contain|cover|fit|auto|\d+(?:\.\d+)?%|"
+    r"(?:w|h|width|height|left|right):\S+|(?:blur|brightness|contrast|drop-shadow|grayscale|"
+    r"hue-rotate|invert|opacity|saturate|sepia)(?::\S+)?)(?!\S)",
+    re.I,
+)
+
+
+def _inline_words(children: list[Token], fmt: str | None = None) -> str:
+    """An inline token's text: words, pictures by their alt text, line breaks as spaces."""
+    out = []
+    for child in children:
+        if child.type == "image":
+            alt = "".join(c.content for c in child.children or []).strip()
+            if fmt == "marp":
+                alt = " ".join(_MARP_IMAGE_WORDS.sub(" ", alt).split())
+            out.append(f"[picture: {alt}]" if alt else "[picture]")
+        elif child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+    return re.sub(r"[ \t]+", " ", "".join(out)).strip()

@@ -56,6 +56,14 @@ class PromptContext:
     layout syntax (see :func:`~mdslides_prompts.visible.visible_text`); empty when the
     caller did not say. Derived from :attr:`slide_text` and the deck's format, so it is
     left out of the cache key (a key stays what it was before this field existed)."""
+    audience_text: str = ""
+    """What the audience reads on the slide, in plain text: words, ``[picture: alt]``,
+    ``[code in LANGUAGE, N lines]`` (see :func:`~mdslides_prompts.visible.audience_text`);
+    what the default messages send. Derived like :attr:`visible_text`, and left out of
+    the cache key for the same reason."""
+    notes: tuple[str, ...] = ()
+    """The slide's speaker notes, only when the settings send them (``notes: true``);
+    empty otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
