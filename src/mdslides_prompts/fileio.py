@@ -11,6 +11,7 @@ left alone.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 import errno
 import os
 from pathlib import Path
@@ -18,9 +19,12 @@ import re
 import secrets
 import stat
 import time
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import ConcurrentEdit, DeckError
+
+if TYPE_CHECKING:
+    from .outcomes import DeckReport
 
 __all__ = [
     "DECK_SUFFIXES",
@@ -34,6 +38,7 @@ __all__ = [
     "read_current",
     "read_stream",
     "write_atomic",
+    "write_report",
 ]
 
 TEMP_PREFIX = ".mdslides-prompts-"
@@ -385,3 +390,22 @@ def _remove_stale_temps(directory: Path) -> None:
 
 def _concurrent(path: Path) -> ConcurrentEdit:
     return ConcurrentEdit("changed on disk while prompts were being made; not written", path)
+
+
+def write_report(report: DeckReport, path: Path | None) -> DeckReport:
+    """*report* with its deck's new text written to *path* (``None``: nowhere): atomically,
+    only when it changed, never over an edit made to the deck since it was read; the
+    report says where it went, whether a file was written, or why not."""
+    if path is None:
+        return report
+    deck = report.deck
+    data = deck.to_bytes(report.text)
+    in_place = deck.path is not None and path.resolve() == deck.path.resolve()
+    if in_place and not report.changed:
+        return replace(report, destination=path)
+    expected = deck.to_bytes() if in_place else None
+    try:
+        written = write_atomic(path, data, expected=expected)
+    except DeckError as exc:
+        return replace(report, destination=path, error=str(exc))
+    return replace(report, destination=path, written=written)

@@ -21,7 +21,6 @@ from .controls import apply_controls, parse_selectors, selected
 from .deck import Deck, Slide, SlidePrompt
 from .detection import Detection, Evidence, Strength, decide
 from .errors import (
-    DeckError,
     FormatNotFound,
     FormatUncertain,
     MdSlidesError,
@@ -30,19 +29,18 @@ from .errors import (
     UsageError,
 )
 from .explain import Explanation, explain
-from .fileio import read_bytes, write_atomic
+from .fileio import read_bytes, write_report
 from .marker import strippable
 from .outcomes import Action, DeckReport, Destination, SlideOutcome, SlidePlan
 from .planning import plan_without_request, request_reason
 from .plugins import get_plugin_manager
 from .providers.base import (
-    Answer,
-    AnswerProvider,
     Message,
     PromptContext,
     PromptRequest,
     Provider,
     ProviderEvent,
+    ask,
 )
 from .verify import layout, refusal
 from .visible import audience_text, visible_text
@@ -597,7 +595,7 @@ class Pipeline:
         )
         report = DeckReport(deck=deck, text=text, outcomes=outcomes)
         if destination is not None:
-            report = self._write(report, destination(deck))
+            report = write_report(report, destination(deck))
         self._hook.mdslides_on_deck_done(report=report)
         return report
 
@@ -642,7 +640,7 @@ class Pipeline:
                 async with limit:
                     started = time.monotonic()  # the request's time, not the wait for a slot
                     queued = started - arrived
-                    answer = await self._ask(provider, plan.request)
+                    answer = await ask(provider, plan.request)
                 text, usage, requests = answer.text, answer.usage, answer.requests
                 started += answer.waited  # nor its wait for the pacer
                 queued += answer.waited
@@ -673,27 +671,6 @@ class Pipeline:
         )  # fmt: skip
         return outcome, prompt
 
-    @staticmethod
-    async def _ask(provider: Provider, request: PromptRequest) -> Answer:
-        if isinstance(provider, AnswerProvider):
-            return await provider.generate_answer(request)
-        return Answer(await provider.generate(request))
-
-    def _write(self, report: DeckReport, path: Path | None) -> DeckReport:
-        if path is None:
-            return report
-        deck = report.deck
-        data = deck.to_bytes(report.text)
-        in_place = deck.path is not None and path.resolve() == deck.path.resolve()
-        if in_place and not report.changed:
-            return replace(report, destination=path)
-        expected = deck.to_bytes() if in_place else None
-        try:
-            written = write_atomic(path, data, expected=expected)
-        except DeckError as exc:
-            return replace(report, destination=path, error=str(exc))
-        return replace(report, destination=path, written=written)
-
     def strip_decks(
         self, decks: Iterable[Deck], destination: Destination | None = None
     ) -> list[DeckReport]:
@@ -709,7 +686,7 @@ class Pipeline:
                 report = DeckReport(deck=deck, text=deck.text, stripped=True, error=str(exc))
             else:
                 if destination is not None:
-                    report = self._write(report, destination(deck))
+                    report = write_report(report, destination(deck))
             self._hook.mdslides_on_deck_done(report=report)
             reports.append(report)
         return reports

@@ -177,3 +177,10 @@ class ModelInfo:
     """The longest input it takes, if the catalogue says."""
     status: str | None = None
     """The catalogue's availability note (``ready``, ``coming_soon``, ``beta``), if any."""
+
+
+async def ask(provider: Provider, request: PromptRequest) -> Answer:
+    """*provider*'s :class:`Answer` to *request* (a bare prompt when it gives only that)."""
+    if isinstance(provider, AnswerProvider):
+        return await provider.generate_answer(request)
+    return Answer(await provider.generate(request))
