@@ -109,18 +109,15 @@ def _byte_letters() -> tuple[str, ...]:
 
 
 @functools.cache
-def _ranks() -> dict[tuple[str, str], int]:
-    """Each merge's rank (earlier merges first), read from :data:`MERGES_FILE`."""
+def _ranks() -> dict[str, int]:
+    """Each merge's rank (earlier merges first) by its line in :data:`MERGES_FILE`, the two
+    pieces and a space between (no piece holds a space: CLIP writes it as a letter)."""
     import gzip
     from importlib import resources
 
     data = resources.files(__package__).joinpath(MERGES_FILE).read_bytes()
     lines = gzip.decompress(data).decode("utf-8").split("\n")[1 : MERGES_USED + 1]
-    ranks: dict[tuple[str, str], int] = {}
-    for rank, line in enumerate(lines):
-        first, second = line.split()
-        ranks[first, second] = rank
-    return ranks
+    return {line: rank for rank, line in enumerate(lines)}
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -134,12 +131,14 @@ def _pieces(word: str) -> tuple[str, ...]:
     symbols[-1] += _END
     ranks = _ranks()
     while len(symbols) > 1:
-        best = min(itertools.pairwise(symbols), key=lambda pair: ranks.get(pair, math.inf))
+        pairs = [f"{first} {second}" for first, second in itertools.pairwise(symbols)]
+        best = min(pairs, key=lambda pair: ranks.get(pair, math.inf))
         if best not in ranks:
             break
+        first, second = best.split(" ")
         merged: list[str] = []
         for symbol in symbols:
-            if merged and (merged[-1], symbol) == best:
+            if merged and merged[-1] == first and symbol == second:
                 merged[-1] += symbol
             else:
                 merged.append(symbol)

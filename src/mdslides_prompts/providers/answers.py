@@ -14,8 +14,6 @@ import itertools
 import re
 from typing import Any
 
-from ..clip import count_tokens
-
 __all__ = [
     "BUDGET_PARAM",
     "MAX_CLIP_TOKENS",
@@ -210,6 +208,8 @@ def clean_answer(text: str, max_tokens: int = MAX_CLIP_TOKENS) -> str:
 def clip_tokens(text: str) -> int:
     """How many CLIP tokens *text* takes, without the start and end marks (CLIP's own
     byte-level BPE: see :func:`mdslides_prompts.clip.count_tokens`)."""
+    from ..clip import count_tokens  # on the first count: a rerun with nothing to ask skips it
+
     return count_tokens(text)
 
 
