@@ -28,7 +28,7 @@ def test_path_stats_and_clear(
     assert cli(capsys, "run", deck.parent / "slidev-deck.md")[0] == 0
     stats = cli_json(capsys, "cache", "stats")
     assert stats["entries"] == 20 + 16 and stats["decks"] == 2
-    assert stats["by_model"] == {"openai/m1": 20, "offline/offline-2": 16}
+    assert stats["by_model"] == {"openai/m1": 20, "offline/offline-3": 16}
     assert stats["prompt_tokens"] == 200 and stats["completion_tokens"] == 100
     assert stats["bytes"] > 0 and stats["oldest"] <= stats["newest"]
     code, out, _ = cli(capsys, "cache", "stats")
@@ -56,7 +56,7 @@ def test_explain_says_why_a_slide_misses(
     assert "is fresh" in out and "a run would leave it: kept (fresh)" in out
     assert (
         "cache key " in out
-        and "(offline, model offline-2)" in out
+        and "(offline, model offline-3)" in out
         and "hit: answer cached 20" in out
     )
 

@@ -116,7 +116,7 @@ def test_no_import_cycle() -> None:
 
 
 DATA = {
-    "about", "errors", "wording", "marker", "deck", "config", "detection", "outcomes",
+    "about", "errors", "wording", "marker", "deck", "config", "detection", "outcomes", "clip",
     "controls", "templates", "providers", "providers.base", "providers.options",
     "providers.secret", "providers.answers", "providers.wire",
 }  # fmt: skip

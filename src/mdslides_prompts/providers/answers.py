@@ -3,29 +3,39 @@
 Models wrap what they were asked for: a ``<think>`` block, a preamble ("Sure! Here is
 the prompt:"), a label, code fences, quotes, Markdown emphasis, a closing note. All of
 that goes; what remains is folded to one line, made readable inside a prompt marker,
-and cut to what Infomaniak's ``flux`` image model reads (77 CLIP tokens).
+and cut to what the image model reads: Infomaniak's ``flux`` reads 77 CLIP tokens, start
+and end marks included (counted by :mod:`mdslides_prompts.clip`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import itertools
-import math
 import re
+from typing import Any
 
 __all__ = [
+    "BUDGET_PARAM",
     "MAX_CLIP_TOKENS",
     "MAX_WORDS",
     "clean_answer",
     "clip_prompt",
     "clip_tokens",
     "not_a_prompt",
+    "token_budget",
 ]
 
 MAX_WORDS = 60
 """Longest prompt, in words (the models are asked for at most this many)."""
 
 MAX_CLIP_TOKENS = 75
-"""Longest prompt in (estimated) CLIP tokens: flux reads 77, two of them are start and end."""
+"""Longest prompt in CLIP tokens unless the settings say otherwise: flux reads 77, two of
+them are the start and end marks."""
+
+BUDGET_PARAM = "prompt_tokens"
+"""The request parameter (configuration key ``prompt-tokens``) that sets the CLIP tokens a
+prompt may take. It decides what is kept of an answer, so it is part of the cache key
+like every parameter, but it is applied here and never sent to a server."""
 
 _THINK_RE = re.compile(r"(?is)<(think|thinking|reasoning)>.*?</\1>")
 _UNCLOSED_THINK_RE = re.compile(r"(?is)<(think|thinking|reasoning)>.*")
@@ -160,8 +170,16 @@ def _readable(text: str) -> str:
     return text.strip(" ,;")
 
 
-def clean_answer(text: str) -> str:
-    """Reduce a model's answer to the bare prompt, on one line, cut to the flux budget.
+def token_budget(params: Mapping[str, Any]) -> int:
+    """The CLIP tokens a prompt may take under request parameters *params*
+    (:data:`BUDGET_PARAM`, else :data:`MAX_CLIP_TOKENS`)."""
+    budget = params.get(BUDGET_PARAM)
+    return budget if isinstance(budget, int) and not isinstance(budget, bool) else MAX_CLIP_TOKENS
+
+
+def clean_answer(text: str, max_tokens: int = MAX_CLIP_TOKENS) -> str:
+    """Reduce a model's answer to the bare prompt, on one line, cut to *max_tokens* CLIP
+    tokens (and :data:`MAX_WORDS` words).
 
     Returns ``""`` when nothing is left (the caller reports that as a failure).
     """
@@ -184,30 +202,24 @@ def clean_answer(text: str) -> str:
         text = _unquote(_LABEL_RE.sub("", text, count=1).strip())
     text = _WORD_COUNT_RE.sub("", text)
     text = _readable(text)
-    return clip_prompt(_unquote(text))
+    return clip_prompt(_unquote(text), max_tokens=max_tokens)
 
 
 def clip_tokens(text: str) -> int:
-    """Estimate how many CLIP tokens *text* takes, erring on the high side.
+    """How many CLIP tokens *text* takes, without the start and end marks (CLIP's own
+    byte-level BPE: see :func:`mdslides_prompts.clip.count_tokens`)."""
+    from ..clip import count_tokens  # on the first count: a rerun with nothing to ask skips it
 
-    CLIP's BPE gives common English words one token and splits long or rare ones; every
-    digit and punctuation mark is a token of its own; non-ASCII letters cost extra.
-    """
-    total = 0
-    for piece in re.findall(r"[^\W\d_]+|\d|[^\w\s]|_", text):
-        if piece[0].isalpha():
-            extra = sum(1 for ch in piece if ord(ch) > 0x7F)
-            total += 1 + max(0, math.ceil((len(piece) - 8) / 6)) + extra
-        else:
-            total += 1
-    return total
+    return count_tokens(text)
 
 
 def clip_prompt(text: str, max_words: int = MAX_WORDS, max_tokens: int = MAX_CLIP_TOKENS) -> str:
-    """Cut *text* to at most *max_words* words and *max_tokens* estimated CLIP tokens.
+    """Cut *text* to at most *max_words* words and *max_tokens* CLIP tokens, keeping its
+    beginning (the subject comes first).
 
-    The cut falls at the last comma that keeps most of the prompt, else at a word, and
-    never leaves a dangling "and", "with", "of" ... at the end.
+    Whole words go from the end; the cut then falls at the last comma that keeps most of
+    the prompt and never leaves a dangling "and", "with", "of" ... at the end. A single
+    word over the budget (a script written without spaces) is cut between characters.
     """
     words = text.split()
     if len(words) <= max_words and clip_tokens(text) <= max_tokens:
@@ -215,14 +227,27 @@ def clip_prompt(text: str, max_words: int = MAX_WORDS, max_tokens: int = MAX_CLI
     words = words[:max_words]
     while len(words) > 1 and clip_tokens(" ".join(words)) > max_tokens:
         words.pop()
-    cut = " ".join(words)
-    comma = cut.rfind(",")
+    cut = _clip_word(" ".join(words), max_tokens)
+    comma = max(cut.rfind(mark) for mark in ",\u3001\uff0c")
     if comma >= len(cut) * 0.7:
         cut = cut[:comma]
-    words = cut.rstrip(" ,;.-").split()
+    words = cut.rstrip(" ,;.-\u3001\uff0c").split()
     while len(words) > 1 and words[-1].lower().strip(",;") in _TRAILING_FILLER:
         words.pop()
-    return " ".join(words).rstrip(" ,;-")
+    while len(words) > 1 and clip_tokens(" ".join(words)) > max_tokens:
+        words.pop()  # a shorter word can take more tokens than the whole (rare)
+    return _clip_word(" ".join(words), max_tokens).rstrip(" ,;-")
+
+
+def _clip_word(text: str, max_tokens: int) -> str:
+    """*text*'s longest beginning, cut between characters, that fits *max_tokens*."""
+    if clip_tokens(text) <= max_tokens:
+        return text
+    fits, over = 0, len(text)  # text[:fits] fits, text[:over] does not
+    while over - fits > 1:  # counts grow with the length (nearly always): bisect
+        middle = (fits + over) // 2
+        fits, over = (middle, over) if clip_tokens(text[:middle]) <= max_tokens else (fits, middle)
+    return text[:fits]
 
 
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]+")

@@ -6,7 +6,9 @@ language: a visual style chosen once per deck, the slide's title and up to three
 content words, a framing, the deck theme's colours and "no text". Words that are not in
 the prompt language (other alphabets and scripts, other languages' stop words, slides
 written in another language) are left out. Question, thank-you and agenda slides get a
-scene of their own. Every prompt fits CLIP's 77 tokens (:func:`.answers.clip_tokens`).
+scene of their own. Every prompt fits the CLIP token budget (75 unless the request's
+``prompt_tokens`` parameter says otherwise: :func:`.answers.token_budget`), counted by
+CLIP's own tokenizer (:func:`.answers.clip_tokens`).
 
 Same input, same prompt, in every process: choices come from SHA-256, never ``hash()``.
 """
@@ -20,7 +22,7 @@ import re
 from ..config import Settings
 from ..hookspecs import hookimpl
 from ..visible import visible_text
-from .answers import MAX_CLIP_TOKENS, MAX_WORDS, clip_tokens
+from .answers import MAX_CLIP_TOKENS, MAX_WORDS, clip_tokens, token_budget
 from .base import PromptContext, PromptRequest
 from .offline_words import ALPHABETS, PALETTES, PHRASES, SPECIAL_TITLES, STOPWORDS, Phrases
 
@@ -49,9 +51,11 @@ _PROSE_RULES = (
 
 
 def offline_prompt(request: PromptRequest) -> str:
-    """A deterministic image prompt for *request*: at most :data:`MAX_CLIP_TOKENS` CLIP
-    tokens by :func:`~.answers.clip_tokens` (77 with the start and end tokens) and
+    """A deterministic image prompt for *request*: at most its CLIP token budget
+    (:func:`~.answers.token_budget`: :data:`MAX_CLIP_TOKENS` unless set; flux reads 77
+    with the start and end marks) by :func:`~.answers.clip_tokens`, and at most
     :data:`MAX_WORDS` words."""
+    budget = token_budget(request.params)
     ctx = request.context
     language = ctx.language if ctx.language in PHRASES else "en"
     phrases = PHRASES[language]
@@ -66,14 +70,14 @@ def offline_prompt(request: PromptRequest) -> str:
     kind = _special_kind(title or _first_line(prose))
     if kind is not None:
         scene = f"{deck} {phrases.at_dusk}" if kind == "thanks" and deck else phrases.special[kind]
-        return _fit([phrases.depicting.format(style=style, subject=scene), *tail])
+        return _fit([phrases.depicting.format(style=style, subject=scene), *tail], budget)
     # A quote may be in another language; the slide's own words say what it is in.
     own_words = _prose(re.sub(r"(?m)^[ \t]*>.*$", "", shown))
     foreign = _language_of(f"{title}\n{own_words}", language) != language
     subject = None if foreign else _subject(title, language)
     if subject is not None and _only_headings(shown):
         symbol = f"{subject} {phrases.special['section']}"
-        return _fit([phrases.depicting.format(style=style, subject=symbol), *tail])
+        return _fit([phrases.depicting.format(style=style, subject=symbol), *tail], budget)
     terms = [] if foreign else _terms(_lines_in(prose, language), language)
     if subject is None:
         subject = deck or (terms.pop(0) if terms else phrases.special["thanks"])
@@ -81,16 +85,16 @@ def offline_prompt(request: PromptRequest) -> str:
     terms = [t for t in terms if t.casefold() not in taken][:3]
     composition = _pick(phrases.compositions, ctx.slide_text)
     opening = phrases.depicting.format(style=style, subject=subject)
-    return _fit([opening, _showing(terms, phrases), composition, *tail])
+    return _fit([opening, _showing(terms, phrases), composition, *tail], budget)
 
 
-def _fit(parts: list[str]) -> str:
+def _fit(parts: list[str], budget: int) -> str:
     """Join the non-empty *parts*; drop words from the longest inner part (the key words
-    first) until the prompt fits CLIP and the word limit."""
+    first) until the prompt fits *budget* CLIP tokens and the word limit."""
     parts = [" ".join(p.split()) for p in parts if p.strip()]
     while True:
         prompt = ", ".join(parts)
-        if clip_tokens(prompt) <= MAX_CLIP_TOKENS and len(prompt.split()) <= MAX_WORDS:
+        if clip_tokens(prompt) <= budget and len(prompt.split()) <= MAX_WORDS:
             return prompt
         inner = range(len(parts) - 1) if len(parts) > 1 else range(1)
         longest = max(inner, key=lambda n: (clip_tokens(parts[n]), -n))
@@ -238,7 +242,7 @@ class OfflineProvider:
     """Embedded provider used when no credentials are set; needs nothing but Python."""
 
     name = "offline"
-    model = "offline-2"  # bump when offline_prompt changes, so old cache entries miss
+    model = "offline-3"  # bump when offline_prompt changes, so old cache entries miss
 
     async def generate(self, request: PromptRequest) -> str:
         """Return :func:`offline_prompt` for *request*."""

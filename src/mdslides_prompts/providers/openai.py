@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from ..config import Settings
 from ..errors import BadAnswer, ProviderError, UsageError
 from ..hookspecs import hookimpl
-from .answers import clean_answer, not_a_prompt
+from .answers import BUDGET_PARAM, clean_answer, not_a_prompt, token_budget
 from .base import Answer, ModelInfo, Notify, PromptRequest, Usage
 from .options import (
     CLIENT_OPTION_KEYS,
@@ -145,12 +145,15 @@ class ChatProvider:
         return f"<ChatProvider {self.name} model={self.model!r}>"
 
     def body(self, request: PromptRequest) -> dict[str, Any]:
-        """The JSON body for *request*: model, messages, defaults, parameters, stream
-        (with a request for token counts, unless ``stream_usage`` is off)."""
+        """The JSON body for *request*: model, messages, defaults, parameters (less the
+        prompt's token budget, which is ours), stream (with a request for token counts,
+        unless ``stream_usage`` is off)."""
         body: dict[str, Any] = {"model": self.model}
         body["messages"] = [{"role": m["role"], "content": m["content"]} for m in request.messages]
         body.update(DEFAULT_PARAMS)
-        body.update({k: v for k, v in request.params.items() if v is not None})
+        body.update(
+            {k: v for k, v in request.params.items() if v is not None and k != BUDGET_PARAM}
+        )
         if self.client.options.stream:
             body["stream"] = True
             if self.stream_usage:  # the last chunk then carries "usage" (its choices empty)
@@ -159,7 +162,8 @@ class ChatProvider:
 
     async def generate(self, request: PromptRequest) -> str:
         """Ask the model for *request*'s prompt and return it cleaned (see
-        :func:`~.answers.clean_answer`); raise ``ProviderError`` on failure."""
+        :func:`~.answers.clean_answer`, to the request's token budget); raise
+        ``ProviderError`` on failure."""
         return (await self.generate_answer(request)).text
 
     async def generate_answer(self, request: PromptRequest) -> Answer:
@@ -180,7 +184,8 @@ class ChatProvider:
             # The content arrives scrubbed. Cleaning would fold the '***' marks to '*'
             # (emphasis), so they are held through it.
             content = completion.content.replace(MASK, _HELD)
-            prompt = self.client.scrub(clean_answer(content)).replace(_HELD, MASK)
+            cleaned = clean_answer(content, token_budget(request.params))
+            prompt = self.client.scrub(cleaned).replace(_HELD, MASK)
             if not prompt:
                 error = BadAnswer(
                     "the answer holds no prompt once reasoning, labels and quotes are removed "
