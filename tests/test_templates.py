@@ -15,7 +15,7 @@ from .conftest import pristine_example
 SYSTEM = "Write one image prompt in {language} ({language_code}) for a talk titled {deck_title}."
 USER = (
     "Slide: {slide_title}\nBefore: {previous_title}\nAfter: {next_title}\nTheme: {theme}\n"
-    "Style: {style}\n{context}---\n{slide_text}\n---\n{slide_markdown}{notes}\n"
+    "Style: {style}\nKind: {slide_kind}\n{context}---\n{slide_text}\n---\n{slide_markdown}{notes}\n"
     "Literal {{braces}} stay."
 )
 
@@ -43,7 +43,7 @@ def test_templates_from_the_config_file_render_every_variable(
     assert system == f"Write one image prompt in French (fr) for a talk titled {title}."
     assert user.startswith(
         "Slide: Anatomy of a glacier\nBefore: \nAfter: Les glaciers des Alpes en chiffres\n"
-        f"Theme: gaia\nStyle: gouache\nDeck title: {title}\nDeck theme: gaia\n"
+        f"Theme: gaia\nStyle: gouache\nKind: \nDeck title: {title}\nDeck theme: gaia\n"
         "Visual style for every slide: gouache\nNext slide: Les glaciers des Alpes en chiffres\n"
         "Slide title: Anatomy of a glacier\n---\nAnatomy of a glacier\n[picture]\n"
         "1. Accumulation zone — snow survives the summer\n"

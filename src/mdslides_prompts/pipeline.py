@@ -30,6 +30,7 @@ from .errors import (
 )
 from .explain import Explanation, explain
 from .fileio import read_bytes, write_report
+from .kinds import slide_kind
 from .marker import strippable
 from .outcomes import Action, DeckReport, Destination, SlideOutcome, SlidePlan
 from .planning import plan_without_request, request_reason
@@ -457,6 +458,8 @@ class Pipeline:
         """What *slide* is about, as the messages and providers take it."""
         theme = deck.meta.get("theme")
         before, after = deck.neighbour_titles(slide)
+        shown = audience_text(slide.text, deck.format, slide.notes)
+        opening = next((s for s in deck.slides if s.skip_reason is None), None)
         return PromptContext(
             slide_text=slide.text,
             slide_title=slide.title,
@@ -467,7 +470,8 @@ class Pipeline:
             previous_title=before,
             next_title=after,
             visible_text=visible_text(slide.text, deck.format, slide.notes),
-            audience_text=audience_text(slide.text, deck.format, slide.notes),
+            audience_text=shown,
+            kind=slide_kind(slide.title, shown, first=slide is opening),
             notes=slide.notes if self.settings.notes else (),
         )
 

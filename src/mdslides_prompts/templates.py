@@ -16,6 +16,7 @@ import string
 from typing import TYPE_CHECKING
 
 from .errors import UsageError
+from .kinds import GUIDANCE
 
 if TYPE_CHECKING:
     from .providers.base import Message, PromptContext
@@ -57,6 +58,9 @@ TEMPLATE_VARIABLES = {
     "slide_markdown": "the slide's Markdown as written, prompt markers left out",
     "notes": "the speaker notes between <notes> lines, after a line break, when the "
     "notes setting sends them; else empty",
+    "slide_kind": "the kind of slide and what suits it ('closing: a calm, wide closing "
+    "view...'): title, agenda, section, code, table, quote, questions, closing; empty for "
+    "a content slide",
     "slide_title": "the slide's first heading",
     "deck_title": "front matter title, else the first slide title",
     "theme": "the deck's theme (front matter theme)",
@@ -66,7 +70,8 @@ TEMPLATE_VARIABLES = {
     "previous_title": "the title of the slide before",
     "next_title": "the title of the slide after",
     "context": "one line for each of deck title, theme, style, previous, next and slide "
-    "title that has a value ('Deck title: ...'), each ending with a line break",
+    "title and kind of slide that has a value ('Deck title: ...'), each ending with a line "
+    "break",
 }
 """Variables a prompt template can use, with what they hold."""
 
@@ -107,11 +112,13 @@ def template_values(context: PromptContext) -> dict[str, str]:
         "language_code": context.language,
         "previous_title": context.previous_title or "",
         "next_title": context.next_title or "",
+        "slide_kind": f"{context.kind}: {GUIDANCE[context.kind]}" if context.kind else "",
     }
     labels = (
         ("Deck title", "deck_title"), ("Deck theme", "theme"),
         ("Visual style for every slide", "style"), ("Previous slide", "previous_title"),
         ("Next slide", "next_title"), ("Slide title", "slide_title"),
+        ("Kind of slide", "slide_kind"),
     )  # fmt: skip
     lines = [f"{label}: {values[name]}" for label, name in labels if values[name]]
     values["context"] = "".join(f"{line}\n" for line in lines)

@@ -64,6 +64,10 @@ class PromptContext:
     notes: tuple[str, ...] = ()
     """The slide's speaker notes, only when the settings send them (``notes: true``);
     empty otherwise."""
+    kind: str | None = None
+    """What kind of slide it is (``title``, ``agenda``, ``section``, ``code``,
+    ``table``, ``quote``, ``questions``, ``closing``; see :mod:`~mdslides_prompts.kinds`),
+    or ``None`` for an ordinary content slide."""
 
 
 @dataclass(frozen=True, slots=True)

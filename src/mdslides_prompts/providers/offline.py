@@ -21,10 +21,11 @@ import re
 
 from ..config import Settings
 from ..hookspecs import hookimpl
+from ..kinds import special_kind
 from ..visible import visible_text
 from .answers import MAX_CLIP_TOKENS, MAX_WORDS, clip_tokens, token_budget
 from .base import PromptContext, PromptRequest
-from .offline_words import ALPHABETS, PALETTES, PHRASES, SPECIAL_TITLES, STOPWORDS, Phrases
+from .offline_words import ALPHABETS, PALETTES, PHRASES, STOPWORDS, Phrases
 
 __all__ = ["MAX_CLIP_TOKENS", "MAX_WORDS", "OfflineProvider", "offline_prompt"]
 
@@ -67,7 +68,8 @@ def offline_prompt(request: PromptRequest) -> str:
     style = style[:1].upper() + style[1:]
     tail = [_palette(ctx, phrases), phrases.no_text]
     deck = _deck_subject(ctx, language)
-    kind = _special_kind(title or _first_line(prose))
+    kind = special_kind(title or _first_line(prose))
+    kind = "thanks" if kind == "closing" else kind  # the phrase tables' name for it
     if kind is not None:
         scene = f"{deck} {phrases.at_dusk}" if kind == "thanks" and deck else phrases.special[kind]
         return _fit([phrases.depicting.format(style=style, subject=scene), *tail], budget)
@@ -196,14 +198,6 @@ def _deck_subject(ctx: PromptContext, language: str) -> str | None:
     if _language_of(title, language) != language:
         return None
     return _subject(title, language)
-
-
-def _special_kind(title: str) -> str | None:
-    """``questions``, ``thanks`` or ``agenda`` when *title* is made only of such words."""
-    words = {w.casefold() for w in _LETTERS.findall(title)}
-    if not words:
-        return None
-    return next((kind for kind, known in SPECIAL_TITLES.items() if words <= known), None)
 
 
 def _first_line(prose: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["ALPHABETS", "PALETTES", "PHRASES", "SPECIAL_TITLES", "STOPWORDS", "Phrases"]
+__all__ = ["ALPHABETS", "PALETTES", "PHRASES", "STOPWORDS", "Phrases"]
 
 _STOP = {
     "en": """a an the and or but if then else of to in on at by for with without from into
@@ -242,18 +242,3 @@ PALETTES = MappingProxyType(
     }
 )
 """The colours of the themes the generators ship, by theme name (lower case)."""
-
-_SPECIAL = {
-    "questions": """questions question q a and answers any your des fragen antworten preguntas
-        domande perguntas vragen pytania întrebări dotazy frågor 質問 質疑応答""",
-    "thanks": """thank thanks you very much merci beaucoup danke schön vielen dank gracias
-        muchas grazie mille obrigado obrigada dank je wel bedankt dziękuję mulțumesc děkuji
-        tack the end fin ende fine ありがとう ありがとうございました ありがとうございます""",
-    "agenda": """agenda outline contents table of overview plan sommaire ordre du jour
-        inhalt tagesordnung übersicht índice indice sommario programma programa""",
-}
-SPECIAL_TITLES = MappingProxyType(
-    {kind: frozenset(words.split()) for kind, words in _SPECIAL.items()}
-)
-"""Words of the titles of question, closing and agenda slides, by kind, in the prompt
-languages (and Japanese thanks): a title made only of one kind's words is such a slide."""
