@@ -78,3 +78,16 @@ def test_bench_script_prints_its_table() -> None:
     ]
     met = rows[0][-1].rstrip(" |")
     assert met in ("yes", "NO") and (done.returncode == 0) == (met == "yes")
+
+
+def test_prompt_measures_reach_their_goals_and_would_see_a_leak() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "prompts.py")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| marp | " in done.stdout and "| pandoc | " in done.stdout
+    from benchmarks.prompts import decks, measure
+
+    leaked = measure("marp", decks()["marp"], notes=True)
+    assert leaked["notes-free"] < leaked["slides"]

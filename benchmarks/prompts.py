@@ -1,0 +1,113 @@
+"""What the requests carry and what the prompts come to, per format, over the example decks
+and the project's fixture decks (issue 17's measures):
+
+- requests free of generator syntax (directives, layout front matter, slot markers,
+  attributes, comments) in the slide part, and free of speaker notes: goal 100 %;
+- offline prompts within 77 CLIP tokens (75 plus the start and end tokens): goal 100 %;
+- slides given a kind (title, agenda, section, code, table, quote, questions, closing);
+- tokens sent per slide (the chat estimate), before (the slide's Markdown, as the
+  templates sent it until now) and after (what the audience reads).
+
+    python3 benchmarks/prompts.py
+
+Needs no network and no server: requests are built by the real pipeline, prompts made
+by the offline provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from pathlib import Path
+import re
+import sys
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from markdown_it.utils import read_fixture_file  # noqa: E402
+
+from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager  # noqa: E402
+from mdslides_prompts.providers.answers import clip_tokens  # noqa: E402
+from mdslides_prompts.providers.offline import OfflineProvider  # noqa: E402
+from mdslides_prompts.templates import estimate_tokens, render_template  # noqa: E402
+
+SYNTAX = re.compile(
+    r"<!--|-->|^::[\w-]+::$|^layout:|^class:|\{\.|^:::|^\?\?\?$|^notes?:|^\[\.[\w-]+|"
+    r"_class:|<style|<div|</div|^---$|^\^ ",
+    re.M | re.I,
+)
+"""What only a generator reads (the same list as ``tests/test_audience.py``)."""
+BEFORE = "{context}Slide content (Markdown):\n{slide_markdown}"
+"""The user template until the audience's text replaced the slide's Markdown."""
+FIXTURES = {
+    "marp": "marp_split.md", "slidev": "slidev_split.md", "deckset": "deckset_split.md",
+    "lookatme": "lookatme_split.md", "pandoc": "pandoc_split.md", "quarto": "quarto_split.md",
+    "remark": "remark_split.md",
+}  # fmt: skip
+EXAMPLES = {"marp": "talk.md", "slidev": "slidev-deck.md", "reveal-md": "reveal-deck.md"}
+
+
+def decks() -> dict[str, list[str]]:
+    """Deck texts by format: the example decks and every fixture deck."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for fmt, name in EXAMPLES.items():
+        found[fmt].append((ROOT / "example-deck" / name).read_text(encoding="utf-8"))
+    for fmt, name in FIXTURES.items():
+        for _, _, text, _ in read_fixture_file(ROOT / "tests" / "fixtures" / name):
+            found[fmt].append(text)
+    return found
+
+
+def measure(fmt: str, texts: list[str], *, notes: bool = False) -> dict[str, float]:
+    """The shares and token counts of one format's decks (*notes*: send the notes, to
+    see the measure catch them)."""
+    settings = Settings(format=fmt, notes=notes)
+    pipeline = Pipeline(settings, get_plugin_manager(load_entrypoints=False))
+    provider = OfflineProvider()
+    counts: dict[str, float] = defaultdict(float)
+    for text in texts:
+        deck = pipeline.parse(Deck.from_text(text))
+        for slide in deck.slides:
+            if slide.skip_reason is not None:
+                continue
+            request = pipeline.request(deck, slide)
+            user = request.messages[-1]["content"]
+            shown = user.split("<slide>\n", 1)[-1].split("\n</slide>", 1)[0]
+            # A note leaks when a stretch of its own wording reaches the request.
+            notes = [line.strip()[:40] for n in slide.notes for line in n.splitlines()]
+            prompt = asyncio.run(provider.generate(request))
+            values = {"context": "", "slide_markdown": request.context.slide_text.strip()}
+            counts["slides"] += 1
+            counts["syntax-free"] += not SYNTAX.search(shown)
+            counts["notes-free"] += not any(len(part) > 12 and part in user for part in notes)
+            counts["fit 77"] += clip_tokens(prompt) + 2 <= 77
+            counts["kind"] += request.context.kind is not None
+            counts["before"] += estimate_tokens(
+                [{"role": "user", "content": render_template(BEFORE, values)}]
+            )
+            counts["after"] += estimate_tokens([{"role": "user", "content": shown}])
+    return counts
+
+
+def main() -> int:
+    """Print one row per format; exit 1 when a 100 % goal is missed."""
+    print(
+        "| format | slides | syntax-free | notes-free | offline ≤ 77 CLIP | with a kind "
+        "| slide tokens before → after |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    missed = False
+    for fmt, texts in decks().items():
+        c = measure(fmt, texts)
+        n = c["slides"] or 1
+        shares = [c["syntax-free"] / n, c["notes-free"] / n, c["fit 77"] / n]
+        missed = missed or any(share < 1 for share in shares)
+        cells = " | ".join(f"{share:.0%}" for share in shares)
+        print(f"| {fmt} | {int(c['slides'])} | {cells} | {c['kind'] / n:.0%} "
+              f"| {c['before'] / n:.0f} → {c['after'] / n:.0f} |")  # fmt: skip
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
