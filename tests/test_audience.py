@@ -14,7 +14,7 @@ import re
 from markdown_it.utils import read_fixture_file
 import pytest
 
-from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
+from mdslides_prompts import Deck, Pipeline, Settings, Slide, get_plugin_manager, hookimpl
 from mdslides_prompts.cache import cache_key
 from mdslides_prompts.templates import SYSTEM_PROMPT, render_template
 from mdslides_prompts.visible import audience_text
@@ -175,3 +175,27 @@ def test_a_slide_cannot_speak_as_us(
 )  # fmt: skip
 def test_audience_text(fmt: str, text: str, expected: str) -> None:
     assert audience_text(text, fmt) == expected
+
+
+class Scribbles:
+    """A plugin for a generator that hides ``%%`` lines: it says what its audience sees."""
+
+    @hookimpl
+    def mdslides_visible_text(self, deck: Deck, slide: Slide) -> str | None:
+        if "%%" not in slide.text:
+            return None  # the built-in rules answer
+        return "\n".join(line for line in slide.text.splitlines() if not line.startswith("%%"))
+
+
+def test_a_plugin_says_what_the_audience_sees_of_its_slides() -> None:
+    text = "---\nmarp: true\n---\n\n# Ice\n\n%% draft: cut this\nShown words\n\n---\n\n# Melt\n"
+    pm = get_plugin_manager(load_entrypoints=False, extra=[Scribbles()])
+    pipeline = Pipeline(Settings(), pm)
+    deck = pipeline.parse(Deck.from_text(text))
+    first, second = (pipeline.request(deck, s).messages[-1]["content"] for s in deck.slides)
+    assert slide_block(first) == "Ice\nShown words" and "draft" not in first
+    assert slide_block(second) == "Melt"
+    plain = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
+    assert "%% draft: cut this" in slide_block(
+        plain.request(deck, deck.slides[0]).messages[-1]["content"]
+    )

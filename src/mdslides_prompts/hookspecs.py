@@ -133,6 +133,23 @@ def mdslides_split_deck(deck: Deck, settings: Settings) -> Deck | None:
 
 
 @hookspec(firstresult=True)
+def mdslides_visible_text(deck: Deck, slide: Slide, settings: Settings) -> str | None:
+    """Say what the audience sees of *slide*, if it is yours to say.
+
+    The slide's Markdown without what your generator reads but never shows: directives,
+    layout front matter, slot markers, classes and attributes, speaker notes. The
+    request sends it as plain text (:func:`~mdslides_prompts.visible.plain_text`); it
+    never holds the notes (those go only when the settings send them).
+
+    :param deck: the split deck
+    :param slide: the slide
+    :param settings: the run's settings
+    :return: the text, or ``None`` to let the built-in rules for the deck's format answer
+        (:func:`~mdslides_prompts.visible.visible_text`)
+    """
+
+
+@hookspec(firstresult=True)
 def mdslides_build_messages(
     deck: Deck, slide: Slide, settings: Settings, context: PromptContext
 ) -> Sequence[Message] | None:

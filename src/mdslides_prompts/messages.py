@@ -1,7 +1,8 @@
 """The default message builder: a system prompt for an image-prompt expert and one user
 message carrying the slide and its deck context, both rendered from templates the user
 can replace (``system-template`` and ``user-template`` in the configuration; see
-:mod:`~mdslides_prompts.templates`). A plugin may replace the builder itself.
+:mod:`~mdslides_prompts.templates`). A plugin may replace the builder itself, and say
+what the audience sees of its own format's slides (the built-in rules answer last).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from typing import TYPE_CHECKING
 
 from .hookspecs import hookimpl
 from .templates import SYSTEM_PROMPT, USER_TEMPLATE, render_template, template_values
+from .visible import visible_text
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .deck import Deck, Slide
     from .providers.base import Message, PromptContext
 
-__all__ = ["mdslides_build_messages"]
+__all__ = ["mdslides_build_messages", "mdslides_visible_text"]
 
 
 @hookimpl(trylast=True)
@@ -34,3 +37,9 @@ def mdslides_build_messages(settings: Settings, context: PromptContext) -> Seque
             "content": render_template(settings.user_template or USER_TEMPLATE, values),
         },
     ]
+
+
+@hookimpl(trylast=True)
+def mdslides_visible_text(deck: Deck, slide: Slide) -> str:
+    """The built-in rules, by the deck's format (see :func:`.visible.visible_text`)."""
+    return visible_text(slide.text, deck.format, slide.notes)

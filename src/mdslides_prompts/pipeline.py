@@ -44,7 +44,7 @@ from .providers.base import (
     ask,
 )
 from .verify import layout, refusal
-from .visible import audience_text, visible_text
+from .visible import plain_text, visible_text
 
 if TYPE_CHECKING:
     import asyncio
@@ -458,7 +458,10 @@ class Pipeline:
         """What *slide* is about, as the messages and providers take it."""
         theme = deck.meta.get("theme")
         before, after = deck.neighbour_titles(slide)
-        shown = audience_text(slide.text, deck.format, slide.notes)
+        visible = self._hook.mdslides_visible_text(deck=deck, slide=slide, settings=self.settings)
+        if not isinstance(visible, str):  # a plugin's mistake: the built-in rules answer
+            visible = visible_text(slide.text, deck.format, slide.notes)
+        shown = plain_text(visible, deck.format)
         opening = next((s for s in deck.slides if s.skip_reason is None), None)
         return PromptContext(
             slide_text=slide.text,
@@ -469,7 +472,7 @@ class Pipeline:
             style=self.settings.style,
             previous_title=before,
             next_title=after,
-            visible_text=visible_text(slide.text, deck.format, slide.notes),
+            visible_text=visible,
             audience_text=shown,
             kind=slide_kind(slide.title, shown, first=slide is opening),
             notes=slide.notes if self.settings.notes else (),

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 from .formats.lines import fenced_lines
 
-__all__ = ["audience_text", "visible_text"]
+__all__ = ["audience_text", "plain_text", "visible_text"]
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _STYLE_SCRIPT = re.compile(r"<(style|script)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I)
@@ -137,16 +137,22 @@ def _split_code(text: str) -> list[str]:
 
 def audience_text(text: str, fmt: str | None, notes: tuple[str, ...] = ()) -> str:
     """What the audience reads on a slide, as plain text for a model: the slide's
-    :func:`visible_text` without Markdown syntax. Headings and paragraphs keep their
-    words, list items a leading ``- `` (or their number), quotes a leading ``> ``, tables
-    their cells (`` | `` between them); a
-    picture becomes ``[picture: its alt text]`` and a code block ``[code in LANGUAGE,
-    N lines]`` (what it is about is for the slide's words to say); links keep their text.
+    :func:`visible_text` as :func:`plain_text`."""
+    return plain_text(visible_text(text, fmt, notes), fmt)
+
+
+def plain_text(shown: str, fmt: str | None = None) -> str:
+    """*shown* (a slide's Markdown as its generator shows it) without Markdown syntax.
+    Headings and paragraphs keep their words, list items a leading ``- `` (or their
+    number), quotes a leading ``> ``, tables their cells (`` | `` between them); a
+    picture becomes ``[picture: its alt text]`` (*fmt* ``marp``: Marp's image keywords
+    left out) and a code block ``[code in LANGUAGE, N lines]`` (what it is about is for
+    the slide's words to say); links keep their text.
     """
     # markdown-it is imported here: a run that asks for nothing never pays for it.
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").enable("table").parse(visible_text(text, fmt, notes))
+    tokens = MarkdownIt("commonmark").enable("table").parse(shown)
     lines: list[str] = []
     prefix: list[str] = []
     numbers: list[int | None] = []  # per open list: the next item's number, None: bullets
