@@ -118,12 +118,12 @@ def test_no_import_cycle() -> None:
 DATA = {
     "about", "errors", "wording", "marker", "deck", "config", "detection", "outcomes", "clip",
     "controls", "templates", "kinds", "providers", "providers.base", "providers.options",
-    "providers.secret", "providers.answers", "providers.wire",
+    "providers.secret", "providers.answers", "providers.wire", "providers.offline_words",
 }  # fmt: skip
 """The data layer (docs/architecture.md): what the hooks exchange, and pure helpers."""
 ENGINE = {
     "plugins", "configfile", "cache", "explain", "fileio", "visible", "planning", "verify",
-    "pipeline", "workspace", "watch", "progress", "helpformat",
+    "pipeline", "workspace", "watch", "progress", "helpformat", "lint",
 }  # fmt: skip
 """The engine: runs the hooks; plugins never import it (fileio and visible excepted:
 plugins read files and a slide's visible text with them)."""

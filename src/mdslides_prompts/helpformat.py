@@ -19,8 +19,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Which slides", ("--slides", "--ignore-unknown")),
     (
         "Output",
-        ("--output", "--diff", "--dry-run", "--stdout", "--json", "--output-format", "--quiet",
-         "--verbose", "--yes"),
+        ("--output", "--diff", "--dry-run", "--stdout", "--lint", "--json", "--output-format",
+         "--quiet", "--verbose", "--yes"),
     ),
     ("Provider", ("--provider", "--model", "--base-url", "--api-key-env")),
     ("Cache", ("--cache-only", "--no-cache", "--cache-dir")),

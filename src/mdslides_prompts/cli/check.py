@@ -21,8 +21,10 @@ from .options import deck_options, ignore_unknown_option, paths_argument
 from .report import Reporter
 
 if TYPE_CHECKING:
+    from ..config import Settings
     from ..deck import Slide
     from ..detection import Detection
+    from ..lint import Finding
 
 __all__ = ["check", "inspect", "strip"]
 
@@ -34,6 +36,12 @@ _FAILING = ("missing", "stale", "unparsable")
 @paths_argument
 @deck_options
 @ignore_unknown_option
+@click.option(
+    "--lint",
+    is_flag=True,
+    help="Also fail on prompts over the prompt-tokens budget (CLIP tokens), in another "
+    "language than the prompt language, or holding slide syntax (::right::, {.class}, ...).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the slides that need work as JSON.")
 @click.option(
     "--output-format",
@@ -43,20 +51,23 @@ _FAILING = ("missing", "stale", "unparsable")
     "github (workflow annotations, shown on the pull request's lines).",
 )
 def check(
-    paths: tuple[str, ...], config_file: str | None, ignore_unknown: bool, as_json: bool,
-    output_format: str, **deck_options: str | None,
+    paths: tuple[str, ...], config_file: str | None, ignore_unknown: bool, lint: bool,
+    as_json: bool, output_format: str, **deck_options: str | None,
 ) -> None:  # fmt: skip
     """Fail (exit 1) if any slide's prompt is missing, stale or unparsable. No network.
 
-    Hand-edited and locked prompts pass: they are the author's.
+    Hand-edited and locked prompts pass: they are the author's. With --lint, every prompt
+    is also checked for length, language and slide syntax.
     """
     console = stderr_console()
     decks = Decks(config_values(deck_options), config=config_file)
     loaded = decks.load(paths, console, ignore_unknown=ignore_unknown)
     problems = []
+    findings: list[tuple[Deck, Finding]] = []
     slides = 0
     for item in loaded:
         deck = item.deck
+        linted = _lint(deck, item.pipeline.settings) if lint else []
         for slide in deck.slides:
             slides += 1
             if slide.status in _FAILING:
@@ -64,28 +75,59 @@ def check(
                 problems.append((deck, slide, line))
                 if not as_json:
                     click.echo(_problem_line(deck, slide, line, output_format))
+            for finding in (f for f in linted if f.index == slide.index):
+                findings.append((deck, finding))
+                if not as_json:
+                    click.echo(_finding_line(deck, finding, output_format))
     if as_json:
         rows = [
             {"path": d.name, "line": line, "index": s.index, "title": s.title,
              "status": s.status.value, "problem": s.problem}
             for d, s, line in problems
         ]  # fmt: skip
-        click.echo(json.dumps({"decks": len(loaded), "slides": slides, "problems": rows}, indent=2))
+        data: dict[str, Any] = {"decks": len(loaded), "slides": slides, "problems": rows}
+        if lint:
+            data["lint"] = [
+                {"path": d.name, "line": f.line, "index": f.index, "kind": f.kind,
+                 "message": f.message}
+                for d, f in findings
+            ]  # fmt: skip
+        click.echo(json.dumps(data, indent=2))
     summary = f"{plural(len(loaded), 'deck')}, {plural(slides, 'slide')}: "
     unread = (
         f"; {plural(len(decks.unreadable), 'file')} could not be read" if decks.unreadable else ""
     )
+    linted_note = _lint_note(findings) if lint else ""
     if problems:
         need = "needs" if len(problems) == 1 else "need"
         console.print(
             summary + f"{plural(len(problems), 'slide')} {need} a prompt "
-            f"(run: mdslides-prompts run){unread}",
+            f"(run: mdslides-prompts run){linted_note}{unread}",
             markup=False,
         )
         raise CommandExit(1)
-    console.print(summary + "all prompts present and fresh" + unread, markup=False)
+    fresh = "all prompts present and fresh"
+    if findings:
+        console.print(summary + fresh + linted_note + unread, markup=False)
+        raise CommandExit(1)
+    console.print(summary + fresh + (", none with lint findings" if lint else "") + unread,
+                  markup=False)  # fmt: skip
     if decks.unreadable:
         raise CommandExit(1)
+
+
+def _lint(deck: Deck, settings: Settings) -> list[Finding]:
+    from ..lint import lint_deck  # CLIP's tokenizer: only for --lint
+
+    return lint_deck(deck, settings)
+
+
+def _lint_note(findings: list[tuple[Deck, Finding]]) -> str:
+    """``; 3 lint findings in 2 prompts`` (empty when there are none)."""
+    if not findings:
+        return ""
+    prompts = len({(deck.name, finding.index) for deck, finding in findings})
+    return f"; {plural(len(findings), 'lint finding')} in {plural(prompts, 'prompt')}"
 
 
 def _problem_line(deck: Deck, slide: Slide, line: int, output_format: str) -> str:
@@ -93,9 +135,22 @@ def _problem_line(deck: Deck, slide: Slide, line: int, output_format: str) -> st
     missing``, or a GitHub workflow command (``::error file=FILE,line=LINE::...``)."""
     why = f" ({slide.problem})" if slide.problem else ""
     message = f"slide {slide.index}: {slide.status.value}{why}"
+    return _report_line(deck, line, message, f"Image prompt {slide.status.value}", output_format)
+
+
+def _finding_line(deck: Deck, finding: Finding, output_format: str) -> str:
+    """The line ``check --lint`` prints for a *finding*: ``FILE:LINE: slide N: too-long:
+    91 CLIP tokens, over the budget of 75``, or a GitHub workflow command."""
+    message = f"slide {finding.index}: {finding.kind}: {finding.message}"
+    title = f"Image prompt {finding.kind}"
+    return _report_line(deck, finding.line, message, title, output_format)
+
+
+def _report_line(deck: Deck, line: int, message: str, title: str, output_format: str) -> str:
     if output_format != "github":
         return f"{deck.name}:{line}: {message}"
-    file, title = _github_escape(deck.name, True), f"Image prompt {slide.status.value}"
+    file = _github_escape(deck.name, True)
+    title = _github_escape(title, True)
     return f"::error file={file},line={line},title={title}::{_github_escape(message)}"
 
 
