@@ -103,7 +103,6 @@ _LIST_ITEM = re.compile(r"^(( *)(?:[*+-]|\d+\.) [^\n]*(?:\n(?!\2(?:[*+-]|\d+\.) 
 _LIST_BULLET = re.compile(r"^ *(?:[*+-]|\d+\.) +")
 _QUOTE_PREFIX = re.compile(r"^ *> ?", re.M)
 _CODE_INDENT = re.compile(r"^ {4}", re.M)
-_STOP = re.compile(r"<!--\s*stop\s*-->")
 
 
 @dataclass(frozen=True, slots=True)
