@@ -66,7 +66,7 @@ def offline_prompt(request: PromptRequest) -> str:
     style = " ".join((ctx.style or "").split())
     style = style or _pick(phrases.styles, f"{ctx.deck_title or ''}\x00{ctx.theme or ''}")
     style = style[:1].upper() + style[1:]
-    tail = [_palette(ctx, phrases), phrases.no_text]
+    tail = [_palette(ctx, phrases), phrases.unlettered]
     deck = _deck_subject(ctx, language)
     kind = special_kind(title or _first_line(prose))
     kind = "thanks" if kind == "closing" else kind  # the phrase tables' name for it

@@ -92,8 +92,8 @@ class Phrases:
     """Joins the last two key words."""
     palette: str
     """How a palette is said: ``{colours}`` is replaced by the list of its colours."""
-    no_text: str
-    """The closing request: nothing written in the image."""
+    unlettered: str
+    """The closing phrase, said positively (image models read a "no text" as text)."""
     colours: MappingProxyType[str, str]
     """Colour names by English key."""
     special: MappingProxyType[str, str]
@@ -129,7 +129,7 @@ PHRASES = MappingProxyType(
                     "editorial illustration"),
             compositions=("wide view", "close-up", "centered subject, empty background"),
             depicting="{style} of {subject}", showing="showing", and_="and",
-            palette="{colours} colors", no_text="no text",
+            palette="{colours} colors", unlettered="clean unlettered surfaces",
             colours=(_COLOUR_KEYS, _COLOUR_KEYS),
             special=(_SPECIAL_KEYS, (
                 "a microphone on a stand under a soft spotlight in an empty hall",
@@ -145,7 +145,7 @@ PHRASES = MappingProxyType(
                     "illustration éditoriale"),
             compositions=("vue large", "gros plan", "sujet centré, fond vide"),
             depicting="{style} représentant {subject}", showing="montrant", and_="et",
-            palette="couleurs {colours}", no_text="sans texte",
+            palette="couleurs {colours}", unlettered="surfaces lisses et vierges",
             colours=(_COLOUR_KEYS, ("blanc", "noir", "anthracite", "crème", "gris ardoise",
                      "bleu", "bleu ciel", "bleu marine", "sarcelle", "beige", "brun", "ocre",
                      "orange", "violet", "rose", "rouge", "gris", "ivoire", "vert")),
@@ -163,7 +163,7 @@ PHRASES = MappingProxyType(
             compositions=("Weitwinkelansicht", "Nahaufnahme",
                           "zentriertes Motiv, leerer Hintergrund"),
             depicting="{style}: {subject}", showing="mit", and_="und",
-            palette="Farben {colours}", no_text="kein Text",
+            palette="Farben {colours}", unlettered="glatte, unbeschriftete Flächen",
             colours=(_COLOUR_KEYS, ("Weiß", "Schwarz", "Anthrazit", "Creme", "Schiefergrau",
                      "Blau", "Himmelblau", "Marineblau", "Petrol", "Beige", "Braun", "Ocker",
                      "Orange", "Violett", "Rosa", "Rot", "Grau", "Elfenbein", "Grün")),
@@ -181,7 +181,7 @@ PHRASES = MappingProxyType(
                     "ilustración editorial"),
             compositions=("vista amplia", "primer plano", "sujeto centrado, fondo vacío"),
             depicting="{style} que muestra {subject}", showing="mostrando", and_="y",
-            palette="colores {colours}", no_text="sin texto",
+            palette="colores {colours}", unlettered="superficies limpias y lisas",
             colours=(_COLOUR_KEYS, ("blanco", "negro", "antracita", "crema", "gris pizarra",
                      "azul", "azul cielo", "azul marino", "verde azulado", "beige", "marrón",
                      "ocre", "naranja", "morado", "rosa", "rojo", "gris", "marfil", "verde")),
@@ -199,7 +199,7 @@ PHRASES = MappingProxyType(
                     "illustrazione editoriale"),
             compositions=("vista ampia", "primo piano", "soggetto centrato, sfondo vuoto"),
             depicting="{style} raffigurante {subject}", showing="con", and_="e",
-            palette="colori {colours}", no_text="senza testo",
+            palette="colori {colours}", unlettered="superfici pulite e lisce",
             colours=(_COLOUR_KEYS, ("bianco", "nero", "antracite", "crema", "grigio ardesia",
                      "blu", "azzurro", "blu navy", "verde acqua", "beige", "marrone", "ocra",
                      "arancione", "viola", "rosa", "rosso", "grigio", "avorio", "verde")),
