@@ -26,10 +26,12 @@ class Format(ABC):
     :attr:`keys`), override :meth:`split`, :meth:`inject` and :meth:`strip` (and
     :meth:`evidence`), and register an instance.
 
-    Its hooks are ``trylast``, as the built-in formats' are: an installed plugin's
-    hooks go first. :meth:`split`, :meth:`inject` and :meth:`strip` are only called
-    for a deck whose ``format`` is in :attr:`names` (and, for :meth:`inject`, a mode in
-    :attr:`modes`); every other deck is left to the other plugins.
+    :meth:`split`, :meth:`inject` and :meth:`strip` are only called for a deck whose
+    ``format`` is in :attr:`names` (and, for :meth:`inject`, a mode in :attr:`modes`);
+    every other deck is left to the other plugins. Its hooks are ``trylast``, as the
+    built-in formats' are, and those registered first answer first: a :class:`Format`
+    adds formats but cannot take over a built-in one's name (module-level hooks without
+    ``trylast`` can).
     """
 
     names: ClassVar[tuple[str, ...]] = ()
