@@ -393,7 +393,7 @@ def _yaml_block(lines: list[str], raw: _Raw) -> tuple[int, int] | None:
     return opener, closer
 
 
-# --- hooks ---------------------------------------------------------------------------------
+# --- plugin --------------------------------------------------------------------------------
 
 
 _SLIDEV_KEYS = re.compile(

@@ -352,7 +352,7 @@ def _keeps(analysis: _Analysis, text: str, inserts: Mapping[int, int]) -> bool:
     return True
 
 
-# --- hooks ---------------------------------------------------------------------------------
+# --- plugin --------------------------------------------------------------------------------
 
 
 _STOP = re.compile(r"^<!--\s*stop\s*-->[ \t]*$", re.M)
