@@ -277,12 +277,10 @@ class BreakingFormat:
         return ["breaking"]
 
     @hookimpl
-    def mdslides_split_deck(self, deck: Deck) -> Deck | None:
+    def mdslides_split_deck(self, deck: Deck, settings: Settings) -> Deck | None:
         if deck.format != "breaking":
             return None
-        return replace(
-            marp.mdslides_split_deck(deck=replace(deck, format="marp")), format="breaking"
-        )
+        return replace(marp.PLUGIN.split(replace(deck, format="marp"), settings), format="breaking")
 
     @hookimpl
     def mdslides_inject_prompts(

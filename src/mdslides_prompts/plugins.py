@@ -44,7 +44,8 @@ DEFAULT_PLUGINS = (
     "mdslides_prompts.formats.remark",
     "mdslides_prompts.formats.reveal",
 )
-"""Built-in plugin modules, registered exactly like third-party plugins."""
+"""Built-in plugin modules, registered exactly like third-party plugins (a module's
+``PLUGIN`` object, if it has one, rather than the module)."""
 
 
 def get_plugin_manager(
@@ -65,7 +66,8 @@ def get_plugin_manager(
     pm.add_hookspecs(hookspecs)
     for name in DEFAULT_PLUGINS:
         module: ModuleType = importlib.import_module(name)
-        pm.register(module, name=name)
+        # A format module's hooks are one object (formats/base.py), registered in its place.
+        pm.register(getattr(module, "PLUGIN", module), name=name)
     if load_entrypoints:
         if only is None and PLUGINS_ENV not in os.environ:
             _load(pm, None)

@@ -20,13 +20,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 import re
 
+from ..config import Settings
 from ..deck import Deck, Slide, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
-from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
+from .base import Format
 from .lines import code_free, fenced_lines, remove_lines, stripped_markers, write_markers
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "PLUGIN", "Deckset"]
 
 NAME = "deckset"
 
@@ -144,13 +145,7 @@ def _slide(
     )
 
 
-# --- hooks ---------------------------------------------------------------------------------
-
-
-@hookimpl(trylast=True)
-def mdslides_format_names() -> list[str]:
-    """This module handles ``deckset``."""
-    return [NAME]
+# --- plugin --------------------------------------------------------------------------------
 
 
 _SLIDE_COMMAND = re.compile(
@@ -161,8 +156,7 @@ _SLIDE_COMMAND = re.compile(
 )
 
 
-@hookimpl(trylast=True)
-def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+def _evidence(deck: Deck) -> list[Evidence]:
     """Distinctive: a Deckset global command on line 1 (``footer:``, ``slidenumbers:``…),
     a slide command line (``[.column]``, ``[.build-lists: true]``) or a ``[fit]`` heading."""
     signs = []
@@ -177,27 +171,8 @@ def _sign(signal: str) -> Evidence:
     return Evidence((NAME,), Strength.DISTINCTIVE, signal)
 
 
-@hookimpl(trylast=True)
-def mdslides_split_deck(deck: Deck) -> Deck | None:
-    """Split a Deckset deck by its documented rules."""
-    return _split(deck) if deck.format == NAME else None
-
-
-@hookimpl(trylast=True)
-def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
-) -> str | None:
-    """Write each prompt as its own paragraph at the start of its slide."""
-    if deck.format != NAME or mode != "comment":
-        return None
-    return write_markers(deck, prompts, then="\n")  # the marker, then a blank line
-
-
-@hookimpl(trylast=True)
-def mdslides_strip_prompts(deck: Deck) -> str | None:
+def _strip(deck: Deck) -> str:
     """Remove every marker and the blank line written after it."""
-    if deck.format != NAME:
-        return None
     lines = split_lines(deck.text)
     drop: set[int] = set()
     for marker in stripped_markers(deck):
@@ -205,3 +180,31 @@ def mdslides_strip_prompts(deck: Deck) -> str | None:
         if marker.line < len(lines) and not lines[marker.line].strip():
             drop.add(marker.line + 1)
     return remove_lines(deck.text, drop)
+
+
+class Deckset(Format):
+    """Deckset decks (``deckset``), split by its documented rules; prompts as comments."""
+
+    names = (NAME,)
+
+    def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
+        """See :func:`_evidence`."""
+        return _evidence(deck)
+
+    def split(self, deck: Deck, settings: Settings) -> Deck:
+        """Split the deck by Deckset's documented rules."""
+        return _split(deck)
+
+    def inject(
+        self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
+    ) -> str:
+        """Write each prompt as its own paragraph at the start of its slide."""
+        return write_markers(deck, prompts, then="\n")  # the marker, then a blank line
+
+    def strip(self, deck: Deck, settings: Settings) -> str:
+        """See :func:`_strip`."""
+        return _strip(deck)
+
+
+PLUGIN = Deckset()
+"""The plugin :mod:`~mdslides_prompts.plugins` registers."""

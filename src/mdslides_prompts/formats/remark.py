@@ -43,12 +43,13 @@ from types import MappingProxyType
 
 from markdown_it import MarkdownIt
 
+from ..config import Settings
 from ..deck import Deck, Slide, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..errors import DeckError
-from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
 from . import knitr
+from .base import Format
 from .lines import (
     PROBE,
     code_free,
@@ -58,7 +59,7 @@ from .lines import (
     write_markers,
 )
 
-__all__: list[str] = []
+__all__ = ["PLUGIN", "Remark"]
 
 NAME = "remark"
 
@@ -378,13 +379,7 @@ def _title(markdown: str) -> str | None:
     return None
 
 
-# --- hooks ---------------------------------------------------------------------------------
-
-
-@hookimpl(trylast=True)
-def mdslides_format_names() -> list[str]:
-    """This module handles ``remark``."""
-    return [NAME]
+# --- plugin --------------------------------------------------------------------------------
 
 
 _NOTES_LINE = re.compile(r"^\?\?\?[ \t]*$", re.M)
@@ -400,8 +395,7 @@ _PROPERTY_KEYS = frozenset(
 _CONTENT_CLASS = re.compile(r"^\.[a-zA-Z_-][\w-]*(?:\.[a-zA-Z_-][\w-]*)*\[", re.M)
 
 
-@hookimpl(trylast=True)
-def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+def _evidence(deck: Deck) -> list[Evidence]:
     """Declared: an R Markdown ``output:`` naming xaringan. Distinctive: ``???`` notes,
     a ``layout: true`` template, slide properties (``class:``…) after two separators or
     more, ``.class[…]`` content blocks. A hint: ``--`` lines (Slides Extended's vertical
@@ -433,25 +427,32 @@ def _sign(strength: Strength, signal: str) -> Evidence:
     return Evidence((NAME,), strength, signal)
 
 
-@hookimpl(trylast=True)
-def mdslides_split_deck(deck: Deck) -> Deck | None:
-    """Split a remark deck the way remark's parser does."""
-    return _split(deck) if deck.format == NAME else None
+class Remark(Format):
+    """remark and xaringan decks (``remark``), split as remark's parser does; prompts as
+    comments."""
+
+    names = (NAME,)
+
+    def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
+        """See :func:`_evidence`."""
+        return _evidence(deck)
+
+    def split(self, deck: Deck, settings: Settings) -> Deck:
+        """Split the deck the way remark's parser does."""
+        return _split(deck)
+
+    def inject(
+        self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
+    ) -> str:
+        """Write each prompt as a comment line after the slide's property lines."""
+        # remark's lexer reads comments too: '.cls[' and '![:' in a prompt would open a
+        # block running to the next ']' anywhere after it, across slide separators.
+        return write_markers(deck, prompts, extra="[")
+
+    def strip(self, deck: Deck, settings: Settings) -> str:
+        """Remove every marker line."""
+        return strip_markers(deck)
 
 
-@hookimpl(trylast=True)
-def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
-) -> str | None:
-    """Write each prompt as a comment line after the slide's property lines."""
-    if deck.format != NAME or mode != "comment":
-        return None
-    # remark's lexer reads comments too: '.cls[' and '![:' in a prompt would open a block
-    # running to the next ']' anywhere after it, across slide separators.
-    return write_markers(deck, prompts, extra="[")
-
-
-@hookimpl(trylast=True)
-def mdslides_strip_prompts(deck: Deck) -> str | None:
-    """Remove every marker line."""
-    return strip_markers(deck) if deck.format == NAME else None
+PLUGIN = Remark()
+"""The plugin :mod:`~mdslides_prompts.plugins` registers."""

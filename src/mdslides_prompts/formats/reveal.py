@@ -36,15 +36,15 @@ from ..config import Key, Settings
 from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..errors import DeckError
-from ..hookspecs import hookimpl
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from . import deckfm
+from .base import Format
 from .hostpage import HostPage, host_pages
 from .js import Budget, JsPattern, js_regex
 from .lines import PROBE, LineEdits, code_free, edit_lines, fenced_lines, strip_markers
 from .project import config_files, read_config, search_folders
 
-__all__ = ["SEPARATOR_KEYS", "VARIANTS", "Variant", "js_regex"]
+__all__ = ["PLUGIN", "SEPARATOR_KEYS", "VARIANTS", "Reveal", "Variant", "js_regex"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,7 +453,7 @@ def _split_slides(deck: Deck, settings: Settings) -> Deck:
     )
 
 
-# --- hooks ---------------------------------------------------------------------------------
+# --- plugin --------------------------------------------------------------------------------
 
 
 SEPARATOR_KEYS = (
@@ -471,18 +471,6 @@ def _given(settings: Settings) -> tuple[str | None, str | None, str | None]:
     return given[0], given[1], given[2]
 
 
-@hookimpl(trylast=True)
-def mdslides_format_names() -> list[str]:
-    """The reveal.js family."""
-    return list(VARIANTS)
-
-
-@hookimpl(trylast=True)
-def mdslides_config_keys() -> tuple[Key, ...]:
-    """The separators of the reveal.js family."""
-    return SEPARATOR_KEYS
-
-
 _REVEAL_SIGNS = re.compile(r"^(notes?:|<!--\s*\.(slide|element):)", re.M | re.I)
 _EXTENDED_SIGNS = re.compile(r"^<!--\s*(slide|element)\s+[\w-]+=", re.M)
 _CALLOUT = re.compile(r"^>\s*\[!\w+\]", re.M)
@@ -496,8 +484,7 @@ _EXTENDED_KEYS = re.compile(
 )
 
 
-@hookimpl(trylast=True)
-def mdslides_format_evidence(deck: Deck, settings: Settings) -> list[Evidence]:
+def _evidence(deck: Deck, settings: Settings) -> list[Evidence]:
     """Declared: a reveal.js host page that loads the deck (``data-markdown``), a
     ``reveal-md.json`` or ``mkslides.yml`` a run for the deck would read,
     an Obsidian vault with Slides Extended or Advanced Slides, reveal-md's
@@ -552,22 +539,11 @@ def _obsidian_plugin(deck: Deck) -> str | None:
     return None
 
 
-@hookimpl(trylast=True)
-def mdslides_split_deck(deck: Deck, settings: Settings) -> Deck | None:
-    """Split a reveal.js-family deck as ``slidify`` does."""
-    return _split(deck, settings) if deck.format in VARIANTS else None
-
-
-@hookimpl(trylast=True)
-def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
-) -> str | None:
+def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str | None:
     """Write each prompt as a marker line at the anchor the split checked with ``slidify``:
     a comment, or (``reference`` mode) a link reference definition where the line before
     ends a block, or (``frontmatter`` mode, tools that read a front matter) an entry of
-    the front matter's prompt block."""
-    if deck.format not in VARIANTS or mode not in ("comment", "reference", "frontmatter"):
-        return None
+    the front matter's prompt block (``None`` for a tool that reads none)."""
     edits = LineEdits()
     if mode == "frontmatter":
         if VARIANTS[deck.format or ""].front_matter is None:
@@ -601,9 +577,33 @@ def mdslides_inject_prompts(
     return edits.apply(deck)
 
 
-@hookimpl(trylast=True)
-def mdslides_strip_prompts(deck: Deck) -> str | None:
-    """Remove every marker line and the front-matter prompt block."""
-    if deck.format not in VARIANTS:
-        return None
-    return strip_markers(deck, deckfm.strip_lines(deck))
+class Reveal(Format):
+    """The reveal.js family (``revealjs``, ``reveal-md``, ``mkslides``,
+    ``slides-extended``), split as ``slidify`` does; prompts as comments, link references
+    or front-matter entries. Declares the separator keys."""
+
+    names = tuple(VARIANTS)
+    modes = ("comment", "reference", "frontmatter")
+    keys = SEPARATOR_KEYS
+
+    def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
+        """See :func:`_evidence`."""
+        return _evidence(deck, settings)
+
+    def split(self, deck: Deck, settings: Settings) -> Deck:
+        """Split the deck as ``slidify`` does."""
+        return _split(deck, settings)
+
+    def inject(
+        self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
+    ) -> str | None:
+        """See :func:`_inject`."""
+        return _inject(deck, prompts, mode)
+
+    def strip(self, deck: Deck, settings: Settings) -> str:
+        """Remove every marker line and the front-matter prompt block."""
+        return strip_markers(deck, deckfm.strip_lines(deck))
+
+
+PLUGIN = Reveal()
+"""The plugin :mod:`~mdslides_prompts.plugins` registers."""

@@ -34,10 +34,10 @@ import re
 from types import MappingProxyType
 from typing import Any
 
+from ..config import Settings
 from ..deck import Deck, LineSpan, Slide, SlidePrompt
 from ..detection import Evidence, Strength
 from ..errors import DeckError
-from ..hookspecs import hookimpl
 from ..marker import (
     BadMarker,
     PromptMarker,
@@ -49,9 +49,10 @@ from ..marker import (
     strippable,
 )
 from . import deckfm, js
+from .base import Format
 from .lines import PROBE, LineEdits, code_free, fenced_lines, remove_lines
 
-__all__ = ["KEY"]
+__all__ = ["KEY", "PLUGIN", "Slidev"]
 
 NAME = "slidev"
 KEY = "imagePrompt"
@@ -392,13 +393,7 @@ def _yaml_block(lines: list[str], raw: _Raw) -> tuple[int, int] | None:
     return opener, closer
 
 
-# --- hooks ---------------------------------------------------------------------------------
-
-
-@hookimpl(trylast=True)
-def mdslides_format_names() -> list[str]:
-    """This module handles ``slidev``."""
-    return [NAME]
+# --- plugin --------------------------------------------------------------------------------
 
 
 _SLIDEV_KEYS = re.compile(
@@ -417,8 +412,7 @@ _SLIDE_KEYS = frozenset(
 _COMPONENT = re.compile(r"<v-(clicks?|after|switch|drag|mark)\b|\sv-click\b|^<<< @/", re.M)
 
 
-@hookimpl(trylast=True)
-def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+def _evidence(deck: Deck) -> list[Evidence]:
     """Distinctive: headmatter keys only Slidev reads, a per-slide front matter block
     (``---``, ``layout: cover``, ``---``; remark's ``layout: true`` is not one), Slidev's
     click components. A hint: ``transition:`` in the headmatter."""
@@ -446,20 +440,9 @@ def _sign(strength: Strength, signal: str) -> Evidence:
     return Evidence((NAME,), strength, signal)
 
 
-@hookimpl(trylast=True)
-def mdslides_split_deck(deck: Deck) -> Deck | None:
-    """Split a Slidev deck the way ``@slidev/parser`` does."""
-    return _split(deck) if deck.format == NAME else None
-
-
-@hookimpl(trylast=True)
-def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
-) -> str | None:
+def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str:
     """Write each prompt as a front-matter key or a comment, whichever the mode prefers
     and the slide allows."""
-    if deck.format != NAME or mode not in ("comment", "frontmatter"):
-        return None
     plans = _plans(deck)
     edits = LineEdits()
     for slide in deck.slides:
@@ -486,12 +469,9 @@ def mdslides_inject_prompts(
     return edits.apply(deck)
 
 
-@hookimpl(trylast=True)
-def mdslides_strip_prompts(deck: Deck) -> str | None:
+def _strip(deck: Deck) -> str:
     """Remove every marker but the author's flagged ones, and the front matter blocks
     that held nothing else."""
-    if deck.format != NAME:
-        return None
     drop: set[int] = set()
     for slide, raw in zip(deck.slides, _scan(_lines(deck)), strict=True):
         ours = [m for m in slide.markers if strippable(m)]
@@ -503,3 +483,33 @@ def mdslides_strip_prompts(deck: Deck) -> str | None:
             if raw.start == 0:
                 drop.add(1)
     return remove_lines(deck.text, drop)
+
+
+class Slidev(Format):
+    """Slidev decks (``slidev``), split as ``@slidev/parser`` does; prompts as comments or
+    per-slide front-matter keys."""
+
+    names = (NAME,)
+    modes = ("comment", "frontmatter")
+
+    def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
+        """See :func:`_evidence`."""
+        return _evidence(deck)
+
+    def split(self, deck: Deck, settings: Settings) -> Deck:
+        """Split the deck the way ``@slidev/parser`` does."""
+        return _split(deck)
+
+    def inject(
+        self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
+    ) -> str:
+        """See :func:`_inject`."""
+        return _inject(deck, prompts, mode)
+
+    def strip(self, deck: Deck, settings: Settings) -> str:
+        """See :func:`_strip`."""
+        return _strip(deck)
+
+
+PLUGIN = Slidev()
+"""The plugin :mod:`~mdslides_prompts.plugins` registers."""

@@ -35,15 +35,16 @@ import re
 from types import MappingProxyType
 from typing import Any
 
+from ...config import Settings
 from ...deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ...detection import Evidence, Strength
 from ...errors import PluginError
-from ...hookspecs import hookimpl
 from ...marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
+from ..base import Format
 from ..lines import code_free, strip_markers, write_markers
 from .lexer import DEFAULT_RULES, Lexer, Token, load_meta, meta_block
 
-__all__ = ["LOOKATME_KEYS"]
+__all__ = ["LOOKATME_KEYS", "PLUGIN", "Lookatme"]
 
 NAME = "lookatme"
 
@@ -351,21 +352,14 @@ def _keeps(analysis: _Analysis, text: str, inserts: Mapping[int, int]) -> bool:
     return True
 
 
-# --- hooks ---------------------------------------------------------------------------------
-
-
-@hookimpl(trylast=True)
-def mdslides_format_names() -> list[str]:
-    """This module handles ``lookatme``."""
-    return [NAME]
+# --- plugin --------------------------------------------------------------------------------
 
 
 _STOP = re.compile(r"^<!--\s*stop\s*-->[ \t]*$", re.M)
 _CONTRIB_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(terminal\d*|file)[ \t]*$", re.M)
 
 
-@hookimpl(trylast=True)
-def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+def _evidence(deck: Deck) -> list[Evidence]:
     """Declared: a meta block with ``styles:`` (a mapping) or ``extensions:`` (a list),
     keys only lookatme reads. Distinctive: ``<!-- stop -->`` lines (lookatme's
     progressive slides), ``terminal`` and ``file`` code blocks (its built-in extensions)."""
@@ -383,27 +377,40 @@ def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
     return signs
 
 
-@hookimpl(trylast=True)
-def mdslides_split_deck(deck: Deck) -> Deck | None:
-    """Split a lookatme deck the way lookatme 2.5.5's parser does."""
-    return _split(deck) if deck.format == NAME else None
-
-
-@hookimpl(trylast=True)
-def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
-) -> str | None:
+def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt]) -> str:
     """Write each prompt as a link reference definition (in ``comment`` mode too: lookatme
     shows HTML comments), in place of the slide's marker or after its anchor line."""
-    if deck.format != NAME or mode not in ("comment", "reference"):
-        return None
     text = write_markers(deck, prompts, form="reference")
     if _analyse(_lookatme_text(deck, text)).signature != _analyse(_lookatme_text(deck)).signature:
         raise PluginError(f"{deck.name}: lookatme would render the deck differently with markers")
     return text
 
 
-@hookimpl(trylast=True)
-def mdslides_strip_prompts(deck: Deck) -> str | None:
-    """Remove every marker line."""
-    return strip_markers(deck) if deck.format == NAME else None
+class Lookatme(Format):
+    """lookatme decks (``lookatme``), split as lookatme 2.5.5's parser does; prompts as
+    link reference definitions."""
+
+    names = (NAME,)
+    modes = ("comment", "reference")
+
+    def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
+        """See :func:`_evidence`."""
+        return _evidence(deck)
+
+    def split(self, deck: Deck, settings: Settings) -> Deck:
+        """Split the deck the way lookatme 2.5.5's parser does."""
+        return _split(deck)
+
+    def inject(
+        self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
+    ) -> str:
+        """See :func:`_inject`."""
+        return _inject(deck, prompts)
+
+    def strip(self, deck: Deck, settings: Settings) -> str:
+        """Remove every marker line."""
+        return strip_markers(deck)
+
+
+PLUGIN = Lookatme()
+"""The plugin :mod:`~mdslides_prompts.plugins` registers."""

@@ -38,11 +38,12 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from ...config import Settings
 from ...deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ...detection import Evidence, Strength
-from ...hookspecs import hookimpl
 from ...marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from .. import deckfm, js
+from ..base import Format
 from ..lines import LineEdits, code_free, strip_markers
 from .parser import (
     COMMENT_TEXT,
@@ -54,7 +55,7 @@ from .parser import (
     yaml_mapping,
 )
 
-__all__ = ["GLOBAL_DIRECTIVES", "LOCAL_DIRECTIVES", "parse_heading_divider"]
+__all__ = ["GLOBAL_DIRECTIVES", "LOCAL_DIRECTIVES", "PLUGIN", "Marp", "parse_heading_divider"]
 
 NAME = "marp"
 # --- splitting -----------------------------------------------------------------------------
@@ -408,13 +409,7 @@ def _build_slide(
     )
 
 
-# --- hooks ---------------------------------------------------------------------------------
-
-
-@hookimpl(trylast=True)
-def mdslides_format_names() -> list[str]:
-    """This module handles ``marp``."""
-    return [NAME]
+# --- plugin --------------------------------------------------------------------------------
 
 
 _MARP_FLAG = re.compile(r"^marp\s*:\s*(true|yes|on)\s*(#.*)?$", re.M | re.I)
@@ -423,8 +418,7 @@ _MARP_ONLY = re.compile(
 )
 
 
-@hookimpl(trylast=True)
-def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
+def _evidence(deck: Deck) -> list[Evidence]:
     """``marp: true`` in the front matter (declared); ``headingDivider:`` there or a
     directive comment only Marp reads (distinctive)."""
     signs = []
@@ -448,19 +442,10 @@ def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
     return signs
 
 
-@hookimpl(trylast=True)
-def mdslides_split_deck(deck: Deck) -> Deck | None:
-    """Split a Marp deck the way marp-core does."""
-    return _split(deck) if deck.format == NAME else None
-
-
 _CLOSED_ANCHORS = frozenset({"start", "front_matter", "hr", "heading"})
 
 
-@hookimpl(trylast=True)
-def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str
-) -> str | None:
+def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str:
     """Write each prompt as a marker line, replacing the slide's markers if any.
 
     ``comment`` mode writes HTML comments (Marp shows them as presenter notes);
@@ -469,8 +454,6 @@ def mdslides_inject_prompts(
     paragraph, so a comment is written there instead); ``frontmatter`` mode writes them
     all into the front matter (see :mod:`.deckfm`), or comments where it cannot.
     """
-    if deck.format != NAME or mode not in ("comment", "reference", "frontmatter"):
-        return None
     edits = LineEdits()
     if mode == "frontmatter" and deckfm.write(
         deck, prompts, edits, create=_takes_front_matter(deck)
@@ -509,9 +492,31 @@ def _takes_front_matter(deck: Deck) -> bool:
     return deck.front_matter is not None or _parse(deck)[2][0].comment_anchor == 0
 
 
-@hookimpl(trylast=True)
-def mdslides_strip_prompts(deck: Deck) -> str | None:
-    """Remove every marker line and the front-matter prompt block."""
-    if deck.format != NAME:
-        return None
-    return strip_markers(deck, deckfm.strip_lines(deck))
+class Marp(Format):
+    """Marp decks (``marp``), split as marp-core does; prompts as comments, link
+    references or front-matter entries."""
+
+    names = (NAME,)
+    modes = ("comment", "reference", "frontmatter")
+
+    def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
+        """See :func:`_evidence`."""
+        return _evidence(deck)
+
+    def split(self, deck: Deck, settings: Settings) -> Deck:
+        """Split the deck the way marp-core does."""
+        return _split(deck)
+
+    def inject(
+        self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
+    ) -> str:
+        """See :func:`_inject`."""
+        return _inject(deck, prompts, mode)
+
+    def strip(self, deck: Deck, settings: Settings) -> str:
+        """Remove every marker line and the front-matter prompt block."""
+        return strip_markers(deck, deckfm.strip_lines(deck))
+
+
+PLUGIN = Marp()
+"""The plugin :mod:`~mdslides_prompts.plugins` registers."""

@@ -44,67 +44,53 @@ that nothing closes, which a marker's ``-->`` would close). Slides whose heading
 The package: :mod:`.reader` (blocks) over :mod:`.blocks` (line patterns), :mod:`.slides`
 (slide starts and marker places at every level), :mod:`.places` (each slide's markers and
 text; inject and strip), :mod:`.settings` (tool and slide level), :mod:`.detect` (signs);
-this module holds the hooks.
+this module holds the plugin.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ...config import Key, Settings
+from ...config import Settings
 from ...deck import Deck, SlidePrompt
 from ...detection import Evidence
-from ...hookspecs import hookimpl
+from ..base import Format
 from .detect import evidence
 from .places import inject, split_deck, strip
 from .settings import NAMES, SLIDE_LEVEL
 
-__all__: list[str] = []
+__all__ = ["PLUGIN", "Pandoc"]
 
 
-# --- hooks -----------------------------------------------------------------------------------
+class Pandoc(Format):
+    """pandoc and Quarto slide shows (``pandoc``, ``quarto``), split as
+    ``pandoc -t revealjs`` does; prompts as HTML comments. Declares ``slide-level``."""
+
+    names = NAMES
+    keys = (SLIDE_LEVEL,)
+
+    def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
+        """Declared: ``format: revealjs`` in the YAML or in the ``_quarto.yml`` of the
+        project (Quarto), an R Markdown ``output:`` for slides other than xaringan
+        (pandoc). Distinctive for pandoc: ``slide-level:``, a ``::: notes`` div, a ``%``
+        title block."""
+        return evidence(deck)
+
+    def split(self, deck: Deck, settings: Settings) -> Deck:
+        """Split the deck as ``pandoc -t revealjs`` does, at the slide level given
+        (``--slide-level``), the deck's own, or else the one pandoc infers."""
+        return split_deck(deck, settings)
+
+    def inject(
+        self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
+    ) -> str:
+        """Write each prompt as an HTML comment after the slide's heading (or in it)."""
+        return inject(deck, prompts, settings)
+
+    def strip(self, deck: Deck, settings: Settings) -> str:
+        """Remove every marker, with the blank lines written around it."""
+        return strip(deck, settings)
 
 
-@hookimpl(trylast=True)
-def mdslides_format_names() -> list[str]:
-    """This module handles ``pandoc`` and ``quarto``."""
-    return list(NAMES)
-
-
-@hookimpl(trylast=True)
-def mdslides_config_keys() -> list[Key]:
-    """The slide level a build gives (``--slide-level``)."""
-    return [SLIDE_LEVEL]
-
-
-@hookimpl(trylast=True)
-def mdslides_format_evidence(deck: Deck) -> list[Evidence]:
-    """Declared: ``format: revealjs`` in the YAML or in the ``_quarto.yml`` of the project
-    (Quarto), an R Markdown ``output:`` for slides other than xaringan (pandoc).
-    Distinctive for pandoc: ``slide-level:``, a ``::: notes`` div, a ``%`` title block."""
-    return evidence(deck)
-
-
-@hookimpl(trylast=True)
-def mdslides_split_deck(deck: Deck, settings: Settings) -> Deck | None:
-    """Split a pandoc or Quarto deck as ``pandoc -t revealjs`` does, at the slide level
-    given (``--slide-level``), the deck's own, or else the one pandoc infers."""
-    return split_deck(deck, settings) if deck.format in NAMES else None
-
-
-@hookimpl(trylast=True)
-def mdslides_inject_prompts(
-    deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
-) -> str | None:
-    """Write each prompt as an HTML comment after the slide's heading (or in it)."""
-    if deck.format not in NAMES or mode != "comment":
-        return None
-    return inject(deck, prompts, settings)
-
-
-@hookimpl(trylast=True)
-def mdslides_strip_prompts(deck: Deck, settings: Settings) -> str | None:
-    """Remove every marker, with the blank lines written around it."""
-    if deck.format not in NAMES:
-        return None
-    return strip(deck, settings)
+PLUGIN = Pandoc()
+"""The plugin :mod:`~mdslides_prompts.plugins` registers."""
