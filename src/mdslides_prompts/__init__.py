@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         ServerFailed,
         UsageError,
     )
+    from .formats.base import Format
     from .hookspecs import hookimpl
     from .marker import BadMarker, PromptMarker
     from .outcomes import Action, DeckReport, SlideOutcome, SlidePlan
@@ -88,6 +89,7 @@ _LAZY = {
     "ConcurrentEdit": ".errors",
     "DeckError": ".errors",
     "EndpointNotFound": ".errors",
+    "Format": ".formats.base",
     "FormatNotFound": ".errors",
     "FormatUncertain": ".errors",
     "MalformedAnswer": ".errors",
@@ -137,6 +139,7 @@ __all__ = [
     "Detection",
     "EndpointNotFound",
     "Evidence",
+    "Format",
     "FormatNotFound",
     "FormatUncertain",
     "Key",
