@@ -156,30 +156,8 @@ _SLIDE_COMMAND = re.compile(
 )
 
 
-def _evidence(deck: Deck) -> list[Evidence]:
-    """Distinctive: a Deckset global command on line 1 (``footer:``, ``slidenumbers:``…),
-    a slide command line (``[.column]``, ``[.build-lists: true]``) or a ``[fit]`` heading."""
-    signs = []
-    if found := _commands(split_lines(deck.text)[:1]):
-        signs.append(_sign(f"the global command {found[0][0]}: on line 1"))
-    if command := _SLIDE_COMMAND.search(code_free(deck.text)):
-        signs.append(_sign(f"the slide command {command[0].strip()!r}"))
-    return signs
-
-
 def _sign(signal: str) -> Evidence:
     return Evidence((NAME,), Strength.DISTINCTIVE, signal)
-
-
-def _strip(deck: Deck) -> str:
-    """Remove every marker and the blank line written after it."""
-    lines = split_lines(deck.text)
-    drop: set[int] = set()
-    for marker in stripped_markers(deck):
-        drop.add(marker.line)
-        if marker.line < len(lines) and not lines[marker.line].strip():
-            drop.add(marker.line + 1)
-    return remove_lines(deck.text, drop)
 
 
 class Deckset(Format):
@@ -188,8 +166,14 @@ class Deckset(Format):
     names = (NAME,)
 
     def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
-        """See :func:`_evidence`."""
-        return _evidence(deck)
+        """Distinctive: a Deckset global command on line 1 (``footer:``, ``slidenumbers:``…),
+        a slide command line (``[.column]``, ``[.build-lists: true]``) or a ``[fit]`` heading."""
+        signs = []
+        if found := _commands(split_lines(deck.text)[:1]):
+            signs.append(_sign(f"the global command {found[0][0]}: on line 1"))
+        if command := _SLIDE_COMMAND.search(code_free(deck.text)):
+            signs.append(_sign(f"the slide command {command[0].strip()!r}"))
+        return signs
 
     def split(self, deck: Deck, settings: Settings) -> Deck:
         """Split the deck by Deckset's documented rules."""
@@ -202,8 +186,14 @@ class Deckset(Format):
         return write_markers(deck, prompts, then="\n")  # the marker, then a blank line
 
     def strip(self, deck: Deck, settings: Settings) -> str:
-        """See :func:`_strip`."""
-        return _strip(deck)
+        """Remove every marker and the blank line written after it."""
+        lines = split_lines(deck.text)
+        drop: set[int] = set()
+        for marker in stripped_markers(deck):
+            drop.add(marker.line)
+            if marker.line < len(lines) and not lines[marker.line].strip():
+                drop.add(marker.line + 1)
+        return remove_lines(deck.text, drop)
 
 
 PLUGIN = Deckset()

@@ -395,30 +395,6 @@ _PROPERTY_KEYS = frozenset(
 _CONTENT_CLASS = re.compile(r"^\.[a-zA-Z_-][\w-]*(?:\.[a-zA-Z_-][\w-]*)*\[", re.M)
 
 
-def _evidence(deck: Deck) -> list[Evidence]:
-    """Declared: an R Markdown ``output:`` naming xaringan. Distinctive: ``???`` notes,
-    a ``layout: true`` template, slide properties (``class:``…) after two separators or
-    more, ``.class[…]`` content blocks. A hint: ``--`` lines (Slides Extended's vertical
-    separator too)."""
-    signs = []
-    head = knitr.header(split_lines(deck.text))
-    if head is not None and knitr.names_output(head.meta, "xaringan"):
-        signs.append(_sign(Strength.DECLARED, "an R Markdown output: xaringan"))
-    text = code_free(deck.text.replace("\r\n", "\n"))
-    if _NOTES_LINE.search(text):
-        signs.append(_sign(Strength.DISTINCTIVE, "??? notes lines"))
-    if _TEMPLATE.search(text):
-        signs.append(_sign(Strength.DISTINCTIVE, "a layout: true template slide"))
-    keyed = [m for m in _KEY_LINES.finditer(text) if _property_keys(m[1])]
-    if len(keyed) >= 2:
-        signs.append(_sign(Strength.DISTINCTIVE, "slide properties (class:, name:…)"))
-    if content := _CONTENT_CLASS.search(text):
-        signs.append(_sign(Strength.DISTINCTIVE, f"a content class {content[0]}…]"))
-    if _CONTINUATION.search(text):
-        signs.append(Evidence((NAME, "slides-extended"), Strength.HINT, "-- lines"))
-    return signs
-
-
 def _property_keys(lines: str) -> bool:
     return any(key in _PROPERTY_KEYS for key in re.findall(r"^([-\w]+):", lines, re.M))
 
@@ -434,8 +410,27 @@ class Remark(Format):
     names = (NAME,)
 
     def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
-        """See :func:`_evidence`."""
-        return _evidence(deck)
+        """Declared: an R Markdown ``output:`` naming xaringan. Distinctive: ``???`` notes,
+        a ``layout: true`` template, slide properties (``class:``…) after two separators or
+        more, ``.class[…]`` content blocks. A hint: ``--`` lines (Slides Extended's vertical
+        separator too)."""
+        signs = []
+        head = knitr.header(split_lines(deck.text))
+        if head is not None and knitr.names_output(head.meta, "xaringan"):
+            signs.append(_sign(Strength.DECLARED, "an R Markdown output: xaringan"))
+        text = code_free(deck.text.replace("\r\n", "\n"))
+        if _NOTES_LINE.search(text):
+            signs.append(_sign(Strength.DISTINCTIVE, "??? notes lines"))
+        if _TEMPLATE.search(text):
+            signs.append(_sign(Strength.DISTINCTIVE, "a layout: true template slide"))
+        keyed = [m for m in _KEY_LINES.finditer(text) if _property_keys(m[1])]
+        if len(keyed) >= 2:
+            signs.append(_sign(Strength.DISTINCTIVE, "slide properties (class:, name:…)"))
+        if content := _CONTENT_CLASS.search(text):
+            signs.append(_sign(Strength.DISTINCTIVE, f"a content class {content[0]}…]"))
+        if _CONTINUATION.search(text):
+            signs.append(Evidence((NAME, "slides-extended"), Strength.HINT, "-- lines"))
+        return signs
 
     def split(self, deck: Deck, settings: Settings) -> Deck:
         """Split the deck the way remark's parser does."""

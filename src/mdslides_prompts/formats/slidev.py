@@ -412,77 +412,8 @@ _SLIDE_KEYS = frozenset(
 _COMPONENT = re.compile(r"<v-(clicks?|after|switch|drag|mark)\b|\sv-click\b|^<<< @/", re.M)
 
 
-def _evidence(deck: Deck) -> list[Evidence]:
-    """Distinctive: headmatter keys only Slidev reads, a per-slide front matter block
-    (``---``, ``layout: cover``, ``---``; remark's ``layout: true`` is not one), Slidev's
-    click components. A hint: ``transition:`` in the headmatter."""
-    text = code_free(deck.text.replace("\r\n", "\n"))
-    signs = []
-    if text.startswith("---"):
-        end = text.find("\n---", 3)
-        head = text[: end if end > 0 else 4096]
-        if key := _SLIDEV_KEYS.search(head):
-            signs.append(_sign(Strength.DISTINCTIVE, f"{key[1]}: in the headmatter"))
-        if re.search(r"^transition\s*:", head, re.M):
-            signs.append(_sign(Strength.HINT, "transition: in the headmatter"))
-    for block in _SLIDE_BLOCK.finditer(text):
-        keys = dict(re.findall(r"^([\w-]+):[ \t]*(.*)$", block[1], re.M))
-        found = sorted(k for k in keys if k in _SLIDE_KEYS)
-        if found and keys.get("layout", "").strip().lower() not in ("true", "false"):
-            signs.append(_sign(Strength.DISTINCTIVE, f"a per-slide front matter {found[0]}:"))
-            break
-    if component := _COMPONENT.search(text):
-        signs.append(_sign(Strength.DISTINCTIVE, f"{component[0].strip()!r} (a Slidev component)"))
-    return signs
-
-
 def _sign(strength: Strength, signal: str) -> Evidence:
     return Evidence((NAME,), strength, signal)
-
-
-def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str:
-    """Write each prompt as a front-matter key or a comment, whichever the mode prefers
-    and the slide allows."""
-    plans = _plans(deck)
-    edits = LineEdits()
-    for slide in deck.slides:
-        prompt = prompts.get(slide.index)
-        if prompt is None:
-            continue
-        plan = plans[slide.index - 1]
-        key = render_key(prompt.text, prompt.source_hash)
-        comment = render_marker(prompt.text, prompt.source_hash)
-        current = slide.marker
-        if isinstance(current, PromptMarker) and len(slide.markers) == 1:
-            edits.change[current.line] = key if current.form == "frontmatter" else comment
-            continue
-        edits.drop.update(m.line for m in slide.markers)
-        wants_key = mode == "frontmatter" or plan.comment_after is None
-        if wants_key and plan.key_after is not None:
-            edits.insert[plan.key_after] = {
-                "key": key,
-                "close": f"{key}\n---",
-                "open": f"---\n{key}\n---",
-            }[plan.key_block]
-        elif plan.comment_after is not None:
-            edits.insert[plan.comment_after] = comment
-    return edits.apply(deck)
-
-
-def _strip(deck: Deck) -> str:
-    """Remove every marker but the author's flagged ones, and the front matter blocks
-    that held nothing else."""
-    drop: set[int] = set()
-    for slide, raw in zip(deck.slides, _scan(_lines(deck)), strict=True):
-        ours = [m for m in slide.markers if strippable(m)]
-        drop.update(m.line for m in ours)
-        keys = [m for m in ours if m.form == "frontmatter"]
-        if keys and raw.fm_end is not None and raw.fm_end - raw.start - 1 == len(keys):
-            # The block holds nothing but our key: it was made for it.
-            drop.add(raw.fm_end + 1)
-            if raw.start == 0:
-                drop.add(1)
-    return remove_lines(deck.text, drop)
 
 
 class Slidev(Format):
@@ -493,8 +424,29 @@ class Slidev(Format):
     modes = ("comment", "frontmatter")
 
     def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
-        """See :func:`_evidence`."""
-        return _evidence(deck)
+        """Distinctive: headmatter keys only Slidev reads, a per-slide front matter block
+        (``---``, ``layout: cover``, ``---``; remark's ``layout: true`` is not one), Slidev's
+        click components. A hint: ``transition:`` in the headmatter."""
+        text = code_free(deck.text.replace("\r\n", "\n"))
+        signs = []
+        if text.startswith("---"):
+            end = text.find("\n---", 3)
+            head = text[: end if end > 0 else 4096]
+            if key := _SLIDEV_KEYS.search(head):
+                signs.append(_sign(Strength.DISTINCTIVE, f"{key[1]}: in the headmatter"))
+            if re.search(r"^transition\s*:", head, re.M):
+                signs.append(_sign(Strength.HINT, "transition: in the headmatter"))
+        for block in _SLIDE_BLOCK.finditer(text):
+            keys = dict(re.findall(r"^([\w-]+):[ \t]*(.*)$", block[1], re.M))
+            found = sorted(k for k in keys if k in _SLIDE_KEYS)
+            if found and keys.get("layout", "").strip().lower() not in ("true", "false"):
+                signs.append(_sign(Strength.DISTINCTIVE, f"a per-slide front matter {found[0]}:"))
+                break
+        if component := _COMPONENT.search(text):
+            signs.append(
+                _sign(Strength.DISTINCTIVE, f"{component[0].strip()!r} (a Slidev component)")
+            )
+        return signs
 
     def split(self, deck: Deck, settings: Settings) -> Deck:
         """Split the deck the way ``@slidev/parser`` does."""
@@ -503,12 +455,47 @@ class Slidev(Format):
     def inject(
         self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
     ) -> str:
-        """See :func:`_inject`."""
-        return _inject(deck, prompts, mode)
+        """Write each prompt as a front-matter key or a comment, whichever the mode prefers
+        and the slide allows."""
+        plans = _plans(deck)
+        edits = LineEdits()
+        for slide in deck.slides:
+            prompt = prompts.get(slide.index)
+            if prompt is None:
+                continue
+            plan = plans[slide.index - 1]
+            key = render_key(prompt.text, prompt.source_hash)
+            comment = render_marker(prompt.text, prompt.source_hash)
+            current = slide.marker
+            if isinstance(current, PromptMarker) and len(slide.markers) == 1:
+                edits.change[current.line] = key if current.form == "frontmatter" else comment
+                continue
+            edits.drop.update(m.line for m in slide.markers)
+            wants_key = mode == "frontmatter" or plan.comment_after is None
+            if wants_key and plan.key_after is not None:
+                edits.insert[plan.key_after] = {
+                    "key": key,
+                    "close": f"{key}\n---",
+                    "open": f"---\n{key}\n---",
+                }[plan.key_block]
+            elif plan.comment_after is not None:
+                edits.insert[plan.comment_after] = comment
+        return edits.apply(deck)
 
     def strip(self, deck: Deck, settings: Settings) -> str:
-        """See :func:`_strip`."""
-        return _strip(deck)
+        """Remove every marker but the author's flagged ones, and the front matter blocks
+        that held nothing else."""
+        drop: set[int] = set()
+        for slide, raw in zip(deck.slides, _scan(_lines(deck)), strict=True):
+            ours = [m for m in slide.markers if strippable(m)]
+            drop.update(m.line for m in ours)
+            keys = [m for m in ours if m.form == "frontmatter"]
+            if keys and raw.fm_end is not None and raw.fm_end - raw.start - 1 == len(keys):
+                # The block holds nothing but our key: it was made for it.
+                drop.add(raw.fm_end + 1)
+                if raw.start == 0:
+                    drop.add(1)
+        return remove_lines(deck.text, drop)
 
 
 PLUGIN = Slidev()

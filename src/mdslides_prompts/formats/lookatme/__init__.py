@@ -359,33 +359,6 @@ _STOP = re.compile(r"^<!--\s*stop\s*-->[ \t]*$", re.M)
 _CONTRIB_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(terminal\d*|file)[ \t]*$", re.M)
 
 
-def _evidence(deck: Deck) -> list[Evidence]:
-    """Declared: a meta block with ``styles:`` (a mapping) or ``extensions:`` (a list),
-    keys only lookatme reads. Distinctive: ``<!-- stop -->`` lines (lookatme's
-    progressive slides), ``terminal`` and ``file`` code blocks (its built-in extensions)."""
-    signs = []
-    block = meta_block(_lookatme_text(deck).split("\n"))
-    meta = load_meta(block[2]) if block is not None else {}
-    if isinstance(meta.get("styles"), dict):
-        signs.append(Evidence((NAME,), Strength.DECLARED, "styles: in the meta block"))
-    if isinstance(meta.get("extensions"), list):
-        signs.append(Evidence((NAME,), Strength.DECLARED, "extensions: in the meta block"))
-    if _STOP.search(code_free(deck.text)):
-        signs.append(Evidence((NAME,), Strength.DISTINCTIVE, "<!-- stop --> lines"))
-    if fence := _CONTRIB_FENCE.search(deck.text):
-        signs.append(Evidence((NAME,), Strength.DISTINCTIVE, f"a {fence[2]} code block"))
-    return signs
-
-
-def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt]) -> str:
-    """Write each prompt as a link reference definition (in ``comment`` mode too: lookatme
-    shows HTML comments), in place of the slide's marker or after its anchor line."""
-    text = write_markers(deck, prompts, form="reference")
-    if _analyse(_lookatme_text(deck, text)).signature != _analyse(_lookatme_text(deck)).signature:
-        raise PluginError(f"{deck.name}: lookatme would render the deck differently with markers")
-    return text
-
-
 class Lookatme(Format):
     """lookatme decks (``lookatme``), split as lookatme 2.5.5's parser does; prompts as
     link reference definitions."""
@@ -394,8 +367,21 @@ class Lookatme(Format):
     modes = ("comment", "reference")
 
     def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
-        """See :func:`_evidence`."""
-        return _evidence(deck)
+        """Declared: a meta block with ``styles:`` (a mapping) or ``extensions:`` (a list),
+        keys only lookatme reads. Distinctive: ``<!-- stop -->`` lines (lookatme's
+        progressive slides), ``terminal`` and ``file`` code blocks (its built-in extensions)."""
+        signs = []
+        block = meta_block(_lookatme_text(deck).split("\n"))
+        meta = load_meta(block[2]) if block is not None else {}
+        if isinstance(meta.get("styles"), dict):
+            signs.append(Evidence((NAME,), Strength.DECLARED, "styles: in the meta block"))
+        if isinstance(meta.get("extensions"), list):
+            signs.append(Evidence((NAME,), Strength.DECLARED, "extensions: in the meta block"))
+        if _STOP.search(code_free(deck.text)):
+            signs.append(Evidence((NAME,), Strength.DISTINCTIVE, "<!-- stop --> lines"))
+        if fence := _CONTRIB_FENCE.search(deck.text):
+            signs.append(Evidence((NAME,), Strength.DISTINCTIVE, f"a {fence[2]} code block"))
+        return signs
 
     def split(self, deck: Deck, settings: Settings) -> Deck:
         """Split the deck the way lookatme 2.5.5's parser does."""
@@ -404,8 +390,17 @@ class Lookatme(Format):
     def inject(
         self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
     ) -> str:
-        """See :func:`_inject`."""
-        return _inject(deck, prompts)
+        """Write each prompt as a link reference definition (in ``comment`` mode too: lookatme
+        shows HTML comments), in place of the slide's marker or after its anchor line."""
+        text = write_markers(deck, prompts, form="reference")
+        if (
+            _analyse(_lookatme_text(deck, text)).signature
+            != _analyse(_lookatme_text(deck)).signature
+        ):
+            raise PluginError(
+                f"{deck.name}: lookatme would render the deck differently with markers"
+            )
+        return text
 
     def strip(self, deck: Deck, settings: Settings) -> str:
         """Remove every marker line."""

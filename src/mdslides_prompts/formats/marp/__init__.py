@@ -418,67 +418,7 @@ _MARP_ONLY = re.compile(
 )
 
 
-def _evidence(deck: Deck) -> list[Evidence]:
-    """``marp: true`` in the front matter (declared); ``headingDivider:`` there or a
-    directive comment only Marp reads (distinctive)."""
-    signs = []
-    head = deck.text[:4096]
-    if deck.text.startswith("---"):
-        end = re.search(r"^(---|\.\.\.)\s*$", deck.text[3:], re.M)
-        block = deck.text[3 : 3 + end.start()] if end else head
-        if _MARP_FLAG.search(block):
-            signs.append(Evidence((NAME,), Strength.DECLARED, "marp: true in the front matter"))
-        if re.search(r"^headingDivider\s*:", block, re.M):
-            signs.append(
-                Evidence((NAME,), Strength.DISTINCTIVE, "headingDivider in the front matter")
-            )
-    directive = _MARP_ONLY.search(code_free(deck.text))
-    if directive:
-        signs.append(
-            Evidence(
-                (NAME,), Strength.DISTINCTIVE, f"the directive comment <!-- {directive[1]}: -->"
-            )
-        )
-    return signs
-
-
 _CLOSED_ANCHORS = frozenset({"start", "front_matter", "hr", "heading"})
-
-
-def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str:
-    """Write each prompt as a marker line, replacing the slide's markers if any.
-
-    ``comment`` mode writes HTML comments (Marp shows them as presenter notes);
-    ``reference`` mode writes link reference definitions, invisible in slides and notes,
-    wherever the line before is a closed block (else a link definition would continue a
-    paragraph, so a comment is written there instead); ``frontmatter`` mode writes them
-    all into the front matter (see :mod:`.deckfm`), or comments where it cannot.
-    """
-    edits = LineEdits()
-    if mode == "frontmatter" and deckfm.write(
-        deck, prompts, edits, create=_takes_front_matter(deck)
-    ):
-        return edits.apply(deck)
-    # A link reference leaves no token, so it stays at the line that opens the slide.
-    cuts = _parse(deck)[2] if mode == "reference" else []
-    for slide in deck.slides:
-        prompt = prompts.get(slide.index)
-        if prompt is None:
-            continue
-        cut = cuts[slide.index - 1] if cuts else None
-        form = "reference" if cut and cut.kind in _CLOSED_ANCHORS else "comment"
-        line = render_marker(prompt.text, prompt.source_hash, form=form)
-        body = deckfm.body_markers(slide)
-        if body and isinstance(body[0], PromptMarker) and body[0].form == form:
-            edits.change[body[0].line] = line
-            edits.drop.update(m.line for m in body[1:])
-        else:
-            # A marker of the other form (or a broken one) may sit where this form is
-            # not safe: write the new one at the anchor instead.
-            edits.insert[cut.anchor if cut and form == "reference" else slide.anchor_line] = line
-            edits.drop.update(m.line for m in body)
-    deckfm.drop_entries(deck, prompts.keys(), edits)
-    return edits.apply(deck)
 
 
 def _takes_front_matter(deck: Deck) -> bool:
@@ -500,8 +440,27 @@ class Marp(Format):
     modes = ("comment", "reference", "frontmatter")
 
     def evidence(self, deck: Deck, settings: Settings) -> list[Evidence]:
-        """See :func:`_evidence`."""
-        return _evidence(deck)
+        """``marp: true`` in the front matter (declared); ``headingDivider:`` there or a
+        directive comment only Marp reads (distinctive)."""
+        signs = []
+        head = deck.text[:4096]
+        if deck.text.startswith("---"):
+            end = re.search(r"^(---|\.\.\.)\s*$", deck.text[3:], re.M)
+            block = deck.text[3 : 3 + end.start()] if end else head
+            if _MARP_FLAG.search(block):
+                signs.append(Evidence((NAME,), Strength.DECLARED, "marp: true in the front matter"))
+            if re.search(r"^headingDivider\s*:", block, re.M):
+                signs.append(
+                    Evidence((NAME,), Strength.DISTINCTIVE, "headingDivider in the front matter")
+                )
+        directive = _MARP_ONLY.search(code_free(deck.text))
+        if directive:
+            signs.append(
+                Evidence(
+                    (NAME,), Strength.DISTINCTIVE, f"the directive comment <!-- {directive[1]}: -->"
+                )
+            )
+        return signs
 
     def split(self, deck: Deck, settings: Settings) -> Deck:
         """Split the deck the way marp-core does."""
@@ -510,8 +469,41 @@ class Marp(Format):
     def inject(
         self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
     ) -> str:
-        """See :func:`_inject`."""
-        return _inject(deck, prompts, mode)
+        """Write each prompt as a marker line, replacing the slide's markers if any.
+
+        ``comment`` mode writes HTML comments (Marp shows them as presenter notes);
+        ``reference`` mode writes link reference definitions, invisible in slides and notes,
+        wherever the line before is a closed block (else a link definition would continue a
+        paragraph, so a comment is written there instead); ``frontmatter`` mode writes them
+        all into the front matter (see :mod:`.deckfm`), or comments where it cannot.
+        """
+        edits = LineEdits()
+        if mode == "frontmatter" and deckfm.write(
+            deck, prompts, edits, create=_takes_front_matter(deck)
+        ):
+            return edits.apply(deck)
+        # A link reference leaves no token, so it stays at the line that opens the slide.
+        cuts = _parse(deck)[2] if mode == "reference" else []
+        for slide in deck.slides:
+            prompt = prompts.get(slide.index)
+            if prompt is None:
+                continue
+            cut = cuts[slide.index - 1] if cuts else None
+            form = "reference" if cut and cut.kind in _CLOSED_ANCHORS else "comment"
+            line = render_marker(prompt.text, prompt.source_hash, form=form)
+            body = deckfm.body_markers(slide)
+            if body and isinstance(body[0], PromptMarker) and body[0].form == form:
+                edits.change[body[0].line] = line
+                edits.drop.update(m.line for m in body[1:])
+            else:
+                # A marker of the other form (or a broken one) may sit where this form is
+                # not safe: write the new one at the anchor instead.
+                edits.insert[cut.anchor if cut and form == "reference" else slide.anchor_line] = (
+                    line
+                )
+                edits.drop.update(m.line for m in body)
+        deckfm.drop_entries(deck, prompts.keys(), edits)
+        return edits.apply(deck)
 
     def strip(self, deck: Deck, settings: Settings) -> str:
         """Remove every marker line and the front-matter prompt block."""
