@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import json
 import os
 from pathlib import Path
+import pty
 import subprocess
 import sys
 from typing import Any
@@ -82,3 +83,31 @@ def openai_server(
     with serve(script) as server:
         options = ["--provider", "openai", "--base-url", f"{server.url}/v1", "--model", "m1"]
         yield server, [*options, "--rpm", "0"]
+
+
+def terminal(
+    *args: str | Path, env: Mapping[str, str], answer: bytes = b"", columns: int = 160
+) -> tuple[int, bytes]:
+    """Run the CLI with stdin and stderr on a pseudo-terminal *columns* wide (no colour
+    unless *env* says otherwise), typing *answer*; its exit code and what it drew there."""
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mdslides_prompts", *map(str, args)],
+        stdin=child, stdout=subprocess.DEVNULL, stderr=child,
+        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "NO_COLOR": "1",
+             **env},
+    )  # fmt: skip
+    os.close(child)
+    if answer:
+        os.write(main, answer)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(main)
+    return proc.wait(timeout=120), drawn

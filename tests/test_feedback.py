@@ -4,16 +4,12 @@ NO_COLOR, --dry-run, --diff, --json and the end-of-run totals."""
 from __future__ import annotations
 
 import difflib
-import os
 from pathlib import Path
-import pty
 import re
-import subprocess
-import sys
 
 import pytest
 
-from .cli_tools import cli, cli_json, markers, openai_server
+from .cli_tools import cli, cli_json, markers, openai_server, terminal
 from .conftest import pristine_example
 from .http_server import Recorded, Reply, chat, serve, slide_of
 
@@ -27,25 +23,9 @@ def deck(tmp_path: Path) -> Path:
 
 
 def on_terminal(*args: str | Path, env: dict[str, str]) -> bytes:
-    """Run the CLI with stderr on a pseudo-terminal; what it drew there."""
-    main, child = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mdslides_prompts", *map(str, args)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=child,
-        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", **env},
-    )  # fmt: skip
-    os.close(child)
-    drawn = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        drawn += chunk
-    os.close(main)
-    assert proc.wait(timeout=60) == 0
+    """Run the CLI with stderr on a 120-column pseudo-terminal; what it drew there."""
+    code, drawn = terminal(*args, env=env, columns=120)
+    assert code == 0
     return drawn
 
 

@@ -6,12 +6,8 @@ first, and ``check --output-format github`` writes workflow annotations."""
 from __future__ import annotations
 
 from dataclasses import replace
-import os
 from pathlib import Path
-import pty
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -21,40 +17,13 @@ from mdslides_prompts.pipeline import Action, Pipeline
 from mdslides_prompts.plugins import get_plugin_manager
 from mdslides_prompts.wording import human_size, plural
 
-from .cli_tools import cli, cli_json, openai_server
+from .cli_tools import cli, cli_json, openai_server, terminal
 from .http_server import Recorded, Reply, chat, slide_of
 
 
 def marp(*slides: str) -> str:
     """A Marp deck of *slides*."""
     return "---\nmarp: true\n---\n\n" + "\n---\n\n".join(slides)
-
-
-def terminal(
-    *args: str | Path, env: dict[str, str], answer: bytes = b""
-) -> tuple[int, bytes]:  # fmt: skip
-    """Run the CLI with stdin and stderr on a pseudo-terminal, typing *answer*; its exit
-    code and what it drew there."""
-    main, child = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mdslides_prompts", *map(str, args)],
-        stdin=child, stdout=subprocess.DEVNULL, stderr=child,
-        env={**os.environ, "TERM": "xterm-256color", "COLUMNS": "160", "NO_COLOR": "1", **env},
-    )  # fmt: skip
-    os.close(child)
-    if answer:
-        os.write(main, answer)
-    drawn = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        drawn += chunk
-    os.close(main)
-    return proc.wait(timeout=120), drawn
 
 
 def test_a_place_in_a_file_is_not_an_emoji_shortcode(
