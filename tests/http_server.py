@@ -288,3 +288,16 @@ def unanswered_port() -> Iterator[int]:
     finally:
         for sock in (*fillers, listener):
             sock.close()
+
+
+def asks_art(request: Recorded) -> bool:
+    """Whether *request* asks for a deck's art direction (its user message holds the
+    deck between ``<deck>`` lines), not for a slide's prompt."""
+    body = request.json
+    messages = body.get("messages", []) if isinstance(body, dict) else []
+    return any("<deck>" in str(m.get("content", "")) for m in messages)
+
+
+def slide_posts(posts: Sequence[Recorded]) -> list[Recorded]:
+    """The requests of *posts* that ask for a slide's prompt (not an art direction)."""
+    return [p for p in posts if not asks_art(p)]

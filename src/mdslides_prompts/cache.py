@@ -78,10 +78,17 @@ def _keyed_context(request: PromptRequest) -> dict[str, Any]:
     # leaving them out keeps the keys (and so the cached answers) of earlier versions valid.
     context = asdict(request.context)
     del context["visible_text"], context["audience_text"]
-    for name in ("notes", "kind"):
-        if not context[name]:  # a key stays what it was before these fields existed
-            del context[name]  # a key without notes stays what it was before they existed
+    # A field added since keys were first made is left out while it holds its default:
+    # a request without it keeps the key it had before the field existed.
+    for name, default in _ADDED_FIELDS.items():
+        if context[name] == default or not (context[name] or default):
+            del context[name]
     return context
+
+
+_ADDED_FIELDS: dict[str, Any] = {
+    "notes": (), "kind": None, "art_direction": None, "purpose": "slide", "colours": (),
+}  # fmt: skip
 
 
 def cache_key(provider: str, model: str, request: PromptRequest) -> str:

@@ -107,6 +107,12 @@ class Settings:
     Variables are listed in :data:`mdslides_prompts.messages.TEMPLATE_VARIABLES`."""
     user_template: str | None = None
     """The user message template (text); ``None``: the built-in one."""
+    art_direction: bool = True
+    """Give each deck one art direction (the ``style`` setting, else one cached request
+    per deck) that every slide's request carries and every prompt ends with."""
+    art_template: str | None = None
+    """The system message template of the art-direction request; ``None``: the
+    built-in one."""
     notes: bool = False
     """Send each slide's speaker notes to the model too (never by default: notes may name
     people or hold what is not for a third party)."""

@@ -170,6 +170,26 @@ def mdslides_build_messages(
 
 
 @hookspec(firstresult=True)
+def mdslides_build_art_messages(
+    deck: Deck, settings: Settings, context: PromptContext
+) -> Sequence[Message] | None:
+    """Build the chat messages that ask a model for a deck's art direction.
+
+    Called once per deck that needs prompts, unless the ``style`` setting gives the art
+    direction or ``art-direction`` is off; the answer is cached and appended to every
+    slide's prompt. Like a slide's, the messages make the cache key: they must depend
+    only on what should change the art direction (the deck's title, theme, colours and
+    the prompt language), so that editing a slide never asks for a new one.
+
+    :param deck: the split deck
+    :param settings: the run's settings
+    :param context: the deck's facts, ready to send (``purpose`` is
+        ``"art-direction"``: title, theme, ``colours``, language)
+    :return: the messages, or ``None`` to let the default builder answer
+    """
+
+
+@hookspec(firstresult=True)
 def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> Provider | None:
     """Create the provider called *name*, if it is yours.
 

@@ -60,7 +60,11 @@ class SlideOutcome:
     """Time the slide waited for a concurrency slot (``--concurrency``) and for client-side
     pacing (``--rpm``) before its requests went out."""
     requests: int = 0
-    """Requests sent to the provider for this slide, retries included."""
+    """Requests sent to the provider for this slide, retries included (and those of the
+    deck's art direction, :attr:`art_requests`, when this slide asked for it)."""
+    art_requests: int = 0
+    """Of :attr:`requests`, those that asked for the deck's art direction (retries
+    included): the first slide of a deck that needs a request asks for it."""
     usage: Usage | None = None
     """Tokens the provider reported for the answer, if it did."""
     key: str | None = None
@@ -73,8 +77,9 @@ class SlideOutcome:
 
     @property
     def retries(self) -> int:
-        """Requests beyond the first."""
-        return max(0, self.requests - 1)
+        """Requests beyond the first, for the slide and for the art direction each."""
+        own = self.requests - self.art_requests
+        return max(0, own - 1) + max(0, self.art_requests - 1)
 
 
 @dataclass(frozen=True, slots=True)

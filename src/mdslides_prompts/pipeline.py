@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
+from .art import ART_PENDING, ArtDirection, art_context, deck_theme, style_art
 from .cache import PromptCache, cache_key, deck_location, entry_meta, key_parts
 from .config import MODES, Settings
 from .configfile import hide_config_block
@@ -35,12 +36,14 @@ from .marker import strippable
 from .outcomes import Action, DeckReport, Destination, SlideOutcome, SlidePlan
 from .planning import plan_without_request, request_reason
 from .plugins import get_plugin_manager
+from .providers.answers import token_budget, with_art
 from .providers.base import (
     Message,
     PromptContext,
     PromptRequest,
     Provider,
     ProviderEvent,
+    Usage,
     ask,
 )
 from .verify import layout, refusal
@@ -50,6 +53,36 @@ if TYPE_CHECKING:
     import asyncio
 
 __all__ = ["Action", "DeckReport", "Destination", "Pipeline", "SlideOutcome", "SlidePlan"]
+
+
+def _art_error(error: str, action: Action) -> str:
+    return error if action is Action.MISSED else f"the deck's art direction: {error}"
+
+
+def _art_text(art: ArtDirection) -> str | None:
+    return ART_PENDING if art.source == "pending" else art.text
+
+
+def _art_cost(outcome: SlideOutcome, art: ArtDirection, first: bool) -> SlideOutcome:
+    """*outcome* with what the deck's art direction cost, for the slide that asked for
+    it (*first*); a failed art direction fails that slide, and the others were not sent."""
+    if art.source == "failed":
+        if not first or art.not_sent:
+            return replace(outcome, not_sent=True)
+        return replace(outcome, requests=art.requests, art_requests=art.requests, queued=art.waited)
+    if not first or not art.requests:
+        return outcome
+    usage = outcome.usage
+    if art.usage is not None:
+        before = usage or Usage()
+        usage = Usage(
+            before.prompt_tokens + art.usage.prompt_tokens,
+            before.completion_tokens + art.usage.completion_tokens,
+        )
+    return replace(
+        outcome, requests=outcome.requests + art.requests, art_requests=art.requests,
+        usage=usage, queued=outcome.queued + art.waited,
+    )  # fmt: skip
 
 
 def _close(provider: Provider) -> None:
@@ -312,8 +345,9 @@ class Pipeline:
         folder = self.settings.resolved_cache_dir()
         cache = PromptCache(folder) if PromptCache.exists(folder) else None  # creates none
         try:
-            plan = self.plan_slide(deck, slide, provider)
-            request = plan.request or self.request(deck, slide)
+            art = self._known_art(deck, provider, cache)
+            plan = self.plan_slide(deck, slide, provider, art=art)
+            request = plan.request or self.request(deck, slide, _art_text(art))
             key = cache_key(provider.name, provider.model, request)
             found = explain(
                 key, key_parts(provider.name, provider.model, request),
@@ -447,16 +481,17 @@ class Pipeline:
             raise PluginError(f"{deck.name}: no plugin built messages for slide {slide.index}")
         return list(messages)
 
-    def request(self, deck: Deck, slide: Slide) -> PromptRequest:
-        """The full request for *slide*: messages, structured context and parameters."""
-        context = self.context(deck, slide)
+    def request(self, deck: Deck, slide: Slide, art: str | None = None) -> PromptRequest:
+        """The full request for *slide*: messages, structured context and parameters
+        (*art*: the deck's art direction, if it has one)."""
+        context = self.context(deck, slide, art)
         return PromptRequest(
             tuple(self.messages(deck, slide, context)), context, self.settings.params
         )
 
-    def context(self, deck: Deck, slide: Slide) -> PromptContext:
-        """What *slide* is about, as the messages and providers take it."""
-        theme = deck.meta.get("theme")
+    def context(self, deck: Deck, slide: Slide, art: str | None = None) -> PromptContext:
+        """What *slide* is about, as the messages and providers take it (*art*: the
+        deck's art direction, if it has one)."""
         before, after = deck.neighbour_titles(slide)
         visible = self._hook.mdslides_visible_text(deck=deck, slide=slide, settings=self.settings)
         if not isinstance(visible, str):  # a plugin's mistake: the built-in rules answer
@@ -467,7 +502,7 @@ class Pipeline:
             slide_text=slide.text,
             slide_title=slide.title,
             deck_title=deck.title,
-            theme=theme if isinstance(theme, str) else None,
+            theme=deck_theme(deck),
             language=self.settings.language,
             style=self.settings.style,
             previous_title=before,
@@ -476,6 +511,96 @@ class Pipeline:
             audience_text=shown,
             kind=slide_kind(slide.title, shown, first=slide is opening),
             notes=slide.notes if self.settings.notes else (),
+            art_direction=art,
+        )
+
+    # --- art direction -------------------------------------------------------------------
+
+    def art_request(self, deck: Deck) -> PromptRequest:
+        """The request that asks for *deck*'s art direction (see :mod:`.art`)."""
+        context = art_context(deck, self.settings)
+        messages = self._hook.mdslides_build_art_messages(
+            deck=deck, settings=self.settings, context=context
+        )
+        if not messages:
+            raise PluginError(f"{deck.name}: no plugin built messages for the art direction")
+        return PromptRequest(tuple(messages), context, self.settings.params)
+
+    def art_direction(self, deck: Deck) -> ArtDirection:
+        """*deck*'s art direction as a run would start with it, without asking anything:
+        off, the style setting, the cached answer, or ``pending`` (a run asks for it)."""
+        decided = style_art(self.settings)
+        if decided is not None:
+            return decided
+        provider = self.open_provider()
+        folder = self.settings.resolved_cache_dir()
+        cache = PromptCache(folder) if PromptCache.exists(folder) else None  # creates none
+        try:
+            return self._known_art(deck, provider, cache)
+        finally:
+            self._close_cache(cache)
+            _close(provider)
+
+    def _refresh_art(self) -> bool:
+        # A whole deck regenerated on purpose gets a new art direction too; some of its
+        # slides (--slides) keep the one the others have.
+        return self.settings.force and self._slides is None
+
+    def _known_art(
+        self, deck: Deck, provider: Provider, cache: PromptCache | None, *, running: bool = False
+    ) -> ArtDirection:
+        """*deck*'s art direction from the settings or *cache*, else ``pending`` (or, for
+        a run that only reads the cache, *running*, ``missing``; ``failed`` when its
+        request cannot be built)."""
+        decided = style_art(self.settings)
+        if decided is not None:
+            return decided
+        try:
+            key = cache_key(provider.name, provider.model, self.art_request(deck))
+        except MdSlidesError as exc:
+            return ArtDirection(None, "failed", error=str(exc))
+        read = cache is not None and (not self._refresh_art() or self.settings.cache_only)
+        text = cache.get(key) if cache is not None and read else None
+        if text is not None:
+            return ArtDirection(text, "cache", key)
+        missing = running and self.settings.cache_only
+        return ArtDirection(None, "missing" if missing else "pending", key)
+
+    async def _ask_art(
+        self,
+        deck: Deck,
+        provider: Provider,
+        cache: PromptCache | None,
+        limit: asyncio.Semaphore,
+    ) -> ArtDirection:
+        """*deck*'s art direction: known (:meth:`_known_art`), else asked of *provider*
+        (and cached); never raises: a failure is an :class:`ArtDirection` that says why."""
+        known = self._known_art(deck, provider, cache, running=True)
+        if known.source != "pending":
+            return known
+        try:
+            request = self.art_request(deck)
+            async with limit:
+                answer = await ask(provider, request)
+            text = answer.text.strip() if isinstance(answer.text, str) else ""
+            if not text:
+                raise PluginError(f"provider {provider.name!r} returned no art direction")
+            if cache is not None:
+                meta = {**key_parts(provider.name, provider.model, request),
+                        "deck": deck_location(deck), "title": deck.title}  # fmt: skip
+                import asyncio
+
+                await asyncio.to_thread(cache.put, known.key or "", text, meta, answer.usage)
+        except Exception as exc:  # a third-party provider's bug must not lose the run
+            error = str(exc) if isinstance(exc, MdSlidesError) else f"{type(exc).__name__}: {exc}"
+            unsent = isinstance(exc, ProviderError) and not exc.sent
+            return ArtDirection(
+                None, "failed", known.key, requests=getattr(exc, "attempts", 0),
+                waited=exc.waited if isinstance(exc, ProviderError) else 0.0, error=error,
+                not_sent=unsent,
+            )  # fmt: skip
+        return ArtDirection(
+            text, "provider", known.key, answer.requests, answer.usage, answer.waited
         )
 
     # --- planning ------------------------------------------------------------------------
@@ -486,15 +611,23 @@ class Pipeline:
         slide: Slide,
         provider: Provider,
         only: Callable[[Deck, Slide], bool] | None = None,
+        art: ArtDirection | None = None,
     ) -> SlidePlan:
         """Decide what a run does with *slide*, building its request if it needs one.
 
         Skipped and locked slides are left alone; fresh and hand-edited prompts are kept
         unless regenerated on purpose (``force``; ``slides`` for fresh ones); unparsable
-        markers fail unless ``force``; the rest need a prompt.
+        markers fail unless ``force``; the rest need a prompt. Its request carries the
+        deck's art direction *art* (by default, the one the settings give, else
+        ``pending``); with a pending one the request shows :data:`~.art.ART_PENDING` in
+        its place and has no cache key yet.
         """
         plan = self._decided(deck, slide, only)
-        return plan if plan is not None else self._request_plan(deck, slide, provider)
+        if plan is not None:
+            return plan
+        if art is None:
+            art = style_art(self.settings) or ArtDirection(None, "pending")
+        return self._request_plan(deck, slide, provider, art)
 
     def _decided(
         self, deck: Deck, slide: Slide, only: Callable[[Deck, Slide], bool] | None
@@ -508,15 +641,24 @@ class Pipeline:
             slide, chosen=chosen, force=self.settings.force, on_purpose=self._slides is not None
         )
 
-    def _request_plan(self, deck: Deck, slide: Slide, provider: Provider) -> SlidePlan:
-        """The plan for a *slide* that needs a prompt: its request and cache key."""
+    def _request_plan(
+        self, deck: Deck, slide: Slide, provider: Provider, art: ArtDirection
+    ) -> SlidePlan:
+        """The plan for a *slide* that needs a prompt: its request and cache key (none
+        while the art direction is pending), or its failure when the deck's art
+        direction failed or is missing from the cache."""
         on_purpose = self.settings.force or self._slides is not None
         reason = request_reason(slide, force=self.settings.force)
+        if art.source in ("failed", "missing"):
+            error = art.error or "no cached answer for the deck's art direction (--cache-only)"
+            action = Action.MISSED if art.source == "missing" else Action.FAILED
+            return SlidePlan(slide, action, reason, error=_art_error(error, action))
+        pending = art.source == "pending"
         try:
-            request = self.request(deck, slide)
+            request = self.request(deck, slide, ART_PENDING if pending else art.text)
         except MdSlidesError as exc:
             return SlidePlan(slide, Action.FAILED, reason, error=str(exc))
-        key = cache_key(provider.name, provider.model, request)
+        key = None if pending else cache_key(provider.name, provider.model, request)
         return SlidePlan(slide, None, reason, request, key, refresh=on_purpose)
 
     def plan(
@@ -535,9 +677,10 @@ class Pipeline:
             plans = []
             for deck in decks:
                 self.check_mode(deck)
+                art = self._known_art(deck, provider, cache)
                 found = []
                 for slide in deck.slides:
-                    plan = self.plan_slide(deck, slide, provider, only)
+                    plan = self.plan_slide(deck, slide, provider, only, art)
                     if plan.key is not None:
                         hit = cache is not None and not plan.refresh and cache.get(plan.key)
                         plan = replace(plan, cached=bool(hit))
@@ -566,15 +709,30 @@ class Pipeline:
         # one is done, and a progress bar would sit at zero, then jump.
         window = asyncio.Semaphore(max(16, 2 * self.settings.concurrency))
 
+        # The deck's art direction is asked once, with the first slide that needs a
+        # request; that slide bears its cost (and its failure), the others wait for it.
+        asked: list[asyncio.Future[ArtDirection]] = []
+
+        async def art() -> tuple[ArtDirection, bool]:
+            first = not asked
+            if first:
+                assert provider is not None  # arun opens it when a slide needs a prompt
+                asked.append(asyncio.ensure_future(self._ask_art(deck, provider, cache, limit)))
+            return await asyncio.shield(asked[0]), first
+
         async def one(
             slide: Slide, plan: SlidePlan | None
         ) -> tuple[SlideOutcome, SlidePrompt | None]:
             arrived = time.monotonic()
             async with window:
+                direction, first = None, False
                 if plan is None:
-                    assert provider is not None  # arun opens it when a slide needs a prompt
-                    plan = self._request_plan(deck, slide, provider)
+                    assert provider is not None
+                    direction, first = await art()
+                    plan = self._request_plan(deck, slide, provider, direction)
                 outcome, prompt = await self._slide(deck, plan, provider, cache, limit, arrived)
+            if direction is not None:
+                outcome = _art_cost(outcome, direction, first)
             self._hook.mdslides_on_slide_done(deck=deck, slide=slide, outcome=outcome)
             return outcome, prompt
 
@@ -671,6 +829,9 @@ class Pipeline:
                 queued=queued + waited, requests=getattr(exc, "attempts", 0),
                 key=plan.key, reason=plan.reason, not_sent=unsent,
             ), None  # fmt: skip
+        art = plan.request.context.art_direction
+        if art:
+            text = with_art(text, art, token_budget(self.settings.params))
         prompt = SlidePrompt(slide.index, text, slide.content_hash)
         outcome = SlideOutcome(
             slide.index, status, action, text, seconds=time.monotonic() - started,

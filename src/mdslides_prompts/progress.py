@@ -193,6 +193,8 @@ class RunTotals:
     """Slides by :class:`~mdslides_prompts.pipeline.Action` value."""
     requests: int
     """Requests sent to the provider, retries included."""
+    art_requests: int
+    """Of :attr:`requests`, those that asked for a deck's art direction."""
     retries: int
     """Requests beyond each slide's first."""
     prompt_tokens: int
@@ -212,6 +214,7 @@ class RunTotals:
             slides=len(outcomes),
             actions={a.value: sum(1 for o in outcomes if o.action is a) for a in Action},
             requests=sum(o.requests for o in outcomes),
+            art_requests=sum(o.art_requests for o in outcomes),
             retries=sum(o.retries for o in outcomes),
             prompt_tokens=sum(o.usage.prompt_tokens for o in outcomes if o.usage),
             completion_tokens=sum(o.usage.completion_tokens for o in outcomes if o.usage),
@@ -221,7 +224,9 @@ class RunTotals:
     def line(self) -> str:
         """One line for people, e.g. ``20 slides in 1 deck: 15 kept, 5 generated; ...``."""
         done = ", ".join(f"{n} {name}" for name, n in self.actions.items() if n) or "nothing"
-        retries = f" ({self.retries} retried)" if self.retries else ""
+        notes = [f"{self.art_requests} for art direction"] if self.art_requests else []
+        notes += [f"{self.retries} retried"] if self.retries else []
+        retries = f" ({', '.join(notes)})" if notes else ""
         tokens = (
             f"{self.prompt_tokens:,} prompt + {self.completion_tokens:,} completion tokens"
             if self.prompt_tokens or self.completion_tokens
@@ -242,6 +247,7 @@ class RunTotals:
             **self.actions,
             "cache_hits": self.actions["cached"],
             "requests": self.requests,
+            "art_requests": self.art_requests,
             "retries": self.retries,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
@@ -262,6 +268,7 @@ def outcome_json(outcome: SlideOutcome, slide: Slide | None) -> dict[str, Any]:
         "reason": outcome.reason,
         "error": outcome.error,
         "requests": outcome.requests,
+        "art_requests": outcome.art_requests,
         "retries": outcome.retries,
         "tokens": (
             {"prompt": outcome.usage.prompt_tokens, "completion": outcome.usage.completion_tokens}

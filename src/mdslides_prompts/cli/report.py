@@ -190,7 +190,9 @@ def _slide_detail(outcome: SlideOutcome) -> str:
         return f"{action.value} ({outcome.reason})" if outcome.reason else action.value
     facts = []
     if action is Action.GENERATED:
-        facts.append(plural(outcome.requests, "request"))
+        own = outcome.requests - outcome.art_requests
+        art = f" + {outcome.art_requests} for the art direction" if outcome.art_requests else ""
+        facts.append(plural(own, "request") + art)
     if outcome.usage is not None:
         facts.append(
             f"{outcome.usage.prompt_tokens} prompt + {outcome.usage.completion_tokens} "

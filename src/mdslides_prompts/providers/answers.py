@@ -12,17 +12,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 import itertools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .base import PromptRequest
 
 __all__ = [
+    "ART_TOKENS",
     "BUDGET_PARAM",
     "MAX_CLIP_TOKENS",
     "MAX_WORDS",
+    "answer_budget",
+    "art_budget",
     "clean_answer",
     "clip_prompt",
     "clip_tokens",
     "not_a_prompt",
     "token_budget",
+    "with_art",
 ]
 
 MAX_WORDS = 60
@@ -175,6 +182,57 @@ def token_budget(params: Mapping[str, Any]) -> int:
     (:data:`BUDGET_PARAM`, else :data:`MAX_CLIP_TOKENS`)."""
     budget = params.get(BUDGET_PARAM)
     return budget if isinstance(budget, int) and not isinstance(budget, bool) else MAX_CLIP_TOKENS
+
+
+ART_TOKENS = 30
+"""Most CLIP tokens an art direction takes (fewer under a budget below 75): the rest of
+the budget is the slide's."""
+
+ART_JOIN = ". "
+"""What joins a slide's prompt and the art direction appended to it."""
+
+
+def art_budget(params: Mapping[str, Any]) -> int:
+    """The CLIP tokens the art direction may take under request parameters *params*:
+    :data:`ART_TOKENS`, or two fifths of a smaller budget."""
+    return max(1, min(ART_TOKENS, token_budget(params) * 2 // 5))
+
+
+def answer_budget(request: PromptRequest) -> int:
+    """The CLIP tokens a provider's answer to *request* may take: an art direction's
+    (:func:`art_budget`), or the prompt's budget less what the art direction appended to
+    it takes (see :func:`with_art`)."""
+    context = request.context
+    if context.purpose == "art-direction":
+        return art_budget(request.params)
+    budget = token_budget(request.params)
+    if not context.art_direction:
+        return budget
+    return max(1, budget - clip_tokens(_tail(context.art_direction)))
+
+
+def with_art(prompt: str, art: str | None, max_tokens: int = MAX_CLIP_TOKENS) -> str:
+    """*prompt* with the art direction *art* appended, the prompt cut (never the art
+    direction) so that the whole fits *max_tokens* CLIP tokens and :data:`MAX_WORDS`
+    words; *prompt* as it is when there is no art direction. An answer that repeats the
+    art direction is not given it twice."""
+    if not art:
+        return prompt
+    tail = _tail(art)
+    head = prompt.strip()
+    repeated = head.casefold().find(art.strip().rstrip(".").casefold())
+    if repeated > 0:
+        head = head[:repeated]
+    head = head.rstrip(" .,;:")
+    room = max(1, max_tokens - clip_tokens(tail))
+    head = clip_prompt(head, max_words=max(1, MAX_WORDS - len(tail.split())), max_tokens=room)
+    return (head.rstrip(" .,;:") + tail) if head else tail.removeprefix(ART_JOIN)
+
+
+def _tail(art: str) -> str:
+    """What :func:`with_art` appends: the art direction, capitalised, after a full stop."""
+    art = art.strip()
+    return ART_JOIN + art[:1].upper() + art[1:]
 
 
 def clean_answer(text: str, max_tokens: int = MAX_CLIP_TOKENS) -> str:

@@ -68,6 +68,17 @@ class PromptContext:
     """What kind of slide it is (``title``, ``agenda``, ``section``, ``code``,
     ``table``, ``quote``, ``questions``, ``closing``; see :mod:`~mdslides_prompts.kinds`),
     or ``None`` for an ordinary content slide."""
+    art_direction: str | None = None
+    """The deck's art direction (medium, palette, lighting, mood: see
+    :mod:`~mdslides_prompts.art`), which the pipeline appends to the slide's prompt;
+    ``None`` when the deck has none (``art-direction: false``)."""
+    purpose: str = "slide"
+    """What is asked: ``"slide"``, one slide's image prompt, or ``"art-direction"``, the
+    deck's art direction (then :attr:`slide_text` is empty and the deck's title, theme,
+    :attr:`colours` and language are what the answer is made from)."""
+    colours: tuple[str, ...] = ()
+    """The deck's colours by name (see :func:`~mdslides_prompts.colours.deck_colours`),
+    in an art-direction request; empty otherwise."""
 
 
 @dataclass(frozen=True, slots=True)

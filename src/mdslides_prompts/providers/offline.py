@@ -2,13 +2,15 @@
 
 It reads the slide as its generator shows it (:attr:`PromptContext.visible_text`: no
 notes, directives or layout syntax) and writes a short, plain prompt in the prompt
-language: a visual style chosen once per deck, the slide's title and up to three of its
-content words, a framing, the deck theme's colours and "no text". Words that are not in
-the prompt language (other alphabets and scripts, other languages' stop words, slides
-written in another language) are left out. Question, thank-you and agenda slides get a
-scene of their own. Every prompt fits the CLIP token budget (75 unless the request's
-``prompt_tokens`` parameter says otherwise: :func:`.answers.token_budget`), counted by
-CLIP's own tokenizer (:func:`.answers.clip_tokens`).
+language: the slide's title and up to three of its content words, and a framing. Words
+that are not in the prompt language (other alphabets and scripts, other languages' stop
+words, slides written in another language) are left out. Question, thank-you and agenda
+slides get a scene of their own. Asked for a deck's art direction, it answers with a
+visual style, the deck's colours (else its theme's), a lighting and a mood chosen by the
+deck's title, theme and colours, and "clean unlettered surfaces"; a slide request
+without an art direction gets those in its own prompt. Every answer fits the CLIP tokens
+:func:`.answers.answer_budget` leaves it, counted by CLIP's own tokenizer
+(:func:`.answers.clip_tokens`).
 
 Same input, same prompt, in every process: choices come from SHA-256, never ``hash()``.
 """
@@ -19,13 +21,14 @@ from collections import Counter
 import hashlib
 import re
 
+from ..colours import theme_palette
 from ..config import Settings
 from ..hookspecs import hookimpl
 from ..kinds import special_kind
 from ..visible import visible_text
-from .answers import MAX_CLIP_TOKENS, MAX_WORDS, clip_tokens, token_budget
+from .answers import MAX_CLIP_TOKENS, MAX_WORDS, answer_budget, clip_tokens
 from .base import PromptContext, PromptRequest
-from .offline_words import ALPHABETS, PALETTES, PHRASES, STOPWORDS, Phrases
+from .offline_words import ALPHABETS, PHRASES, STOPWORDS, Phrases
 
 __all__ = ["MAX_CLIP_TOKENS", "MAX_WORDS", "OfflineProvider", "offline_prompt"]
 
@@ -52,42 +55,67 @@ _PROSE_RULES = (
 
 
 def offline_prompt(request: PromptRequest) -> str:
-    """A deterministic image prompt for *request*: at most its CLIP token budget
-    (:func:`~.answers.token_budget`: :data:`MAX_CLIP_TOKENS` unless set; flux reads 77
-    with the start and end marks) by :func:`~.answers.clip_tokens`, and at most
-    :data:`MAX_WORDS` words."""
-    budget = token_budget(request.params)
+    """A deterministic image prompt for *request* (or, for an art-direction request, an
+    art direction): at most the CLIP tokens :func:`~.answers.answer_budget` leaves it
+    (flux reads 77 with the start and end marks) by :func:`~.answers.clip_tokens`, and at
+    most :data:`MAX_WORDS` words."""
+    budget = answer_budget(request)
     ctx = request.context
     language = ctx.language if ctx.language in PHRASES else "en"
     phrases = PHRASES[language]
+    if ctx.purpose == "art-direction":
+        return _art_direction(ctx, phrases, budget)
     shown = ctx.visible_text or visible_text(ctx.slide_text, None)
     prose = _prose(shown)
     title = _prose(visible_text(ctx.slide_title or "", None))
-    style = " ".join((ctx.style or "").split())
-    style = style or _pick(phrases.styles, f"{ctx.deck_title or ''}\x00{ctx.theme or ''}")
-    style = style[:1].upper() + style[1:]
-    tail = [_palette(ctx, phrases), phrases.unlettered]
+    # With an art direction (appended by the pipeline) the prompt is the subject alone;
+    # without one, it says the deck's style and colours itself.
+    style = "" if ctx.art_direction else _deck_style(ctx, phrases)
+    tail = [] if ctx.art_direction else [_palette(ctx, phrases), phrases.unlettered]
+
+    def opening(subject: str) -> str:
+        return phrases.depicting.format(style=style, subject=subject) if style else subject
+
     deck = _deck_subject(ctx, language)
     kind = special_kind(title or _first_line(prose))
     kind = "thanks" if kind == "closing" else kind  # the phrase tables' name for it
     if kind is not None:
         scene = f"{deck} {phrases.at_dusk}" if kind == "thanks" and deck else phrases.special[kind]
-        return _fit([phrases.depicting.format(style=style, subject=scene), *tail], budget)
+        return _fit([opening(scene), *tail], budget)
     # A quote may be in another language; the slide's own words say what it is in.
     own_words = _prose(re.sub(r"(?m)^[ \t]*>.*$", "", shown))
     foreign = _language_of(f"{title}\n{own_words}", language) != language
     subject = None if foreign else _subject(title, language)
     if subject is not None and _only_headings(shown):
-        symbol = f"{subject} {phrases.special['section']}"
-        return _fit([phrases.depicting.format(style=style, subject=symbol), *tail], budget)
+        return _fit([opening(f"{subject} {phrases.special['section']}"), *tail], budget)
     terms = [] if foreign else _terms(_lines_in(prose, language), language)
     if subject is None:
         subject = deck or (terms.pop(0) if terms else phrases.special["thanks"])
     taken = {w.casefold() for w in _WORD.findall(subject)}
     terms = [t for t in terms if t.casefold() not in taken][:3]
     composition = _pick(phrases.compositions, ctx.slide_text)
-    opening = phrases.depicting.format(style=style, subject=subject)
-    return _fit([opening, _showing(terms, phrases), composition, *tail], budget)
+    return _fit([opening(subject), _showing(terms, phrases), composition, *tail], budget)
+
+
+def _deck_style(ctx: PromptContext, phrases: Phrases) -> str:
+    """The style setting, else a style chosen by the deck's title and theme, capitalised."""
+    style = " ".join((ctx.style or "").split())
+    style = style or _pick(phrases.styles, f"{ctx.deck_title or ''}\x00{ctx.theme or ''}")
+    return style[:1].upper() + style[1:]
+
+
+def _art_direction(ctx: PromptContext, phrases: Phrases, budget: int) -> str:
+    """The deck's art direction: its style, palette, a lighting and a mood chosen by its
+    title, theme and colours, and clean unlettered surfaces."""
+    seed = f"{ctx.deck_title or ''}\x00{ctx.theme or ''}\x00{','.join(ctx.colours)}"
+    parts = [
+        _deck_style(ctx, phrases),
+        _palette(ctx, phrases),
+        _pick(phrases.lightings, f"light\x00{seed}"),
+        _pick(phrases.moods, f"mood\x00{seed}"),
+        phrases.unlettered,
+    ]
+    return _fit(parts, budget)
 
 
 def _fit(parts: list[str], budget: int) -> str:
@@ -218,13 +246,13 @@ def _showing(terms: list[str], phrases: Phrases) -> str:
 
 
 def _palette(ctx: PromptContext, phrases: Phrases) -> str:
-    """The theme's colours, for a theme a generator ships; nothing for other themes."""
-    name = re.sub(r"^(?:@slidev/theme-|slidev-theme-|marp-theme-)", "", ctx.theme or "")
-    colours = PALETTES.get(name.strip().casefold())
-    if colours is None:
+    """The deck's colours, else its theme's for a theme a generator ships; else nothing."""
+    keys = ctx.colours or theme_palette(ctx.theme)
+    names = [phrases.colours[c] for c in keys if c in phrases.colours]
+    if not names:
         return ""
-    names = [phrases.colours[c] for c in colours]
-    return phrases.palette.format(colours=f"{', '.join(names[:-1])} {phrases.and_} {names[-1]}")
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {phrases.and_} {names[-1]}"
+    return phrases.palette.format(colours=listed)
 
 
 def _pick(options: tuple[str, ...], seed: str) -> str:
@@ -236,7 +264,7 @@ class OfflineProvider:
     """Embedded provider used when no credentials are set; needs nothing but Python."""
 
     name = "offline"
-    model = "offline-3"  # bump when offline_prompt changes, so old cache entries miss
+    model = "offline-4"  # bump when offline_prompt changes, so old cache entries miss
 
     async def generate(self, request: PromptRequest) -> str:
         """Return :func:`offline_prompt` for *request*."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["ALPHABETS", "PALETTES", "PHRASES", "STOPWORDS", "Phrases"]
+__all__ = ["ALPHABETS", "PHRASES", "STOPWORDS", "Phrases"]
 
 _STOP = {
     "en": """a an the and or but if then else of to in on at by for with without from into
@@ -84,6 +84,10 @@ class Phrases:
     """Visual styles; one is chosen per deck."""
     compositions: tuple[str, ...]
     """Framings; one is chosen per slide."""
+    lightings: tuple[str, ...]
+    """Lightings; one is chosen per deck, for its art direction."""
+    moods: tuple[str, ...]
+    """Moods; one is chosen per deck, for its art direction."""
     depicting: str
     """How a prompt opens: ``{style}`` and ``{subject}`` are filled in."""
     showing: str
@@ -118,12 +122,17 @@ def _phrases(colours: _Pairs, special: _Pairs, **words: Any) -> Phrases:
 _COLOUR_KEYS = (
     "white", "black", "charcoal", "cream", "slate grey", "blue", "sky blue", "navy", "teal",
     "beige", "brown", "ochre", "orange", "purple", "pink", "red", "grey", "ivory", "green",
+    "yellow", "light grey",
 )  # fmt: skip
 _SPECIAL_KEYS = ("questions", "thanks", "agenda", "section")
 
 PHRASES = MappingProxyType(
     {
         "en": _phrases(
+            lightings=("soft diffused light", "warm morning light",
+                       "bright even daylight", "gentle side light"),
+            moods=("calm mood", "optimistic mood",
+                   "focused mood", "thoughtful mood"),
             styles=("watercolor illustration", "flat vector illustration",
                     "documentary photograph", "isometric 3D render", "gouache painting",
                     "editorial illustration"),
@@ -140,6 +149,10 @@ PHRASES = MappingProxyType(
             at_dusk="at golden hour, calm wide view",
         ),
         "fr": _phrases(
+            lightings=("lumière douce et diffuse", "lumière chaude du matin",
+                       "lumière du jour claire", "douce lumière latérale"),
+            moods=("ambiance calme", "ambiance optimiste",
+                   "ambiance concentrée", "ambiance réfléchie"),
             styles=("illustration à l'aquarelle", "illustration vectorielle plate",
                     "photographie documentaire", "rendu 3D isométrique", "peinture à la gouache",
                     "illustration éditoriale"),
@@ -148,7 +161,8 @@ PHRASES = MappingProxyType(
             palette="couleurs {colours}", unlettered="surfaces lisses et vierges",
             colours=(_COLOUR_KEYS, ("blanc", "noir", "anthracite", "crème", "gris ardoise",
                      "bleu", "bleu ciel", "bleu marine", "sarcelle", "beige", "brun", "ocre",
-                     "orange", "violet", "rose", "rouge", "gris", "ivoire", "vert")),
+                     "orange", "violet", "rose", "rouge", "gris", "ivoire", "vert", "jaune",
+                     "gris clair")),
             special=(_SPECIAL_KEYS, (
                 "un micro sur pied sous un projecteur doux dans une salle vide",
                 "un coucher de soleil calme sur un vaste paysage",
@@ -158,6 +172,10 @@ PHRASES = MappingProxyType(
             at_dusk="à l'heure dorée, vue large et calme",
         ),
         "de": _phrases(
+            lightings=("weiches, diffuses Licht", "warmes Morgenlicht",
+                       "helles Tageslicht", "sanftes Seitenlicht"),
+            moods=("ruhige Stimmung", "optimistische Stimmung",
+                   "konzentrierte Stimmung", "nachdenkliche Stimmung"),
             styles=("Aquarellillustration", "flache Vektorillustration", "Dokumentarfoto",
                     "isometrisches 3D-Rendering", "Gouachemalerei", "redaktionelle Illustration"),
             compositions=("Weitwinkelansicht", "Nahaufnahme",
@@ -166,7 +184,8 @@ PHRASES = MappingProxyType(
             palette="Farben {colours}", unlettered="glatte, unbeschriftete Flächen",
             colours=(_COLOUR_KEYS, ("Weiß", "Schwarz", "Anthrazit", "Creme", "Schiefergrau",
                      "Blau", "Himmelblau", "Marineblau", "Petrol", "Beige", "Braun", "Ocker",
-                     "Orange", "Violett", "Rosa", "Rot", "Grau", "Elfenbein", "Grün")),
+                     "Orange", "Violett", "Rosa", "Rot", "Grau", "Elfenbein", "Grün", "Gelb",
+                     "Hellgrau")),
             special=(_SPECIAL_KEYS, (
                 "ein Mikrofon auf einem Ständer im sanften Scheinwerferlicht in einem leeren Saal",
                 "ein ruhiger Sonnenuntergang über einer weiten Landschaft",
@@ -176,6 +195,10 @@ PHRASES = MappingProxyType(
             at_dusk="zur goldenen Stunde, ruhige Weitsicht",
         ),
         "es": _phrases(
+            lightings=("luz suave y difusa", "cálida luz de la mañana",
+                       "luz de día clara", "suave luz lateral"),
+            moods=("ambiente sereno", "ambiente optimista",
+                   "ambiente concentrado", "ambiente reflexivo"),
             styles=("ilustración en acuarela", "ilustración vectorial plana",
                     "fotografía documental", "render 3D isométrico", "pintura al gouache",
                     "ilustración editorial"),
@@ -184,7 +207,8 @@ PHRASES = MappingProxyType(
             palette="colores {colours}", unlettered="superficies limpias y lisas",
             colours=(_COLOUR_KEYS, ("blanco", "negro", "antracita", "crema", "gris pizarra",
                      "azul", "azul cielo", "azul marino", "verde azulado", "beige", "marrón",
-                     "ocre", "naranja", "morado", "rosa", "rojo", "gris", "marfil", "verde")),
+                     "ocre", "naranja", "morado", "rosa", "rojo", "gris", "marfil", "verde",
+                     "amarillo", "gris claro")),
             special=(_SPECIAL_KEYS, (
                 "un micrófono en un pie bajo un foco suave en una sala vacía",
                 "un atardecer tranquilo sobre un paisaje amplio",
@@ -194,6 +218,10 @@ PHRASES = MappingProxyType(
             at_dusk="en la hora dorada, vista amplia y tranquila",
         ),
         "it": _phrases(
+            lightings=("luce morbida e diffusa", "calda luce del mattino",
+                       "luce diurna chiara", "morbida luce laterale"),
+            moods=("atmosfera calma", "atmosfera ottimista",
+                   "atmosfera concentrata", "atmosfera riflessiva"),
             styles=("illustrazione ad acquerello", "illustrazione vettoriale piatta",
                     "fotografia documentaria", "render 3D isometrico", "pittura a guazzo",
                     "illustrazione editoriale"),
@@ -202,7 +230,8 @@ PHRASES = MappingProxyType(
             palette="colori {colours}", unlettered="superfici pulite e lisce",
             colours=(_COLOUR_KEYS, ("bianco", "nero", "antracite", "crema", "grigio ardesia",
                      "blu", "azzurro", "blu navy", "verde acqua", "beige", "marrone", "ocra",
-                     "arancione", "viola", "rosa", "rosso", "grigio", "avorio", "verde")),
+                     "arancione", "viola", "rosa", "rosso", "grigio", "avorio", "verde", "giallo",
+                     "grigio chiaro")),
             special=(_SPECIAL_KEYS, (
                 "un microfono su un'asta sotto un riflettore morbido in una sala vuota",
                 "un tramonto calmo su un ampio paesaggio",
@@ -214,31 +243,3 @@ PHRASES = MappingProxyType(
     }
 )  # fmt: skip
 """Prompt phrases of each language the offline provider writes in (others get English)."""
-
-PALETTES = MappingProxyType(
-    {
-        # Marp's built-in themes.
-        "default": ("white", "charcoal", "blue"),
-        "gaia": ("cream", "slate grey", "sky blue"),
-        "uncover": ("white", "charcoal", "sky blue"),
-        # Slidev's official themes.
-        "seriph": ("ivory", "black", "brown"),
-        "apple-basic": ("white", "black", "grey"),
-        "bricks": ("cream", "red", "charcoal"),
-        "shibainu": ("cream", "orange", "brown"),
-        # reveal.js's themes.
-        "black": ("black", "white", "sky blue"),
-        "white": ("white", "black", "blue"),
-        "league": ("charcoal", "white", "teal"),
-        "beige": ("beige", "brown", "ochre"),
-        "night": ("black", "white", "orange"),
-        "serif": ("beige", "brown", "black"),
-        "simple": ("white", "black", "navy"),
-        "solarized": ("cream", "slate grey", "blue"),
-        "moon": ("navy", "grey", "blue"),
-        "dracula": ("charcoal", "purple", "pink"),
-        "sky": ("sky blue", "white", "navy"),
-        "blood": ("black", "white", "red"),
-    }
-)
-"""The colours of the themes the generators ship, by theme name (lower case)."""

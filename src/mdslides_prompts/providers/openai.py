@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from ..config import Settings
 from ..errors import BadAnswer, ProviderError, UsageError
 from ..hookspecs import hookimpl
-from .answers import BUDGET_PARAM, clean_answer, not_a_prompt, token_budget
+from .answers import BUDGET_PARAM, answer_budget, clean_answer, not_a_prompt
 from .base import Answer, ModelInfo, Notify, PromptRequest, Usage
 from .options import (
     CLIENT_OPTION_KEYS,
@@ -90,6 +90,8 @@ def check_base_url(url: str, what: str, example: str) -> str:
 
 
 def _subject(request: PromptRequest) -> str:
+    if request.context.purpose == "art-direction":
+        return "the deck's art direction"
     title = request.context.slide_title
     if title:
         return f"slide {title!r}"
@@ -162,7 +164,7 @@ class ChatProvider:
 
     async def generate(self, request: PromptRequest) -> str:
         """Ask the model for *request*'s prompt and return it cleaned (see
-        :func:`~.answers.clean_answer`, to the request's token budget); raise
+        :func:`~.answers.clean_answer`, to :func:`~.answers.answer_budget`); raise
         ``ProviderError`` on failure."""
         return (await self.generate_answer(request)).text
 
@@ -184,7 +186,7 @@ class ChatProvider:
             # The content arrives scrubbed. Cleaning would fold the '***' marks to '*'
             # (emphasis), so they are held through it.
             content = completion.content.replace(MASK, _HELD)
-            cleaned = clean_answer(content, token_budget(request.params))
+            cleaned = clean_answer(content, answer_budget(request))
             prompt = self.client.scrub(cleaned).replace(_HELD, MASK)
             if not prompt:
                 error = BadAnswer(
