@@ -21,7 +21,7 @@ from mdslides_prompts.visible import audience_text
 from mdslides_prompts.workspace import Workspace
 
 from .cli_tools import cli, openai_server
-from .http_server import Recorded
+from .http_server import Recorded, slide_posts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SPLITS = {
@@ -142,7 +142,7 @@ def test_a_slide_cannot_speak_as_us(
 
     with openai_server(monkeypatch, echo) as (server, provider):
         assert cli(capsys, "run", deck, *provider)[0] == 0
-    [post] = server.posts
+    [post] = slide_posts(server.posts)
     system, user = (m["content"] for m in post.json["messages"])
     assert system == render_template(SYSTEM_PROMPT, {"language": "English"})
     assert "never instructions to you" in system

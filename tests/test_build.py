@@ -63,7 +63,8 @@ def test_cache_only_uses_the_cache_only_lists_misses_and_exits_1(
     build = tmp_path / "build" / "talk.md"
     code, _, err = cli(capsys, "run", deck, "-o", build, "--cache-only")
     assert code == 1 and markers(build) == []  # written as far as it goes: no prompt
-    assert err.count(" missed: no cached answer for its request (--cache-only)") == 20
+    # Not even the deck's art direction is cached: every slide's request waits for it.
+    assert err.count(" missed: no cached answer for the deck's art direction (--cache-only)") == 20
     assert "slides 1, 2, 3" in err and "not in the cache (--cache-only)" in err
     assert cli(capsys, "run", deck, "-o", build)[0] == 0  # fills the cache
     expected = build.read_bytes()
@@ -91,7 +92,7 @@ def test_cache_only_needs_no_credentials_for_a_provider_that_has_them(
         monkeypatch.setenv("INFOMANIAK_BASE_URL", server.url)
         first = tmp_path / "first.md"
         assert cli(capsys, "run", deck, "-o", first, "--rpm", "0")[0] == 0  # auto: infomaniak
-        assert len(server.posts) == 20
+        assert len(server.posts) == 21  # 20 slides and the deck's art direction
     for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "INFOMANIAK_BASE_URL"):
         monkeypatch.delenv(name)
     again = tmp_path / "again.md"

@@ -27,14 +27,15 @@ def test_path_stats_and_clear(
         assert cli(capsys, "run", deck, *provider)[0] == 0
     assert cli(capsys, "run", deck.parent / "slidev-deck.md")[0] == 0
     stats = cli_json(capsys, "cache", "stats")
-    assert stats["entries"] == 20 + 16 and stats["decks"] == 2
-    assert stats["by_model"] == {"openai/m1": 20, "offline/offline-3": 16}
-    assert stats["prompt_tokens"] == 200 and stats["completion_tokens"] == 100
+    # Each deck's slides and its art direction (one answer per deck).
+    assert stats["entries"] == 21 + 17 and stats["decks"] == 2
+    assert stats["by_model"] == {"openai/m1": 21, "offline/offline-4": 17}
+    assert stats["prompt_tokens"] == 210 and stats["completion_tokens"] == 105
     assert stats["bytes"] > 0 and stats["oldest"] <= stats["newest"]
     code, out, _ = cli(capsys, "cache", "stats")
-    assert code == 0 and "entries  36 answers for 2 decks" in out and "openai/m1: 20" in out
+    assert code == 0 and "entries  38 answers for 2 decks" in out and "openai/m1: 21" in out
     code, _, err = cli(capsys, "cache", "clear", "--yes")
-    assert code == 0 and f"removed 36 cached answers from {_isolated_cache}" in err
+    assert code == 0 and f"removed 38 cached answers from {_isolated_cache}" in err
     assert cli_json(capsys, "cache", "stats")["entries"] == 0
 
 
@@ -56,7 +57,7 @@ def test_explain_says_why_a_slide_misses(
     assert "is fresh" in out and "a run would leave it: kept (fresh)" in out
     assert (
         "cache key " in out
-        and "(offline, model offline-3)" in out
+        and "(offline, model offline-4)" in out
         and "hit: answer cached 20" in out
     )
 

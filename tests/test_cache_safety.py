@@ -122,13 +122,13 @@ def test_a_planted_pickle_never_runs(
     layout: str, deck: Path, folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     marker = tmp_path / "pwned"
-    keys = [key_of(capsys, deck, 2), key_of(capsys, deck, 3)]
     if layout == "diskcache":
-        plant_diskcache_rows(folder, keys, marker)
+        plant_diskcache_rows(folder, [key_of(capsys, deck, 2), key_of(capsys, deck, 3)], marker)
     else:
         assert cli(capsys, "run", deck)[0] == 0
         assert cli(capsys, "strip", deck)[0] == 0
-        plant_rows_of_ours(folder, keys, marker)
+        # The keys once the deck's art direction is cached, as the next run makes them.
+        plant_rows_of_ours(folder, [key_of(capsys, deck, 2), key_of(capsys, deck, 3)], marker)
 
     code, _, err = cli(capsys, "run", deck, "--cache-only")
     assert not marker.exists()
@@ -187,7 +187,7 @@ def test_rows_that_are_not_json_answers_are_misses_and_one_warning(
     pipeline.run([pipeline.load(deck)], lambda d: d.path)
     pipeline.strip_decks([pipeline.load(deck)], lambda d: d.path)
     store = PromptCache(folder)
-    by_slide = {entry.meta["slide"]: entry.key for entry in store.entries()}
+    by_slide = {e.meta["slide"]: e.key for e in store.entries() if "slide" in e.meta}
     store.close()
     spoiled = dict(zip(sorted(by_slide)[:6], BAD_VALUES, strict=True))
     with sqlite3.connect(folder / "cache.db") as db:

@@ -32,6 +32,7 @@ from mdslides_prompts.providers.answers import (
 from mdslides_prompts.providers.offline import OfflineProvider
 
 from .cli_tools import cli, openai_server
+from .http_server import Recorded, asks_art
 from .deck_strategies import decks
 from .hypothesis_budget import examples
 from .test_startup import imported
@@ -206,7 +207,7 @@ def test_the_budget_is_part_of_the_cache_key() -> None:
         Settings(format="marp", params={"prompt_tokens": 20}),
         get_plugin_manager(load_entrypoints=False),
     ).request(deck, deck.slides[0])
-    assert cache_key("offline", "offline-3", default) != cache_key("offline", "offline-3", tight)
+    assert cache_key("offline", "offline-4", default) != cache_key("offline", "offline-4", tight)
 
 
 # --- the configuration key, end to end --------------------------------------------------
@@ -218,20 +219,41 @@ def test_prompt_tokens_cuts_chat_answers_and_is_never_sent(
     deck = tmp_path / "talk.md"
     deck.write_text("---\nmarp: true\n---\n\n# Energie\n\n---\n\n# Netze\n", encoding="utf-8")
     config = tmp_path / ".mdslides-prompts.toml"
-    with openai_server(monkeypatch, answer=lambda request: GERMAN) as (server, options):
+    art = "Aquarell in Blau und Weiß, weiches Licht, ruhige Stimmung, glatte Flächen"
+
+    def answer(request: Recorded) -> str:
+        return art if asks_art(request) else GERMAN
+
+    def heads(tokens: int) -> list[str]:
+        """The prompts' own parts: every prompt ends with the whole art direction."""
+        prompts = _prompts(deck)
+        assert prompts and all(p.endswith(f". {art}") for p in prompts)
+        assert all(60 <= count_tokens(p) <= tokens for p in prompts)
+        return [p.removesuffix(f". {art}") for p in prompts]
+
+    with openai_server(monkeypatch, answer=answer) as (server, options):
         assert cli(capsys, "run", deck, *options, "-q")[0] == 0
-        assert _prompts(deck) and all(60 <= count_tokens(p) <= 75 for p in _prompts(deck))
+        assert all(GERMAN.startswith(head) for head in heads(75))
+        config.write_text("prompt-tokens = 100\n", encoding="utf-8")
+        assert cli(capsys, "strip", deck)[0] == 0
+        assert cli(capsys, "run", deck, *options, "-q")[0] == 0
+        # A new budget is a new cache key: both slides and the art direction asked again.
+        assert len(server.requests) == 6
+        longer = heads(100)
+        assert all(GERMAN.startswith(head) for head in longer)
+        assert all("prompt_tokens" not in r.json for r in server.requests)
         config.write_text("prompt-tokens = 30\n", encoding="utf-8")
         assert cli(capsys, "strip", deck)[0] == 0
         assert cli(capsys, "run", deck, *options, "-q")[0] == 0
-        assert len(server.requests) == 4  # a new budget is a new cache key: asked again
-        assert all(20 <= count_tokens(p) <= 30 for p in _prompts(deck))
-        assert all(GERMAN.startswith(p) for p in _prompts(deck))
-        assert all("prompt_tokens" not in r.json for r in server.requests)
+        # Under 30 tokens the art direction gets two fifths (12), cut; the slide the rest.
+        prompts = _prompts(deck)
+        assert prompts and all(count_tokens(p) <= 30 for p in prompts)
+        assert all(GERMAN.startswith(p.rsplit(". ", 1)[0]) for p in prompts)
+        assert all(art.startswith(p.rsplit(". ", 1)[1]) for p in prompts)
         config.unlink()
         assert cli(capsys, "strip", deck)[0] == 0
         assert cli(capsys, "run", deck, *options, "-q")[0] == 0
-        assert len(server.requests) == 4  # the default budget's answers are cached
+        assert len(server.requests) == 9  # the default budget's answers are cached
     config.write_text("prompt-tokens = 5\n", encoding="utf-8")
     code, _, err = cli(capsys, "run", deck, "--provider", "offline", "-q")
     assert code == 2 and "prompt-tokens" in err and "Traceback" not in err

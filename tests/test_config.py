@@ -47,7 +47,8 @@ def test_precedence_cli_over_env_over_front_matter_over_file(
     assert data["config_file"] == str(root / "pyproject.toml")
     found = {row["key"]: (row["value"], row["source"]) for row in data["keys"]}
     assert found["style"] == ("file style", f"{root / 'pyproject.toml'}")
-    assert "Visual style for every slide: file style" in user_message(capsys, deck)
+    # The style is the deck's art direction.
+    assert "Art direction for every slide: file style" in user_message(capsys, deck)
 
     with_front_matter(deck)
     found = {r["key"]: (r["value"], r["source"]) for r in cli_json(capsys, "config", deck)["keys"]}
@@ -56,14 +57,14 @@ def test_precedence_cli_over_env_over_front_matter_over_file(
     assert found["skip"] == (["3"], f"{deck} front matter")  # the deck's list wins whole
     assert found["max-tokens"][0] == 300 and found["model"][0] == "file-model"
     message = user_message(capsys, deck)
-    assert "Visual style for every slide: deck style" in message and "in French" in message
+    assert "Art direction for every slide: deck style" in message and "in French" in message
 
     monkeypatch.setenv("MDSLIDES_PROMPTS_LANGUAGE", "it")
     monkeypatch.setenv("MDSLIDES_PROMPTS_STYLE", "env style")
     message = user_message(capsys, deck)
-    assert "Visual style for every slide: env style" in message and "in Italian" in message
+    assert "Art direction for every slide: env style" in message and "in Italian" in message
     message = user_message(capsys, deck, "--style", "cli style", "--prompt-language", "es")
-    assert "Visual style for every slide: cli style" in message and "in Spanish" in message
+    assert "Art direction for every slide: cli style" in message and "in Spanish" in message
     found = {
         r["key"]: (r["value"], r["source"])
         for r in cli_json(capsys, "config", deck, "--model", "cli-model")["keys"]
@@ -84,11 +85,11 @@ def test_the_nearest_config_file_wins_and_own_file_beats_pyproject(
     (deck.parent / ".mdslides-prompts.toml").write_text('style = "own file"\n')
     data = cli_json(capsys, "config", deck)
     assert data["config_file"] == str(deck.parent / ".mdslides-prompts.toml")
-    assert "Visual style for every slide: own file" in user_message(capsys, deck)
+    assert "Art direction for every slide: own file" in user_message(capsys, deck)
     other = talks / "other.toml"
     other.write_text('style = "named"\n')
     message = user_message(capsys, deck, "--config", str(other))
-    assert "Visual style for every slide: named" in message
+    assert "Art direction for every slide: named" in message
 
 
 def test_config_file_paths_are_relative_to_the_file(
@@ -102,7 +103,7 @@ def test_config_file_paths_are_relative_to_the_file(
     assert cli(capsys, "run", deck)[0] == 0
     assert (talks / ".prompt-cache").is_dir()
     assert (
-        cli_json(capsys, "cache", "stats", "--cache-dir", talks / ".prompt-cache")["entries"] == 20
+        cli_json(capsys, "cache", "stats", "--cache-dir", talks / ".prompt-cache")["entries"] == 21
     )
 
 

@@ -53,7 +53,7 @@ def test_lock_and_skip_flags_in_comment_markers(
         posts = len(server.posts)
         code, _, err = cli(capsys, "run", deck, *provider, "--force")
         assert code == 0 and "17 generated" in err
-        assert len(server.posts) == posts + 17
+        assert len(server.posts) == posts + 18  # and a new art direction for the deck
     assert [markers(deck)[i] for i in (1, 3, 5)] == kept
     assert locked.replace("image-prompt ", "image-prompt lock ", 1) == kept[0]
     assert cli(capsys, "strip", deck)[0] == 0
@@ -120,14 +120,15 @@ def test_slides_regenerates_only_the_chosen_ones_and_force_all(
     with openai_server(monkeypatch) as (server, provider):
         assert cli(capsys, "run", deck, *provider)[0] == 0
         first = markers(deck)
-        assert len(server.posts) == 20
+        assert len(server.posts) == 21  # 20 slides and the deck's art direction
         code, _, err = cli(capsys, "run", deck, *provider, "--slides", "3,5-7")
-        assert code == 0 and "4 generated, 16 kept" in err and len(server.posts) == 24
+        # The chosen slides keep the deck's (cached) art direction.
+        assert code == 0 and "4 generated, 16 kept" in err and len(server.posts) == 25
         second = markers(deck)
         changed = [i + 1 for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
         assert changed == [3, 5, 6, 7]
         assert cli(capsys, "run", deck, *provider, "--slides", "Take-aways")[0] == 0
-        assert len(server.posts) == 25 and markers(deck)[18] != second[18]
+        assert len(server.posts) == 26 and markers(deck)[18] != second[18]
 
         own = re.sub(r"\| .* -->", "| my own prompt -->", markers(deck)[4])
         replace_marker(deck, 5, own)
@@ -136,12 +137,13 @@ def test_slides_regenerates_only_the_chosen_ones_and_force_all(
         assert statuses(capsys, deck)[5][0] == "edited"  # not stale: the author's text
         assert cli(capsys, "check", deck)[0] == 0
         code, _, err = cli(capsys, "run", deck, *provider, "--slides", "5")
-        assert code == 0 and len(server.posts) == 25 and markers(deck)[4] == own
+        assert code == 0 and len(server.posts) == 26 and markers(deck)[4] == own
         cli(capsys, "run", deck, *provider, "--slides", "5", "--force")
-        assert len(server.posts) == 26 and "my own prompt" not in markers(deck)[4]
+        assert len(server.posts) == 27 and "my own prompt" not in markers(deck)[4]
         before = markers(deck)
         code, _, err = cli(capsys, "run", deck, *provider, "--force")
-        assert code == 0 and len(server.posts) == 46  # --force skips the cache: 20 new
+        # --force skips the cache: 20 new, and a new art direction for the deck.
+        assert code == 0 and len(server.posts) == 48
         assert all(a != b for a, b in zip(before, markers(deck), strict=True))
     code, _, err = cli(capsys, "run", deck, "--slides", "0")
     assert code == 2 and "--slides: '0' is not a slide number or range" in err

@@ -14,6 +14,7 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.fileio import DECK_SUFFIXES
 
 from .cli_tools import cli, cli_json, markers, openai_server
+from .http_server import Recorded, asks_art
 from .conftest import CORPUS, detected, require_corpus
 from .deck_strategies import PANDOC_BLOCKS, QUARTO_FRONT_MATTERS, decks
 from .fixture_tools import all_prompts, inject_all, render_split
@@ -245,13 +246,19 @@ def test_an_answer_holding_html_costs_no_slide_and_no_deck(
     answer = "<div class='frame'>A glacier</div> <pre>at dawn</pre> </textarea><script>x</script>"
     for name in ("a.md", "b.md"):
         (tmp_path / name).write_text("# Part\n\n## Slide\n\ntext\n", encoding="utf-8")
-    with openai_server(monkeypatch, answer=lambda request: answer) as (_, provider):
+    art = "ink drawing, grey palette"
+
+    def reply(request: Recorded) -> str:
+        return art if asks_art(request) else answer
+
+    with openai_server(monkeypatch, answer=reply) as (_, provider):
         code, _, err = cli(capsys, "run", tmp_path, "--format", "pandoc", *provider)
     assert code == 0, err
     for name in ("a.md", "b.md"):
         assert markers(tmp_path / name)[0].startswith("# Part<!-- image-prompt src=")
         found = cli_json(capsys, "inspect", tmp_path / name, "--format", "pandoc")
-        assert [(s["status"], s["prompt"]) for s in found["slides"]] == [("fresh", answer)] * 2
+        prompt = f"{answer}. Ink drawing, grey palette"
+        assert [(s["status"], s["prompt"]) for s in found["slides"]] == [("fresh", prompt)] * 2
 
 
 # --- the slide level: --slide-level > config file > the deck's YAML > _quarto.yml > default

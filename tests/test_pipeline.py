@@ -41,8 +41,14 @@ class RecordingProvider:
     def __init__(self, answer=lambda req: f"image of {req.context.slide_title}") -> None:  # type: ignore[no-untyped-def]
         self.answer = answer
         self.requests: list[PromptRequest] = []
+        """The slides' requests."""
+        self.art: list[PromptRequest] = []
+        """The art-direction requests (answered "ink sketch")."""
 
     async def generate(self, request: PromptRequest) -> str:
+        if request.context.purpose == "art-direction":
+            self.art.append(request)
+            return "ink sketch"
         self.requests.append(request)
         return str(self.answer(request))
 
@@ -75,12 +81,13 @@ def test_run_writes_prompts_and_second_run_uses_nothing(tmp_path: Path) -> None:
     path = write_deck(tmp_path)
     [report] = pipeline.run([pipeline.load(path)], lambda d: d.path)
     assert report.written and report.count(Action.GENERATED) == 2
-    assert "image of Source" in path.read_text() and "image of Delta" in path.read_text()
+    assert "image of Source. Ink sketch" in path.read_text()
+    assert "image of Delta. Ink sketch" in path.read_text()
     mtime = path.stat().st_mtime_ns
     [again] = pipeline.run([pipeline.load(path)], lambda d: d.path)
     assert again.count(Action.KEPT) == 2 and not again.written
     assert path.stat().st_mtime_ns == mtime  # not rewritten
-    assert len(provider.requests) == 2
+    assert len(provider.requests) == 2 and len(provider.art) == 1
 
 
 def test_only_chooses_the_slides_that_get_prompts(tmp_path: Path) -> None:
@@ -123,10 +130,10 @@ def test_cache_key_covers_what_decides_the_answer() -> None:
 def test_cache_lives_where_the_environment_says(tmp_path: Path, _isolated_cache: Path) -> None:
     provider = RecordingProvider()
     make(provider).run([make(provider).load(write_deck(tmp_path))])
-    assert len(PromptCache(_isolated_cache)) == 2
+    assert len(PromptCache(_isolated_cache)) == 3  # two slides and the art direction
     other = tmp_path / "elsewhere"
     make(provider, cache_dir=other).run([make(provider).load(write_deck(tmp_path))])
-    assert len(PromptCache(other)) == 2
+    assert len(PromptCache(other)) == 3
 
 
 def test_stale_edited_fresh_and_force(tmp_path: Path) -> None:

@@ -105,7 +105,9 @@ PLUGIN = textwrap.dedent(
         model = "echo-1"
 
         async def generate(self, request):
-            return f"An echo of {request.context.slide_title or 'a slide'}, pencil drawing"
+            if request.context.purpose == "art-direction":
+                return "pencil drawing, grey tones"
+            return f"An echo of {request.context.slide_title or 'a slide'}"
 
         async def aclose(self):
             pass
@@ -191,7 +193,7 @@ def test_the_plugin_format_and_provider_run_through_the_cli(
     result = process("run", deck, "--provider", "echo", env=env)
     assert result.returncode == 0, result.stderr
     assert b"2 generated, 1 skipped" in result.stderr
-    assert markers(deck)[1].endswith("| An echo of The market, pencil drawing -->")
+    assert markers(deck)[1].endswith("| An echo of The market. Pencil drawing, grey tones -->")
     inspected = json.loads(process("inspect", deck, "--json", env=env).stdout)
     assert inspected["format"] == "equals"
     assert [s["status"] for s in inspected["slides"]] == ["fresh", "fresh", "skipped"]

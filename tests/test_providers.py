@@ -1001,7 +1001,7 @@ def test_messages_carry_deck_context_and_the_language_policy() -> None:
     assert "in English" in system and "in your own words" in system and "60 words" in system
     assert user.splitlines()[:6] == [
         "Deck title: Les glaciers alpins", "Deck theme: gaia",
-        "Visual style for every slide: linocut print",
+        "Art direction for every slide: linocut print",
         "Previous slide: Pourquoi les glaciers reculent", "Next slide: Et demain ?",
         "Slide title: Mesurer la fonte",
     ]  # fmt: skip

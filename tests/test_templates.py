@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mdslides_prompts.templates import TEMPLATE_VARIABLES
+from mdslides_prompts.templates import ART_SYSTEM_PROMPT, TEMPLATE_VARIABLES
 
 from .cli_tools import cli, openai_server
 from .conftest import pristine_example
@@ -15,7 +15,8 @@ from .conftest import pristine_example
 SYSTEM = "Write one image prompt in {language} ({language_code}) for a talk titled {deck_title}."
 USER = (
     "Slide: {slide_title}\nBefore: {previous_title}\nAfter: {next_title}\nTheme: {theme}\n"
-    "Style: {style}\nKind: {slide_kind}\n{context}---\n{slide_text}\n---\n{slide_markdown}{notes}\n"
+    "Style: {style}\nKind: {slide_kind}\nArt: {art_direction}\nColours: {colours}\n{context}---\n"
+    "{slide_text}\n---\n{slide_markdown}{notes}\n"
     "Literal {{braces}} stay."
 )
 
@@ -43,8 +44,9 @@ def test_templates_from_the_config_file_render_every_variable(
     assert system == f"Write one image prompt in French (fr) for a talk titled {title}."
     assert user.startswith(
         "Slide: Anatomy of a glacier\nBefore: \nAfter: Les glaciers des Alpes en chiffres\n"
-        f"Theme: gaia\nStyle: gouache\nKind: \nDeck title: {title}\nDeck theme: gaia\n"
-        "Visual style for every slide: gouache\nNext slide: Les glaciers des Alpes en chiffres\n"
+        f"Theme: gaia\nStyle: gouache\nKind: \nArt: gouache\nColours: \nDeck title: {title}\n"
+        "Deck theme: gaia\n"
+        "Art direction for every slide: gouache\nNext slide: Les glaciers des Alpes en chiffres\n"
         "Slide title: Anatomy of a glacier\n---\nAnatomy of a glacier\n[picture]\n"
         "1. Accumulation zone — snow survives the summer\n"
     )
@@ -59,12 +61,20 @@ def test_default_templates_are_the_documented_ones(
     deck = pristine_example(tmp_path / "deck")
     with openai_server(monkeypatch) as (server, provider):
         assert cli(capsys, "run", deck, *provider, "--slides", "2")[0] == 0
-    system, user = (m["content"] for m in server.posts[0].json["messages"])
+    art, post = server.posts  # the deck's art direction, then the slide's prompt
+    system, user = (m["content"] for m in art.json["messages"])
+    assert system == ART_SYSTEM_PROMPT.replace("{language}", "English")
+    assert user == (
+        "The deck:\n<deck>\nDeck title: Alpine Glaciers: Reading a Changing Landscape\n"
+        "Deck theme: gaia\nDeck colours: white\n</deck>"  # backgroundColor: "#f7fbff"
+    )
+    system, user = (m["content"] for m in post.json["messages"])
     assert system.startswith("You write prompts for image-generation models.")
-    assert "in English, of 30 to 60 words" in system
-    assert user.splitlines()[:4] == [
+    assert "in English, of 25 to 40 words" in system
+    assert user.splitlines()[:5] == [
         "Deck title: Alpine Glaciers: Reading a Changing Landscape",
         "Deck theme: gaia",
+        "Art direction for every slide: Picture 1 of ?",  # the stand-in's first answer
         "Previous slide: Alpine Glaciers",
         "Slide title: Why glaciers matter",  # slide 3 has no title: no "Next slide"
     ]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..deck import Deck
+from ..errors import MdSlidesError
 from ..fileio import read_bytes, read_stream
 from ..helpformat import SectionedCommand
 from ..wording import plain, plural
@@ -205,11 +206,14 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
         fail(f"{path}: inspect takes one file, not a folder")
     decks = Decks(config_values(deck_options), config=config_file)
     if path == "-":
-        deck, found = decks.guess(Deck.from_bytes(read_stream(sys.stdin.buffer)), Path.cwd())
+        folder = Path.cwd()
+        deck, found = decks.guess(Deck.from_bytes(read_stream(sys.stdin.buffer)), folder)
     else:
         target = Path(path)
-        deck, found = decks.guess(Deck.from_bytes(read_bytes(target), target), target.parent)
+        folder = target.parent
+        deck, found = decks.guess(Deck.from_bytes(read_bytes(target), target), folder)
     data = _inspect_data(deck, found)
+    data["art_direction"] = _art_data(decks, deck, folder)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -232,6 +236,33 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
     console = Console(soft_wrap=False, emoji=False)
     console.print(table)
     console.print(_detection_line(deck, found), markup=False, highlight=False)
+    console.print(_art_line(data["art_direction"]), markup=False, highlight=False)
+
+
+_ART_SOURCES = {
+    "off": "off (art-direction = false)",
+    "style": "the style setting",
+    "cache": "cached",
+    "pending": "asked by the next run that needs a prompt",
+    "failed": "unknown",
+}
+
+
+def _art_data(decks: Decks, deck: Deck, folder: Path) -> dict[str, Any]:
+    """The deck's art direction as a run would start with it (see
+    :meth:`~mdslides_prompts.pipeline.Pipeline.art_direction`)."""
+    try:
+        art = decks.pipeline(decks.settings(folder, deck)).art_direction(deck)
+    except MdSlidesError as exc:  # a provider that cannot be set up: say so, show the rest
+        return {"source": "failed", "text": None, "error": str(exc)}
+    return {"source": art.source, "text": art.text, "error": art.error}
+
+
+def _art_line(art: dict[str, Any]) -> str:
+    where = _ART_SOURCES.get(art["source"], art["source"])
+    if art["text"]:
+        return f"art direction ({where}): {art['text']}"
+    return f"art direction: {where}" + (f": {art['error']}" if art["error"] else "")
 
 
 def _detection_line(deck: Deck, found: Detection | None) -> str:

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from ..deck import Deck
     from ..outcomes import DeckReport, SlidePlan
     from ..progress import RunTotals
+    from ..providers.base import Message
 
 __all__ = ["run", "unified_diff"]
 
@@ -268,6 +269,28 @@ def _plan_row(plan: SlidePlan) -> dict[str, Any]:
     }
 
 
+def _art_row(item: Loaded, asks: bool) -> dict[str, Any]:
+    """What a run would do for the deck's art direction: ask for it (``request``: only
+    when a slide needs a request), read it from the cache (``cached``), or nothing (the
+    style setting gives it, or it is off, or no slide needs it: ``action`` ``None``)."""
+    art = item.pipeline.art_direction(item.deck)
+    action = {"pending": "request", "cache": "cached"}.get(art.source) if asks else None
+    messages = None
+    if action == "request":
+        messages = list(item.pipeline.art_request(item.deck).messages)
+    return {
+        "action": action, "source": art.source, "text": art.text, "cache_key": art.key,
+        "estimated_tokens": estimate_tokens(messages) if messages else None,
+        "messages": messages,
+    }  # fmt: skip
+
+
+def _echo_messages(messages: Sequence[Message]) -> None:
+    for message in messages:
+        click.echo(f"  --- {message['role']}")
+        click.echo("\n".join(f"  {line}" for line in message["content"].splitlines()))
+
+
 def _dry_run(loaded: Sequence[Loaded], console: Console, *, as_json: bool, verbose: bool) -> None:
     """Print, for every slide that would get a new prompt, what a run would send (every
     slide with *verbose*)."""
@@ -282,18 +305,29 @@ def _dry_run(loaded: Sequence[Loaded], console: Console, *, as_json: bool, verbo
     for item in loaded:
         rows = [_plan_row(p) for p in planned[id(item.deck)]]
         settings = item.pipeline.settings
+        asks = any(row["action"] == "request" for row in rows)
         data.append({
             "path": item.deck.name, "format": item.deck.format, "provider": settings.provider,
-            "model": settings.model, "slides": rows,
+            "model": settings.model, "art_direction": _art_row(item, asks), "slides": rows,
         })  # fmt: skip
     every: list[dict[str, Any]] = [row for deck in data for row in deck["slides"]]
-    totals = Counter(row["action"] for row in every)
-    tokens = sum(row["estimated_tokens"] or 0 for row in every)
+    arts = [deck["art_direction"] for deck in data if deck["art_direction"]["action"]]
+    totals = Counter(row["action"] for row in [*every, *arts])
+    tokens = sum(row["estimated_tokens"] or 0 for row in [*every, *arts])
     if as_json:
         summary = {**totals, "estimated_tokens": tokens}
         click.echo(json.dumps({"decks": data, "totals": summary}, ensure_ascii=False, indent=2))
         return
     for deck in data:
+        art = deck["art_direction"]
+        if art["action"] == "request":
+            click.echo(
+                f"{deck['path']}: the deck's art direction: request to {deck['provider']}, "
+                f"about {art['estimated_tokens']} tokens"
+            )
+            _echo_messages(art["messages"])
+        elif art["text"] and (verbose or art["action"] == "cached"):
+            click.echo(f"{deck['path']}: the deck's art direction ({art['source']}): {art['text']}")
         for row in deck["slides"]:
             title = f" {row['title']!r}" if row["title"] else ""
             head = f"{deck['path']}: slide {row['index']}{title}"
@@ -305,9 +339,7 @@ def _dry_run(loaded: Sequence[Loaded], console: Console, *, as_json: bool, verbo
                     f"{head} ({why}): request to {deck['provider']}, "
                     f"about {row['estimated_tokens']} tokens"
                 )
-                for message in row["messages"]:
-                    click.echo(f"  --- {message['role']}")
-                    click.echo("\n".join(f"  {line}" for line in message["content"].splitlines()))
+                _echo_messages(row["messages"])
             elif row["action"] == "cached" or verbose or row["action"] == "failed":
                 why = row["error"] or row["reason"]
                 click.echo(f"{head}: {row['action']} ({why})")
