@@ -32,8 +32,8 @@ from mdslides_prompts.providers.answers import (
 from mdslides_prompts.providers.offline import OfflineProvider
 
 from .cli_tools import cli, openai_server
-from .http_server import Recorded, asks_art
 from .deck_strategies import decks
+from .http_server import Recorded, asks_art
 from .hypothesis_budget import examples
 from .test_startup import imported
 

@@ -14,10 +14,10 @@ from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
 from mdslides_prompts.fileio import DECK_SUFFIXES
 
 from .cli_tools import cli, cli_json, markers, openai_server
-from .http_server import Recorded, asks_art
 from .conftest import CORPUS, detected, require_corpus
 from .deck_strategies import PANDOC_BLOCKS, QUARTO_FRONT_MATTERS, decks
 from .fixture_tools import all_prompts, inject_all, render_split
+from .http_server import Recorded, asks_art
 from .hypothesis_budget import examples
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -28,6 +28,9 @@ COLOURS = MappingProxyType(
 )  # fmt: skip
 """The colour names a palette is said in, with the colour each stands for."""
 
+_ALSO = MappingProxyType({"navy": ((20, 35, 90),)})
+"""More colours a name stands for: CSS's navy is far from the dark blues called navy."""
+
 PALETTES = MappingProxyType(
     {
         # Marp's built-in themes.
@@ -142,7 +145,10 @@ def nearest_colour(rgb: tuple[int, int, int]) -> str:
     lab = _lab(rgb)
 
     def distance(name: str) -> float:
-        return sum((a - b) ** 2 for a, b in zip(lab, _lab(COLOURS[name]), strict=True))
+        return min(
+            sum((a - b) ** 2 for a, b in zip(lab, _lab(point), strict=True))
+            for point in (COLOURS[name], *_ALSO.get(name, ()))
+        )
 
     return min(COLOURS, key=distance)
 

@@ -155,12 +155,15 @@ _SLIDE_LABELS = (
 
 def _context_lines(context: PromptContext, values: Mapping[str, str]) -> list[str]:
     """The ``context`` variable's lines: what of the deck (and slide) has a value."""
+    # Titles are the author's text too: fenced, they cannot open or close a block either.
     if context.purpose == "art-direction":
         return [f"{label}: {fenced(values[name])}" for label, name in _ART_LABELS if values[name]]
     # The art direction says the style (it is the style, when one is set): once is enough.
     skip = "style" if context.art_direction else ""
     return [
-        f"{label}: {values[name]}" for label, name in _SLIDE_LABELS if values[name] and name != skip
+        f"{label}: {fenced(values[name])}"
+        for label, name in _SLIDE_LABELS
+        if values[name] and name != skip
     ]
 
 

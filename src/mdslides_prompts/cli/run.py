@@ -270,9 +270,9 @@ def _plan_row(plan: SlidePlan) -> dict[str, Any]:
 
 
 def _art_row(item: Loaded, asks: bool) -> dict[str, Any]:
-    """What a run would do for the deck's art direction: ask for it (``request``: only
-    when a slide needs a request), read it from the cache (``cached``), or nothing (the
-    style setting gives it, or it is off, or no slide needs it: ``action`` ``None``)."""
+    """What a run would do for the deck's art direction: ask for it (``request``) or read
+    it from the cache (``cached``) when a slide needs a prompt (*asks*), else nothing (no
+    slide needs one, the style setting gives it, or it is off: ``action`` ``None``)."""
     art = item.pipeline.art_direction(item.deck)
     action = {"pending": "request", "cache": "cached"}.get(art.source) if asks else None
     messages = None
@@ -305,13 +305,13 @@ def _dry_run(loaded: Sequence[Loaded], console: Console, *, as_json: bool, verbo
     for item in loaded:
         rows = [_plan_row(p) for p in planned[id(item.deck)]]
         settings = item.pipeline.settings
-        asks = any(row["action"] == "request" for row in rows)
+        asks = any(row["action"] in ("request", "cached") for row in rows)
         data.append({
             "path": item.deck.name, "format": item.deck.format, "provider": settings.provider,
             "model": settings.model, "art_direction": _art_row(item, asks), "slides": rows,
         })  # fmt: skip
     every: list[dict[str, Any]] = [row for deck in data for row in deck["slides"]]
-    arts = [deck["art_direction"] for deck in data if deck["art_direction"]["action"]]
+    arts = [deck["art_direction"] for deck in data if deck["art_direction"]["action"] == "request"]
     totals = Counter(row["action"] for row in [*every, *arts])
     tokens = sum(row["estimated_tokens"] or 0 for row in [*every, *arts])
     if as_json:
