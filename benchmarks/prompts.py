@@ -3,10 +3,14 @@ and the project's fixture decks (issue 17's measures):
 
 - requests free of generator syntax (directives, layout front matter, slot markers,
   attributes, comments) in the slide part, and free of speaker notes: goal 100 %;
-- offline prompts within 77 CLIP tokens (75 plus the start and end tokens): goal 100 %;
+- the deck's art direction in every slide's request, and whole at the end of every
+  prompt: goal 100 %;
+- offline prompts, art direction appended, within 77 CLIP tokens (75 plus the start and
+  end tokens): goal 100 %;
 - slides given a kind (title, agenda, section, code, table, quote, questions, closing);
 - tokens sent per slide (the chat estimate), before (the slide's Markdown, as the
-  templates sent it until now) and after (what the audience reads).
+  templates sent it until now) and after (what the audience reads), plus the art
+  direction's line (what it adds: the goal is that nothing else grows).
 
     python3 benchmarks/prompts.py
 
@@ -28,7 +32,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from markdown_it.utils import read_fixture_file  # noqa: E402
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager  # noqa: E402
-from mdslides_prompts.providers.answers import clip_tokens  # noqa: E402
+from mdslides_prompts.providers.answers import clip_tokens, with_art  # noqa: E402
 from mdslides_prompts.providers.offline import OfflineProvider  # noqa: E402
 from mdslides_prompts.templates import estimate_tokens, render_template  # noqa: E402
 
@@ -59,53 +63,62 @@ def decks() -> dict[str, list[str]]:
     return found
 
 
-def measure(fmt: str, texts: list[str], *, notes: bool = False) -> dict[str, float]:
-    """The shares and token counts of one format's decks (*notes*: send the notes, to
-    see the measure catch them)."""
+def measure(
+    fmt: str, texts: list[str], *, notes: bool = False, art_direction: bool = True
+) -> dict[str, float]:
+    """The shares and token counts of one format's decks (*notes*: send the notes, and
+    *art_direction* ``False``: leave the art direction out, to see the measures catch
+    them)."""
     settings = Settings(format=fmt, notes=notes)
     pipeline = Pipeline(settings, get_plugin_manager(load_entrypoints=False))
     provider = OfflineProvider()
     counts: dict[str, float] = defaultdict(float)
     for text in texts:
         deck = pipeline.parse(Deck.from_text(text))
+        art = asyncio.run(provider.generate(pipeline.art_request(deck)))
+        line = f"Art direction for every slide: {art}\n"
         for slide in deck.slides:
             if slide.skip_reason is not None:
                 continue
-            request = pipeline.request(deck, slide)
+            request = pipeline.request(deck, slide, art if art_direction else None)
             user = request.messages[-1]["content"]
             shown = user.split("<slide>\n", 1)[-1].split("\n</slide>", 1)[0]
             # A note leaks when a stretch of its own wording reaches the request.
             notes = [line.strip()[:40] for n in slide.notes for line in n.splitlines()]
-            prompt = asyncio.run(provider.generate(request))
+            prompt = with_art(
+                asyncio.run(provider.generate(request)), request.context.art_direction
+            )
             values = {"context": "", "slide_markdown": request.context.slide_text.strip()}
             counts["slides"] += 1
             counts["syntax-free"] += not SYNTAX.search(shown)
             counts["notes-free"] += not any(len(part) > 12 and part in user for part in notes)
             counts["fit 77"] += clip_tokens(prompt) + 2 <= 77
+            counts["art"] += line in user and prompt.endswith(art[:1].upper() + art[1:])
             counts["kind"] += request.context.kind is not None
             counts["before"] += estimate_tokens(
                 [{"role": "user", "content": render_template(BEFORE, values)}]
             )
             counts["after"] += estimate_tokens([{"role": "user", "content": shown}])
+            counts["art tokens"] += estimate_tokens([{"role": "user", "content": line}]) - 4
     return counts
 
 
 def main() -> int:
     """Print one row per format; exit 1 when a 100 % goal is missed."""
     print(
-        "| format | slides | syntax-free | notes-free | offline ≤ 77 CLIP | with a kind "
-        "| slide tokens before → after |"
+        "| format | slides | syntax-free | notes-free | art direction | offline ≤ 77 CLIP "
+        "| with a kind | slide tokens before → after + art direction |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     missed = False
     for fmt, texts in decks().items():
         c = measure(fmt, texts)
         n = c["slides"] or 1
-        shares = [c["syntax-free"] / n, c["notes-free"] / n, c["fit 77"] / n]
+        shares = [c["syntax-free"] / n, c["notes-free"] / n, c["art"] / n, c["fit 77"] / n]
         missed = missed or any(share < 1 for share in shares)
         cells = " | ".join(f"{share:.0%}" for share in shares)
         print(f"| {fmt} | {int(c['slides'])} | {cells} | {c['kind'] / n:.0%} "
-              f"| {c['before'] / n:.0f} → {c['after'] / n:.0f} |")  # fmt: skip
+              f"| {c['before'] / n:.0f} → {c['after'] / n:.0f} + {c['art tokens'] / n:.0f} |")  # fmt: skip
     return 1 if missed else 0
 
 

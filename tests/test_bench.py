@@ -91,3 +91,5 @@ def test_prompt_measures_reach_their_goals_and_would_see_a_leak() -> None:
 
     leaked = measure("marp", decks()["marp"], notes=True)
     assert leaked["notes-free"] < leaked["slides"]
+    artless = measure("marp", decks()["marp"], art_direction=False)
+    assert artless["art"] == 0 and artless["slides"] > 0
