@@ -24,6 +24,7 @@ _CONTEXT_LABELS = {
     "theme": "the deck's theme",
     "language": "the prompt language",
     "style": "the style",
+    "art_direction": "the deck's art direction",
     "previous_title": "the previous slide's title",
     "next_title": "the next slide's title",
 }
