@@ -93,6 +93,9 @@ def test_the_art_direction_is_appended_whole_and_the_prompt_cut_to_fit() -> None
         "A dune. Watercolour, soft light"  # an answer that repeats it gets it once
     )
     assert with_art("A dune", None) == "A dune"
+    assert with_art("Watercolour, soft light, a dune at dusk", "watercolour, soft light") == (
+        "a dune at dusk. Watercolour, soft light"
+    )
 
 
 # --- end to end -------------------------------------------------------------------------

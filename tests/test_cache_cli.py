@@ -75,7 +75,10 @@ def test_explain_says_why_a_slide_misses(
 
     data = cli_json(capsys, "cache", "explain", deck, "6", "--style", "linocut")
     assert data["hit"] is False and data["run_would"] == "kept"
-    assert data["changes"] == [{"part": "the style", "before": None, "after": "linocut"}]
+    # The style is the deck's art direction then: both differ.
+    assert [(c["part"], c["after"]) for c in data["changes"]] == [
+        ("the style", "linocut"), ("the deck's art direction", "linocut")
+    ]
     data = cli_json(capsys, "cache", "explain", deck, "6", "--prompt-language", "de")
     assert [c["part"] for c in data["changes"]] == ["the prompt language"]
     code, _, err = cli(capsys, "cache", "explain", deck, "99")

@@ -220,10 +220,11 @@ def with_art(prompt: str, art: str | None, max_tokens: int = MAX_CLIP_TOKENS) ->
         return prompt
     tail = _tail(art)
     head = prompt.strip()
-    repeated = head.casefold().find(art.strip().rstrip(".").casefold())
-    if repeated > 0:
-        head = head[:repeated]
-    head = head.rstrip(" .,;:")
+    said = art.strip().rstrip(".")
+    repeated = head.casefold().find(said.casefold())
+    if repeated >= 0:
+        head = f"{head[:repeated].rstrip()} {head[repeated + len(said) :].lstrip(' .,;:')}"
+    head = head.strip(" .,;:")
     room = max(1, max_tokens - clip_tokens(tail))
     head = clip_prompt(head, max_words=max(1, MAX_WORDS - len(tail.split())), max_tokens=room)
     return (head.rstrip(" .,;:") + tail) if head else tail.removeprefix(ART_JOIN)
