@@ -11,10 +11,17 @@ import pytest
 
 from .cli_tools import cli, cli_json, markers, openai_server, terminal
 from .conftest import pristine_example
-from .http_server import Recorded, Reply, chat, serve, slide_of
+from .http_server import Recorded, Reply, asks_art, chat, serve, slide_of
 
 COLOUR = re.compile(rb"\x1b\[[0-9;]*(3[0-9]|38;5;\d+|38;2;[\d;]+)m")
 """An SGR sequence that sets a foreground colour."""
+ART = "flat vector illustration, navy and white palette, soft light, calm mood"
+"""The deck's art direction, as the local servers answer it."""
+
+
+def picture_or_art(request: Recorded) -> str:
+    """A local server's answer: the deck's art direction, else a picture of the slide."""
+    return ART if asks_art(request) else f"Picture of {slide_of(request)}"
 
 
 @pytest.fixture
@@ -45,11 +52,11 @@ def test_progress_bar_shows_waits_and_retries(deck: Path, tmp_path: Path) -> Non
     attempts: dict[str, int] = {}
 
     def script(request: Recorded) -> Reply:
-        slide = slide_of(request)
+        slide = "the art direction" if asks_art(request) else slide_of(request)
         attempts[slide] = attempts.get(slide, 0) + 1
         if slide == "Anatomy of a glacier" and attempts[slide] == 1:
             return Reply(429, {"error": {"message": "slow down"}}, {"retry-after-ms": "300"})
-        return chat(f"A picture of {slide}")
+        return chat(picture_or_art(request))
 
     with serve(script) as server:
         env = {
@@ -60,7 +67,10 @@ def test_progress_bar_shows_waits_and_retries(deck: Path, tmp_path: Path) -> Non
         drawn = on_terminal("run", deck, *options, "--rpm", "0", env=env)
     assert b"retrying in 0.3 s (HTTP 429)" in drawn and b"1 retried" in drawn
     assert b"20/20" in drawn and b"20 generated" in drawn
-    assert b"21 requests (1 retried), 200 prompt + 100 completion tokens" in drawn
+    assert attempts["the art direction"] == 1
+    assert (
+        b"22 requests (1 for art direction, 1 retried), 210 prompt + 105 completion tokens" in drawn
+    )
 
 
 def test_plain_lines_when_not_a_terminal(deck: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,8 +80,8 @@ def test_plain_lines_when_not_a_terminal(deck: Path, capsys: pytest.CaptureFixtu
     lines = err.splitlines()
     assert lines[1] == f"{deck}: 20 slides (20 generated); written to {deck}"
     assert re.fullmatch(
-        r"mdslides-prompts: 20 slides in 1 deck: 20 generated; 0 cache hits, 20 requests, "
-        r"no tokens reported; \d+\.\d s",
+        r"mdslides-prompts: 20 slides in 1 deck: 20 generated; 0 cache hits, 21 requests "
+        r"\(1 for art direction\), no tokens reported; \d+\.\d s",
         lines[-1],
     )
 
@@ -102,7 +112,10 @@ def test_verbose_shows_each_request_with_timing_and_tokens_never_the_key(
         r"\(1 request; 10 prompt \+ 5 completion tokens\)",
         line,
     )
-    assert "20 requests, 200 prompt + 100 completion tokens" in err.splitlines()[-1]
+    assert (
+        "21 requests (1 for art direction), 210 prompt + 105 completion tokens"
+        in err.splitlines()[-1]
+    )
     code, _, err = cli(capsys, "run", deck, "-v", "--force", "--no-cache")
     assert "slide 3 generated in" in err  # the untitled slide
 
@@ -160,29 +173,37 @@ def test_diff_prints_what_would_change_and_writes_nothing(
 def test_json_report_per_slide_and_totals(
     deck: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with openai_server(monkeypatch) as (_, provider):
+    with openai_server(monkeypatch, picture_or_art) as (server, provider):
         report = cli_json(capsys, "run", deck, *provider, "--slides", "1-5")
         again = cli_json(capsys, "run", deck, *provider, "--slides", "19")
         cli(capsys, "strip", deck)
         cached = cli_json(capsys, "run", deck, *provider)
+    assert sum(map(asks_art, server.posts)) == 1  # once per deck, then from the cache
     slide = report["decks"][0]["slides"][3]
     assert slide == {
         "index": 4, "title": "Anatomy of a glacier", "status": "missing", "action": "generated",
         "source": "provider", "prompt": slide["prompt"], "reason": "missing", "error": None,
-        "requests": 1, "retries": 0, "tokens": {"prompt": 10, "completion": 5},
+        "requests": 1, "art_requests": 0, "retries": 0, "tokens": {"prompt": 10, "completion": 5},
         "seconds": slide["seconds"], "queued": slide["queued"], "not_sent": False,
         "cache_key": slide["cache_key"],
     }  # fmt: skip
-    assert slide["prompt"].startswith("Picture ") and len(slide["cache_key"]) == 64
+    assert slide["prompt"] == "Picture of Anatomy of a glacier. " + ART[:1].upper() + ART[1:]
+    assert len(slide["cache_key"]) == 64
+    first = report["decks"][0]["slides"][0]  # it asked for the deck's art direction too
+    assert (first["requests"], first["art_requests"], first["retries"]) == (2, 1, 0)
+    assert first["tokens"] == {"prompt": 20, "completion": 10}
     assert report["decks"][0]["slides"][5]["action"] == "kept"
     assert report["totals"] == {
         "decks": 1, "slides": 20, "kept": 15, "cached": 0, "generated": 5, "skipped": 0,
-        "failed": 0, "missed": 0, "cache_hits": 0, "requests": 5, "retries": 0,
-        "prompt_tokens": 50, "completion_tokens": 25, "seconds": report["totals"]["seconds"],
+        "failed": 0, "missed": 0, "cache_hits": 0, "requests": 6, "art_requests": 1,
+        "retries": 0, "prompt_tokens": 60, "completion_tokens": 30,
+        "seconds": report["totals"]["seconds"],
     }  # fmt: skip
     assert again["totals"]["generated"] == 1  # --slides: nothing else, missing or not
+    assert (again["totals"]["requests"], again["totals"]["art_requests"]) == (1, 0)
     hits = [s for s in cached["decks"][0]["slides"] if s["action"] == "cached"]
     assert [s["index"] for s in hits] == [1, 2, 3, 4, 5, 19]
     assert hits[0]["source"] == "cache" and hits[0]["tokens"] is None
     assert cached["totals"]["generated"] == 14 and cached["totals"]["cache_hits"] == 6
+    assert (cached["totals"]["requests"], cached["totals"]["art_requests"]) == (14, 0)
     assert len(markers(deck)) == 20

@@ -18,7 +18,10 @@ from mdslides_prompts.plugins import get_plugin_manager
 from mdslides_prompts.wording import human_size, plural
 
 from .cli_tools import cli, cli_json, openai_server, terminal
-from .http_server import Recorded, Reply, chat, slide_of
+from .http_server import Recorded, Reply, asks_art, chat, slide_of
+
+ART = "flat vector illustration, navy and white palette, soft light, calm mood"
+"""The deck's art direction, as the local servers answer it."""
 
 
 def marp(*slides: str) -> str:
@@ -60,14 +63,22 @@ def test_counts_agree_with_their_nouns(
     code, _, err = cli(capsys, "run", deck, "--dry-run")
     assert code == 0 and "dry run: 1 request; about" in err, err
     with openai_server(monkeypatch) as (_, provider):
-        code, _, err = cli(capsys, "run", deck, *provider, "-v")
-    assert code == 0, err
-    assert f"{deck}: 1 slide (1 generated); written to" in err
-    assert re.search(r"slide 1 'Only' generated in \d+\.\d\d s \(1 request; ", err), err
-    assert "1 slide in 1 deck: 1 generated; 0 cache hits, 1 request, " in err
-    code, out, _ = cli(capsys, "cache", "stats")
-    assert code == 0 and "entries  1 answer for 1 deck\n" in out
-    for text in (err, out):
+        # The style is the deck's art direction: one request, for the slide.
+        code, _, err = cli(capsys, "run", deck, *provider, "-v", "--style", "pencil sketch")
+        assert code == 0, err
+        assert f"{deck}: 1 slide (1 generated); written to" in err
+        assert re.search(r"slide 1 'Only' generated in \d+\.\d\d s \(1 request; ", err), err
+        assert "1 slide in 1 deck: 1 generated; 0 cache hits, 1 request, " in err
+        code, out, _ = cli(capsys, "cache", "stats")
+        assert code == 0 and "entries  1 answer for 1 deck\n" in out
+        # Without one, the deck's art direction is asked for with its one slide.
+        code, _, art_err = cli(capsys, "run", deck, *provider, "-v", "--force")
+    assert code == 0, art_err
+    detail = r"\(1 request \+ 1 for the art direction; 20 prompt \+ 10 completion tokens\)"
+    assert re.search(rf"slide 1 'Only' generated in \d+\.\d\d s {detail}", art_err), art_err
+    total = "1 slide in 1 deck: 1 generated; 0 cache hits, 2 requests (1 for art direction), "
+    assert total in art_err, art_err
+    for text in (err, art_err, out):
         assert "(s)" not in text and not re.search(r"\b1 (slides|decks|requests|answers)\b", text)
     assert (plural(1, "slide"), plural(0, "slide"), plural(2, "entry", "entries")) == (
         "1 slide", "0 slides", "2 entries"
@@ -122,6 +133,8 @@ def test_verbose_lists_slides_in_slide_order(
     deck.write_text(marp(*(f"# Slide {n}\n" for n in range(1, 7))), encoding="utf-8")
 
     def script(request: Recorded) -> Reply:  # the first slides answer last
+        if asks_art(request):
+            return chat(ART)
         number = int(slide_of(request).split()[-1])
         return replace(chat(f"Picture of {number}"), delay=0.1 * (7 - number))
 
@@ -187,20 +200,21 @@ def test_cache_clear_asks_first(tmp_path: Path, capsys: pytest.CaptureFixture[st
     def entries() -> int:
         return int(cli_json(capsys, "cache", "stats", "--cache-dir", cache)["entries"])
 
+    assert entries() == 3  # the two slides' prompts and the deck's art direction
     code, out, err = cli(capsys, "cache", "clear", "--cache-dir", cache)  # stdin: no terminal
-    assert (code, out) == (2, "") and entries() == 2
+    assert (code, out) == (2, "") and entries() == 3
     assert err == (
-        f"mdslides-prompts: cache clear would remove 2 cached answers from {cache}; "
+        f"mdslides-prompts: cache clear would remove 3 cached answers from {cache}; "
         "pass --yes to remove them\n"
     )
     code, drawn = terminal("cache", "clear", env=env, answer=b"n\n")
-    assert code == 1 and f"Remove 2 cached answers from {cache}? [y/N]".encode() in drawn
-    assert b"nothing removed" in drawn and entries() == 2
+    assert code == 1 and f"Remove 3 cached answers from {cache}? [y/N]".encode() in drawn
+    assert b"nothing removed" in drawn and entries() == 3
     code, drawn = terminal("cache", "clear", env=env, answer=b"y\n")
-    assert code == 0 and b"removed 2 cached answers" in drawn and entries() == 0
+    assert code == 0 and b"removed 3 cached answers" in drawn and entries() == 0
     assert cli(capsys, "run", deck, "--cache-dir", cache, "--force")[0] == 0
     code, _, err = cli(capsys, "cache", "clear", "--cache-dir", cache, "--yes")
-    assert code == 0 and "removed 2 cached answers" in err and entries() == 0
+    assert code == 0 and "removed 3 cached answers" in err and entries() == 0
 
 
 MARKER_FORMS = "'<!-- image-prompt src=… sum=… | … -->' or '[image-prompt src=… sum=…]: # \"…\"'"

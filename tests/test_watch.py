@@ -49,7 +49,16 @@ from mdslides_prompts.watch import (
 )
 from mdslides_prompts.workspace import Workspace
 
-from .http_server import Recorded, Reply, ScriptedServer, chat, serve, slide_of
+from .http_server import (
+    Recorded,
+    Reply,
+    ScriptedServer,
+    asks_art,
+    chat,
+    serve,
+    slide_of,
+    slide_posts,
+)
 
 DECK = """\
 ---
@@ -73,6 +82,8 @@ Rocks left behind.
 
 Rivers from ice.
 """
+ART = "flat vector illustration, navy and white palette, soft light, calm mood"
+"""The deck's art direction, as the local server answers it."""
 TIMEOUT = 15.0
 """Longest any condition is waited for; a passing test waits far less."""
 
@@ -89,7 +100,8 @@ class Api:
     def script(self, request: Recorded) -> Reply:
         if self.down:
             return Reply(503, b"Service Unavailable")
-        reply = chat(f"An illustration of {slide_of(request)}, soft light")
+        answer = ART if asks_art(request) else f"An illustration of {slide_of(request)}, soft light"
+        reply = chat(answer)
         reply.delay = self.delay
         return reply
 
@@ -102,6 +114,17 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Api, ScriptedServer]]
         monkeypatch.setenv("INFOMANIAK_PRODUCT_ID", "105432")
         monkeypatch.setenv("INFOMANIAK_BASE_URL", server.url)
         yield state, server
+
+
+def asked(server: ScriptedServer) -> tuple[int, list[str]]:
+    """What *server* was asked: how many art directions, and the slides, in order."""
+    posts = server.posts
+    return sum(map(asks_art, posts)), [slide_of(r) for r in slide_posts(posts)]
+
+
+def with_art(prompt: str) -> str:
+    """*prompt* as written into the deck: the deck's art direction appended."""
+    return f"{prompt}. {ART[:1].upper()}{ART[1:]}"
 
 
 def settings() -> Settings:
@@ -241,10 +264,12 @@ def test_editing_one_slide_makes_exactly_one_request_and_writes_its_prompt(
     since = session.mark()
     edit(path, "Rocks left behind.", "Rocks the glacier left behind.")
     run = written_run(session, path.resolve(), since)
-    assert [slide_of(r) for r in server.posts] == ["Moraines"]
+    assert asked(server) == (1, ["Moraines"])  # and, once, the deck's art direction
+    [request] = slide_posts(server.posts)
+    assert f"Art direction for every slide: {ART}\n" in request.json["messages"][-1]["content"]
     assert run.report.count(Action.GENERATED) == 1 and run.report.failed == ()
     assert statuses(path) == [Status.FRESH] * 3
-    assert prompt_of(path, 2) == "An illustration of Moraines, soft light"
+    assert prompt_of(path, 2) == with_art("An illustration of Moraines, soft light")
     assert "Rocks the glacier left behind." in path.read_text(encoding="utf-8")
 
 
@@ -261,7 +286,7 @@ def test_ten_rapid_saves_make_one_run(
         time.sleep(0.02)
     written_run(session, path.resolve(), since)
     session.first(NoChange, since, lambda e: e.ours)  # our write came back and was ignored
-    assert len(session.after(since, DeckRun)) == 1 and len(server.posts) == 1
+    assert len(session.after(since, DeckRun)) == 1 and asked(server) == (1, ["Moraines"])
     assert "take 10." in path.read_text(encoding="utf-8")
     assert statuses(path) == [Status.FRESH] * 3
 
@@ -303,7 +328,7 @@ def test_our_own_write_starts_no_run_and_no_request(
     after_write = session.mark()
     time.sleep(1.0)  # the quiet period under test: nothing may happen in it
     assert session.after(after_write) == []
-    assert len(session.after(since, DeckRun)) == 1 and len(server.posts) == 1
+    assert len(session.after(since, DeckRun)) == 1 and asked(server) == (1, ["Glaciers"])
 
 
 def test_a_new_deck_missing_prompts_is_done_by_the_first_pass(
@@ -314,7 +339,9 @@ def test_a_new_deck_missing_prompts_is_done_by_the_first_pass(
     path.write_text(DECK, encoding="utf-8")
     session = sessions([path])
     [run] = session.after(0, DeckRun)
-    assert run.report.written and len(server.posts) == 3
+    art, slides = asked(server)
+    assert run.report.written and art == 1 and asks_art(server.posts[0])  # asked first
+    assert sorted(slides) == ["Glaciers", "Meltwater", "Moraines"]
     assert statuses(path) == [Status.FRESH] * 3
     session.first(NoChange, 0, lambda e: e.ours)
 
@@ -332,8 +359,9 @@ def test_a_deck_gets_its_own_configuration_as_run_gives_it(
     path.write_text(DECK.replace("title: Watch drill\n", "title: Watch drill\n" + own))
     session = sessions([path])
     [run] = session.after(0, DeckRun)
-    assert run.report.written and sorted(map(slide_of, server.posts)) == ["Meltwater", "Moraines"]
-    assert all("Visual style for every slide: pencil sketch" in r.json["messages"][-1]["content"]
+    art, slides = asked(server)  # the style is the art direction: no request for one
+    assert run.report.written and art == 0 and sorted(slides) == ["Meltwater", "Moraines"]
+    assert all("Art direction for every slide: pencil sketch" in r.json["messages"][-1]["content"]
                for r in server.posts)  # fmt: skip
     assert statuses(path) == [Status.SKIPPED, Status.FRESH, Status.FRESH]
 
@@ -347,6 +375,7 @@ def test_a_config_file_edit_applies_from_the_next_save(
     path = tmp_path / "deck.md"
     path.write_text(DECK, encoding="utf-8")
     session = sessions([tmp_path])
+    assert asked(server)[0] == 0  # the style is the art direction: no request for one
     assert len(server.posts) == 3 and all("French" in system_of(r) for r in server.posts)
     config.write_text('style = "charcoal"\n')
     since = session.mark()
@@ -354,7 +383,7 @@ def test_a_config_file_edit_applies_from_the_next_save(
     written_run(session, path.resolve(), since)
     [request] = server.posts[3:]
     assert slide_of(request) == "Moraines" and "English" in system_of(request)
-    assert "style for every slide: charcoal" in request.json["messages"][-1]["content"]
+    assert "Art direction for every slide: charcoal\n" in request.json["messages"][-1]["content"]
 
 
 @pytest.mark.parametrize("editor", ["rename", "jetbrains"])
@@ -380,7 +409,7 @@ def test_write_temp_then_rename_saves(
         temp.replace(path)
         old.unlink()
     written_run(session, path.resolve(), since)
-    assert [slide_of(r) for r in server.posts] == ["Meltwater"]
+    assert asked(server) == (1, ["Meltwater"])
     assert statuses(path) == [Status.FRESH] * 3
     assert "Rivers born of ice." in path.read_text(encoding="utf-8")
 
@@ -397,7 +426,7 @@ def test_delete_and_recreate(
     assert session.first(DeckGone, since).path == path.resolve()
     path.write_text(text.replace("Ice that flows.", "Ice that creeps."), encoding="utf-8")
     written_run(session, path.resolve(), since)
-    assert [slide_of(r) for r in server.posts] == ["Glaciers"]
+    assert asked(server) == (1, ["Glaciers"])
     assert statuses(path) == [Status.FRESH] * 3
     # Deleted and recreated at once (vim's backup rename, a checkout): one run, no gap seen.
     since = session.mark()
@@ -407,6 +436,7 @@ def test_delete_and_recreate(
     written_run(session, path.resolve(), since)
     assert session.after(since, DeckGone) == []
     assert statuses(path) == [Status.FRESH] * 3
+    assert asked(server) == (1, ["Glaciers", "Glaciers"])  # the art direction was cached
 
 
 def test_a_deck_made_invalid_then_fixed(
@@ -424,7 +454,7 @@ def test_a_deck_made_invalid_then_fixed(
     since = session.mark()
     path.write_bytes(good.replace(b"Rocks left behind.", b"Rocks left behind, fixed."))
     written_run(session, path.resolve(), since)
-    assert len(server.posts) == 1 and statuses(path) == [Status.FRESH] * 3
+    assert asked(server) == (1, ["Moraines"]) and statuses(path) == [Status.FRESH] * 3
 
 
 def test_an_unreadable_deck_is_one_line_and_watching_goes_on(
@@ -445,7 +475,7 @@ def test_an_unreadable_deck_is_one_line_and_watching_goes_on(
     path.rmdir()
     path.write_bytes(good.replace(b"Ice that flows.", b"Ice that flows again."))
     written_run(session, path.resolve(), since)
-    assert len(server.posts) == 1 and statuses(path) == [Status.FRESH] * 3
+    assert asked(server) == (1, ["Glaciers"]) and statuses(path) == [Status.FRESH] * 3
 
 
 def test_an_edit_during_an_in_flight_request_is_kept(
@@ -457,7 +487,7 @@ def test_an_edit_during_an_in_flight_request_is_kept(
     session = sessions([path])
     since = session.mark()
     edit(path, "Rocks left behind.", "Rocks the glacier left behind.")
-    wait_until(lambda: len(server.posts) == 1)  # the request for slide 2 is in flight
+    wait_until(lambda: len(slide_posts(server.posts)) == 1)  # slide 2's request is in flight
     edit(path, "Rivers from ice.", "Rivers from melting ice.")
     superseded = session.first(DeckRun, since, lambda e: e.superseded)
     assert not superseded.report.written
@@ -466,7 +496,7 @@ def test_an_edit_during_an_in_flight_request_is_kept(
     assert "Rocks the glacier left behind." in text and "Rivers from melting ice." in text
     assert statuses(path) == [Status.FRESH] * 3
     # Slide 2's prompt came back from the cache; only the newly edited slide was asked for.
-    assert [slide_of(r) for r in server.posts] == ["Moraines", "Meltwater"]
+    assert asked(server) == (1, ["Moraines", "Meltwater"])
     assert run.report.count(Action.GENERATED) == 1
 
 
@@ -481,13 +511,15 @@ def test_api_down_is_one_line_and_the_next_save_retries(
     edit(path, "Ice that flows.", "Ice that flows slowly.")
     run = session.first(DeckRun, since)
     assert not run.report.written and [o.index for o in run.report.failed] == [1]
-    assert "503" in (run.report.failed[0].error or "")
+    error = run.report.failed[0].error or ""
+    assert error.startswith("the deck's art direction: ") and "503" in error
+    assert asked(server) == (1, [])  # the art direction failed: the slide was not sent
     assert statuses(path)[0] is Status.STALE
     state.down = False
     since = session.mark()
     path.write_bytes(path.read_bytes())  # saved again, same text
     written_run(session, path.resolve(), since)
-    assert statuses(path) == [Status.FRESH] * 3 and len(server.posts) == 2
+    assert statuses(path) == [Status.FRESH] * 3 and asked(server) == (2, ["Glaciers"])
 
 
 def test_folders_take_new_decks_skip_other_files_and_editor_files(
@@ -513,7 +545,9 @@ def test_folders_take_new_decks_skip_other_files_and_editor_files(
     assert {e.path.name for e in session.after(since) if not isinstance(e, NoChange)} == {
         "second.md"
     }  # README.md is reported once, editor files never
-    assert len(server.posts) == 3 and statuses(new) == [Status.FRESH] * 3
+    art, slides = asked(server)
+    assert art == 1 and sorted(slides) == ["Glaciers", "Meltwater", "Moraines"]
+    assert statuses(new) == [Status.FRESH] * 3
 
 
 def test_stop_returns_within_a_second_even_with_a_request_in_flight(
@@ -635,10 +669,11 @@ def test_cli_watch_writes_the_prompt_and_stops_on_ctrl_c_with_exit_0(
             wait_until(lambda: any("watching 1 deck" in line for line in lines))
             edit(path, "Rocks left behind.", "Rocks the glacier left behind.")
             wait_until(lambda: any("1 generated" in line for line in lines))
-            assert statuses(path) == [Status.FRESH] * 3 and len(server.posts) == 1
+            assert statuses(path) == [Status.FRESH] * 3 and asked(server) == (1, ["Moraines"])
             state.delay = 10.0  # Ctrl-C while a request is in flight
             edit(path, "Ice that flows.", "Ice that flows on.")
-            wait_until(lambda: len(server.posts) == 2)
+            wait_until(lambda: len(slide_posts(server.posts)) == 2)
+            assert asked(server) == (1, ["Moraines", "Glaciers"])  # the art direction: cached
             started = time.monotonic()
             process.send_signal(signal.SIGINT)
             code = process.wait(TIMEOUT)
@@ -682,7 +717,9 @@ def test_cli_watch_gives_each_deck_its_own_configuration(
             process.send_signal(signal.SIGINT)
             _, err = process.communicate(timeout=TIMEOUT)
     styles = sorted(
-        re.findall(r"style for every slide: (.*)", r.json["messages"][-1]["content"])[0]
+        re.findall(
+            r"^Art direction for every slide: (.*)$", r.json["messages"][-1]["content"], re.M
+        )[0]
         for r in server.posts
     )
     assert styles == ["ink wash"] * 3 + ["pencil sketch"] * 2, err  # five requests
