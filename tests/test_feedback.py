@@ -128,15 +128,18 @@ def test_dry_run_shows_messages_and_tokens_and_sends_and_writes_nothing(
     with openai_server(monkeypatch) as (server, provider):
         code, out, err = cli(capsys, "run", deck, *provider, "--dry-run")
         assert code == 0 and server.posts == [] and deck.read_bytes() == original
-        assert out.count(": request to openai, about ") == 20
+        assert out.count(": request to openai, about ") == 21  # and the art direction
+        assert out.startswith(f"{deck}: the deck's art direction: request to openai, about ")
         assert "  --- system\n  You write prompts for image-generation models" in out
         assert "  --- user\n  Deck title: Alpine Glaciers" in out
-        assert "20 requests; about " in err and "nothing was sent or written" in err
+        assert "21 requests; about " in err and "nothing was sent or written" in err
         plan = cli_json(capsys, "run", deck, *provider, "--dry-run")
         first = plan["decks"][0]["slides"][0]
         assert first["action"] == "request" and first["estimated_tokens"] > 100
         assert [m["role"] for m in first["messages"]] == ["system", "user"]
-        assert plan["totals"]["estimated_tokens"] == sum(
+        art = plan["decks"][0]["art_direction"]
+        assert art["action"] == "request" and art["estimated_tokens"] > 50
+        assert plan["totals"]["estimated_tokens"] == art["estimated_tokens"] + sum(
             s["estimated_tokens"] for s in plan["decks"][0]["slides"]
         )
         assert server.posts == [] and not list(_isolated_cache.glob("**/*.db"))

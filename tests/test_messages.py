@@ -60,8 +60,10 @@ def test_counts_agree_with_their_nouns(
     deck.write_text(marp("# Only\n\nOne slide.\n"), encoding="utf-8")
     code, _, err = cli(capsys, "check", deck)
     assert code == 1 and "1 deck, 1 slide: 1 slide needs a prompt" in err, err
-    code, _, err = cli(capsys, "run", deck, "--dry-run")
+    code, _, err = cli(capsys, "run", deck, "--dry-run", "--style", "pencil sketch")
     assert code == 0 and "dry run: 1 request; about" in err, err
+    code, _, err = cli(capsys, "run", deck, "--dry-run")  # and the deck's art direction
+    assert code == 0 and "dry run: 2 requests; about" in err, err
     with openai_server(monkeypatch) as (_, provider):
         # The style is the deck's art direction: one request, for the slide.
         code, _, err = cli(capsys, "run", deck, *provider, "-v", "--style", "pencil sketch")
