@@ -14,6 +14,7 @@ from markdown_it.utils import read_fixture_file
 import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager, hookimpl
+from mdslides_prompts.cache import cache_key
 from mdslides_prompts.clip import count_tokens
 from mdslides_prompts.colours import deck_colours, nearest_colour, parse_colour
 from mdslides_prompts.deck import Status
@@ -56,9 +57,21 @@ def prompts(deck: Path) -> list[str | None]:
     ids=lambda v: str(v)[:40],
 )
 def test_deck_colours(title: str, text: str, expected: str) -> None:
-    deck = Deck.from_text(text)
-    theme = "seriph" if "seriph" in text else "gaia" if "gaia" in text else None
-    assert ", ".join(deck_colours(deck.text, theme)) == expected.strip()
+    pipeline = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))
+    request = pipeline.art_request(pipeline.parse(Deck.from_text(text)))
+    assert ", ".join(request.context.colours) == expected.strip()
+
+
+def test_a_slides_own_colour_keeps_the_art_direction_the_decks_changes_it() -> None:
+    pipeline = Pipeline(Settings(format="marp"), get_plugin_manager(load_entrypoints=False))
+
+    def key(text: str) -> str:
+        return cache_key("p", "m", pipeline.art_request(pipeline.parse(Deck.from_text(text))))
+
+    slide = DECK + "\n---\n\n<!-- _backgroundColor: crimson -->\n\n## Storm surge\n"
+    assert key(slide) == key(slide.replace("crimson", "teal")) == key(DECK)
+    assert key(DECK) != key(DECK.replace("'#14213d'", "'#0d9488'"))
+    assert deck_colours("h1 { color: #0d9488 }") == ("teal",)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .colours import deck_colours
+from .colours import deck_colours, style_blocks
 from .config import Settings
 from .deck import Deck
 from .providers.answers import art_budget, clip_prompt
@@ -72,13 +72,20 @@ def style_art(settings: Settings) -> ArtDirection | None:
 
 def art_context(deck: Deck, settings: Settings) -> PromptContext:
     """What the art-direction request for *deck* is made of: its title, theme, colours
-    and the prompt language, and nothing of its slides."""
+    and the prompt language, and nothing of its slides' content.
+
+    The colours are those of the deck as a whole, its front matter and its ``<style>``
+    blocks: a colour set on one slide (a directive, an attribute) is that slide's, and
+    editing it must not give the whole deck a new art direction."""
     theme = deck_theme(deck)
+    span = deck.front_matter
+    front = "".join(deck.lines()[span.start - 1 : span.end]) if span is not None else ""
+    look = "\n".join([front, *style_blocks(deck.text)])
     return PromptContext(
         slide_text="",
         deck_title=deck.title,
         theme=theme,
         language=settings.language,
         purpose="art-direction",
-        colours=deck_colours(deck.text, theme),
+        colours=deck_colours(look, theme),
     )

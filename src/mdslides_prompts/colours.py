@@ -13,7 +13,15 @@ import colorsys
 import re
 from types import MappingProxyType
 
-__all__ = ["COLOURS", "PALETTES", "deck_colours", "nearest_colour", "parse_colour", "theme_palette"]
+__all__ = [
+    "COLOURS",
+    "PALETTES",
+    "deck_colours",
+    "nearest_colour",
+    "parse_colour",
+    "style_blocks",
+    "theme_palette",
+]
 
 COLOURS = MappingProxyType(
     {
@@ -99,6 +107,7 @@ _SETTING = re.compile(
 )
 _FENCED = re.compile(r"(?ms)^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[^\n]*$|\Z)")
 """Code blocks: colours in a code example are the example's, not the deck's."""
+_STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I)
 _THEME_PREFIX = re.compile(r"^(?:@slidev/theme-|slidev-theme-|marp-theme-)")
 
 
@@ -174,9 +183,15 @@ def theme_palette(theme: str | None) -> tuple[str, ...]:
     return PALETTES.get(name, ())
 
 
+def style_blocks(text: str) -> list[str]:
+    """The ``<style>`` blocks of a deck's *text*, those in code blocks aside."""
+    return _STYLE.findall(_FENCED.sub("", text))
+
+
 def deck_colours(text: str, theme: str | None = None, most: int = 4) -> tuple[str, ...]:
-    """The colours a deck's *text* sets, named, in the order they first appear (at most
-    *most*, each name once); the palette of its *theme* when it sets none."""
+    """The colours *text* (a deck's front matter and styles) sets, named, in the order
+    they first appear (at most *most*, each name once); the palette of its *theme* when
+    it sets none."""
     found: list[str] = []
     for match in _SETTING.finditer(_FENCED.sub("", text)):
         rgb = parse_colour(match.group(1))
