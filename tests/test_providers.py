@@ -59,13 +59,16 @@ from .http_mock import MockServer, mock_serve
 from .http_server import (
     Recorded,
     Reply,
+    Script,
     ScriptedServer,
+    asks_art,
     chat,
     fault_script,
     infomaniak_error,
     queue,
     serve,
     slide_of,
+    slide_posts,
     sse_events,
     unanswered_port,
 )
@@ -84,6 +87,16 @@ REQUEST = PromptRequest(
 )
 CHAT_V2 = f"/2/ai/{PRODUCT}/openai/v1/chat/completions"
 CHAT_V1 = f"/1/ai/{PRODUCT}/openai/chat/completions"
+ART = "watercolour on rough paper, slate blue and ochre, soft morning light, calm mood"
+"""The art direction the scripted servers give a deck (:func:`answering_art`)."""
+ART_TAIL = ". Watercolour on rough paper, slate blue and ochre, soft morning light, calm mood"
+"""What every prompt of such a deck ends with."""
+
+
+def answering_art(script: Script) -> Script:
+    """*script* for the slides' requests; a deck's art-direction request is answered
+    with :data:`ART`, so that a test of the slides' requests fails only those."""
+    return lambda request: chat(ART) if asks_art(request) else script(request)
 
 
 def env(server: ScriptedServer | MockServer, **more: str) -> dict[str, str]:
@@ -450,10 +463,14 @@ def test_stream_null_content_with_length_reports_finish_reason() -> None:
 
 def streams_like_llama_cpp(request: Recorded) -> Reply:
     """A streamed answer with the token counts in a last chunk with no choices, sent only
-    when the request asks for them, as llama.cpp's server and OpenAI do."""
+    when the request asks for them, as llama.cpp's server and OpenAI do (a deck's art
+    direction: :data:`ART`, with counts of its own)."""
     options = request.json.get("stream_options") or {}
-    usage = (31, 7) if options.get("include_usage") is True else None
-    stream = sse_events([f"A glacier for {slide_of(request)}", ", soft light"], usage=usage)
+    art = asks_art(request)
+    counts = (12, 9) if art else (31, 7)
+    usage = counts if options.get("include_usage") is True else None
+    parts = [ART] if art else [f"A glacier for {slide_of(request)}", ", soft light"]
+    stream = sse_events(parts, usage=usage)
     return Reply(200, stream, {"Content-Type": "text/event-stream"}, pieces=split_every(stream, 50))
 
 
@@ -466,11 +483,20 @@ def test_a_streamed_run_asks_for_the_tokens_and_reports_them(
         args = ["run", str(deck), "--provider", "openai", "--base-url", base, "--model", "m"]
         code, out, err = cli(capsys, *args, "--rpm", "0", "--stream", "--json")
     assert code == 0, err
-    assert [r.json["stream_options"] for r in server.posts] == [{"include_usage": True}] * 3
+    # The deck's art direction is asked first, streamed like the slides.
+    assert asks_art(server.posts[0]) and len(slide_posts(server.posts)) == 3
+    assert [r.json["stream_options"] for r in server.posts] == [{"include_usage": True}] * 4
     slides = json.loads(out)["decks"][0]["slides"]
-    assert [s["tokens"] for s in slides] == [{"prompt": 31, "completion": 7}] * 3
-    assert [s["prompt"] for s in slides] == [f"A glacier for Slide {n}, soft light" for n in "123"]
-    assert "93 prompt + 21 completion tokens" in err.splitlines()[-1]
+    # Slide 1 asked for the art direction, so its tokens are counted with slide 1's.
+    assert [s["tokens"] for s in slides] == [{"prompt": 43, "completion": 16}] + [
+        {"prompt": 31, "completion": 7}
+    ] * 2
+    assert [(s["requests"], s["art_requests"]) for s in slides] == [(2, 1), (1, 0), (1, 0)]
+    assert [s["prompt"] for s in slides] == [
+        f"A glacier for Slide {n}, soft light{ART_TAIL}" for n in "123"
+    ]
+    last = err.splitlines()[-1]
+    assert "4 requests (1 for art direction), 105 prompt + 30 completion tokens" in last
 
 
 def test_infomaniak_asks_for_stream_usage_on_v2_only() -> None:
@@ -509,8 +535,9 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def server_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
-    """A server answering every chat request, with the Infomaniak variables pointing at it."""
-    with serve(lambda r: chat(f"An illustration for {slide_of(r)}")) as server:
+    """A server answering every chat request (a deck's art direction with :data:`ART`),
+    with the Infomaniak variables pointing at it."""
+    with serve(answering_art(lambda r: chat(f"An illustration for {slide_of(r)}"))) as server:
         for name, value in env(server).items():
             monkeypatch.setenv(name, value)
         yield server
@@ -532,14 +559,20 @@ def test_credentials_mean_infomaniak(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer
 ) -> None:
     deck = make_deck(tmp_path, 3)
-    server_env.script = lambda r: replace(chat(f"An illustration for {slide_of(r)}"), delay=0.3)
+    answer = answering_art(lambda r: chat(f"An illustration for {slide_of(r)}"))
+    server_env.script = lambda r: replace(answer(r), delay=0.3)
     code, _, err = cli(capsys, "run", str(deck), "--rpm", "0")
-    assert code == 0 and "offline" not in err and len(server_env.posts) == 3
-    times = [r.time for r in server_env.posts]
+    assert code == 0 and "offline" not in err and len(server_env.posts) == 4
+    # The deck's art direction first (once), then the slides' requests, which carry it.
+    art, *slides = server_env.posts
+    assert asks_art(art) and slide_posts(slides) == slides
+    art_line = f"Art direction for every slide: {ART}\n"
+    assert all(art_line in r.json["messages"][-1]["content"] for r in slides)
+    times = [r.time for r in slides]
     # --rpm 0: no pacing, so the 3 requests go out at once; one after another they would
     # arrive 0.3 s (the server's latency) apart.
     assert max(times) - min(times) < 0.2
-    assert "An illustration for Slide 2" in deck.read_text(encoding="utf-8")
+    assert f"An illustration for Slide 2{ART_TAIL}" in deck.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -594,17 +627,21 @@ def test_openai_provider_keyless_and_with_a_named_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deck = make_deck(tmp_path, 2)
-    with serve(lambda r: chat(f"An illustration for {slide_of(r)}")) as server:
+    with serve(answering_art(lambda r: chat(f"An illustration for {slide_of(r)}"))) as server:
         base = f"{server.url}/v1"
         args = ["run", str(deck), "--provider", "openai", "--base-url", base, "--model", "llama3"]
         args += ["--rpm", "0"]
         assert cli(capsys, *args, "--no-cache")[0] == 0
+        keyless = server.posts
         monkeypatch.setenv("LOCAL_LLM_KEY", "local-key-123")
         assert cli(capsys, *args, "--force", "--api-key-env", "LOCAL_LLM_KEY")[0] == 0
-    first, _, third, _ = server.posts
-    assert first.path == "/v1/chat/completions" and first.json["model"] == "llama3"
-    assert "authorization" not in first.headers
-    assert third.headers["authorization"] == "Bearer local-key-123"
+        keyed = server.posts[len(keyless) :]
+    # Each run: the deck's art direction, then the two slides; every request alike.
+    assert [asks_art(r) for r in keyless] == [asks_art(r) for r in keyed] == [True, False, False]
+    for request in keyless + keyed:
+        assert request.path == "/v1/chat/completions" and request.json["model"] == "llama3"
+    assert all("authorization" not in r.headers for r in keyless)
+    assert all(r.headers["authorization"] == "Bearer local-key-123" for r in keyed)
 
 
 def test_models_lists_the_llm_catalogue(
@@ -654,13 +691,16 @@ def test_thirty_percent_faults_over_sixty_slides_complete_every_slide(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], server_env: ScriptedServer, seed: int
 ) -> None:
     deck = make_deck(tmp_path, 60)
-    server_env.script, faults = fault_script(seed=seed, rate=0.3)
+    script, faults = fault_script(seed=seed, rate=0.3)
+    server_env.script = answering_art(script)  # the faults hit the slides' requests
     args = ["--rpm", "6000", "--retry-backoff", "0.005", "--timeout", "1",
             "--max-retries", "8", "--concurrency", "8"]  # fmt: skip
     code, _, err = cli(capsys, "run", str(deck), *args)
     assert code == 0, err
     assert "60 slides (60 generated); written to" in err
-    served = len(server_env.posts) - 60
+    slides = slide_posts(server_env.posts)
+    assert len(server_env.posts) - len(slides) == 1  # the deck's art direction, once
+    served = len(slides) - 60
     assert sum(faults.values()) == served >= 12 and len(faults) >= 6
     assert faults.get("200 malformed", 0) >= 1  # a success status with no answer, retried
     # On a loaded machine a request may also time out before the server reads it: the
@@ -695,14 +735,18 @@ def test_a_server_that_cannot_be_reached_stops_the_run_at_once(tmp_path: Path) -
     env = {"INFOMANIAK_API_TOKEN": TOKEN, "INFOMANIAK_PRODUCT_ID": PRODUCT,
            "INFOMANIAK_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
     code, err, seconds = _subprocess_cli(tmp_path, "run", str(deck), **env)
-    # Without the breaker: 40 slides x 6 attempts with backoff, minutes and ~90 lines.
+    # The deck's art direction is the first request: without the breaker, its 6 attempts
+    # with backoff would take half a minute, then each slide's as many (~90 lines).
     assert code == 1 and seconds < 5, (seconds, err)
     assert (
-        f"cannot connect to 127.0.0.1:{port} (connection refused): check INFOMANIAK_BASE_URL" in err
+        f"the deck's art direction: cannot connect to 127.0.0.1:{port} (connection refused): "
+        "check INFOMANIAK_BASE_URL" in err
     )
     assert len(err.splitlines()) <= 8, err
     assert "40 failed" in err and deck.read_bytes() == before
-    assert "slides 1, 2, 3, 4 failed and 5, 6, 7," in err and "40 were not sent" in err
+    assert "slide 1 failed and 2, 3, 4, 5," in err and "39, 40 were not sent" in err
+    # One request's attempts, stopped at the third refusal; no slide's request was sent.
+    assert "3 requests (3 for art direction, 2 retried)" in err
     code, err, seconds = _subprocess_cli(tmp_path, "models", **env)
     assert code == 1 and seconds < 5 and len(err.splitlines()) == 1, err
     assert f"cannot connect to 127.0.0.1:{port} (connection refused)" in err
@@ -716,13 +760,14 @@ def test_slides_that_fail_alike_after_their_retries_are_named_in_one_line(
     def script(request: Recorded) -> Reply:  # each slide takes its own time to fail
         return replace(down, delay=0.05 * int(slide_of(request).split()[-1]))
 
-    server_env.script = script
+    server_env.script = answering_art(script)
     deck = make_deck(tmp_path, 6)
     args = ["--rpm", "0", "--retry-backoff", "0.01", "--max-retries", "2", "--concurrency", "6"]
     code, _, err = cli(capsys, "run", str(deck), *args)
     assert code == 1
     assert err.count("failed and kept") == 1, err
     assert "slides 1, 2, 3, 4, 5, 6 failed and kept their previous state: HTTP 503" in err
+    assert len(slide_posts(server_env.posts)) == 6 * 3 == len(server_env.posts) - 1
 
 
 def test_a_400_for_the_model_stops_the_other_slides_but_one_for_a_slide_does_not(
@@ -732,10 +777,21 @@ def test_a_400_for_the_model_stops_the_other_slides_but_one_for_a_slide_does_not
     unknown = {"error": {"message": "The model `mistral9` does not exist", "type": "invalid"}}
     server_env.script = lambda request: Reply(400, unknown)
     args = ["run", str(deck), "--concurrency", "1", "--model", "mistral9"]
+    not_sent = "slide 1 failed and 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 were not sent; all kept"
+    # The deck's art direction is the first request the model refuses: it stops the deck.
     code, out, err = cli(capsys, *args, "--json")
-    assert code == 1 and len(server_env.posts) == 1
-    assert "slide 1 failed and 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 were not sent; all kept" in err
+    assert code == 1 and len(server_env.posts) == 1 and asks_art(server_env.posts[0])
+    assert f"{not_sent} their previous state: the deck's art direction: HTTP 400" in err
     assert "does not exist" in err
+    slides = json.loads(out)["decks"][0]["slides"]
+    assert [(s["not_sent"], s["requests"], s["art_requests"]) for s in slides] == [
+        (False, 1, 1)
+    ] + [(True, 0, 0)] * 11
+    # With the art direction from --style, the first slide's refusal stops the others.
+    server_env.requests.clear()
+    code, out, err = cli(capsys, *args, "--style", "linocut print", "--json")
+    assert code == 1 and len(slide_posts(server_env.posts)) == len(server_env.posts) == 1
+    assert f"{not_sent} their previous state: HTTP 400" in err and "does not exist" in err
     slides = json.loads(out)["decks"][0]["slides"]
     assert [(s["not_sent"], s["requests"]) for s in slides] == [(False, 1)] + [(True, 0)] * 11
     server_env.requests.clear()
@@ -744,9 +800,10 @@ def test_a_400_for_the_model_stops_the_other_slides_but_one_for_a_slide_does_not
     def script(request: Recorded) -> Reply:
         return Reply(400, too_long) if slide_of(request) == "Slide 2" else chat("A glacier")
 
-    server_env.script = script
+    server_env.script = answering_art(script)
     code, _, err = cli(capsys, "run", str(deck), "--concurrency", "1", "--model", "mistral9")
-    assert code == 1 and len(server_env.posts) == 12 and "11 generated, 1 failed" in err
+    assert code == 1 and "11 generated, 1 failed" in err
+    assert len(slide_posts(server_env.posts)) == 12 and len(server_env.posts) == 13  # + the art
 
 
 def test_a_400_for_one_slide_that_names_the_model_stops_nothing_once_the_model_answered(
@@ -759,10 +816,11 @@ def test_a_400_for_one_slide_that_names_the_model_stops_nothing_once_the_model_a
     def script(request: Recorded) -> Reply:
         return Reply(400, grammar) if slide_of(request) == "Slide 2" else chat("A glacier")
 
-    server_env.script = script
+    server_env.script = answering_art(script)
     deck = make_deck(tmp_path, 5)
     code, _, err = cli(capsys, "run", str(deck), "--concurrency", "1", "--model", "m", "-q")
-    assert code == 1 and len(server_env.posts) == 5, err
+    assert code == 1 and len(slide_posts(server_env.posts)) == 5, err
+    assert len(server_env.posts) == 6  # and the deck's art direction, once
     assert "slide 2 failed and kept its previous state" in err
 
 
@@ -774,10 +832,14 @@ def test_an_answer_with_no_text_proves_the_base_url_right(
 
     server_env.script = script
     deck = make_deck(tmp_path, 5)
-    args = ["--concurrency", "1", "--retry-backoff", "0.01", "-q"]
+    # --style: no art-direction request, whose usable answer would vouch for the base URL
+    # before slide 1's empty ones.
+    args = ["--concurrency", "1", "--retry-backoff", "0.01", "-q", "--style", "watercolour"]
     code, _, err = cli(capsys, "run", str(deck), *args)
     assert code == 1 and "probably wrong" not in err, err
+    assert slide_posts(server_env.posts) == server_env.posts
     assert "slide 1 failed" in err and deck.read_text(encoding="utf-8").count("A glacier") == 4
+    assert "A glacier. Watercolour -->" in deck.read_text(encoding="utf-8")
 
 
 def test_a_connect_timeout_after_a_connection_was_made_does_not_stop_the_run() -> None:
@@ -817,7 +879,10 @@ def test_quiet_still_names_every_failed_slide(
     server_env.script = lambda request: Reply(401, {"error": {"message": "bad key"}})
     deck = make_deck(tmp_path, 4)
     code, _, err = cli(capsys, "run", str(deck), "-q")
-    assert code == 1 and "slides 1, 2, 3, 4 failed" in err, err
+    # The deck's art direction meets the 401 first: slide 1 fails, the others wait unsent.
+    assert code == 1 and len(server_env.posts) == 1, err
+    assert "slide 1 failed and 2, 3, 4 were not sent; all kept their previous state: " in err
+    assert "the deck's art direction: HTTP 401 Unauthorized: bad key" in err
 
 
 def test_a_malformed_success_is_retried() -> None:
@@ -960,14 +1025,24 @@ class EventLog:
 
 
 def test_retries_reach_the_provider_event_hook(tmp_path: Path, server_env: ScriptedServer) -> None:
-    server_env.script = queue(Reply(503), then=chat("A glacier"))
+    server_env.script = answering_art(queue(Reply(503), then=chat("A glacier")))
     log = EventLog()
     settings = Settings(provider="infomaniak", provider_options=MappingProxyType(FAST))
     pipeline = Pipeline(settings, get_plugin_manager(load_entrypoints=False, extra=[log]))
-    [report] = pipeline.run([pipeline.load(make_deck(tmp_path, 1))])
+    deck = make_deck(tmp_path, 1)
+    [report] = pipeline.run([pipeline.load(deck)])
     assert report.count(Action.GENERATED) == 1
     assert [(e.kind, e.reason, e.subject) for e in log.events] == [
         ("retry", "HTTP 503", "slide 'Slide 1'")
+    ]
+    # The deck's art direction is retried alike, and says so (--force asks it again).
+    server_env.script = queue(Reply(503), then=chat("A glacier"))
+    log.events.clear()
+    pipeline = Pipeline(replace(settings, force=True), pipeline.pm)
+    [report] = pipeline.run([pipeline.load(deck)])
+    assert report.count(Action.GENERATED) == 1
+    assert [(e.kind, e.reason, e.subject) for e in log.events] == [
+        ("retry", "HTTP 503", "the deck's art direction")
     ]
 
 
@@ -996,9 +1071,12 @@ Des balises dans la glace.
 def test_messages_carry_deck_context_and_the_language_policy() -> None:
     pipeline = Pipeline(Settings(style="linocut print"), get_plugin_manager(load_entrypoints=False))
     deck = pipeline.parse(Deck.from_text(FRENCH))
-    request = pipeline.request(deck, deck.slides[1])
+    art = pipeline.art_direction(deck)  # the style setting is the deck's art direction
+    assert (art.text, art.source) == ("linocut print", "style")
+    request = pipeline.request(deck, deck.slides[1], art.text)
     system, user = (m["content"] for m in request.messages)
-    assert "in English" in system and "in your own words" in system and "60 words" in system
+    assert "in English" in system and "in your own words" in system and "25 to 40 words" in system
+    assert "Visual style" not in user
     assert user.splitlines()[:6] == [
         "Deck title: Les glaciers alpins", "Deck theme: gaia",
         "Art direction for every slide: linocut print",
