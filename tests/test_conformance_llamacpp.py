@@ -157,8 +157,10 @@ def test_a_deck_gets_a_prompt_per_slide_and_the_tokens_it_cost(
     assert len(markers(deck)) == 5
     tokens = [s["tokens"] for s in report["decks"][0]["slides"]]
     assert all(t and t["prompt"] > 0 and t["completion"] > 0 for t in tokens), tokens
-    assert report["totals"]["prompt_tokens"] > 0 and report["totals"]["requests"] == 5
-    assert llama.count("launch_slot_") == 5 and llama.most_at_once() == 1
+    # Five slides and the deck's art direction, asked first (slide 1 counts it).
+    assert report["totals"]["prompt_tokens"] > 0 and report["totals"]["requests"] == 6
+    assert report["totals"]["art_requests"] == 1
+    assert llama.count("launch_slot_") == 6 and llama.most_at_once() == 1
 
 
 def test_concurrency_2_uses_both_slots_at_once(llama: LlamaServer, tmp_path: Path) -> None:
@@ -166,7 +168,7 @@ def test_concurrency_2_uses_both_slots_at_once(llama: LlamaServer, tmp_path: Pat
     code, report, err = run(llama.url, deck, "--concurrency", "2")
     assert code == 0, err
     assert actions(report) == ["generated"] * 5 and len(markers(deck)) == 5
-    assert llama.count("launch_slot_") == 5 and llama.most_at_once() == 2
+    assert llama.count("launch_slot_") == 6 and llama.most_at_once() == 2
 
 
 def test_a_wrong_key_fails_at_once_without_retries(harness: Path, tmp_path: Path) -> None:
@@ -189,10 +191,10 @@ def test_a_wrong_key_fails_at_once_without_retries(harness: Path, tmp_path: Path
     report = json.loads(done.stdout)
     assert actions(report) == ["failed"] * 5 and report["totals"]["retries"] == 0
     assert untouched
-    # One refused request, the other slides not sent, no backoff: well under a second's
-    # wait (the default first retry would wait 1 s).
+    # One refused request (the art direction's), the slides not sent, no backoff: well
+    # under a second's wait (the default first retry would wait 1 s).
     assert server.count("unauthorized") == 1 and seconds < 5
-    assert ok.returncode == 0 and len(markers(deck)) == 5 and server.count("launch_slot_") == 5
+    assert ok.returncode == 0 and len(markers(deck)) == 5 and server.count("launch_slot_") == 6
 
 
 def test_a_server_killed_mid_run_fails_the_rest_and_a_rerun_completes(
@@ -208,10 +210,11 @@ def test_a_server_killed_mid_run_fails_the_rest_and_a_rerun_completes(
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"},
     )  # fmt: skip
     try:
-        # Kill it while the second slide is being generated: the first is done, the second
-        # is cut mid-answer, the others find nobody listening.
+        # Kill it while the second slide is being generated (after the art direction and
+        # the first slide): the first is done, the second is cut mid-answer, the others
+        # find nobody listening.
         deadline = time.monotonic() + 60
-        while server.count("launch_slot_") < 2 and time.monotonic() < deadline:
+        while server.count("launch_slot_") < 3 and time.monotonic() < deadline:
             time.sleep(0.01)
         server.kill()
         out, err_bytes = cli.communicate(timeout=120)

@@ -483,7 +483,7 @@ class Pipeline:
 
     def request(self, deck: Deck, slide: Slide, art: str | None = None) -> PromptRequest:
         """The full request for *slide*: messages, structured context and parameters
-        (*art*: the deck's art direction, if it has one)."""
+        (*art*: the deck's art direction; by default the one the settings give)."""
         context = self.context(deck, slide, art)
         return PromptRequest(
             tuple(self.messages(deck, slide, context)), context, self.settings.params
@@ -491,7 +491,10 @@ class Pipeline:
 
     def context(self, deck: Deck, slide: Slide, art: str | None = None) -> PromptContext:
         """What *slide* is about, as the messages and providers take it (*art*: the
-        deck's art direction, if it has one)."""
+        deck's art direction; by default the one the settings give, the style, if any)."""
+        if art is None:
+            decided = style_art(self.settings)
+            art = decided.text if decided is not None else None
         before, after = deck.neighbour_titles(slide)
         visible = self._hook.mdslides_visible_text(deck=deck, slide=slide, settings=self.settings)
         if not isinstance(visible, str):  # a plugin's mistake: the built-in rules answer
