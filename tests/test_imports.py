@@ -117,7 +117,8 @@ def test_no_import_cycle() -> None:
 
 DATA = {
     "about", "errors", "wording", "marker", "deck", "config", "detection", "outcomes", "clip",
-    "controls", "templates", "kinds", "providers", "providers.base", "providers.options",
+    "controls", "templates", "kinds", "placement", "providers", "providers.base",
+    "providers.options",
     "providers.secret", "providers.answers", "providers.wire", "providers.offline_words",
 }  # fmt: skip
 """The data layer (docs/architecture.md): what the hooks exchange, and pure helpers."""
