@@ -78,7 +78,7 @@ def _keyed_context(request: PromptRequest) -> dict[str, Any]:
     # leaving them out keeps the keys (and so the cached answers) of earlier versions valid.
     context = asdict(request.context)
     del context["visible_text"], context["audience_text"]
-    for name in ("notes", "kind"):
+    for name in ("notes", "kind", "placement"):
         if not context[name]:  # a key stays what it was before these fields existed
             del context[name]  # a key without notes stays what it was before they existed
     return context

@@ -69,9 +69,12 @@ TEMPLATE_VARIABLES = {
     "language_code": "the same as a code (en)",
     "previous_title": "the title of the slide before",
     "next_title": "the title of the slide after",
+    "placement": "where the slide's picture goes and the shape that fits it ('the right 40% "
+    "of a 16:9 slide, a tall 0.71:1 picture; the slide's text is on the left'); empty "
+    "where the format shows no pictures",
     "context": "one line for each of deck title, theme, style, previous, next and slide "
-    "title and kind of slide that has a value ('Deck title: ...'), each ending with a line "
-    "break",
+    "title, kind of slide and picture placement that has a value ('Deck title: ...'), each "
+    "ending with a line break",
 }
 """Variables a prompt template can use, with what they hold."""
 
@@ -113,12 +116,13 @@ def template_values(context: PromptContext) -> dict[str, str]:
         "previous_title": context.previous_title or "",
         "next_title": context.next_title or "",
         "slide_kind": f"{context.kind}: {GUIDANCE[context.kind]}" if context.kind else "",
+        "placement": context.placement or "",
     }
     labels = (
         ("Deck title", "deck_title"), ("Deck theme", "theme"),
         ("Visual style for every slide", "style"), ("Previous slide", "previous_title"),
         ("Next slide", "next_title"), ("Slide title", "slide_title"),
-        ("Kind of slide", "slide_kind"),
+        ("Kind of slide", "slide_kind"), ("Picture placement", "placement"),
     )  # fmt: skip
     lines = [f"{label}: {values[name]}" for label, name in labels if values[name]]
     values["context"] = "".join(f"{line}\n" for line in lines)

@@ -68,6 +68,11 @@ class PromptContext:
     """What kind of slide it is (``title``, ``agenda``, ``section``, ``code``,
     ``table``, ``quote``, ``questions``, ``closing``; see :mod:`~mdslides_prompts.kinds`),
     or ``None`` for an ordinary content slide."""
+    placement: str | None = None
+    """Where the slide's picture goes and the shape that fits it ("the right 40% of a
+    16:9 slide, a tall 0.71:1 picture; ..."; see
+    :meth:`~mdslides_prompts.placement.Placement.describe`), or ``None`` when the format
+    shows no pictures or no plugin says."""
 
 
 @dataclass(frozen=True, slots=True)

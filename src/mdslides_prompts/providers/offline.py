@@ -3,12 +3,13 @@
 It reads the slide as its generator shows it (:attr:`PromptContext.visible_text`: no
 notes, directives or layout syntax) and writes a short, plain prompt in the prompt
 language: a visual style chosen once per deck, the slide's title and up to three of its
-content words, a framing, the deck theme's colours and "no text". Words that are not in
-the prompt language (other alphabets and scripts, other languages' stop words, slides
-written in another language) are left out. Question, thank-you and agenda slides get a
-scene of their own. Every prompt fits the CLIP token budget (75 unless the request's
-``prompt_tokens`` parameter says otherwise: :func:`.answers.token_budget`), counted by
-CLIP's own tokenizer (:func:`.answers.clip_tokens`).
+content words, a framing (one that fits the picture's shape when the request's placement
+gives it a slot: a background, a side of the slide), the deck theme's colours and "no
+text". Words that are not in the prompt language (other alphabets and scripts, other
+languages' stop words, slides written in another language) are left out. Question,
+thank-you and agenda slides get a scene of their own. Every prompt fits the CLIP token
+budget (75 unless the request's ``prompt_tokens`` parameter says otherwise:
+:func:`.answers.token_budget`), counted by CLIP's own tokenizer (:func:`.answers.clip_tokens`).
 
 Same input, same prompt, in every process: choices come from SHA-256, never ``hash()``.
 """
@@ -22,6 +23,7 @@ import re
 from ..config import Settings
 from ..hookspecs import hookimpl
 from ..kinds import special_kind
+from ..placement import read_shape
 from ..visible import visible_text
 from .answers import MAX_CLIP_TOKENS, MAX_WORDS, clip_tokens, token_budget
 from .base import PromptContext, PromptRequest
@@ -85,7 +87,7 @@ def offline_prompt(request: PromptRequest) -> str:
         subject = deck or (terms.pop(0) if terms else phrases.special["thanks"])
     taken = {w.casefold() for w in _WORD.findall(subject)}
     terms = [t for t in terms if t.casefold() not in taken][:3]
-    composition = _pick(phrases.compositions, ctx.slide_text)
+    composition = _composition(ctx, phrases)
     opening = phrases.depicting.format(style=style, subject=subject)
     return _fit([opening, _showing(terms, phrases), composition, *tail], budget)
 
@@ -225,6 +227,15 @@ def _palette(ctx: PromptContext, phrases: Phrases) -> str:
         return ""
     names = [phrases.colours[c] for c in colours]
     return phrases.palette.format(colours=f"{', '.join(names[:-1])} {phrases.and_} {names[-1]}")
+
+
+def _composition(ctx: PromptContext, phrases: Phrases) -> str:
+    """The framing: one that fits the picture's shape when it has a slot of its own (a
+    background, a side of the slide) or is not wide, else one chosen per slide."""
+    found = read_shape(ctx.placement or "")
+    if found is None or found == ("wide", False):
+        return _pick(phrases.compositions, ctx.slide_text)
+    return phrases.shapes[found[0]]
 
 
 def _pick(options: tuple[str, ...], seed: str) -> str:
