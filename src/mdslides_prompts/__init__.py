@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from .marker import BadMarker, PromptMarker
     from .outcomes import Action, DeckReport, SlideOutcome, SlidePlan
     from .pipeline import Pipeline
+    from .placement import Placement, Slot
     from .plugins import get_plugin_manager
     from .providers.base import (
         Answer,
@@ -109,6 +110,8 @@ _LAZY = {
     "Action": ".outcomes",
     "DeckReport": ".outcomes",
     "Pipeline": ".pipeline",
+    "Placement": ".placement",
+    "Slot": ".placement",
     "SlideOutcome": ".outcomes",
     "SlidePlan": ".outcomes",
     "get_plugin_manager": ".plugins",
@@ -150,6 +153,7 @@ __all__ = [
     "ModelInfo",
     "Notify",
     "Pipeline",
+    "Placement",
     "PluginError",
     "PromptContext",
     "PromptMarker",
@@ -168,6 +172,7 @@ __all__ = [
     "SlideOutcome",
     "SlidePlan",
     "SlidePrompt",
+    "Slot",
     "Status",
     "Strength",
     "Usage",

@@ -88,6 +88,7 @@ def _keyed_context(request: PromptRequest) -> dict[str, Any]:
 
 _ADDED_FIELDS: dict[str, Any] = {
     "notes": (), "kind": None, "art_direction": None, "purpose": "slide", "colours": (),
+    "placement": None,
 }  # fmt: skip
 
 

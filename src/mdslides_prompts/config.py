@@ -122,6 +122,10 @@ class Settings:
     cache_only: bool = False
     """Never ask the provider: new prompts come from the cache, and slides it has no
     answer for are reported as missed (the provider needs no credentials then)."""
+    include_illustrated: bool = False
+    """Give a prompt to slides whose picture the author already set too (Marp's
+    ``![bg]``, Slidev's ``image:``, a ``data-background-image``...: see
+    :mod:`~mdslides_prompts.placement`); by default they are skipped."""
 
     def resolved_cache_dir(self) -> Path:
         """The cache directory: the setting, else the environment, else the user cache dir."""

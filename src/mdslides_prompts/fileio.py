@@ -20,6 +20,7 @@ import secrets
 import stat
 import time
 from typing import TYPE_CHECKING, BinaryIO
+from urllib.parse import unquote
 
 from .errors import ConcurrentEdit, DeckError
 
@@ -34,6 +35,7 @@ __all__ = [
     "find_decks",
     "is_folder_deck",
     "is_read_only",
+    "picture_found",
     "read_bytes",
     "read_current",
     "read_stream",
@@ -84,6 +86,31 @@ def find_decks(folder: Path) -> list[Path]:
 
 
 # --- reading -------------------------------------------------------------------------------
+
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:|//", re.I)
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.I | re.S)
+
+
+def picture_found(picture: str, deck_path: Path | None) -> bool:
+    """Whether the picture a slide names is there: a URL (``https:``, ``data:``...) or an
+    Obsidian ``[[embed]]`` is taken to be; a path must name a file, relative to the deck's
+    folder (the working folder for a deck read from stdin), a leading ``/`` also under
+    its ``public/`` folder (Slidev's). A missing file is a placeholder for a picture to
+    make, not a picture."""
+    css = _CSS_URL.search(picture)
+    target = (css[2] if css else picture).strip()
+    if not target or _SCHEME.match(target) or target.startswith("[["):
+        return True
+    relative = unquote(re.split(r"[?#]", target, maxsplit=1)[0])
+    folder = deck_path.parent if deck_path is not None else Path.cwd()
+    candidates = [folder / relative.lstrip("/")]
+    if relative.startswith("/"):
+        candidates += [folder / "public" / relative.lstrip("/"), Path(relative)]
+    try:
+        return any(path.is_file() for path in candidates)
+    except (OSError, ValueError):  # a name the file system cannot take
+        return False
 
 
 def read_bytes(path: Path) -> bytes:

@@ -16,7 +16,7 @@ __all__ = ["OTHER", "SECTIONS", "SectionedCommand", "section_of"]
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("What to write", ("--mode", "--force", "--style", "--prompt-language")),
-    ("Which slides", ("--slides", "--ignore-unknown")),
+    ("Which slides", ("--slides", "--include-illustrated", "--ignore-unknown")),
     (
         "Output",
         ("--output", "--diff", "--dry-run", "--stdout", "--lint", "--json", "--output-format",

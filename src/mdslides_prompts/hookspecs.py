@@ -6,7 +6,8 @@ A run over one deck is::
     signs = mdslides_format_evidence(deck)             # unless --format names it:
     name = decide(signs)                               # written only when confident
     deck = mdslides_split_deck(deck)                   # slides, front matter, markers
-    for each slide that needs a prompt:
+    place = mdslides_placement(deck, slide)            # each slide: its picture's slot
+    for each slide that needs a prompt (not one whose picture the author set):
         messages = mdslides_build_messages(deck, slide, settings, context)
         prompt = cache or await provider.generate(request)
             mdslides_on_provider_event(...)            # event: retries, waits
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from .deck import Deck, Slide, SlidePrompt
     from .detection import Evidence
     from .outcomes import DeckReport, SlideOutcome
+    from .placement import Placement
     from .providers.base import Message, Notify, PromptContext, Provider, ProviderEvent
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
@@ -146,6 +148,27 @@ def mdslides_visible_text(deck: Deck, slide: Slide, settings: Settings) -> str |
     :param settings: the run's settings
     :return: the text, or ``None`` to let the built-in rules for the deck's format answer
         (:func:`~mdslides_prompts.visible.visible_text`)
+    """
+
+
+@hookspec(firstresult=True)
+def mdslides_placement(deck: Deck, slide: Slide, settings: Settings) -> Placement | None:
+    """Say where *slide*'s picture goes and what shape it is, if ``deck.format`` is yours.
+
+    Called for every slide once the deck is split: the slot the generator gives a
+    picture (the whole background, or the left, right, top or bottom part and its
+    share), the slide's aspect ratio (from the deck's settings, else the generator's
+    default), and the picture the author already set there with the syntax that set it.
+    A slide whose picture is set gets no prompt unless ``include-illustrated`` is on; the
+    request of the others carries a line asking for a composition that fits
+    (:meth:`~mdslides_prompts.placement.Placement.describe`). An inline picture in the
+    slide's content (a chart) is no slot. Must never raise on any text.
+
+    :param deck: the split deck
+    :param slide: the slide
+    :param settings: the run's settings
+    :return: the :class:`~mdslides_prompts.placement.Placement`, or ``None`` if the
+        format is not yours (no plugin answering: the request has no placement line)
     """
 
 

@@ -19,7 +19,7 @@ from .cache import PromptCache, cache_key, deck_location, entry_meta, key_parts
 from .config import MODES, Settings
 from .configfile import hide_config_block
 from .controls import apply_controls, parse_selectors, selected
-from .deck import Deck, Slide, SlidePrompt
+from .deck import Deck, Slide, SlidePrompt, Status
 from .detection import Detection, Evidence, Strength, decide
 from .errors import (
     FormatNotFound,
@@ -30,10 +30,11 @@ from .errors import (
     UsageError,
 )
 from .explain import Explanation, explain
-from .fileio import read_bytes, write_report
+from .fileio import picture_found, read_bytes, write_report
 from .kinds import slide_kind
 from .marker import strippable
 from .outcomes import Action, DeckReport, Destination, SlideOutcome, SlidePlan
+from .placement import Placement
 from .planning import plan_without_request, request_reason
 from .plugins import get_plugin_manager
 from .providers.answers import token_budget, with_art
@@ -156,8 +157,31 @@ class Pipeline:
 
     def controls(self, deck: Deck) -> Deck:
         """*deck* (as :meth:`split` gives it) with the ``skip`` and ``lock`` settings and the
-        markers' flags applied to its slides (see :mod:`mdslides_prompts.controls`)."""
-        return apply_controls(deck, self._skip, self._lock)
+        markers' flags applied to its slides (see :mod:`mdslides_prompts.controls`), and
+        the slides whose picture the author set skipped (unless ``include_illustrated``)."""
+        return self._illustrated(apply_controls(deck, self._skip, self._lock))
+
+    def _illustrated(self, deck: Deck) -> Deck:
+        if self.settings.include_illustrated:
+            return deck
+        slides = []
+        for slide in deck.slides:
+            if slide.status not in (Status.SKIPPED, Status.LOCKED):
+                place = self.placement(deck, slide)
+                reason = place.skip_reason() if place is not None else None
+                slide = replace(slide, skip_reason=reason) if reason else slide
+            slides.append(slide)
+        return replace(deck, slides=tuple(slides))
+
+    def placement(self, deck: Deck, slide: Slide) -> Placement | None:
+        """Where *slide*'s picture goes (the ``mdslides_placement`` hook), or ``None`` when
+        no plugin says; a picture whose file is missing is a placeholder (not ``found``)."""
+        place = self._hook.mdslides_placement(deck=deck, slide=slide, settings=self.settings)
+        if not isinstance(place, Placement):
+            return None
+        if place.picture is not None and not picture_found(place.picture, deck.path):
+            return replace(place, found=False)
+        return place
 
     def split(self, deck: Deck) -> Deck:
         """Detect *deck*'s format (unless set) and split it into slides, the deck's own
@@ -514,6 +538,7 @@ class Pipeline:
             audience_text=shown,
             kind=slide_kind(slide.title, shown, first=slide is opening),
             notes=slide.notes if self.settings.notes else (),
+            placement=place.describe() if (place := self.placement(deck, slide)) else None,
             art_direction=art,
         )
 

@@ -83,7 +83,7 @@ TEMPLATE_VARIABLES = {
     "appended to every prompt; empty when art-direction is off, and in the art-direction "
     "request itself",
     "colours": "the deck's colours by name ('navy, white and sky blue'), from its front "
-    "matter, directives and styles, else its theme",
+    "matter and <style> blocks, else its theme",
     "deck_title": "front matter title, else the first slide title",
     "theme": "the deck's theme (front matter theme)",
     "style": "the visual style for every slide (style setting)",
@@ -91,10 +91,13 @@ TEMPLATE_VARIABLES = {
     "language_code": "the same as a code (en)",
     "previous_title": "the title of the slide before",
     "next_title": "the title of the slide after",
+    "placement": "where the slide's picture goes and the shape that fits it ('the right 40% "
+    "of a 16:9 slide, a tall 0.71:1 picture; the slide's text is on the left'); empty "
+    "where the format shows no pictures",
     "context": "one line for each of deck title, theme, art direction (else style), "
-    "previous, next and slide title and kind of slide that has a value ('Deck title: "
-    "...'), each ending with a line break; in the art-direction request, deck title, theme "
-    "and colours",
+    "previous, next and slide title, kind of slide and picture placement that has a value "
+    "('Deck title: ...'), each ending with a line break; in the art-direction request, deck "
+    "title, theme and colours",
 }
 """Variables a prompt template can use, with what they hold."""
 
@@ -138,6 +141,7 @@ def template_values(context: PromptContext) -> dict[str, str]:
         "slide_kind": f"{context.kind}: {GUIDANCE[context.kind]}" if context.kind else "",
         "art_direction": context.art_direction or "",
         "colours": _listed(context.colours),
+        "placement": context.placement or "",
     }
     values["context"] = "".join(f"{line}\n" for line in _context_lines(context, values))
     return values
@@ -149,7 +153,7 @@ _SLIDE_LABELS = (
     ("Art direction for every slide", "art_direction"),
     ("Visual style for every slide", "style"), ("Previous slide", "previous_title"),
     ("Next slide", "next_title"), ("Slide title", "slide_title"),
-    ("Kind of slide", "slide_kind"),
+    ("Kind of slide", "slide_kind"), ("Picture placement", "placement"),
 )  # fmt: skip
 
 

@@ -18,14 +18,22 @@ from ..helpformat import SectionedCommand
 from ..wording import plain, plural
 from .common import SUMMARIES, CommandExit, fail, stderr_console
 from .decks import Decks, config_values, destination, emit_stdout
-from .options import deck_options, ignore_unknown_option, paths_argument
+from .options import (
+    INCLUDE_ILLUSTRATED_OPTION,
+    deck_options,
+    ignore_unknown_option,
+    paths_argument,
+)
 from .report import Reporter
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..config import Settings
     from ..deck import Slide
     from ..detection import Detection
     from ..lint import Finding
+    from ..placement import Placement
 
 __all__ = ["check", "inspect", "strip"]
 
@@ -37,6 +45,7 @@ _FAILING = ("missing", "stale", "unparsable")
 @paths_argument
 @deck_options
 @ignore_unknown_option
+@INCLUDE_ILLUSTRATED_OPTION
 @click.option(
     "--lint",
     is_flag=True,
@@ -53,12 +62,13 @@ _FAILING = ("missing", "stale", "unparsable")
 )
 def check(
     paths: tuple[str, ...], config_file: str | None, ignore_unknown: bool, lint: bool,
-    as_json: bool, output_format: str, **deck_options: str | None,
+    as_json: bool, output_format: str, **deck_options: str | bool | None,
 ) -> None:  # fmt: skip
     """Fail (exit 1) if any slide's prompt is missing, stale or unparsable. No network.
 
-    Hand-edited and locked prompts pass: they are the author's. With --lint, every prompt
-    is also checked for length, language and slide syntax.
+    Hand-edited and locked prompts pass: they are the author's, and so do slides whose
+    picture the author set (unless --include-illustrated). With --lint, every prompt is
+    also checked for length, language and slide syntax.
     """
     console = stderr_console()
     decks = Decks(config_values(deck_options), config=config_file)
@@ -206,13 +216,13 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
         fail(f"{path}: inspect takes one file, not a folder")
     decks = Decks(config_values(deck_options), config=config_file)
     if path == "-":
-        folder = Path.cwd()
-        deck, found = decks.guess(Deck.from_bytes(read_stream(sys.stdin.buffer)), folder)
+        folder, raw = Path.cwd(), Deck.from_bytes(read_stream(sys.stdin.buffer))
     else:
-        target = Path(path)
-        folder = target.parent
-        deck, found = decks.guess(Deck.from_bytes(read_bytes(target), target), folder)
-    data = _inspect_data(deck, found)
+        folder, raw = Path(path).parent, Deck.from_bytes(read_bytes(Path(path)), Path(path))
+    deck, found = decks.guess(raw, folder)
+    reader = decks.space.reader(folder)
+    places = [reader.placement(deck, slide) for slide in deck.slides]
+    data = _inspect_data(deck, found, places)
     data["art_direction"] = _art_data(decks, deck, folder)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -223,19 +233,22 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
 
     # Every cell is the deck's own text: shown as written, never read as markup.
     table = Table(title=plain(f"{deck.name} ({deck.format}, {plural(len(deck.slides), 'slide')})"))
-    for column in ("#", "lines", "title", "status", "prompt"):
+    for column in ("#", "lines", "title", "status", "picture", "prompt"):
         table.add_column(column, overflow="fold")
-    for row in data["slides"]:
+    for row, place in zip(data["slides"], places, strict=True):
         table.add_row(
             str(row["index"]),
             f"{row['start_line']}-{row['end_line']}",
             plain(row["title"] or ""),
             plain(row["status"] + (f" ({row['reason']})" if row["reason"] else "")),
+            plain(place.summary() if place is not None else ""),
             plain(row["prompt"] or ""),
         )
     console = Console(soft_wrap=False, emoji=False)
     console.print(table)
     console.print(_detection_line(deck, found), markup=False, highlight=False)
+    if places and places[0] is not None:
+        console.print(f"slide size: {places[0].size}", markup=False, highlight=False)
     console.print(_art_line(data["art_direction"]), markup=False, highlight=False)
 
 
@@ -279,7 +292,9 @@ def _detection_line(deck: Deck, found: Detection | None) -> str:
     )
 
 
-def _inspect_data(deck: Deck, found: Detection | None = None) -> dict[str, Any]:
+def _inspect_data(
+    deck: Deck, found: Detection | None = None, places: Sequence[Placement | None] = ()
+) -> dict[str, Any]:
     detection = None
     if found is not None:
         detection = {
@@ -305,7 +320,8 @@ def _inspect_data(deck: Deck, found: Detection | None = None) -> dict[str, Any]:
                 "prompt": slide.prompt or None,
                 "status": slide.status.value,
                 "reason": slide.skip_reason or slide.lock_reason or slide.problem,
+                "placement": place.as_dict() if place is not None else None,
             }
-            for slide in deck.slides
+            for slide, place in zip(deck.slides, places or [None] * len(deck.slides), strict=True)
         ],
     }

@@ -23,6 +23,7 @@ from ..templates import LANGUAGE_NAMES
 __all__ = [
     "CACHE_DIR_OPTION",
     "CONCURRENCY_OPTION",
+    "INCLUDE_ILLUSTRATED_OPTION",
     "MODE_OPTION",
     "NO_CACHE_OPTION",
     "connection_options",
@@ -198,4 +199,11 @@ CONCURRENCY_OPTION = click.option(
     type=click.IntRange(1, 64),
     default=None,
     help="Slides waiting on the provider at once (default 4).",
+)
+INCLUDE_ILLUSTRATED_OPTION = click.option(
+    "--include-illustrated",
+    is_flag=True,
+    default=None,
+    help="Treat slides whose picture the author already set (Marp ![bg], Slidev image:, "
+    "data-background-image, ...) like the others; by default they get no prompt.",
 )

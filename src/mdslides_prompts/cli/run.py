@@ -33,6 +33,7 @@ from .decks import (
 from .options import (
     CACHE_DIR_OPTION,
     CONCURRENCY_OPTION,
+    INCLUDE_ILLUSTRATED_OPTION,
     MODE_OPTION,
     NO_CACHE_OPTION,
     deck_options,
@@ -79,6 +80,7 @@ _OFFLINE_DEPRECATED = (
     metavar="LIST",
     help="Regenerate only these slides, fresh ones too: numbers, ranges, titles (3,5-7).",
 )
+@INCLUDE_ILLUSTRATED_OPTION
 @MODE_OPTION
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the result instead of writing it.")
 @click.option(

@@ -15,6 +15,7 @@ from .decks import Decks, config_values, offline_notice
 from .options import (
     CACHE_DIR_OPTION,
     CONCURRENCY_OPTION,
+    INCLUDE_ILLUSTRATED_OPTION,
     MODE_OPTION,
     NO_CACHE_OPTION,
     deck_options,
@@ -33,6 +34,7 @@ __all__ = ["watch"]
 @CACHE_DIR_OPTION
 @NO_CACHE_OPTION
 @MODE_OPTION
+@INCLUDE_ILLUSTRATED_OPTION
 @CONCURRENCY_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every slide.")

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from ..config import Key, Settings
-from ..deck import Deck, SlidePrompt
+from ..deck import Deck, Slide, SlidePrompt
 from ..detection import Evidence
 from ..hookspecs import hookimpl
+from ..placement import Placement
 
 __all__ = ["Format"]
 
@@ -24,7 +25,7 @@ __all__ = ["Format"]
 class Format(ABC):
     """A deck format plugin: subclass it, set :attr:`names` (and :attr:`modes`,
     :attr:`keys`), override :meth:`split`, :meth:`inject` and :meth:`strip` (and
-    :meth:`evidence`), and register an instance.
+    :meth:`evidence`, :meth:`placement`), and register an instance.
 
     :meth:`split`, :meth:`inject` and :meth:`strip` are only called for a deck whose
     ``format`` is in :attr:`names` (and, for :meth:`inject`, a mode in :attr:`modes`);
@@ -65,6 +66,11 @@ class Format(ABC):
         default ``None``: a format that only reads decks cannot strip them."""
         return None
 
+    def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
+        """Where *slide*'s picture goes (see ``mdslides_placement``). By default no slot,
+        on the usual 16:9 slide: override it to read the deck's size and its slots."""
+        return Placement()
+
     def __dir__(self) -> list[str]:
         # pluggy registers the hooks dir() names: a format without keys declares none,
         # so the plugins listing shows only the hooks it uses.
@@ -91,6 +97,11 @@ class Format(ABC):
     def mdslides_split_deck(self, deck: Deck, settings: Settings) -> Deck | None:
         """:meth:`split`, for a deck of one of :attr:`names`."""
         return self.split(deck, settings) if deck.format in self.names else None
+
+    @hookimpl(trylast=True)
+    def mdslides_placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement | None:
+        """:meth:`placement`, for a deck of one of :attr:`names`."""
+        return self.placement(deck, slide, settings) if deck.format in self.names else None
 
     @hookimpl(trylast=True)
     def mdslides_inject_prompts(

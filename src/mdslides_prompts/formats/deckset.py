@@ -24,8 +24,16 @@ from ..config import Settings
 from ..deck import Deck, Slide, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
+from ..placement import Placement, Slot
 from .base import Format
-from .lines import code_free, fenced_lines, remove_lines, stripped_markers, write_markers
+from .lines import (
+    code_free,
+    fenced_lines,
+    remove_lines,
+    source_line,
+    stripped_markers,
+    write_markers,
+)
 
 __all__ = ["COMMANDS", "PLUGIN", "Deckset"]
 
@@ -145,6 +153,33 @@ def _slide(
     )
 
 
+_SIZE = "Deckset's default; the app sets the size, not the file"
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+_IMAGES_ONLY = re.compile(r"[ \t]*(?:!\[[^\]]*\]\([^)]*\)[ \t]*)+")
+
+
+def _placement(deck: Deck, slide: Slide) -> Placement:
+    lines = slide.text.split("\n")
+    code = fenced_lines(lines)
+    first: tuple[str, str, Slot] | None = None
+    for number, line in enumerate(lines, 1):
+        if number in code or not _IMAGES_ONLY.fullmatch(line):
+            continue
+        for image in _IMAGE.finditer(line):
+            words = image[1].lower().replace(",", " ").split()
+            if "inline" in words or not image[2]:
+                continue
+            side = next((Slot(w) for w in words if w in ("left", "right")), Slot.BACKGROUND)
+            if first is None or (first[2] is Slot.BACKGROUND and side is not Slot.BACKGROUND):
+                first = (image[0], image[2], side)
+    if first is None:
+        return Placement(aspect_source=_SIZE)
+    source, picture, slot = first
+    at = source_line(deck, slide.start_line, slide.end_line, source)
+    share = 1.0 if slot is Slot.BACKGROUND else 0.5
+    return Placement(slot, share, 16.0, 9.0, _SIZE, picture, source, at)
+
+
 # --- plugin --------------------------------------------------------------------------------
 
 
@@ -178,6 +213,12 @@ class Deckset(Format):
     def split(self, deck: Deck, settings: Settings) -> Deck:
         """Split the deck by Deckset's documented rules."""
         return _split(deck)
+
+    def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
+        """An image alone on its line is the slide's background (``![fit]`` too), or
+        its left or right half with ``![left]``/``![right]``; ``![inline]`` and images
+        within text are content. Deckset's slides are 16:9 unless the app says else."""
+        return _placement(deck, slide)
 
     def inject(
         self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings

@@ -21,6 +21,7 @@ __all__ = [
     "fenced_lines",
     "line_ending",
     "remove_lines",
+    "source_line",
     "strip_markers",
     "stripped_markers",
     "write_markers",
@@ -192,3 +193,13 @@ def write_markers(
         else:
             edits.insert[slide.anchor_line] = line + then
     return edits.apply(deck)
+
+
+def source_line(deck: Deck, first: int, last: int, needle: str) -> int | None:
+    """The first line from *first* to *last* of *deck* that holds *needle* (for reports:
+    where a slide's picture is set)."""
+    lines = split_lines(deck.text)
+    return next(
+        (n for n in range(max(first, 1), min(last, len(lines)) + 1) if needle in lines[n - 1]),
+        None,
+    )

@@ -37,9 +37,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 import re
 from types import MappingProxyType
+from typing import Any
 
 from markdown_it import MarkdownIt
 
@@ -48,6 +50,7 @@ from ..deck import Deck, Slide, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..errors import DeckError
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
+from ..placement import Placement, Slot, parse_ratio, picture_value
 from . import knitr
 from .base import Format
 from .lines import (
@@ -55,6 +58,7 @@ from .lines import (
     code_free,
     edit_lines,
     fenced_lines,
+    source_line,
     strip_markers,
     write_markers,
 )
@@ -129,6 +133,8 @@ class _View:
         return self.model[number - self.first]
 
 
+_CONTINUED = "incremental continuation"
+"""The skip reason of a ``--`` slide (which also takes its previous slide's properties)."""
 _CHUNK = "knitr chunk"
 """A chunk line as remark's lexer reads it here: plain text with no remark meaning."""
 _XARINGAN_SEPARATOR = re.compile(r"---\s*")
@@ -240,6 +246,16 @@ def _properties(first_text: str) -> dict[str, str]:
     return found
 
 
+_CLASS_OPEN = re.compile(r"(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\[")
+
+
+def _first_properties(shown: str) -> dict[str, str]:
+    """The properties of a slide showing *shown* (its text before the notes): those in
+    its first text, before any content class."""
+    content_class = _CLASS_OPEN.search(shown)
+    return _properties(shown[: content_class.start()] if content_class else shown)
+
+
 def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
@@ -306,8 +322,7 @@ def _slides(view: _View) -> list[Slide]:
             first += 1  # the line break a '--' leaves belongs to the separator's line
         last = _line_of(text, end - 1) if end > begin else first - 1
         shown = text[begin : notes_at if notes_at is not None else end]
-        content_class = re.search(r"(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\[", shown)
-        properties = _properties(shown[: content_class.start()] if content_class else shown)
+        properties = _first_properties(shown)
         if properties.get("exclude", "").lower() == "true":
             continue
         notes_text = text[notes_at:end] if notes_at is not None else None
@@ -340,7 +355,7 @@ def _slide(
     visible = re.sub(r"<!--.*?-->", "", re.sub(r"^\n*([-\w]+:[^\n]*\n*)*", "", shown), flags=re.S)
     skip = None
     if kind == "continue":
-        skip = "incremental continuation"
+        skip = _CONTINUED
     elif properties.get("layout", "").lower() == "true":
         skip = "layout template"
     elif not visible.strip():
@@ -436,6 +451,25 @@ class Remark(Format):
         """Split the deck the way remark's parser does."""
         return _split(deck)
 
+    def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
+        """A ``background-image: url(...)`` property (its own, or its template's: the
+        ``layout: true`` slide in force, a ``template:`` named slide) fills the slide; the
+        ratio is xaringan's ``nature: ratio:`` (in the R Markdown header), else 4:3."""
+        width, height, said = _ratio(deck.meta)
+        inherited = _inherited(tuple(s.text for s in deck.slides),
+                               tuple(s.skip_reason == _CONTINUED for s in deck.slides))  # fmt: skip
+        found = inherited[slide.index - 1].get("background-image")
+        picture = picture_value(found[0]) if found else None
+        if found is None or picture is None:
+            return Placement(width=width, height=height, aspect_source=said)
+        value, origin = found
+        source = f"background-image: {value}"
+        if origin != slide.index:
+            source += f" (slide {origin}'s, as its template)"
+        where = deck.slides[origin - 1]
+        line = source_line(deck, where.start_line, where.end_line, "background-image:")
+        return Placement(Slot.BACKGROUND, 1.0, width, height, said, picture, source, line)
+
     def inject(
         self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
     ) -> str:
@@ -447,6 +481,55 @@ class Remark(Format):
     def strip(self, deck: Deck, settings: Settings) -> str:
         """Remove every marker line."""
         return strip_markers(deck)
+
+
+def _ratio(meta: Mapping[str, Any]) -> tuple[float, float, str]:
+    """The slide ratio: xaringan's ``nature: ratio:`` in the header's ``output:``, else
+    remark's default, 4:3 (a plain remark deck sets it in its page's script)."""
+    output = meta.get("output")
+    for name, options in output.items() if isinstance(output, dict) else ():
+        nature = options.get("nature") if isinstance(options, dict) else None
+        given = nature.get("ratio") if isinstance(nature, dict) else None
+        ratio = parse_ratio(given)
+        if "xaringan" in str(name) and ratio is not None:
+            return (*ratio, f"nature: ratio: {given} in the R Markdown header")
+    return 4.0, 3.0, "remark's default ratio, 4:3"
+
+
+_Inherited = tuple[Mapping[str, tuple[str, int]], ...]
+
+
+@lru_cache(maxsize=8)
+def _inherited(texts: tuple[str, ...], continued: tuple[bool, ...]) -> _Inherited:
+    """Each slide's properties as remark gives them (``createSlides``, ``inheritProperties``):
+    its own, then its template's (the previous slide for a ``--`` slide, the slide named
+    by ``template:``, else the last ``layout: true`` slide unless ``layout: false``), each
+    with the index of the slide that wrote it."""
+    found: list[Mapping[str, tuple[str, int]]] = []
+    layout: Mapping[str, tuple[str, int]] | None = None
+    named: dict[str, Mapping[str, tuple[str, int]]] = {}
+    previous: Mapping[str, tuple[str, int]] | None = None
+    for index, (text, is_continued) in enumerate(zip(texts, continued, strict=True), 1):
+        own = _first_properties(_NOTES_LINE.split(text, maxsplit=1)[0])
+        kind = own.get("layout", "").lower()
+        template = previous if is_continued else named.get(own.get("template", ""))
+        if template is None and kind == "false":
+            layout = None
+        elif template is None and kind != "true":
+            template = layout
+        mine = {key: (value, index) for key, value in own.items()}
+        for key, value in (template or {}).items():
+            if key not in ("name", "layout", "count"):
+                mine.setdefault(key, value)
+        props = MappingProxyType(mine)
+        if kind == "true":
+            layout = props
+        else:
+            previous = props
+        if own.get("name"):
+            named[own["name"]] = props
+        found.append(props)
+    return tuple(found)
 
 
 PLUGIN = Remark()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 import re
 from types import MappingProxyType
@@ -37,11 +38,20 @@ from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..errors import DeckError
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
+from ..placement import Placement, Slot, attributes, picture_value, positive_number
 from . import deckfm
 from .base import Format
 from .hostpage import HostPage, host_pages
 from .js import Budget, JsPattern, js_regex
-from .lines import PROBE, LineEdits, code_free, edit_lines, fenced_lines, strip_markers
+from .lines import (
+    PROBE,
+    LineEdits,
+    code_free,
+    edit_lines,
+    fenced_lines,
+    source_line,
+    strip_markers,
+)
 from .project import config_files, read_config, search_folders
 
 __all__ = ["PLUGIN", "SEPARATOR_KEYS", "VARIANTS", "Reveal", "Variant", "js_regex"]
@@ -577,6 +587,69 @@ def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str | 
     return edits.apply(deck)
 
 
+# --- placement -----------------------------------------------------------------------------
+
+_SIZE_PREFIX = {"reveal-md": "revealOptions.", "mkslides": "revealjs.", "slides-extended": ""}
+"""Where each tool's reveal.js options (``width``, ``height``) are: reveal-md's front
+matter ``revealOptions``, MkSlides' ``revealjs`` (front matter, then ``mkslides.yml``),
+Slides Extended's front matter itself. A plain reveal.js page sets them in its script."""
+_ATTRIBUTE_COMMENT = {
+    "slides-extended": re.compile(r"<!--\s*(?:\.slide:|slide\s)(.*?)-->", re.S),
+}
+_SLIDE_COMMENT = re.compile(r"<!--\s*\.slide:(.*?)-->", re.S)
+_BACKGROUNDS = ("data-background-image", "data-background-video", "data-background-iframe")
+"""Attributes whose value is a picture (or a video, or a page) whatever it says."""
+
+
+def _number(data: Mapping[str, Any], dotted: str) -> float | None:
+    value: Any = data
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return positive_number(value)
+
+
+@lru_cache(maxsize=8)
+def _size(name: str, text: str, path: Path | None) -> tuple[float, float, str]:
+    """The slide size the deck's tool reads (see :data:`_SIZE_PREFIX`), else reveal.js's
+    default, 960x700."""
+    prefix = _SIZE_PREFIX.get(name)
+    if prefix is not None:
+        variant = VARIANTS[name]
+        deck = Deck(text=text, path=path, format=name)
+        sources: list[tuple[Mapping[str, Any], str]] = [
+            (_front(variant, text, deck)[2], "the front matter")
+        ]
+        if variant.config_file == "mkslides.yml":
+            sources.append((_config(deck, variant), variant.config_file))
+        for data, where in sources:
+            width, height = _number(data, f"{prefix}width"), _number(data, f"{prefix}height")
+            if width and height:
+                return width, height, f"{prefix}width and height in {where}"
+    return 960.0, 700.0, "reveal.js's default size, 960x700"
+
+
+def _placement(deck: Deck, slide: Slide) -> Placement:
+    """The background a slide's attribute comment (``<!-- .slide: ... -->``; Slides
+    Extended's ``<!-- slide ... -->`` too) sets, on the deck's size."""
+    name = deck.format or "revealjs"
+    width, height, said = _size(name, deck.text, deck.path)
+    comments = _ATTRIBUTE_COMMENT.get(name, _SLIDE_COMMENT)
+    for match in comments.finditer(code_free(slide.text)):
+        given = attributes(match[1])
+        for key, value in given.items():
+            if key in _BACKGROUNDS and value.strip():
+                picture: str | None = value.strip()
+            elif key in ("data-background", "bg"):
+                picture = picture_value(value)
+            else:
+                continue
+            if picture is not None:
+                source = f'{key}="{value}"'
+                line = source_line(deck, slide.start_line, slide.end_line, f"{key}=")
+                return Placement(Slot.BACKGROUND, 1.0, width, height, said, picture, source, line)
+    return Placement(width=width, height=height, aspect_source=said)
+
+
 class Reveal(Format):
     """The reveal.js family (``revealjs``, ``reveal-md``, ``mkslides``,
     ``slides-extended``), split as ``slidify`` does; prompts as comments, link references
@@ -603,6 +676,12 @@ class Reveal(Format):
     def strip(self, deck: Deck, settings: Settings) -> str:
         """Remove every marker line and the front-matter prompt block."""
         return strip_markers(deck, deckfm.strip_lines(deck))
+
+    def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
+        """A ``data-background-image`` (``-video``, ``-iframe``; ``data-background`` or
+        Slides Extended's ``bg`` naming a picture, not a colour) fills the slide; the
+        size is the tool's ``width`` and ``height`` options, else 960x700."""
+        return _placement(deck, slide)
 
 
 PLUGIN = Reveal()

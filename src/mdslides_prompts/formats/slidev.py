@@ -48,9 +48,10 @@ from ..marker import (
     render_value,
     strippable,
 )
+from ..placement import Placement, Slot, parse_ratio, picture_value
 from . import deckfm, js
 from .base import Format
-from .lines import PROBE, LineEdits, code_free, fenced_lines, remove_lines
+from .lines import PROBE, LineEdits, code_free, fenced_lines, remove_lines, source_line
 
 __all__ = ["KEY", "PLUGIN", "Slidev"]
 
@@ -416,6 +417,19 @@ def _sign(strength: Strength, signal: str) -> Evidence:
     return Evidence((NAME,), strength, signal)
 
 
+_LAYOUT_SLOTS = {
+    "image-left": (Slot.LEFT, 0.5, "image"),
+    "image-right": (Slot.RIGHT, 0.5, "image"),
+    "image": (Slot.BACKGROUND, 1.0, "image"),
+    "iframe-left": (Slot.LEFT, 0.5, "url"),
+    "iframe-right": (Slot.RIGHT, 0.5, "url"),
+    "iframe": (Slot.BACKGROUND, 1.0, "url"),
+    "cover": (Slot.BACKGROUND, 1.0, "background"),
+}
+"""The built-in layouts that give a picture a slot: its side, share, and the key that
+sets the picture (the default theme's and seriph's ``cover`` take a ``background``)."""
+
+
 class Slidev(Format):
     """Slidev decks (``slidev``), split as ``@slidev/parser`` does; prompts as comments or
     per-slide front-matter keys."""
@@ -451,6 +465,27 @@ class Slidev(Format):
     def split(self, deck: Deck, settings: Settings) -> Deck:
         """Split the deck the way ``@slidev/parser`` does."""
         return _split(deck)
+
+    def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
+        """The slot of the slide's layout: ``image-left``/``image-right`` (half the slide,
+        ``image:``), ``iframe-left``/``iframe-right`` (``url:``), ``image`` and ``iframe``
+        (all of it) and ``cover`` (the first slide's default: its ``background:``), on the
+        headmatter's ``aspectRatio`` (16/9 by default)."""
+        given = deck.meta.get("aspectRatio")
+        ratio = parse_ratio(given)
+        width, height = ratio or (16.0, 9.0)
+        said = f"aspectRatio: {given} in the headmatter" if ratio else "Slidev's default, 16/9"
+        fm = _parse_slide(slide.text).fm or {}
+        layout = str(fm.get("layout") or ("cover" if slide.index == 1 else "default")).strip()
+        slot, share, key = _LAYOUT_SLOTS.get(layout, (Slot.SLIDE, 1.0, ""))
+        if slot is Slot.SLIDE:
+            return Placement(width=width, height=height, aspect_source=said)
+        picture = picture_value(fm.get(key))
+        how = f"layout: {layout}" if "layout" in fm else "the first slide's default cover layout"
+        source = f"{key}: {picture} ({how})" if picture is not None else how
+        needle = f"{key}:" if picture is not None else "layout:"
+        line = source_line(deck, slide.start_line, slide.end_line, needle)
+        return Placement(slot, share, width, height, said, picture, source, line)
 
     def inject(
         self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings

@@ -79,6 +79,11 @@ class PromptContext:
     colours: tuple[str, ...] = ()
     """The deck's colours by name (see :func:`~mdslides_prompts.colours.deck_colours`),
     in an art-direction request; empty otherwise."""
+    placement: str | None = None
+    """Where the slide's picture goes and the shape that fits it ("the right 40% of a
+    16:9 slide, a tall 0.71:1 picture; ..."; see
+    :meth:`~mdslides_prompts.placement.Placement.describe`), or ``None`` when the format
+    shows no pictures or no plugin says."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,16 @@
 
 It reads the slide as its generator shows it (:attr:`PromptContext.visible_text`: no
 notes, directives or layout syntax) and writes a short, plain prompt in the prompt
-language: the slide's title and up to three of its content words, and a framing. Words
-that are not in the prompt language (other alphabets and scripts, other languages' stop
-words, slides written in another language) are left out. Question, thank-you and agenda
-slides get a scene of their own. Asked for a deck's art direction, it answers with a
-visual style, the deck's colours (else its theme's), a lighting and a mood chosen by the
-deck's title, theme and colours, and "clean unlettered surfaces"; a slide request
-without an art direction gets those in its own prompt. Every answer fits the CLIP tokens
-:func:`.answers.answer_budget` leaves it, counted by CLIP's own tokenizer
-(:func:`.answers.clip_tokens`).
+language: the slide's title and up to three of its content words, and a framing (one
+that fits the picture's shape when the request's placement gives it a slot: a background,
+a side of the slide). Words that are not in the prompt language (other alphabets and
+scripts, other languages' stop words, slides written in another language) are left out.
+Question, thank-you and agenda slides get a scene of their own. Asked for a deck's art
+direction, it answers with a visual style, the deck's colours (else its theme's), a
+lighting and a mood chosen by the deck's title, theme and colours, and "clean unlettered
+surfaces"; a slide request without an art direction gets those in its own prompt. Every
+answer fits the CLIP tokens :func:`.answers.answer_budget` leaves it, counted by CLIP's
+own tokenizer (:func:`.answers.clip_tokens`).
 
 Same input, same prompt, in every process: choices come from SHA-256, never ``hash()``.
 """
@@ -25,6 +26,7 @@ from ..colours import theme_palette
 from ..config import Settings
 from ..hookspecs import hookimpl
 from ..kinds import special_kind
+from ..placement import read_shape
 from ..visible import visible_text
 from .answers import MAX_CLIP_TOKENS, MAX_WORDS, answer_budget, clip_tokens
 from .base import PromptContext, PromptRequest
@@ -93,7 +95,7 @@ def offline_prompt(request: PromptRequest) -> str:
         subject = deck or (terms.pop(0) if terms else phrases.special["thanks"])
     taken = {w.casefold() for w in _WORD.findall(subject)}
     terms = [t for t in terms if t.casefold() not in taken][:3]
-    composition = _pick(phrases.compositions, ctx.slide_text)
+    composition = _composition(ctx, phrases)
     return _fit([opening(subject), _showing(terms, phrases), composition, *tail], budget)
 
 
@@ -253,6 +255,15 @@ def _palette(ctx: PromptContext, phrases: Phrases) -> str:
         return ""
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {phrases.and_} {names[-1]}"
     return phrases.palette.format(colours=listed)
+
+
+def _composition(ctx: PromptContext, phrases: Phrases) -> str:
+    """The framing: one that fits the picture's shape when it has a slot of its own (a
+    background, a side of the slide) or is not wide, else one chosen per slide."""
+    found = read_shape(ctx.placement or "")
+    if found is None or found == ("wide", False):
+        return _pick(phrases.compositions, ctx.slide_text)
+    return phrases.shapes[found[0]]
 
 
 def _pick(options: tuple[str, ...], seed: str) -> str:

@@ -105,17 +105,22 @@ class Phrases:
     and ``section``: what follows a section title."""
     at_dusk: str
     """What a closing slide shows of the deck's subject: ``{subject} {at_dusk}``."""
+    shapes: MappingProxyType[str, str]
+    """The framing for a picture's shape (``wide``, ``tall``, ``square``), when its slot
+    says it."""
 
 
 _Pairs = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def _phrases(colours: _Pairs, special: _Pairs, **words: Any) -> Phrases:
-    """:class:`Phrases` with *colours* and *special* given as (keys, phrases)."""
+def _phrases(colours: _Pairs, special: _Pairs, shapes: tuple[str, ...], **words: Any) -> Phrases:
+    """:class:`Phrases` with *colours* and *special* given as (keys, phrases), and
+    *shapes* the framings for wide, tall and square pictures."""
     return Phrases(
         **words,
         colours=MappingProxyType(dict(zip(*colours, strict=True))),
         special=MappingProxyType(dict(zip(*special, strict=True))),
+        shapes=MappingProxyType(dict(zip(("wide", "tall", "square"), shapes, strict=True))),
     )
 
 
@@ -147,6 +152,7 @@ PHRASES = MappingProxyType(
                 "as one simple symbolic object",
             )),
             at_dusk="at golden hour, calm wide view",
+            shapes=("wide composition", "tall composition", "square composition"),
         ),
         "fr": _phrases(
             lightings=("lumière douce et diffuse", "lumière chaude du matin",
@@ -170,6 +176,7 @@ PHRASES = MappingProxyType(
                 "comme un seul objet symbolique simple",
             )),
             at_dusk="à l'heure dorée, vue large et calme",
+            shapes=("composition horizontale", "composition verticale", "composition carrée"),
         ),
         "de": _phrases(
             lightings=("weiches, diffuses Licht", "warmes Morgenlicht",
@@ -193,6 +200,8 @@ PHRASES = MappingProxyType(
                 "als ein einfaches symbolisches Objekt",
             )),
             at_dusk="zur goldenen Stunde, ruhige Weitsicht",
+            shapes=("Komposition im Querformat", "Komposition im Hochformat",
+                    "quadratische Komposition"),
         ),
         "es": _phrases(
             lightings=("luz suave y difusa", "cálida luz de la mañana",
@@ -216,6 +225,7 @@ PHRASES = MappingProxyType(
                 "como un único objeto simbólico sencillo",
             )),
             at_dusk="en la hora dorada, vista amplia y tranquila",
+            shapes=("composición horizontal", "composición vertical", "composición cuadrada"),
         ),
         "it": _phrases(
             lightings=("luce morbida e diffusa", "calda luce del mattino",
@@ -239,6 +249,7 @@ PHRASES = MappingProxyType(
                 "come un unico oggetto simbolico semplice",
             )),
             at_dusk="all'ora dorata, vista ampia e calma",
+            shapes=("composizione orizzontale", "composizione verticale", "composizione quadrata"),
         ),
     }
 )  # fmt: skip

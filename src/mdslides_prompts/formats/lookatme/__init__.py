@@ -40,6 +40,7 @@ from ...deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ...detection import Evidence, Strength
 from ...errors import PluginError
 from ...marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
+from ...placement import Placement, Slot
 from ..base import Format
 from ..lines import code_free, strip_markers, write_markers
 from .lexer import DEFAULT_RULES, Lexer, Token, load_meta, meta_block
@@ -386,6 +387,11 @@ class Lookatme(Format):
     def split(self, deck: Deck, settings: Settings) -> Deck:
         """Split the deck the way lookatme 2.5.5's parser does."""
         return _split(deck)
+
+    def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
+        """No picture slot: lookatme draws slides in a terminal (an image is shown as its
+        alt text and link), so the request gets no composition line."""
+        return Placement(Slot.NONE, aspect_source="a terminal: lookatme shows no pictures")
 
     def inject(
         self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings

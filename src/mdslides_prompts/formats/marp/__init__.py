@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 import re
 from types import MappingProxyType
 from typing import Any
@@ -42,9 +43,11 @@ from ...config import Settings
 from ...deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ...detection import Evidence, Strength
 from ...marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
+from ...placement import Placement
 from .. import deckfm, js
 from ..base import Format
 from ..lines import LineEdits, code_free, strip_markers
+from .backgrounds import placements
 from .parser import (
     COMMENT_TEXT,
     GLOBAL_DIRECTIVES,
@@ -508,6 +511,20 @@ class Marp(Format):
     def strip(self, deck: Deck, settings: Settings) -> str:
         """Remove every marker line and the front-matter prompt block."""
         return strip_markers(deck, deckfm.strip_lines(deck))
+
+    def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
+        """The slide's ``![bg]`` images (``left``/``right:N%`` split it) or
+        ``backgroundImage`` directive, on the ``size`` the deck chose (see
+        :mod:`.backgrounds`)."""
+        found = _placements(deck.text, deck.bom)
+        return found[slide.index - 1] if 0 < slide.index <= len(found) else Placement()
+
+
+@lru_cache(maxsize=8)
+def _placements(text: str, bom: bool) -> tuple[Placement, ...]:
+    """Every slide's placement, read once for each text (the hook asks slide by slide)."""
+    _, meta, cuts, _, _ = _parse(Deck(text=text, bom=bom))
+    return placements(meta, [cut.tokens for cut in cuts], _comments)
 
 
 PLUGIN = Marp()

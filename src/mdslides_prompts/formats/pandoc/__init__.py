@@ -43,8 +43,8 @@ that nothing closes, which a marker's ``-->`` would close). Slides whose heading
 
 The package: :mod:`.reader` (blocks) over :mod:`.blocks` (line patterns), :mod:`.slides`
 (slide starts and marker places at every level), :mod:`.places` (each slide's markers and
-text; inject and strip), :mod:`.settings` (tool and slide level), :mod:`.detect` (signs);
-this module holds the plugin.
+text; inject and strip), :mod:`.settings` (tool and slide level), :mod:`.detect` (signs),
+:mod:`.placement` (picture slots and slide size); this module holds the plugin.
 """
 
 from __future__ import annotations
@@ -52,10 +52,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ...config import Settings
-from ...deck import Deck, SlidePrompt
+from ...deck import Deck, Slide, SlidePrompt
 from ...detection import Evidence
+from ...placement import Placement
 from ..base import Format
 from .detect import evidence
+from .placement import placement
 from .places import inject, split_deck, strip
 from .settings import NAMES, SLIDE_LEVEL
 
@@ -90,6 +92,11 @@ class Pandoc(Format):
     def strip(self, deck: Deck, settings: Settings) -> str:
         """Remove every marker, with the blank lines written around it."""
         return strip(deck, settings)
+
+    def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
+        """The slide heading's ``{background-image=...}`` in reveal.js output, on the size
+        of the output the deck is built into (see :mod:`.placement`)."""
+        return placement(deck, slide)
 
 
 PLUGIN = Pandoc()
