@@ -10,7 +10,8 @@ and the project's fixture decks (issue 17's measures):
 - slides given a kind (title, agenda, section, code, table, quote, questions, closing);
 - tokens sent per slide (the chat estimate), before (the slide's Markdown, as the
   templates sent it until now) and after (what the audience reads), plus the art
-  direction's line (what it adds: the goal is that nothing else grows).
+  direction's line and the picture placement's (what they add: the goal is that
+  nothing else grows).
 
     python3 benchmarks/prompts.py
 
@@ -100,6 +101,12 @@ def measure(
             )
             counts["after"] += estimate_tokens([{"role": "user", "content": shown}])
             counts["art tokens"] += estimate_tokens([{"role": "user", "content": line}]) - 4
+            place = request.context.placement
+            if place:  # the picture's slot and shape (point 4), a line of its own
+                placed = f"Picture placement: {place}\n"
+                counts["placement tokens"] += (
+                    estimate_tokens([{"role": "user", "content": placed}]) - 4
+                )
     return counts
 
 
@@ -107,7 +114,7 @@ def main() -> int:
     """Print one row per format; exit 1 when a 100 % goal is missed."""
     print(
         "| format | slides | syntax-free | notes-free | art direction | offline ≤ 77 CLIP "
-        "| with a kind | slide tokens before → after + art direction |"
+        "| with a kind | slide tokens before → after + art direction + placement |"
     )
     print("|---|---|---|---|---|---|---|---|")
     missed = False
@@ -117,7 +124,10 @@ def main() -> int:
         shares = [c["syntax-free"] / n, c["notes-free"] / n, c["art"] / n, c["fit 77"] / n]
         missed = missed or any(share < 1 for share in shares)
         cells = " | ".join(f"{share:.0%}" for share in shares)
-        tokens = f"{c['before'] / n:.0f} → {c['after'] / n:.0f} + {c['art tokens'] / n:.0f}"
+        tokens = (
+            f"{c['before'] / n:.0f} → {c['after'] / n:.0f} + {c['art tokens'] / n:.0f} "
+            f"+ {c['placement tokens'] / n:.0f}"
+        )
         print(f"| {fmt} | {int(c['slides'])} | {cells} | {c['kind'] / n:.0%} | {tokens} |")
     return 1 if missed else 0
 
