@@ -204,7 +204,12 @@ COMMENT_TEXT = re.compile(r"<!--+\s*(.*?)\s*--+>", re.S)
 _MAYBE_DIRECTIVE = re.compile(
     "_?(?:" + "|".join(sorted(GLOBAL_DIRECTIVES | LOCAL_DIRECTIVES)) + r")['\"]?\s*:"
 )
-_LOOSE_LINE = re.compile(r"^(\s*)([\"']?)(_?[A-Za-z]+)\2(\s*:[ \t]*)(.*)$")
+_LOOSE_LINE = re.compile(r"^()([\"']?)(_?[A-Za-z]+)\2(\s*:[ \t]*)(.*)$")
+"""A directive's ``key: value`` line as Marpit's loose YAML matches it: at the start of
+the line (an indented key is a nested mapping's, left alone), the key maybe quoted."""
+_YAML_SPECIAL = "\"'[{|>~&*"
+"""A value starting with one of these is YAML syntax (a quoted or flow value, a block
+scalar, a tag, an anchor or alias): Marpit leaves its line as it is."""
 
 
 def yaml_mapping(text: str, *, loose: bool = False) -> dict[str, Any]:
@@ -229,9 +234,10 @@ def _loosen(line: str) -> str:
     if match is None or not _is_directive_key(match.group(3)) or not match.group(5).strip():
         return line
     value = match.group(5).strip()
-    if value[0] in "\"'[{":
+    if value[0] in _YAML_SPECIAL:
         return line
-    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # Marpit escapes the double quotes only: a backslash keeps its YAML meaning.
+    quoted = '"' + value.replace('"', '\\"') + '"'
     return (
         f"{match.group(1)}{match.group(2)}{match.group(3)}{match.group(2)}{match.group(4)}{quoted}"
     )
