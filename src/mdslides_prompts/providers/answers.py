@@ -219,15 +219,31 @@ def with_art(prompt: str, art: str | None, max_tokens: int = MAX_CLIP_TOKENS) ->
     if not art:
         return prompt
     tail = _tail(art)
-    head = prompt.strip()
-    said = art.strip().rstrip(".")
-    repeated = head.casefold().find(said.casefold())
-    if repeated >= 0:
-        head = f"{head[:repeated].rstrip()} {head[repeated + len(said) :].lstrip(' .,;:')}"
-    head = head.strip(" .,;:")
+    head = _without_art(prompt.strip(), art.strip().rstrip("."))
     room = max(1, max_tokens - clip_tokens(tail))
     head = clip_prompt(head, max_words=max(1, MAX_WORDS - len(tail.split())), max_tokens=room)
     return (head.rstrip(" .,;:") + tail) if head else tail.removeprefix(ART_JOIN)
+
+
+def _without_art(head: str, art: str) -> str:
+    """*head* without the art direction *art* if the model wrote it too: whole anywhere,
+    or cut short at the end (the answer was cut to its budget), or its first clauses at
+    the start."""
+    folded, said = head.casefold(), art.casefold()
+    found = folded.find(said)
+    if found >= 0:
+        head = f"{head[:found].rstrip()} {head[found + len(art) :].lstrip(' .,;:')}"
+        return head.strip(" .,;:")
+    clauses = [c.strip() for c in said.split(",") if c.strip()]
+    opening = clauses[0] if clauses else ""
+    # Its first clause, then the rest as far as the answer goes: the repeat, cut short.
+    start = folded.find(opening) if len(opening.split()) >= 2 else -1
+    if start > 0 and said.startswith(folded[start:].rstrip(" .,;:")):
+        return head[:start].strip(" .,;:")
+    while clauses and folded.startswith(clauses[0]):
+        cut = len(clauses.pop(0))
+        head, folded = head[cut:].lstrip(" .,;:"), folded[cut:].lstrip(" .,;:")
+    return head.strip(" .,;:")
 
 
 def _tail(art: str) -> str:

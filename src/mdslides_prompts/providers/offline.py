@@ -110,14 +110,21 @@ def _art_direction(ctx: PromptContext, phrases: Phrases, budget: int) -> str:
     """The deck's art direction: its style, palette, a lighting and a mood chosen by its
     title, theme and colours, and clean unlettered surfaces."""
     seed = f"{ctx.deck_title or ''}\x00{ctx.theme or ''}\x00{','.join(ctx.colours)}"
-    parts = [
-        _deck_style(ctx, phrases),
-        _palette(ctx, phrases),
-        _pick(phrases.lightings, f"light\x00{seed}"),
-        _pick(phrases.moods, f"mood\x00{seed}"),
-        phrases.unlettered,
-    ]
-    return _fit(parts, budget)
+    style, unlettered = _deck_style(ctx, phrases), phrases.unlettered
+    light = _pick(phrases.lightings, f"light\x00{seed}")
+    mood = _pick(phrases.moods, f"mood\x00{seed}")
+    colours = ctx.colours or theme_palette(ctx.theme)
+    # Whole phrases go, never words of one (a phrase cut short reads as nonsense): the
+    # mood first, then the lighting, then colours from the end of the palette.
+    tries = [[style, _palette(ctx, phrases, colours), light, mood, unlettered]]
+    tries.append([style, _palette(ctx, phrases, colours), light, unlettered])
+    tries += [[style, _palette(ctx, phrases, colours[:n]), unlettered] for n in (3, 2, 1)]
+    tries += [[style, unlettered], [unlettered]]
+    for parts in tries:
+        prompt = ", ".join(p for p in parts if p)
+        if clip_tokens(prompt) <= budget:
+            return prompt
+    return _fit([unlettered], budget)
 
 
 def _fit(parts: list[str], budget: int) -> str:
@@ -247,9 +254,10 @@ def _showing(terms: list[str], phrases: Phrases) -> str:
     return f"{phrases.showing} {listed}"
 
 
-def _palette(ctx: PromptContext, phrases: Phrases) -> str:
-    """The deck's colours, else its theme's for a theme a generator ships; else nothing."""
-    keys = ctx.colours or theme_palette(ctx.theme)
+def _palette(ctx: PromptContext, phrases: Phrases, keys: tuple[str, ...] | None = None) -> str:
+    """The colours *keys* (by default the deck's colours, else its theme's for a theme a
+    generator ships), said in the prompt language; nothing without colours."""
+    keys = keys if keys is not None else (ctx.colours or theme_palette(ctx.theme))
     names = [phrases.colours[c] for c in keys if c in phrases.colours]
     if not names:
         return ""
