@@ -313,3 +313,55 @@ def test_dry_run_shows_the_art_request_first(
     assert data["decks"][0]["art_direction"]["action"] == "cached"
     assert all(s["action"] == "cached" for s in data["decks"][0]["slides"])
     assert markers(deck) == []
+
+
+def test_a_new_art_direction_remakes_the_decks_fresh_prompts_so_it_never_mixes_two(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck = tmp_path / "tides.md"
+    deck.write_text(DECK, encoding="utf-8")
+    arts = iter(["ink wash, grey and navy palette", "gouache, teal and sand palette"])
+    given: list[str] = []
+
+    def reply(request: Recorded) -> str:
+        if asks_art(request):
+            given.append(next(arts))
+            return given[-1]
+        return answer(request)
+
+    with openai_server(monkeypatch, answer=reply) as (server, provider):
+        assert cli(capsys, "run", deck, *provider)[0] == 0
+        own = "<!-- image-prompt lock | my own picture -->"
+        text = deck.read_text(encoding="utf-8")
+        first = markers(deck)
+        deck.write_text(text.replace(first[2], own))  # the author's, locked: never remade
+        text = deck.read_text(encoding="utf-8").replace("#14213d", "#0d9488")  # new colours
+        deck.write_text(text, encoding="utf-8")
+        assert cli(capsys, "run", deck, *provider)[0] == 0  # every prompt fresh: no request
+        assert len(server.posts) == 4 and markers(deck)[:2] == first[:2]
+        deck.write_text(deck.read_text(encoding="utf-8").replace("The moon pulls", "It pulls"))
+        report = cli_json(capsys, "run", deck, *provider)
+    actions = [(s["action"], s["reason"]) for s in report["decks"][0]["slides"]]
+    assert actions == [
+        ("generated", "stale"), ("generated", "new art direction"),
+        ("kept", "locked (lock flag in its marker)"),
+    ]  # fmt: skip
+    assert [asks_art(p) for p in server.posts[4:]] == [True, False, False]
+    prompts_now = prompts(deck)
+    assert all((p or "").endswith(". Gouache, teal and sand palette") for p in prompts_now[:2])
+    assert markers(deck)[2] == own
+
+
+def test_slides_chosen_on_purpose_are_all_a_run_remakes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck = tmp_path / "tides.md"
+    deck.write_text(DECK, encoding="utf-8")
+    with openai_server(monkeypatch, answer=answer) as (server, provider):
+        assert cli(capsys, "run", deck, *provider, "--style", "charcoal sketch")[0] == 0
+        before = markers(deck)
+        assert cli(capsys, "run", deck, *provider, "--slides", "2")[0] == 0
+        after = markers(deck)
+    # No style now: a new art direction is asked, for slide 2 only; 1 and 3 keep theirs.
+    assert [asks_art(p) for p in server.posts[3:]] == [True, False]
+    assert after[0] == before[0] and after[2] == before[2] and after[1] != before[1]

@@ -145,7 +145,9 @@ def fresh_deck(folder: Path, name: str = "deck.md") -> Path:
     """A deck whose every slide already has a fresh prompt (made offline)."""
     path = folder / name
     path.write_text(DECK, encoding="utf-8")
-    offline = Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
+    # With the art direction the local API gives: its runs then keep these prompts (a new
+    # art direction would remake a deck's fresh prompts along with its stale ones).
+    offline = Pipeline(Settings(style=ART), get_plugin_manager(load_entrypoints=False))
     offline.run([offline.load(path)], lambda d: d.path)
     assert {s.status for s in offline.load(path).slides} == {Status.FRESH}
     return path
@@ -381,9 +383,15 @@ def test_a_config_file_edit_applies_from_the_next_save(
     since = session.mark()
     edit(path, "Rocks left behind.", "Rocks the glacier left behind.")
     written_run(session, path.resolve(), since)
-    [request] = server.posts[3:]
-    assert slide_of(request) == "Moraines" and "English" in system_of(request)
-    assert "Art direction for every slide: charcoal\n" in request.json["messages"][-1]["content"]
+    # The edited slide, and with it the deck's other prompts: the style, so the art
+    # direction, changed (a deck never mixes two).
+    requests = server.posts[3:]
+    assert sorted(map(slide_of, requests)) == ["Glaciers", "Meltwater", "Moraines"]
+    assert all("English" in system_of(r) for r in requests)
+    assert all(
+        "Art direction for every slide: charcoal\n" in r.json["messages"][-1]["content"]
+        for r in requests
+    )
 
 
 @pytest.mark.parametrize("editor", ["rename", "jetbrains"])

@@ -37,7 +37,7 @@ from .outcomes import Action, DeckReport, Destination, SlideOutcome, SlidePlan
 from .placement import Placement
 from .planning import plan_without_request, request_reason
 from .plugins import get_plugin_manager
-from .providers.answers import token_budget, with_art
+from .providers.answers import ends_with_art, token_budget, with_art
 from .providers.base import (
     Message,
     PromptContext,
@@ -54,6 +54,29 @@ if TYPE_CHECKING:
     import asyncio
 
 __all__ = ["Action", "DeckReport", "Destination", "Pipeline", "SlideOutcome", "SlidePlan"]
+
+
+RESTYLED = "new art direction"
+"""Why a fresh prompt is made again: it does not end with the deck's art direction, which
+changed (a new title, theme, colour, style or language), and other slides of the deck
+get new prompts in this run."""
+
+
+def _restyled(
+    plans: Sequence[SlidePlan | None], has_art: Callable[[str], bool]
+) -> tuple[list[SlidePlan | None], set[int]]:
+    """*plans* where each fresh prompt kept as it is whose text fails *has_art* needs a
+    new prompt (``None``), and the indices of those slides."""
+    out: list[SlidePlan | None] = []
+    changed: set[int] = set()
+    for plan in plans:
+        fresh = plan is not None and plan.action is Action.KEPT and plan.reason == "fresh"
+        if fresh and plan is not None and not has_art(plan.slide.prompt or ""):
+            out.append(None)
+            changed.add(plan.slide.index)
+        else:
+            out.append(plan)
+    return out, changed
 
 
 def _art_error(error: str, action: Action) -> str:
@@ -418,7 +441,7 @@ class Pipeline:
             return reports
         import asyncio
 
-        return asyncio.run(self._arun(decks, destination, decided, None))
+        return asyncio.run(self._arun(decks, destination, decided, None, self._restyles(only)))
 
     async def arun(
         self,
@@ -435,7 +458,12 @@ class Pipeline:
             own and closes it at the end
         """
         decided = [[self._decided(deck, slide, only) for slide in deck.slides] for deck in decks]
-        return await self._arun(decks, destination, decided, provider)
+        return await self._arun(decks, destination, decided, provider, self._restyles(only))
+
+    def _restyles(self, only: Callable[[Deck, Slide], bool] | None) -> bool:
+        # Slides chosen by the caller (only, --slides) are all a run touches; --force
+        # remakes every prompt anyway.
+        return only is None and self._slides is None and not self.settings.force
 
     async def _arun(
         self,
@@ -443,6 +471,7 @@ class Pipeline:
         destination: Destination | None,
         decided: Sequence[Sequence[SlidePlan | None]],
         provider: Provider | None,
+        restyle: bool = True,
     ) -> list[DeckReport]:
         # Open the provider and the cache only if some slide needs a prompt: a rerun whose
         # prompts are all fresh needs neither (nor the time to import an HTTP client).
@@ -455,7 +484,7 @@ class Pipeline:
         try:
             reports = []
             for deck, plans in zip(decks, decided, strict=True):
-                results = await self._process(deck, provider, cache, plans)
+                results = await self._process(deck, provider, cache, plans, restyle)
                 reports.append(self._finish(deck, results, destination))
             return reports
         finally:
@@ -670,13 +699,18 @@ class Pipeline:
         )
 
     def _request_plan(
-        self, deck: Deck, slide: Slide, provider: Provider, art: ArtDirection
+        self,
+        deck: Deck,
+        slide: Slide,
+        provider: Provider,
+        art: ArtDirection,
+        why: str | None = None,
     ) -> SlidePlan:
         """The plan for a *slide* that needs a prompt: its request and cache key (none
         while the art direction is pending), or its failure when the deck's art
         direction failed or is missing from the cache."""
         on_purpose = self.settings.force or self._slides is not None
-        reason = request_reason(slide, force=self.settings.force)
+        reason = why or request_reason(slide, force=self.settings.force)
         if art.source in ("failed", "missing"):
             error = art.error or "no cached answer for the deck's art direction (--cache-only)"
             action = Action.MISSED if art.source == "missing" else Action.FAILED
@@ -706,18 +740,43 @@ class Pipeline:
             for deck in decks:
                 self.check_mode(deck)
                 art = self._known_art(deck, provider, cache)
-                found = []
-                for slide in deck.slides:
-                    plan = self.plan_slide(deck, slide, provider, only, art)
+                found = [self.plan_slide(deck, s, provider, only, art) for s in deck.slides]
+                found = self._restyle_plan(deck, found, provider, art, only)
+                for n, plan in enumerate(found):
                     if plan.key is not None:
                         hit = cache is not None and not plan.refresh and cache.get(plan.key)
-                        plan = replace(plan, cached=bool(hit))
-                    found.append(plan)
+                        found[n] = replace(plan, cached=bool(hit))
                 plans.append(found)
             return plans
         finally:
             _close(provider)
             self._close_cache(cache)
+
+    def _restyle_plan(
+        self,
+        deck: Deck,
+        plans: list[SlidePlan],
+        provider: Provider,
+        art: ArtDirection,
+        only: Callable[[Deck, Slide], bool] | None,
+    ) -> list[SlidePlan]:
+        """*plans* as a run would remake them: when some slide needs a request, the fresh
+        prompts that do not end with the deck's art direction too (every one of them
+        while it is pending: they cannot end with an answer not given yet)."""
+        if not self._restyles(only) or not any(p.action is None for p in plans):
+            return plans
+        text = art.text
+        if art.source != "pending" and not text:
+            return plans
+        _, changed = _restyled(
+            plans, lambda prompt: text is not None and ends_with_art(prompt, text)
+        )
+        return [
+            self._request_plan(deck, p.slide, provider, art, RESTYLED)
+            if p.slide.index in changed
+            else p
+            for p in plans
+        ]
 
     # --- running -------------------------------------------------------------------------
 
@@ -727,7 +786,11 @@ class Pipeline:
         provider: Provider | None,
         cache: PromptCache | None,
         decided: Sequence[SlidePlan | None],
+        restyle: bool = True,
     ) -> list[tuple[SlideOutcome, SlidePrompt | None]]:
+        """Ask for the prompts of *deck*'s slides that need one (``None`` in *decided*);
+        with *restyle*, also for its fresh prompts that do not end with the deck's art
+        direction, when some slide needs a request (so a deck never mixes two)."""
         import asyncio
 
         self.check_mode(deck)
@@ -737,36 +800,47 @@ class Pipeline:
         # one is done, and a progress bar would sit at zero, then jump.
         window = asyncio.Semaphore(max(16, 2 * self.settings.concurrency))
 
-        # The deck's art direction is asked once, with the first slide that needs a
-        # request; that slide bears its cost (and its failure), the others wait for it.
+        # The deck's art direction is asked once, before the first slide's request; the
+        # first slide that needs one bears its cost (and its failure).
         asked: list[asyncio.Future[ArtDirection]] = []
 
-        async def art() -> tuple[ArtDirection, bool]:
-            first = not asked
-            if first:
+        async def art() -> ArtDirection:
+            if not asked:
                 assert provider is not None  # arun opens it when a slide needs a prompt
                 asked.append(asyncio.ensure_future(self._ask_art(deck, provider, cache, limit)))
-            return await asyncio.shield(asked[0]), first
+            return await asyncio.shield(asked[0])
+
+        plans = list(decided)
+        restyled: set[int] = set()
+        if restyle and any(plan is None for plan in plans):
+            text = (await art()).text
+            if text:  # none when it failed (the slides that need it fail) or is off
+                plans, restyled = _restyled(plans, lambda prompt: ends_with_art(prompt, text))
+        owner = next(
+            (slide.index for slide, plan in zip(deck.slides, plans, strict=True) if plan is None),
+            None,
+        )
 
         async def one(
             slide: Slide, plan: SlidePlan | None
         ) -> tuple[SlideOutcome, SlidePrompt | None]:
             arrived = time.monotonic()
             async with window:
-                direction, first = None, False
+                direction = None
                 if plan is None:
                     assert provider is not None
-                    direction, first = await art()
-                    plan = self._request_plan(deck, slide, provider, direction)
+                    direction = await art()
+                    why = RESTYLED if slide.index in restyled else None
+                    plan = self._request_plan(deck, slide, provider, direction, why)
                 outcome, prompt = await self._slide(deck, plan, provider, cache, limit, arrived)
             if direction is not None:
-                outcome = _art_cost(outcome, direction, first)
+                outcome = _art_cost(outcome, direction, slide.index == owner)
             self._hook.mdslides_on_slide_done(deck=deck, slide=slide, outcome=outcome)
             return outcome, prompt
 
         return list(
             await asyncio.gather(
-                *(one(slide, plan) for slide, plan in zip(deck.slides, decided, strict=True))
+                *(one(slide, plan) for slide, plan in zip(deck.slides, plans, strict=True))
             )
         )
 

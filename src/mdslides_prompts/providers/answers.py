@@ -27,6 +27,7 @@ __all__ = [
     "clean_answer",
     "clip_prompt",
     "clip_tokens",
+    "ends_with_art",
     "not_a_prompt",
     "token_budget",
     "with_art",
@@ -244,6 +245,11 @@ def _without_art(head: str, art: str) -> str:
         cut = len(clauses.pop(0))
         head, folded = head[cut:].lstrip(" .,;:"), folded[cut:].lstrip(" .,;:")
     return head.strip(" .,;:")
+
+
+def ends_with_art(prompt: str, art: str) -> bool:
+    """Whether *prompt* ends with the art direction *art* as :func:`with_art` appends it."""
+    return prompt.endswith(_tail(art).removeprefix(ART_JOIN))
 
 
 def _tail(art: str) -> str:
