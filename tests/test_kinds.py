@@ -60,3 +60,17 @@ def test_the_kind_and_its_guidance_reach_the_request() -> None:
 def test_guidance_is_phrased_positively() -> None:
     for text in GUIDANCE.values():
         assert not {"no", "not", "never", "without", "avoid"} & set(text.replace(",", "").split())
+
+
+def test_a_cover_the_author_illustrated_is_still_the_opening(tmp_path: Path) -> None:
+    (tmp_path / "cover.jpg").write_bytes(b"\xff\xd8")
+    text = DECK.replace("# Field trip\n\nA day", "![bg](cover.jpg)\n\n# Field trip\n\nA day")
+    path = tmp_path / "deck.md"
+    path.write_text(text, encoding="utf-8")
+    for include in (False, True):
+        settings = Settings(include_illustrated=include)
+        pipeline = Pipeline(settings, get_plugin_manager(load_entrypoints=False))
+        deck = pipeline.load(path)
+        assert (deck.slides[0].skip_reason is None) is include
+        # The next slide is no title slide, and its request is the same either way.
+        assert pipeline.request(deck, deck.slides[1]).context.kind is None

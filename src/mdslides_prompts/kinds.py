@@ -50,10 +50,19 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _CODE = re.compile(r"^(?:[-\d.> ]*)\[code(?: in [^,\]]+)?, \d+ lines?\]$")
 
 
+_GLUE = frozenset(
+    """table of and a any your you very much beaucoup schön vielen muchas mille je wel the
+    du des""".split()
+)
+"""Words that only join a special title's own ("table" of "table of contents"): a title
+made of them alone ("Table", "The") is no special slide."""
+
+
 def special_kind(title: str) -> str | None:
-    """``questions``, ``closing`` or ``agenda`` when *title* is made only of such words."""
+    """``questions``, ``closing`` or ``agenda`` when *title* is made only of such words,
+    one of them at least more than a joining word."""
     words = {w.casefold() for w in _LETTERS.findall(title)}
-    if not words:
+    if not words or words <= _GLUE:
         return None
     return next((kind for kind, known in SPECIAL_TITLES.items() if words <= known), None)
 

@@ -553,7 +553,9 @@ class Pipeline:
         if not isinstance(visible, str):  # a plugin's mistake: the built-in rules answer
             visible = visible_text(slide.text, deck.format, slide.notes)
         shown = plain_text(visible, deck.format)
-        opening = next((s for s in deck.slides if s.skip_reason is None), None)
+        # The deck's first slide, prompted or not (a cover the author illustrated is still
+        # the opening: the next slide is no title slide).
+        opening = deck.slides[0] if deck.slides else None
         return PromptContext(
             slide_text=slide.text,
             slide_title=slide.title,
