@@ -365,3 +365,19 @@ def test_slides_chosen_on_purpose_are_all_a_run_remakes(
     # No style now: a new art direction is asked, for slide 2 only; 1 and 3 keep theirs.
     assert [asks_art(p) for p in server.posts[3:]] == [True, False]
     assert after[0] == before[0] and after[2] == before[2] and after[1] != before[1]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text", "theme"),
+    [("quarto", "---\ntitle: T\nformat:\n  revealjs:\n    theme: [moon, x.scss]\n---\n\n## A\n",
+      "moon"),
+     ("quarto", "---\ntitle: T\nformat:\n  revealjs:\n    theme: sky\n---\n\n## A\n", "sky"),
+     ("reveal-md", "---\ntitle: T\ntheme: serif\n---\n\n# A\n", "serif"),
+     ("quarto", "---\ntitle: T\nformat: revealjs\n---\n\n## A\n", None)],
+)  # fmt: skip
+def test_the_theme_is_read_where_each_tool_keeps_it(fmt: str, text: str, theme: str | None) -> None:
+    pipeline = Pipeline(Settings(format=fmt), get_plugin_manager(load_entrypoints=False))
+    context = pipeline.art_request(pipeline.parse(Deck.from_text(text))).context
+    assert context.theme == theme
+    if theme is not None:
+        assert context.colours  # the palette of a theme the generator ships

@@ -11,6 +11,7 @@ makes the other slides ask again. ``art-direction: false`` turns it off.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,8 +54,19 @@ class ArtDirection:
 
 
 def deck_theme(deck: Deck) -> str | None:
-    """The deck's theme (front matter ``theme``), if it names one."""
+    """The deck's theme, if its front matter names one: ``theme``, or a Quarto format's
+    (``format: revealjs: theme: moon``); of a list, the first that is not a file."""
     theme = deck.meta.get("theme")
+    formats = deck.meta.get("format")
+    if theme is None and isinstance(formats, Mapping):
+        theme = next(
+            (o["theme"] for o in formats.values() if isinstance(o, Mapping) and "theme" in o),
+            None,
+        )
+    if isinstance(theme, list):
+        theme = next(
+            (t for t in theme if isinstance(t, str) and not t.endswith((".scss", ".css"))), None
+        )
     return theme if isinstance(theme, str) else None
 
 
