@@ -9,7 +9,7 @@ from markdown_it.utils import read_fixture_file
 import pytest
 
 from mdslides_prompts import Deck, Pipeline, Settings, get_plugin_manager
-from mdslides_prompts.visible import visible_text
+from mdslides_prompts.visible import plain_text, visible_text
 
 from .fixture_tools import separators
 
@@ -46,3 +46,9 @@ def test_notes_behind_a_custom_separator_are_left_out() -> None:
 def test_an_unknown_format_loses_comments_and_tags_only() -> None:
     text = "# A <b>bold</b> move\n\nNote: kept\n\n<!-- hidden -->\n???\n"
     assert visible_text(text, None) == "# A bold move\n\nNote: kept\n\n???"
+
+
+def test_struck_words_are_read_without_their_marks() -> None:
+    assert plain_text("They are disappearing ~~slowly~~ fast") == (
+        "They are disappearing slowly fast"
+    )

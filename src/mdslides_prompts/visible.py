@@ -41,6 +41,9 @@ _PANDOC_NOTES = re.compile(
 _PANDOC_SPAN = re.compile(r"\[([^\[\]\n]*)\]\{[^{}\n]*\}")
 _PANDOC_FENCE = re.compile(r"^[ \t]*:{3,}.*$", re.M)
 _PANDOC_ATTRIBUTES = re.compile(r"\{[^{}\n]*[.#=][^{}\n]*\}")
+_PANDOC_PAUSE = re.compile(r"^[ \t]*\. \. \.[ \t]*$", re.M)
+_QUARTO_SHORTCODE = re.compile(r"\{\{<.*?>\}\}", re.S)
+_SLIDEV_INTERPOLATION = re.compile(r"\{\{.*?\}\}", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,8 @@ class _Rules:
 _REVEAL = _Rules(notes=_REVEAL_NOTES)
 _PANDOC = _Rules(
     hidden=(
+        (_QUARTO_SHORTCODE, ""),
+        (_PANDOC_PAUSE, ""),
         (_PANDOC_NOTES, ""),
         (_PANDOC_FENCE, ""),
         (_PANDOC_SPAN, r"\1"),
@@ -64,7 +69,10 @@ _PANDOC = _Rules(
     )
 )
 _RULES = {
-    "slidev": _Rules(head=_LEADING_FRONT_MATTER, hidden=((_SLIDEV_SLOT, ""),)),
+    "slidev": _Rules(
+        head=_LEADING_FRONT_MATTER,
+        hidden=((_SLIDEV_SLOT, ""), (_SLIDEV_INTERPOLATION, "")),
+    ),
     # Content classes nest (.a[.b[x]]): two passes unwrap what authors write.
     "remark": _Rules(
         notes=_REMARK_NOTES,
@@ -152,7 +160,7 @@ def plain_text(shown: str, fmt: str | None = None) -> str:
     # markdown-it is imported here: a run that asks for nothing never pays for it.
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").enable("table").parse(shown)
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(shown)
     lines: list[str] = []
     prefix: list[str] = []
     numbers: list[int | None] = []  # per open list: the next item's number, None: bullets
