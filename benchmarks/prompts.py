@@ -44,6 +44,21 @@ SYNTAX = re.compile(
 )
 """What only a generator reads (the same list as ``tests/test_audience.py``)."""
 BEFORE = "{context}Slide content (Markdown):\n{slide_markdown}"
+BEFORE_SYSTEM = (
+    "You are an expert at writing prompts for image-generation models. Given one slide of "
+    "a presentation and the deck around it, reply with a single prompt, in English, of "
+    "at most 60 words, describing one illustration for that slide: subject, setting, "
+    "composition, lighting, colour palette and visual style. The slide may be written in "
+    "another language: convey its ideas in English, never copy its wording. Keep the "
+    "style consistent with the rest of the deck. Never ask for text, letters, numbers, "
+    "logos or captions in the image. Reply with the prompt only: no preamble, no quotes, "
+    "no label, no line breaks."
+)
+"""The system template until issue 17 (what the whole request is compared with)."""
+BEFORE_CONTEXT = (
+    ("Deck title", "deck_title"), ("Deck theme", "theme"), ("Previous slide", "previous_title"),
+    ("Next slide", "next_title"), ("Slide title", "slide_title"),
+)  # fmt: skip
 """The user template until the audience's text replaced the slide's Markdown."""
 FIXTURES = {
     "marp": "marp_split.md", "slidev": "slidev_split.md", "deckset": "deckset_split.md",
@@ -90,6 +105,15 @@ def measure(
                 asyncio.run(provider.generate(request)), request.context.art_direction
             )
             values = {"context": "", "slide_markdown": request.context.slide_text.strip()}
+            old = [(label, getattr(request.context, name)) for label, name in BEFORE_CONTEXT]
+            old_context = "".join(f"{label}: {value}\n" for label, value in old if value)
+            counts["request before"] += estimate_tokens([
+                {"role": "system", "content": BEFORE_SYSTEM},
+                {"role": "user", "content": render_template(
+                    BEFORE, {**values, "context": old_context}
+                )},
+            ])  # fmt: skip
+            counts["request after"] += estimate_tokens(list(request.messages))
             counts["slides"] += 1
             counts["syntax-free"] += not SYNTAX.search(shown)
             counts["notes-free"] += not any(len(part) > 12 and part in user for part in notes)
@@ -114,9 +138,10 @@ def main() -> int:
     """Print one row per format; exit 1 when a 100 % goal is missed."""
     print(
         "| format | slides | syntax-free | notes-free | art direction | offline ≤ 77 CLIP "
-        "| with a kind | slide tokens before → after + art direction + placement |"
+        "| with a kind | slide tokens before → after + art direction + placement "
+        "| request tokens before → after |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     missed = False
     for fmt, texts in decks().items():
         c = measure(fmt, texts)
@@ -128,7 +153,10 @@ def main() -> int:
             f"{c['before'] / n:.0f} → {c['after'] / n:.0f} + {c['art tokens'] / n:.0f} "
             f"+ {c['placement tokens'] / n:.0f}"
         )
-        print(f"| {fmt} | {int(c['slides'])} | {cells} | {c['kind'] / n:.0%} | {tokens} |")
+        whole = f"{c['request before'] / n:.0f} → {c['request after'] / n:.0f}"
+        print(
+            f"| {fmt} | {int(c['slides'])} | {cells} | {c['kind'] / n:.0%} | {tokens} | {whole} |"
+        )
     return 1 if missed else 0
 
 

@@ -72,7 +72,7 @@ def test_default_templates_are_the_documented_ones(
     )
     system, user = (m["content"] for m in post.json["messages"])
     assert system.startswith("You write prompts for image-generation models.")
-    assert "in English, of 25 to 40 words" in system
+    assert "in English: 25 to 40 words" in system
     assert user.splitlines()[:5] == [
         "Deck title: Alpine Glaciers: Reading a Changing Landscape",
         "Deck theme: gaia",
