@@ -237,6 +237,7 @@ def test_inspect_shows_each_slide_placement(
     deck = _deck(tmp_path)
     code, out, _ = cli(capsys, "inspect", deck, "--json")
     assert code == 0
+    assert json.loads(out)["slides"][0]["placement"]["share"] == 1.0  # no slot: the slide
     second = json.loads(out)["slides"][1]["placement"]
     assert second == {
         "slot": "right", "share": 0.4, "aspect": "16:9", "width": 1280.0, "height": 720.0,

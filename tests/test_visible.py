@@ -52,3 +52,18 @@ def test_struck_words_are_read_without_their_marks() -> None:
     assert plain_text("They are disappearing ~~slowly~~ fast") == (
         "They are disappearing slowly fast"
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("```python\ndef fetch_tiles(x):\n    return Cache(x)\n\nclass Cache:\n    pass\n```",
+         "[code in python, 5 lines: fetch_tiles, Cache]"),
+        ("```sql\nCREATE TABLE glaciers (id int);\n```", "[code in sql, 1 line: glaciers]"),
+        ("```bash\n#!/bin/sh\n# melt the snow layer by layer\nrm -rf snow\n```",
+         "[code in bash, 3 lines: melt the snow layer by layer]"),
+        ("```\nx = 1\n```", "[code, 1 line]"),
+    ],
+)  # fmt: skip
+def test_code_says_what_it_is_about(code: str, expected: str) -> None:
+    assert plain_text(code) == expected

@@ -41,13 +41,13 @@ GUIDANCE = MappingProxyType(
         "quote": "the feeling of the quotation, as a quiet, evocative scene",
         "questions": "an open, inviting scene for conversation, such as a microphone under "
         "soft light in an empty hall",
-        "closing": "a calm, wide closing view that echoes the deck's opening image",
+        "closing": "a calm, wide closing view of the deck's subject, like a last look back",
     }
 )
 """What a request asks for, by kind of slide; positive phrasing only."""
 
 _LETTERS = re.compile(r"[^\W\d_]+")
-_CODE = re.compile(r"^(?:[-\d.> ]*)\[code(?: in [^,\]]+)?, \d+ lines?\]$")
+_CODE = re.compile(r"^(?:[-\d.> ]*)\[code(?: in [^,\]]+)?, \d+ lines?(?:: [^\]]*)?\]$")
 
 
 _GLUE = frozenset(

@@ -67,7 +67,8 @@ ART_USER_TEMPLATE = "The deck:\n<deck>\n{context}</deck>"
 
 TEMPLATE_VARIABLES = {
     "slide_text": "what the audience reads on the slide, as plain text: words, "
-    "[picture: alt text], [code in LANGUAGE, N lines]; no generator syntax or notes",
+    "[picture: alt text], [code in LANGUAGE, N lines: the names it defines]; no generator "
+    "syntax or notes",
     "slide_markdown": "the slide's Markdown as written, prompt markers left out",
     "notes": "the speaker notes between <notes> lines, after a line break, when the "
     "notes setting sends them; else empty",

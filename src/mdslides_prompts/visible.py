@@ -154,8 +154,8 @@ def plain_text(shown: str, fmt: str | None = None) -> str:
     Headings and paragraphs keep their words, list items a leading ``- `` (or their
     number), quotes a leading ``> ``, tables their cells (`` | `` between them); a
     picture becomes ``[picture: its alt text]`` (*fmt* ``marp``: Marp's image keywords
-    left out) and a code block ``[code in LANGUAGE, N lines]`` (what it is about is for
-    the slide's words to say); links keep their text.
+    left out) and a code block ``[code in LANGUAGE, N lines: names]`` (the names it
+    defines, else its first comment, say what it is about); links keep their text.
     """
     # markdown-it is imported here: a run that asks for nothing never pays for it.
     from markdown_it import MarkdownIt
@@ -189,7 +189,11 @@ def plain_text(shown: str, fmt: str | None = None) -> str:
             language = token.info.strip().split(" ")[0].strip("{}.") if token.info else ""
             count = len(token.content.rstrip("\n").split("\n"))
             what = f"code in {language}" if language else "code"
-            lines.append(f"{''.join(prefix)}[{what}, {count} line{'s' if count != 1 else ''}]")
+            names = code_names(token.content)
+            about = f": {', '.join(names)}" if names else ""
+            lines.append(
+                f"{''.join(prefix)}[{what}, {count} line{'s' if count != 1 else ''}{about}]"
+            )
         elif kind == "inline":
             words = _inline_words(token.children or [], fmt)
             if row is not None:
@@ -197,6 +201,31 @@ def plain_text(shown: str, fmt: str | None = None) -> str:
             elif words:
                 lines.append("".join(prefix) + words)
     return "\n".join(line.rstrip() for line in lines).strip()
+
+
+_DEFINED = re.compile(
+    r"\b(?:def|class|function|fn|func|struct|enum|interface|trait|module|type|object|"
+    r"record|macro|procedure|table|view)\s+([A-Za-z_][\w.]*)",
+    re.I,
+)
+_COMMENT_LINE = re.compile(r"^\s*(?:#+|//+|--|;+|%+)\s*(.+?)\s*$", re.M)
+
+
+def code_names(code: str, most: int = 3) -> list[str]:
+    """What a code block is about, in a few words: the names it defines (functions,
+    classes, tables, ...), at most *most*; else the words of its first comment (a shebang
+    or a lone mark aside); else nothing."""
+    names: list[str] = []
+    for found in _DEFINED.finditer(code):
+        if found.group(1) not in names:
+            names.append(found.group(1))
+    if names:
+        return names[:most]
+    for comment in _COMMENT_LINE.finditer(code):
+        words = comment.group(1).split()
+        if words and not comment.group(0).lstrip().startswith("#!"):
+            return [" ".join(words[:8])]
+    return []
 
 
 # Marp's image keywords (marpit's background and size syntax) are not alt text.

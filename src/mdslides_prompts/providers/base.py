@@ -58,7 +58,7 @@ class PromptContext:
     left out of the cache key (a key stays what it was before this field existed)."""
     audience_text: str = ""
     """What the audience reads on the slide, in plain text: words, ``[picture: alt]``,
-    ``[code in LANGUAGE, N lines]`` (see :func:`~mdslides_prompts.visible.audience_text`);
+    ``[code in LANGUAGE, N lines: names]`` (see :func:`~mdslides_prompts.visible.audience_text`);
     what the default messages send. Derived like :attr:`visible_text`, and left out of
     the cache key for the same reason."""
     notes: tuple[str, ...] = ()

@@ -63,7 +63,9 @@ def placements(
         picture = image or (inherited if spot is _UNSET else spot)
         slot = Slot(split) if split else Slot.BACKGROUND if picture else Slot.SLIDE
         shown = (picture.picture, picture.source, picture.line) if picture else (None, None, None)
-        found.append(Placement(slot, parse_share(share), width, height, said, *shown))
+        found.append(
+            Placement(slot, parse_share(share) if split else 1.0, width, height, said, *shown)
+        )
         spot = _UNSET
     return tuple(found)
 
