@@ -373,6 +373,8 @@ def test_slides_chosen_on_purpose_are_all_a_run_remakes(
       "moon"),
      ("quarto", "---\ntitle: T\nformat:\n  revealjs:\n    theme: sky\n---\n\n## A\n", "sky"),
      ("reveal-md", "---\ntitle: T\ntheme: serif\n---\n\n# A\n", "serif"),
+     ("marp", "---\nmarp: true\ntheme: default\n---\n\n# A\n\n---\n\n<!-- theme: gaia -->\n",
+      "gaia"),  # a global directive, wherever it is: the last one wins
      ("quarto", "---\ntitle: T\nformat: revealjs\n---\n\n## A\n", None)],
 )  # fmt: skip
 def test_the_theme_is_read_where_each_tool_keeps_it(fmt: str, text: str, theme: str | None) -> None:

@@ -180,7 +180,8 @@ class Deck:
     front_matter: LineSpan | None = None
     """The deck-level front matter, fences included, if the format found one."""
     meta: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
-    """The parsed deck-level front matter (read-only); empty if there is none."""
+    """The parsed deck-level front matter (read-only), with the deck-wide settings its
+    format reads elsewhere (Marp's global directives in comments); empty if none."""
     slides: tuple[Slide, ...] = ()
     """The slides, in order, once a format plugin has split the deck."""
     alike: tuple[str, ...] = ()

@@ -196,9 +196,22 @@ def _split(deck: Deck) -> Deck:
         _build_slide(index, cut, end, lines, kinds)
         for index, (cut, end) in enumerate(zip(cuts, _ends(cuts, lines), strict=True), 1)
     )
-    return deckfm.attach(
-        replace(deck, front_matter=front_matter, meta=MappingProxyType(meta), slides=slides)
-    )
+    settings = MappingProxyType({**meta, **_global_directives(cuts)})
+    return deckfm.attach(replace(deck, front_matter=front_matter, meta=settings, slides=slides))
+
+
+def _global_directives(cuts: Sequence[_Cut]) -> dict[str, Any]:
+    """The global directives the deck's comments set (``<!-- theme: gaia -->``): they
+    apply to the whole deck wherever they are, the last one winning, over the front
+    matter's."""
+    found: dict[str, Any] = {}
+    for cut in cuts:
+        for token in cut.tokens:
+            for inner in _comments(token):
+                if comment_kind(inner) == "directive":
+                    values = yaml_mapping(inner, loose=True)
+                    found.update((k, v) for k, v in values.items() if k in GLOBAL_DIRECTIVES)
+    return found
 
 
 def _parse(
