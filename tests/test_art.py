@@ -42,6 +42,13 @@ def answer(request: Recorded) -> str:
     return "A wide shoreline, " + user.split("<slide>\n", 1)[1].split("\n", 1)[0]
 
 
+def tides(folder: Path) -> Path:
+    """The test deck, written into *folder*."""
+    path = folder / "tides.md"
+    path.write_text(DECK, encoding="utf-8")
+    return path
+
+
 def user_of(request: Recorded) -> str:
     return str(request.json["messages"][-1]["content"])
 
@@ -129,8 +136,7 @@ def test_the_art_direction_is_appended_whole_and_the_prompt_cut_to_fit() -> None
 def test_one_request_per_deck_cached_and_kept_when_a_slide_changes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deck = tmp_path / "tides.md"
-    deck.write_text(DECK, encoding="utf-8")
+    deck = tides(tmp_path)
     with openai_server(monkeypatch, answer=answer) as (server, provider):
         code, _, err = cli(capsys, "run", deck, *provider, "-v")
         assert code == 0 and "4 requests (1 for art direction)" in err, err
@@ -158,8 +164,7 @@ def test_one_request_per_deck_cached_and_kept_when_a_slide_changes(
 def test_the_style_setting_is_the_art_direction_and_off_turns_it_off(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deck = tmp_path / "tides.md"
-    deck.write_text(DECK, encoding="utf-8")
+    deck = tides(tmp_path)
     with openai_server(monkeypatch, answer=answer) as (server, provider):
         assert cli(capsys, "run", deck, *provider, "--style", "linocut print, two inks")[0] == 0
         assert len(server.posts) == 3 and not any(asks_art(p) for p in server.posts)
@@ -181,8 +186,7 @@ def test_the_style_setting_is_the_art_direction_and_off_turns_it_off(
 def test_a_failed_art_direction_fails_the_first_slide_and_sends_no_other(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deck = tmp_path / "tides.md"
-    deck.write_text(DECK, encoding="utf-8")
+    deck = tides(tmp_path)
     before = deck.read_bytes()
 
     def script(request: Recorded) -> object:
@@ -207,8 +211,7 @@ def test_a_failed_art_direction_fails_the_first_slide_and_sends_no_other(
 def test_cache_only_without_a_cached_art_direction_misses_every_slide(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deck = tmp_path / "tides.md"
-    deck.write_text(DECK, encoding="utf-8")
+    deck = tides(tmp_path)
     code, _, err = cli(capsys, "run", deck, "--cache-only")
     assert code == 1 and err.count("no cached answer for the deck's art direction") == 3
     assert cli(capsys, "run", deck)[0] == 0  # offline: the art direction is cached now
@@ -299,8 +302,7 @@ def test_a_plugin_may_build_the_art_request(tmp_path: Path) -> None:
 def test_dry_run_shows_the_art_request_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deck = tmp_path / "tides.md"
-    deck.write_text(DECK, encoding="utf-8")
+    deck = tides(tmp_path)
     code, out, err = cli(capsys, "run", deck, "--dry-run")
     assert code == 0 and "dry run: 4 requests" in err
     assert out.startswith(f"{deck}: the deck's art direction: request to offline")
@@ -318,8 +320,7 @@ def test_dry_run_shows_the_art_request_first(
 def test_a_new_art_direction_remakes_the_decks_fresh_prompts_so_it_never_mixes_two(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deck = tmp_path / "tides.md"
-    deck.write_text(DECK, encoding="utf-8")
+    deck = tides(tmp_path)
     arts = iter(["ink wash, grey and navy palette", "gouache, teal and sand palette"])
     given: list[str] = []
 
@@ -355,8 +356,7 @@ def test_a_new_art_direction_remakes_the_decks_fresh_prompts_so_it_never_mixes_t
 def test_slides_chosen_on_purpose_are_all_a_run_remakes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deck = tmp_path / "tides.md"
-    deck.write_text(DECK, encoding="utf-8")
+    deck = tides(tmp_path)
     with openai_server(monkeypatch, answer=answer) as (server, provider):
         assert cli(capsys, "run", deck, *provider, "--style", "charcoal sketch")[0] == 0
         before = markers(deck)
