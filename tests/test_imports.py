@@ -120,6 +120,7 @@ DATA = {
     "art", "colours", "placement",
     "controls", "templates", "kinds", "providers", "providers.base", "providers.options",
     "providers.secret", "providers.answers", "providers.wire", "providers.offline_words",
+    "providers.pictures",
 }  # fmt: skip
 """The data layer (docs/architecture.md): what the hooks exchange, and pure helpers."""
 ENGINE = {
