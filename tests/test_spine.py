@@ -19,7 +19,9 @@ HOOKS = [
 ]
 TESTS = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
 SOURCES = "".join(
-    p.read_text(encoding="utf-8") for p in Path(mdslides_prompts.__file__).parent.rglob("*.py")
+    p.read_text(encoding="utf-8")
+    for p in Path(mdslides_prompts.__file__).parent.rglob("*.py")
+    if p.name != "hookspecs.py"  # the specifications themselves implement nothing
 )
 
 
