@@ -61,7 +61,9 @@ def test_only_the_engine_calls_hooks() -> None:
 
 def test_every_hook_is_implemented_and_tested() -> None:
     for name in HOOKS:
-        assert f"def {name}(" in SOURCES.replace(f"def {name}(\n", f"def {name}("), name
+        # By a built-in plugin, or by a test's plugin for a hook only third parties use.
+        code = (SOURCES + TESTS).replace(f"def {name}(\n", f"def {name}(")
+        assert f"def {name}(" in code, name
         assert name in TESTS or name.removeprefix("mdslides_") in TESTS, name
 
 
