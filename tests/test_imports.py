@@ -125,7 +125,7 @@ DATA = {
 """The data layer (docs/architecture.md): what the hooks exchange, and pure helpers."""
 ENGINE = {
     "plugins", "configfile", "cache", "explain", "fileio", "visible", "planning", "verify",
-    "pipeline", "workspace", "watch", "progress", "helpformat", "lint",
+    "pipeline", "workspace", "watch", "progress", "helpformat", "lint", "imagestore",
 }  # fmt: skip
 """The engine: runs the hooks; plugins never import it (fileio and visible excepted:
 plugins read files and a slide's visible text with them)."""
