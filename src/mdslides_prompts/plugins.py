@@ -37,6 +37,7 @@ DEFAULT_PLUGINS = (
     "mdslides_prompts.providers.infomaniak",
     "mdslides_prompts.providers.offline",
     "mdslides_prompts.providers.images_http",
+    "mdslides_prompts.providers.offline_image",
     "mdslides_prompts.formats.marp",
     "mdslides_prompts.formats.slidev",
     "mdslides_prompts.formats.deckset",
