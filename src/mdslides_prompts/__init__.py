@@ -67,6 +67,7 @@ if TYPE_CHECKING:
         ProviderEvent,
         Usage,
     )
+    from .providers.pictures import ImageProvider, ImageRequest, Picture
     from .workspace import Workspace, settings_for
 
 # The public names load on first use (PEP 562), so that ``mdslides-prompts --help`` and a
@@ -115,6 +116,9 @@ _LAZY = {
     "SlideOutcome": ".outcomes",
     "SlidePlan": ".outcomes",
     "get_plugin_manager": ".plugins",
+    "ImageProvider": ".providers.pictures",
+    "ImageRequest": ".providers.pictures",
+    "Picture": ".providers.pictures",
     "Answer": ".providers.base",
     "Message": ".providers.base",
     "ModelInfo": ".providers.base",
@@ -145,6 +149,8 @@ __all__ = [
     "Format",
     "FormatNotFound",
     "FormatUncertain",
+    "ImageProvider",
+    "ImageRequest",
     "Key",
     "LineSpan",
     "MalformedAnswer",
@@ -152,6 +158,7 @@ __all__ = [
     "Message",
     "ModelInfo",
     "Notify",
+    "Picture",
     "Pipeline",
     "Placement",
     "PluginError",

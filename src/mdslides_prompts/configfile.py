@@ -125,6 +125,8 @@ KEYS: Mapping[str, Key] = MappingProxyType(
             Key("api-key-env", "text", "openai: variable with the key",
                 target="options.api_key_env"),
             Key("rpm", "number", "requests per minute (0: no pacing)", target="options.rpm", low=0),
+            Key("image-rpm", "number", "picture requests per minute (0: no pacing)",
+                target="options.image_rpm", low=0),
             Key("timeout", "number", "seconds per request", target="options.timeout", low=0.001),
             Key("deadline", "number", "seconds per slide", target="options.deadline", low=0.001),
             Key("max-retries", "int", "retries per slide", target="options.max_retries", low=0,

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from .outcomes import DeckReport, SlideOutcome
     from .placement import Placement
     from .providers.base import Message, Notify, PromptContext, Provider, ProviderEvent
+    from .providers.pictures import ImageProvider
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -225,6 +226,35 @@ def mdslides_get_provider(name: str, settings: Settings, notify: Notify) -> Prov
     :param notify: call it with a :class:`~mdslides_prompts.providers.base.ProviderEvent`
         for each retry or wait; it reaches :func:`mdslides_on_provider_event`
     :return: a :class:`~mdslides_prompts.providers.base.Provider`, or ``None``
+    """
+
+
+@hookspec
+def mdslides_image_provider_names() -> Sequence[str]:  # type: ignore[empty-body]
+    """Name the image providers this plugin can create with
+    :func:`mdslides_get_image_provider`.
+
+    Called to validate ``--image-provider`` and to list plugins; results are merged.
+
+    :return: image provider names such as ``["offline"]``
+    """
+
+
+@hookspec(firstresult=True)
+def mdslides_get_image_provider(
+    name: str, settings: Settings, notify: Notify
+) -> ImageProvider | None:
+    """Create the image provider called *name*, if it is yours.
+
+    Called once per run that makes pictures; the provider serves every slide of every
+    deck of the run and is closed at its end. Credentials come from the environment,
+    never from *settings*.
+
+    :param name: the image provider the user asked for (``"offline"``, ...)
+    :param settings: the run's settings (``provider_options`` for its pacing and retries)
+    :param notify: call it with a :class:`~mdslides_prompts.providers.base.ProviderEvent`
+        for each retry or wait; it reaches :func:`mdslides_on_provider_event`
+    :return: a :class:`~mdslides_prompts.providers.pictures.ImageProvider`, or ``None``
     """
 
 

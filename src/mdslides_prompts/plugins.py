@@ -36,6 +36,8 @@ DEFAULT_PLUGINS = (
     "mdslides_prompts.providers.openai",
     "mdslides_prompts.providers.infomaniak",
     "mdslides_prompts.providers.offline",
+    "mdslides_prompts.providers.images_http",
+    "mdslides_prompts.providers.offline_image",
     "mdslides_prompts.formats.marp",
     "mdslides_prompts.formats.slidev",
     "mdslides_prompts.formats.deckset",

@@ -25,13 +25,14 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 import errno
+import json
 import logging
 import math
 import random
 import re
 import socket
 import time
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -65,6 +66,7 @@ __all__ = [
     "QUEUED_HINT",
     "ChatClient",
     "Pacer",
+    "Posted",
     "retry_delay",
     "timeout_message",
 ]
@@ -185,6 +187,18 @@ CONNECT_TIMEOUT = 10.0
 timeout, so that an address that never answers is told from a slow answer."""
 MALFORMED = 4
 """Malformed answers, with no usable one yet in the run, that stop every request."""
+
+
+@dataclass(frozen=True, slots=True)
+class Posted(Generic[T]):
+    """An answer of :meth:`ChatClient.post_json`, with what it cost."""
+
+    value: T
+    """The answer, as the caller's parser read it."""
+    attempts: int
+    """Requests sent, retries included."""
+    waited: float
+    """Seconds held back by client-side pacing."""
 
 
 @dataclass(slots=True)
@@ -317,6 +331,10 @@ _ERRNO_REASONS = {
 }
 
 
+def _as_is(data: Any) -> Any:
+    return data
+
+
 def _with_message(error: ProviderError, message: str) -> ProviderError:
     if isinstance(error, ProviderHTTPError):
         return type(error)(message, error.status, code=error.code, retry_after=error.retry_after)
@@ -410,11 +428,32 @@ class ChatClient:
         :param subject: what the request is for, in retry messages (a slide title)
         """
         tally = _Tally()
+        completion = await self._guarded(lambda limit: self._post(url, body, limit), subject, tally)
+        return replace(completion, attempts=tally.attempts, waited=tally.waited)
+
+    async def post_json(
+        self, url: str, body: Mapping[str, Any], subject: str, parse: Callable[[Any], T]
+    ) -> Posted[T]:
+        """POST a JSON *body* to *url* with the rules of :meth:`complete` (pacing, retries,
+        deadline, fail-fast); return the answer read by *parse*.
+
+        A success body is parsed as it came, unscrubbed (a picture's megabytes of base64
+        are never shown): *parse* must keep the server's text out of its errors, and the
+        caller scrubs what it keeps (:meth:`scrub`).
+        """
+
+        tally = _Tally()
+        value = await self._guarded(
+            lambda limit: self._exchange(url, limit, parse, body), subject, tally
+        )
+        return Posted(value, tally.attempts, tally.waited)
+
+    async def _guarded(
+        self, send: Callable[[float], Awaitable[T]], subject: str, tally: _Tally
+    ) -> T:
+        """:meth:`_call`; an error that every later request would meet stops them all."""
         try:
-            completion = await self._call(
-                lambda limit: self._post(url, body, limit), subject, tally
-            )
-            return replace(completion, attempts=tally.attempts, waited=tally.waited)
+            return await self._call(send, subject, tally)
         except (AuthenticationFailed, EndpointNotFound) as exc:
             # Every later request would fail the same way: do not send them.
             self._fatal = self._fatal or exc
@@ -438,17 +477,21 @@ class ChatClient:
 
     async def get_json(self, url: str, subject: str) -> Any:
         """GET *url* (paced, retried) and return its JSON."""
+        return await self._call(lambda limit: self._exchange(url, limit, _as_is), subject)
 
-        async def send(limit: float) -> Any:
-            try:
-                response = await self._http.get(
-                    url, headers={"Accept": "application/json"}, extensions=self._traced
-                )
-            except httpx.HTTPError as exc:
-                raise _transport_error(exc, limit) from None
-            return self._read(response, lambda data: data)
-
-        return await self._call(send, subject)
+    async def _exchange(
+        self, url: str, limit: float, parse: Callable[[Any], T], body: Any = None
+    ) -> T:
+        """GET *url*, or POST the JSON *body* to it, and read the answer with *parse* (a
+        success answer to a POST unscrubbed: see :meth:`post_json`)."""
+        try:
+            response = await self._http.request(
+                "GET" if body is None else "POST", url, json=body,
+                headers={"Accept": "application/json"}, extensions=self._traced,
+            )  # fmt: skip
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, limit) from None
+        return self._read(response, parse, raw=body is not None)
 
     async def _call(
         self, send: Callable[[float], Awaitable[T]], subject: str, tally: _Tally | None = None
@@ -568,15 +611,23 @@ class ChatClient:
     def _completion(self, response: httpx.Response) -> Completion:
         return self._read(response, parse_completion)
 
-    def _read(self, response: httpx.Response, parse: Callable[[Any], T]) -> T:
-        """*response*'s JSON read by *parse*; a body that is no answer names its address."""
+    def _read(self, response: httpx.Response, parse: Callable[[Any], T], *, raw: bool = False) -> T:
+        """*response*'s JSON read by *parse*; a body that is no answer names its address.
+
+        :param raw: parse a success body that is JSON without scrubbing it first
+        """
         try:
-            return parse(self._json(response))
+            return parse(self._json(response, raw=raw))
         except NoAnswerBody as exc:
             exc.where = self.scrub(_address(response.request.url, path=True))
             raise
 
-    def _json(self, response: httpx.Response) -> Any:
+    def _json(self, response: httpx.Response, *, raw: bool = False) -> Any:
+        if raw and response.is_success:
+            try:
+                return json.loads(response.content)
+            except ValueError:
+                pass  # read below, scrubbed, into a one-line error
         return read_json(
             response.status_code,
             response.reason_phrase,

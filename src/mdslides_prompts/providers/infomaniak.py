@@ -15,6 +15,7 @@ any name is accepted, since Infomaniak replaces models every few months.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 import os
 import re
 from typing import TYPE_CHECKING, Any
@@ -39,11 +40,14 @@ __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
+    "HINTS",
     "PRODUCT_ENV",
     "TOKEN_ENV",
+    "InfomaniakAccess",
     "auto_provider",
     "chat_url",
     "create_infomaniak",
+    "infomaniak_access",
     "missing_credentials",
 ]
 
@@ -124,22 +128,28 @@ def _catalogue(data: Any) -> list[ModelInfo]:
     return sorted(models, key=lambda m: m.name.casefold())
 
 
-def create_infomaniak(
-    settings: Settings,
-    environ: Mapping[str, str],
-    notify: Notify | None = None,
-    *,
-    need_product: bool = True,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> ChatProvider:
-    """The ``infomaniak`` provider for *settings*, credentials read from *environ*.
+@dataclass(frozen=True, slots=True)
+class InfomaniakAccess:
+    """Where the ``infomaniak`` provider goes and with which token, from the environment."""
 
-    :param need_product: require the product id and token (listing the catalogue needs
-        neither)
-    :param transport: what sends the requests (default: the network)
+    base_url: str
+    """The API root, without a trailing slash."""
+    product_id: str
+    """The AI product's digits (``""`` when not needed and not set)."""
+    token: str
+    """The API token (``""`` when not needed and not set)."""
+
+
+def infomaniak_access(
+    settings: Settings, environ: Mapping[str, str], *, need_product: bool = True
+) -> InfomaniakAccess:
+    """The API root, product id and token of the ``infomaniak`` provider, read from
+    *environ*; :class:`UsageError` if they are missing or unusable, or if *settings* hold
+    an option it does not take.
+
+    :param need_product: require the product id and token
     """
-    options = settings.provider_options
-    check_option_keys(options, ("api_version",), "infomaniak")
+    check_option_keys(settings.provider_options, ("api_version",), "infomaniak")
     missing = missing_credentials(environ)
     if need_product and missing:
         raise UsageError(
@@ -156,16 +166,33 @@ def create_infomaniak(
         raise UsageError(
             f"{BASE_URL_ENV} must be the API root such as {DEFAULT_BASE_URL}, not a route"
         )
-    version = _api_version(options.get("api_version"))
+    return InfomaniakAccess(base, product, environ.get(TOKEN_ENV, "").strip())
+
+
+def create_infomaniak(
+    settings: Settings,
+    environ: Mapping[str, str],
+    notify: Notify | None = None,
+    *,
+    need_product: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> ChatProvider:
+    """The ``infomaniak`` provider for *settings*, credentials read from *environ*.
+
+    :param need_product: require the product id and token (listing the catalogue needs
+        neither)
+    :param transport: what sends the requests (default: the network)
+    """
+    access = infomaniak_access(settings, environ, need_product=need_product)
+    version = _api_version(settings.provider_options.get("api_version"))
     validate_params(settings.params, profile_type=version == 1)
-    token = environ.get(TOKEN_ENV, "").strip()
-    client = bearer_client(token, TOKEN_ENV, settings, HINTS, notify, transport)
+    client = bearer_client(access.token, TOKEN_ENV, settings, HINTS, notify, transport)
     return ChatProvider(
         name="infomaniak",
         model=settings.model or DEFAULT_MODEL,
-        chat_url=chat_url(base, product, version),
+        chat_url=chat_url(access.base_url, access.product_id, version),
         client=client,
-        models_url=f"{base}/1/ai/models",
+        models_url=f"{access.base_url}/1/ai/models",
         catalogue=_catalogue,
         stream_usage=version == 2,  # documented for v2 only
     )

@@ -14,6 +14,7 @@ API: OpenAI itself, Ollama, vLLM, LiteLLM, LM Studio, ...
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 import os
 import re
 from typing import TYPE_CHECKING, Any
@@ -46,9 +47,12 @@ __all__ = [
     "OPENAI_BASE_URL",
     "OPENAI_KEY_ENV",
     "ChatProvider",
+    "OpenAIAccess",
+    "bearer_client",
     "check_base_url",
     "check_option_keys",
     "create_openai",
+    "openai_access",
 ]
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
@@ -222,23 +226,66 @@ def bearer_client(
     hints: Hints,
     notify: Notify | None,
     transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    images: bool = False,
 ) -> ChatClient:
     """The HTTP client of an OpenAI-style provider: *key* (if any, read from the variable
     *env*) as a bearer token, the connection options of *settings*, and *transport*
-    (default: the network)."""
+    (default: the network).
+
+    :param images: pace it for pictures (``image_rpm``) rather than prompts (``rpm``)
+    """
     if not (key.isascii() and key.isprintable()):
         # Such a key cannot go in a header, and the errors about it would quote it.
         raise UsageError(f"{env} holds a line break or a character other than ASCII")
     from .http import ChatClient  # only once a client is needed: httpx is slow to import
 
+    options = ClientOptions.from_mapping(settings.provider_options, settings.concurrency)
     return ChatClient(
         headers={"Authorization": f"Bearer {key}"} if key else {},
-        options=ClientOptions.from_mapping(settings.provider_options, settings.concurrency),
+        options=replace(options, rpm=options.image_rpm) if images else options,
         hints=hints,
         notify=notify,
         secret=key,
         transport=transport,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAIAccess:
+    """Where an ``openai`` provider goes and with which key, from its settings."""
+
+    base_url: str
+    """The API base, without a trailing slash."""
+    key: str
+    """The key, or ``""`` for none."""
+    key_env: str
+    """The variable it was read from."""
+    hints: Hints
+    """What to tell the user after each kind of error."""
+
+
+def openai_access(settings: Settings, environ: Mapping[str, str]) -> OpenAIAccess:
+    """The base URL and key of the ``openai`` provider for *settings* (``base_url``,
+    ``api_key_env``), the key read from *environ*; :class:`UsageError` if unusable."""
+    options = settings.provider_options
+    check_option_keys(options, ("base_url", "api_key_env"), "openai")
+    base = check_base_url(
+        str(options.get("base_url") or OPENAI_BASE_URL), "--base-url", "http://localhost:11434/v1"
+    )
+    key_env = options.get("api_key_env")
+    if key_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key_env)):
+        raise UsageError("--api-key-env takes the NAME of an environment variable, not a key")
+    key = environ.get(str(key_env or OPENAI_KEY_ENV), "").strip()
+    if key_env is not None and not key:
+        raise UsageError(f"{key_env} (named by --api-key-env) is not set or empty")
+    env = str(key_env or OPENAI_KEY_ENV)
+    hints = Hints(
+        auth=f"check the key in ${env} (--api-key-env names the variable)",
+        not_found="check --base-url (usually ending in /v1) and --model",
+        not_json="check --base-url (usually ending in /v1)",
+    )
+    return OpenAIAccess(base, key, env, hints)
 
 
 def create_openai(
@@ -255,36 +302,20 @@ def create_openai(
         need one)
     :param transport: what sends the requests (default: the network)
     """
-    options = settings.provider_options
-    check_option_keys(options, ("base_url", "api_key_env"), "openai")
-    base = check_base_url(
-        str(options.get("base_url") or OPENAI_BASE_URL), "--base-url", "http://localhost:11434/v1"
-    )
-    key_env = options.get("api_key_env")
-    if key_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key_env)):
-        raise UsageError("--api-key-env takes the NAME of an environment variable, not a key")
-    key = environ.get(str(key_env or OPENAI_KEY_ENV), "").strip()
-    if key_env is not None and not key:
-        raise UsageError(f"{key_env} (named by --api-key-env) is not set or empty")
+    access = openai_access(settings, environ)
     validate_params(settings.params)
     if need_model and not settings.model:
         raise UsageError(
             "the openai provider needs --model (the name your server serves; list them with "
             "'mdslides-prompts models --provider openai --base-url URL')"
         )
-    where = f"${key_env or OPENAI_KEY_ENV}"
-    hints = Hints(
-        auth=f"check the key in {where} (--api-key-env names the variable)",
-        not_found="check --base-url (usually ending in /v1) and --model",
-        not_json="check --base-url (usually ending in /v1)",
-    )
-    client = bearer_client(key, str(key_env or OPENAI_KEY_ENV), settings, hints, notify, transport)
+    client = bearer_client(access.key, access.key_env, settings, access.hints, notify, transport)
     return ChatProvider(
         name="openai",
         model=settings.model or "",
-        chat_url=f"{base}/chat/completions",
+        chat_url=f"{access.base_url}/chat/completions",
         client=client,
-        models_url=f"{base}/models",
+        models_url=f"{access.base_url}/models",
     )
 
 

@@ -8,6 +8,8 @@ of answer can be tested as text, and read again without the client's import cost
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 import email.utils
@@ -30,6 +32,7 @@ from ..errors import (
 )
 from .base import Usage
 from .options import Hints
+from .pictures import Picture
 
 __all__ = [
     "ChunkStream",
@@ -38,9 +41,11 @@ __all__ = [
     "NoAnswerBody",
     "SSEDecoder",
     "http_error",
+    "image_type",
     "one_line",
     "parse_completion",
     "parse_error_body",
+    "parse_picture",
     "parse_retry_after",
     "parse_usage",
     "read_json",
@@ -260,11 +265,7 @@ def _content_text(content: Any) -> str | None:
 
 def parse_completion(data: Any) -> Completion:
     """Read a ``chat.completion`` object; raise :class:`BadAnswer` if it holds no text."""
-    if not isinstance(data, dict):
-        raise NoAnswerBody("the answer is not a JSON object")
-    if data.get("result") == "error" or ("error" in data and "choices" not in data):
-        info = parse_error_body(json.dumps(data).encode())
-        raise MalformedAnswer(f"the server answered with an error: {info.message}")
+    _check_envelope(data, "choices")
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise NoAnswerBody("the answer has no choices")
@@ -278,6 +279,69 @@ def parse_completion(data: Any) -> Completion:
         reasoning = bool(message.get("reasoning") or message.get("reasoning_content"))
         raise _empty(finish, reasoning)
     return Completion(content, finish, parse_usage(data))
+
+
+def _check_envelope(data: Any, field: str) -> None:
+    """Refuse an answer that is no JSON object, or an error sent with a success status."""
+    if not isinstance(data, dict):
+        raise NoAnswerBody("the answer is not a JSON object")
+    if data.get("result") == "error" or ("error" in data and field not in data):
+        info = parse_error_body(json.dumps(data).encode())
+        raise MalformedAnswer(f"the server answered with an error: {info.message}")
+
+
+_IMAGE_TYPES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+_OTHER_FILES = (
+    (b"GIF8", "a GIF image"),
+    (b"BM", "a BMP image"),
+    (b"%PDF", "a PDF file"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+)
+
+
+def image_type(data: bytes) -> str:
+    """The media type of a PNG, JPEG or WebP file, from its first bytes (its magic
+    number); :class:`BadAnswer` naming what *data* is for anything else."""
+    for magic, media_type in _IMAGE_TYPES:
+        if data.startswith(magic):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    head = data[:64].lstrip()
+    what = next((name for magic, name in _OTHER_FILES if head.startswith(magic)), None)
+    if what is None and head[:1] == b"<":
+        what = "an SVG image" if b"<svg" in data[:512].lower() else "HTML or XML text"
+    if what is None and head[:1] in (b"{", b"["):
+        what = "JSON text"
+    what = what or "unknown data starting with " + (data[:4].hex(" ") or "nothing")
+    raise BadAnswer(f"the picture is {what}, not a PNG, JPEG or WebP image")
+
+
+def parse_picture(data: Any) -> Picture:
+    """Read an images answer, ``{"data": [{"b64_json": ..., "revised_prompt": ...}]}``,
+    into a :class:`~.pictures.Picture` (its type read from the bytes)."""
+    _check_envelope(data, "data")
+    items = data.get("data")
+    if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+        raise NoAnswerBody("the answer has no data list of pictures")
+    item = items[0]
+    encoded = item.get("b64_json")
+    if not isinstance(encoded, str):
+        given = "a URL" if item.get("url") else "no picture"
+        raise NoAnswerBody(f"the answer has no b64_json picture ({given} instead)")
+    try:
+        image = base64.b64decode("".join(encoded.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise MalformedAnswer("the answer's b64_json is not valid base64") from None
+    if not image:
+        raise MalformedAnswer("the answer's b64_json holds an empty picture")
+    revised = item.get("revised_prompt")
+    revised = revised.strip() if isinstance(revised, str) and revised.strip() else None
+    return Picture(image, image_type(image), revised)
 
 
 def _empty(finish_reason: str | None, reasoning: bool) -> BadAnswer:
