@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["CACHE_DIR_ENV", "ENV_PREFIX", "MODES", "Key", "Settings"]
+__all__ = ["CACHE_DIR_ENV", "ENV_PREFIX", "MODES", "PLACEMENTS", "Key", "Settings"]
 
 ENV_PREFIX = "MDSLIDES_PROMPTS_"
 """Prefix of the environment variable of each key (``MDSLIDES_PROMPTS_MODEL``)."""
@@ -22,6 +22,9 @@ MODES = ("comment", "reference", "frontmatter")
 """Ways a prompt can be written into a deck: an HTML comment, a link reference
 definition (invisible in slides and notes where the format allows it), or a key in the
 slide's front matter (where the format has per-slide front matter)."""
+
+PLACEMENTS = ("auto", "background", "left", "right", "none")
+"""Where a slide's picture may go (the ``placement`` key; see :attr:`Settings.placement`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,19 @@ class Settings:
     """Give a prompt to slides whose picture the author already set too (Marp's
     ``![bg]``, Slidev's ``image:``, a ``data-background-image``...: see
     :mod:`~mdslides_prompts.placement`); by default they are skipped."""
+    image_provider: str | None = None
+    """The image provider (``images``): ``None`` for the one named like :attr:`provider`
+    (``offline`` when that one makes no pictures)."""
+    image_model: str = "flux"
+    """The image model."""
+    image_style: str | None = None
+    """A style preset of the image model, if any."""
+    images_folder: str = "slide-images"
+    """Where a deck's pictures go, relative to the deck's folder."""
+    placement: str = "auto"
+    """Where a picture goes in its slide: ``background``, ``left``, ``right``, ``none``
+    (no pictures), or ``auto`` (the slot the format gives the slide, else a right-hand
+    panel beside a slide's text and the background of a slide that is only a title)."""
 
     def resolved_cache_dir(self) -> Path:
         """The cache directory: the setting, else the environment, else the user cache dir."""

@@ -27,7 +27,7 @@ import tomllib
 from types import MappingProxyType
 from typing import Any
 
-from .config import ENV_PREFIX, MODES, Key, Settings
+from .config import ENV_PREFIX, MODES, PLACEMENTS, Key, Settings
 from .controls import parse_selectors
 from .deck import Deck, split_lines
 from .errors import PluginError, UsageError
@@ -127,6 +127,15 @@ KEYS: Mapping[str, Key] = MappingProxyType(
             Key("rpm", "number", "requests per minute (0: no pacing)", target="options.rpm", low=0),
             Key("image-rpm", "number", "picture requests per minute (0: no pacing)",
                 target="options.image_rpm", low=0),
+            Key("image-provider", "text", "provider that makes pictures",
+                target="image_provider", unset="the prompt provider's, else offline"),
+            Key("image-model", "text", "image model", target="image_model"),
+            Key("image-style", "text", "image model's style preset", target="image_style",
+                unset="none"),
+            Key("images-folder", "text", "pictures' folder, relative to the deck",
+                target="images_folder"),
+            Key("placement", "choice", "where a slide's picture goes", target="placement",
+                choices=PLACEMENTS, deck=True),
             Key("timeout", "number", "seconds per request", target="options.timeout", low=0.001),
             Key("deadline", "number", "seconds per slide", target="options.deadline", low=0.001),
             Key("max-retries", "int", "retries per slide", target="options.max_retries", low=0,

@@ -19,7 +19,17 @@ from typing import Any
 from .errors import DeckError
 from .marker import BadMarker, PromptMarker, content_hash
 
-__all__ = ["BOM", "Deck", "LineSpan", "Slide", "SlidePrompt", "Status", "split_lines"]
+__all__ = [
+    "BOM",
+    "Deck",
+    "LineSpan",
+    "PlacedPicture",
+    "Slide",
+    "SlidePicture",
+    "SlidePrompt",
+    "Status",
+    "split_lines",
+]
 
 BOM = "\ufeff"
 _OTHER_BOMS = (
@@ -79,6 +89,26 @@ class Status(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PlacedPicture:
+    """A picture we placed in a slide: the lines that show it, right after its marker."""
+
+    line: int
+    """1-based source line of the picture's first line."""
+    path: str
+    """The picture's path as written (relative to the deck, ``/``-separated)."""
+    slot: str
+    """Where it is placed, as a :class:`~mdslides_prompts.placement.Slot` value."""
+    lines: int = 1
+    """How many source lines from :attr:`line` on are ours (a picture and the blank line
+    that closes it, say)."""
+
+    @property
+    def numbers(self) -> range:
+        """The source lines the picture takes."""
+        return range(self.line, self.line + self.lines)
+
+
+@dataclass(frozen=True, slots=True)
 class Slide:
     """One slide as its generator sees it, with where it stands in the source."""
 
@@ -103,6 +133,9 @@ class Slide:
     lock_reason: str | None = None
     """Why the slide's prompt is locked (a ``lock`` list in the configuration), or
     ``None``; a ``lock`` flag in the marker locks it too (see :attr:`status`)."""
+    picture: PlacedPicture | None = None
+    """The picture we placed after the slide's marker, if any (its lines are not part of
+    :attr:`text`)."""
 
     @property
     def marker(self) -> PromptMarker | BadMarker | None:
@@ -161,6 +194,21 @@ class SlidePrompt:
     """The image prompt, one line of plain text."""
     source_hash: str
     """:attr:`Slide.content_hash` of the slide the prompt was made from."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlidePicture:
+    """A picture to place in one slide, right after its prompt marker."""
+
+    index: int
+    """The slide's :attr:`Slide.index`."""
+    path: str
+    """The picture's path relative to the deck's folder, ``/``-separated."""
+    slot: str = "background"
+    """Where it goes: ``background``, ``left`` or ``right`` (a
+    :class:`~mdslides_prompts.placement.Slot` value)."""
+    share: float = 1.0
+    """The part of the slide's width a ``left`` or ``right`` picture takes."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from urllib.parse import unquote
 from .errors import ConcurrentEdit, DeckError
 
 if TYPE_CHECKING:
+    from .deck import Deck
     from .outcomes import DeckReport
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "read_stream",
     "write_atomic",
     "write_report",
+    "write_text",
 ]
 
 TEMP_PREFIX = ".mdslides-prompts-"
@@ -425,14 +427,19 @@ def write_report(report: DeckReport, path: Path | None) -> DeckReport:
     report says where it went, whether a file was written, or why not."""
     if path is None:
         return report
-    deck = report.deck
-    data = deck.to_bytes(report.text)
+    written, error = write_text(report.deck, report.text, path)
+    return replace(report, destination=path, written=written, error=error)
+
+
+def write_text(deck: Deck, text: str, path: Path) -> tuple[bool, str | None]:
+    """Write *deck*'s new *text* to *path* the way :func:`write_report` does: whether a
+    file was written, and why not when it could not be."""
+    data = deck.to_bytes(text)
     in_place = deck.path is not None and path.resolve() == deck.path.resolve()
-    if in_place and not report.changed:
-        return replace(report, destination=path)
+    if in_place and text == deck.text:
+        return False, None
     expected = deck.to_bytes() if in_place else None
     try:
-        written = write_atomic(path, data, expected=expected)
+        return write_atomic(path, data, expected=expected), None
     except DeckError as exc:
-        return replace(report, destination=path, error=str(exc))
-    return replace(report, destination=path, written=written)
+        return False, str(exc)

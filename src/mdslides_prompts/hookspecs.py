@@ -41,7 +41,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .config import Key, Settings
-    from .deck import Deck, Slide, SlidePrompt
+    from .deck import Deck, Slide, SlidePicture, SlidePrompt
     from .detection import Evidence
     from .outcomes import DeckReport, SlideOutcome
     from .placement import Placement
@@ -311,11 +311,34 @@ def mdslides_inject_prompts(
 
 
 @hookspec(firstresult=True)
-def mdslides_strip_prompts(deck: Deck, settings: Settings) -> str | None:
-    """Return the deck's text with our prompt markers removed, if ``deck.format`` is yours.
+def mdslides_inject_pictures(
+    deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+) -> str | None:
+    """Return the deck's text with *pictures* placed, if ``deck.format`` is yours.
 
-    The exact inverse of :func:`mdslides_inject_prompts`: stripping an injected deck
-    gives back the original bytes. Markers carrying the author's flag stay (see
+    Each picture goes in the lines right after its slide's marker line, in the syntax
+    the generator shows a picture with in that slot, replacing the picture placed there
+    before (:attr:`~mdslides_prompts.deck.Slide.picture`); the split must read those
+    lines back as that picture and leave them out of the slide's text. Every other byte
+    stays; :func:`mdslides_strip_prompts` removes a picture with its marker. The
+    pipeline splits the text again and refuses it unless every slide is as it was.
+
+    :param deck: the split deck
+    :param pictures: the pictures to place, by slide index (each slide has one marker)
+    :param settings: the run's settings, as the deck was split with them
+    :return: the new text (without BOM), or ``None`` if the format is not yours or
+        shows no pictures
+    """
+
+
+@hookspec(firstresult=True)
+def mdslides_strip_prompts(deck: Deck, settings: Settings) -> str | None:
+    """Return the deck's text with our prompt markers (and the pictures placed after
+    them) removed, if ``deck.format`` is yours.
+
+    The exact inverse of :func:`mdslides_inject_prompts` and
+    :func:`mdslides_inject_pictures`: stripping an injected deck gives back the original
+    bytes. Markers carrying the author's flag stay (see
     :func:`~mdslides_prompts.marker.strippable`); the pipeline checks both.
 
     :param deck: the split deck

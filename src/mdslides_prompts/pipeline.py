@@ -19,7 +19,7 @@ from .cache import PromptCache, cache_key, deck_location, entry_meta, key_parts
 from .config import MODES, Settings
 from .configfile import hide_config_block
 from .controls import apply_controls, parse_selectors, selected
-from .deck import Deck, Slide, SlidePrompt, Status
+from .deck import Deck, Slide, SlidePicture, SlidePrompt, Status
 from .detection import Detection, Evidence, Strength, decide
 from .errors import (
     FormatNotFound,
@@ -47,7 +47,8 @@ from .providers.base import (
     Usage,
     ask,
 )
-from .verify import layout, refusal
+from .providers.pictures import ImageProvider
+from .verify import layout, picture_refusal, refusal
 from .visible import plain_text, visible_text
 
 if TYPE_CHECKING:
@@ -350,6 +351,28 @@ class Pipeline:
         accepted, text = self._fit(deck, accepted, text, candidates[:half], refused)
         return self._fit(deck, accepted, text, candidates[half:], refused)
 
+    def place_pictures(self, deck: Deck, pictures: Mapping[int, SlidePicture]) -> str:
+        """*deck*'s text with *pictures* placed after their slides' markers, checked to
+        leave every slide as it was and to show each picture where it was placed;
+        :class:`PluginError` if the format places none or its output is refused."""
+        if not pictures:
+            return deck.text
+        text = self._hook.mdslides_inject_pictures(
+            deck=deck, pictures=pictures, settings=self.settings
+        )
+        if not isinstance(text, str):
+            raise PluginError(f"{deck.name}: no plugin can place pictures in {deck.format} decks")
+        if text != deck.text:
+            for name in (deck.format, *deck.alike):
+                after = self.parse(replace(deck, text=text, slides=(), format=name, alike=()))
+                before = deck if name == deck.format else self.parse(replace(deck, format=name))
+                problem = picture_refusal(before, after, pictures)
+                if problem:
+                    raise PluginError(
+                        f"{deck.name}: {deck.format} plugin output refused: {problem}"
+                    )
+        return text
+
     def check_mode(self, deck: Deck) -> None:
         """Fail before any request if *deck*'s format cannot take the chosen mode."""
         probe = self._hook.mdslides_inject_prompts(
@@ -505,6 +528,36 @@ class Pipeline:
         if not isinstance(provider, Provider):
             raise PluginError(
                 f"the plugin providing {name!r} returned {provider!r}, not a provider"
+            )
+        return provider
+
+    def image_provider_names(self) -> list[str]:
+        """Names of every image provider the plugins offer."""
+        return sorted({n for names in self._hook.mdslides_image_provider_names() for n in names})
+
+    def image_provider_name(self) -> str:
+        """The image provider the settings name: ``image_provider``, else the one named
+        like the prompt provider, else ``offline``."""
+        if self.settings.image_provider:
+            return self.settings.image_provider
+        names = self.image_provider_names()
+        return self.settings.provider if self.settings.provider in names else "offline"
+
+    def open_image_provider(self) -> ImageProvider:
+        """Create the image provider :meth:`image_provider_name` names; the caller closes
+        it (``aclose``)."""
+        name = self.image_provider_name()
+        provider = self._hook.mdslides_get_image_provider(
+            name=name, settings=self.settings, notify=self._notify
+        )
+        if provider is None:
+            raise UsageError(
+                f"unknown image provider {name!r}; choose from "
+                f"{', '.join(self.image_provider_names())}"
+            )
+        if not isinstance(provider, ImageProvider):
+            raise PluginError(
+                f"the plugin providing {name!r} returned {provider!r}, not an image provider"
             )
         return provider
 

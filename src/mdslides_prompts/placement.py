@@ -87,6 +87,9 @@ class Placement:
     """Whether :attr:`picture` is there (a URL, or a file that exists); a missing file
     is a placeholder for the picture to make (the pipeline checks: see
     :func:`~mdslides_prompts.fileio.picture_found`)."""
+    offers: tuple[Slot, ...] = ()
+    """The slots the format can place a picture of ours in on this slide, the one it
+    prefers first (none: it places no pictures; see ``mdslides_inject_pictures``)."""
 
     @property
     def illustrated(self) -> bool:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .deck import Deck, Slide, SlidePrompt
+from .deck import Deck, Slide, SlidePicture, SlidePrompt
 from .marker import PromptMarker, strippable
 
-__all__ = ["layout", "refusal"]
+__all__ = ["layout", "picture_refusal", "refusal"]
 
 
 def layout(slide: Slide) -> tuple[object, ...]:
@@ -45,7 +45,8 @@ def refusal(
             for m in slide.markers
             if isinstance(m, PromptMarker) and not strippable(m)
         ]
-        return slide.text, slide.skip_reason, flagged if slide.index not in prompts else []
+        kept = [] if slide.index in prompts else flagged
+        return slide.text, slide.skip_reason, kept, None if stripped else _shown(slide)
 
     if [shape(s) for s in before.slides] != [shape(s) for s in after.slides]:
         return "it would change the deck's slides"
@@ -55,4 +56,31 @@ def refusal(
             return f"slide {slide.index} still has a marker"
         if want is not None and (len(slide.markers) != 1 or slide.prompt != want.text):
             return f"slide {slide.index} does not read back its prompt"
+    return None
+
+
+def _shown(slide: Slide) -> tuple[str, str] | None:
+    return (slide.picture.path, slide.picture.slot) if slide.picture else None
+
+
+def picture_refusal(before: Deck, after: Deck, pictures: Mapping[int, SlidePicture]) -> str | None:
+    """Why the text split as *after* must not replace *before* once *pictures* are
+    placed, or ``None`` if it may: every slide the same, its markers too; each slide of
+    *pictures* showing its picture in its slot, the others the pictures they had."""
+
+    def shape(slide: Slide) -> tuple[object, ...]:
+        return (
+            slide.text,
+            slide.skip_reason,
+            slide.markers
+            and [(m.flags, m.prompt) for m in slide.markers if isinstance(m, PromptMarker)],
+        )
+
+    if [shape(s) for s in before.slides] != [shape(s) for s in after.slides]:
+        return "it would change the deck's slides"
+    for old, new in zip(before.slides, after.slides, strict=True):
+        want = pictures.get(new.index)
+        wanted = (want.path, want.slot) if want is not None else _shown(old)
+        if _shown(new) != wanted:
+            return f"slide {new.index} does not show its picture"
     return None

@@ -74,6 +74,10 @@ def _command(name: str) -> click.Command:
         from .run import run
 
         return run
+    if name == "images":
+        from .images import images
+
+        return images
     if name == "watch":
         from .watch import watch
 

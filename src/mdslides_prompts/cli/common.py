@@ -24,6 +24,7 @@ __all__ = [
 
 SUMMARIES = {
     "run": "Write an image prompt into every slide of the decks at PATH.",
+    "images": "Give every slide with a current prompt its picture.",
     "watch": "Keep the prompts of the decks at PATH current while you edit.",
     "check": "Fail if any slide's prompt is missing, stale or unparsable.",
     "strip": "Remove the markers run wrote, giving back the deck as it was before.",

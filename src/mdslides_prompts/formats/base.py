@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from ..config import Key, Settings
-from ..deck import Deck, Slide, SlidePrompt
+from ..deck import Deck, Slide, SlidePicture, SlidePrompt
 from ..detection import Evidence
 from ..hookspecs import hookimpl
 from ..placement import Placement
@@ -59,6 +59,13 @@ class Format(ABC):
         """*deck*'s text with *prompts* written in *mode*, one of :attr:`modes` (see
         ``mdslides_inject_prompts``), or ``None`` if this deck cannot take that mode
         after all. By default none: a format that only reads decks."""
+        return None
+
+    def inject_pictures(
+        self, deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+    ) -> str | None:
+        """*deck*'s text with *pictures* placed after their slides' markers (see
+        ``mdslides_inject_pictures``). By default ``None``: a format that places none."""
         return None
 
     def strip(self, deck: Deck, settings: Settings) -> str | None:
@@ -112,6 +119,15 @@ class Format(ABC):
         if deck.format not in self.names or mode not in self.modes:
             return None
         return self.inject(deck, prompts, mode, settings)
+
+    @hookimpl(trylast=True)
+    def mdslides_inject_pictures(
+        self, deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+    ) -> str | None:
+        """:meth:`inject_pictures`, for a deck of one of :attr:`names`."""
+        if deck.format not in self.names:
+            return None
+        return self.inject_pictures(deck, pictures, settings)
 
     @hookimpl(trylast=True)
     def mdslides_strip_prompts(self, deck: Deck, settings: Settings) -> str | None:

@@ -6,20 +6,25 @@ the edit so that :func:`remove_lines` exactly undoes :func:`edit_lines`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 import re
 
-from ..deck import Deck, SlidePrompt, split_lines
+from ..deck import Deck, PlacedPicture, SlidePicture, SlidePrompt, split_lines
 from ..marker import BadMarker, PromptMarker, render_marker, strippable
 
 __all__ = [
+    "PICTURE_PATH",
     "PROBE",
     "LineEdits",
     "code_free",
     "edit_lines",
     "fenced_lines",
     "line_ending",
+    "picture_after",
+    "picture_path",
+    "picture_url",
+    "place_pictures",
     "remove_lines",
     "source_line",
     "strip_markers",
@@ -123,9 +128,97 @@ class LineEdits:
 
 
 def strip_markers(deck: Deck, also: Collection[int] = ()) -> str:
-    """*deck*'s text without the lines of its slides' markers (and the lines *also*),
-    but for the author's flagged ones (see :func:`~mdslides_prompts.marker.strippable`)."""
-    return remove_lines(deck.text, {m.line for m in stripped_markers(deck)} | set(also))
+    """*deck*'s text without the lines of its slides' markers and of the pictures that
+    follow them (and the lines *also*), but for the author's flagged ones (see
+    :func:`~mdslides_prompts.marker.strippable`): their pictures stay with them."""
+    gone = {m.line for m in stripped_markers(deck)}
+    pictures = {
+        n
+        for s in deck.slides
+        if s.picture is not None and s.picture.line - 1 in gone
+        for n in s.picture.numbers
+    }
+    return remove_lines(deck.text, gone | pictures | set(also))
+
+
+# --- pictures ------------------------------------------------------------------------------
+
+PICTURE_PATH = r"(?P<path>[A-Za-z0-9/._~%-]*[0-9a-f]{24}\.(?:png|jpg|webp))"
+"""A picture's path as we write it (see :func:`picture_url`): a name from the image
+store (24 hex digits of its request's key), after the folders that lead to it."""
+
+
+def picture_url(path: str) -> str:
+    """*path* as a picture line writes it: percent-encoded but for ``/._-~``, so that
+    it needs no quoting in a Markdown link, an HTML attribute or a CSS ``url()``."""
+    from urllib.parse import quote
+
+    return quote(path, safe="/._-~")
+
+
+def picture_path(url: str) -> str:
+    """The path a picture line's *url* names (the inverse of :func:`picture_url`)."""
+    from urllib.parse import unquote
+
+    return unquote(url)
+
+
+def picture_after(
+    lines: Sequence[str],
+    marker: PromptMarker | BadMarker | None,
+    read: Callable[[str], tuple[str, str] | None],
+) -> PlacedPicture | None:
+    """The picture we placed right after *marker* (a marker line of its own), if any.
+
+    :param lines: the deck's lines, endings kept
+    :param read: the format's reading of one line (without its ending) as a picture
+        line of ours: ``(url, slot)``, or ``None``
+    :return: the picture, with the blank line after it when there is one (we write
+        one: a picture line is a paragraph of its own, which the next line must not
+        continue)
+    """
+    if marker is None or marker.form == "frontmatter" or marker.line >= len(lines):
+        return None
+    found = read(lines[marker.line].rstrip("\r\n"))
+    if found is None:
+        return None
+    after = marker.line + 1  # 0-based index of the line after the picture
+    blank = after < len(lines) and not lines[after].strip()
+    return PlacedPicture(marker.line + 1, picture_path(found[0]), found[1], 2 if blank else 1)
+
+
+def place_pictures(
+    deck: Deck,
+    pictures: Mapping[int, SlidePicture],
+    render: Callable[[SlidePicture], str],
+    edits: LineEdits | None = None,
+    *,
+    closed: bool = True,
+) -> LineEdits:
+    """Collect the edits that give each slide in *pictures* its picture line, rendered by
+    *render*, right after the slide's marker line (replacing the picture there).
+
+    :param closed: follow a new picture line with a blank line (a Markdown paragraph
+        that the next line must not continue); left out after a last line without an
+        ending, where it could not be told apart from no line at all
+    :raises ValueError: a slide without a marker line of its own (nothing to follow)
+    """
+    edits = edits if edits is not None else LineEdits()
+    lines = split_lines(deck.text)
+    for slide in deck.slides:
+        picture = pictures.get(slide.index)
+        if picture is None:
+            continue
+        marker = slide.marker
+        if marker is None or len(slide.markers) != 1 or marker.form == "frontmatter":
+            raise ValueError(f"slide {slide.index} has no marker line to put a picture after")
+        line = render(picture)
+        if slide.picture is not None:
+            edits.change[slide.picture.line] = line
+            continue
+        last = marker.line == len(lines) and not line_ending(lines[-1])
+        edits.insert[marker.line] = line if last or not closed else line + "\n"
+    return edits
 
 
 def stripped_markers(deck: Deck) -> list[PromptMarker | BadMarker]:

@@ -40,13 +40,21 @@ from typing import Any
 from markdown_it.token import Token
 
 from ...config import Settings
-from ...deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ...deck import BOM, Deck, LineSpan, Slide, SlidePicture, SlidePrompt, split_lines
 from ...detection import Evidence, Strength
 from ...marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
-from ...placement import Placement
+from ...placement import Placement, Slot
 from .. import deckfm, js
 from ..base import Format
-from ..lines import LineEdits, code_free, strip_markers
+from ..lines import (
+    PICTURE_PATH,
+    LineEdits,
+    code_free,
+    picture_after,
+    picture_url,
+    place_pictures,
+    strip_markers,
+)
 from .backgrounds import placements
 from .parser import (
     COMMENT_TEXT,
@@ -388,9 +396,10 @@ def _build_slide(
                     continue  # marp-core's fitting header, not a note
                 if comment_kind(inner) == "note":
                     notes.append(inner)
-    marker_lines = {m.line for m in markers}
+    picture = picture_after(lines, markers[0], read_picture) if len(markers) == 1 else None
+    ours = {m.line for m in markers} | set(picture.numbers if picture else ())
     text = "\n".join(
-        lines[n - 1].rstrip("\r\n") for n in range(cut.start, end + 1) if n not in marker_lines
+        lines[n - 1].rstrip("\r\n") for n in range(cut.start, end + 1) if n not in ours
     )
     title = next(
         (
@@ -422,7 +431,27 @@ def _build_slide(
         markers=tuple(markers),
         anchor_line=cut.anchor if cut.comment_anchor is None else cut.comment_anchor,
         skip_reason=skip,
+        picture=picture,
     )
+
+
+_OFFERS = (Slot.BACKGROUND, Slot.RIGHT, Slot.LEFT)
+"""Where a picture of ours goes on a Marp slide: a ``bg`` image, full or split."""
+_PICTURE = re.compile(rf"!\[bg(?: (?P<side>left|right)(?::\d+%)?)?\]\({PICTURE_PATH}\)")
+
+
+def read_picture(line: str) -> tuple[str, str] | None:
+    """A picture line of ours (``![bg](…)``, ``![bg right:40%](…)``): its URL and slot."""
+    found = _PICTURE.fullmatch(line)
+    return (found["path"], found["side"] or "background") if found else None
+
+
+def render_picture(picture: SlidePicture) -> str:
+    """The picture line for *picture*: a background, or a split one taking its share."""
+    url = picture_url(picture.path)
+    if picture.slot in ("left", "right"):
+        return f"![bg {picture.slot}:{round(picture.share * 100)}%]({url})"
+    return f"![bg]({url})"
 
 
 # --- plugin --------------------------------------------------------------------------------
@@ -513,31 +542,52 @@ class Marp(Format):
                 edits.drop.update(m.line for m in body[1:])
             else:
                 # A marker of the other form (or a broken one) may sit where this form is
-                # not safe: write the new one at the anchor instead.
+                # not safe: write the new one at the anchor instead, its picture with it.
                 edits.insert[cut.anchor if cut and form == "reference" else slide.anchor_line] = (
-                    line
+                    line + _moved_picture(deck, slide, edits)
                 )
                 edits.drop.update(m.line for m in body)
         deckfm.drop_entries(deck, prompts.keys(), edits)
         return edits.apply(deck)
 
+    def inject_pictures(
+        self, deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+    ) -> str:
+        """Place each picture after its slide's marker as a ``bg`` image (split to its
+        side when it has one), then a blank line: a paragraph Marpit takes out of the
+        slide's content and shows as the background."""
+        return place_pictures(deck, pictures, render_picture).apply(deck)
+
     def strip(self, deck: Deck, settings: Settings) -> str:
-        """Remove every marker line and the front-matter prompt block."""
+        """Remove every marker line (with its picture) and the front-matter prompt block."""
         return strip_markers(deck, deckfm.strip_lines(deck))
 
     def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
         """The slide's ``![bg]`` images (``left``/``right:N%`` split it) or
         ``backgroundImage`` directive, on the ``size`` the deck chose (see
         :mod:`.backgrounds`)."""
-        found = _placements(deck.text, deck.bom)
-        return found[slide.index - 1] if 0 < slide.index <= len(found) else Placement()
+        ours = frozenset(n for s in deck.slides if s.picture for n in s.picture.numbers)
+        found = _placements(deck.text, deck.bom, ours)
+        place = found[slide.index - 1] if 0 < slide.index <= len(found) else Placement()
+        return replace(place, offers=_OFFERS)
+
+
+def _moved_picture(deck: Deck, slide: Slide, edits: LineEdits) -> str:
+    """The lines of *slide*'s picture, dropped where they are, to follow its marker where
+    it moves (``""`` when it has none)."""
+    if slide.picture is None:
+        return ""
+    lines = split_lines(deck.text)
+    edits.drop.update(slide.picture.numbers)
+    return "".join("\n" + lines[n - 1].rstrip("\r\n") for n in slide.picture.numbers)
 
 
 @lru_cache(maxsize=8)
-def _placements(text: str, bom: bool) -> tuple[Placement, ...]:
-    """Every slide's placement, read once for each text (the hook asks slide by slide)."""
+def _placements(text: str, bom: bool, ours: frozenset[int]) -> tuple[Placement, ...]:
+    """Every slide's placement, read once for each text (the hook asks slide by slide),
+    the pictures we placed (on the lines *ours*) aside."""
     _, meta, cuts, _, _ = _parse(Deck(text=text, bom=bom))
-    return placements(meta, [cut.tokens for cut in cuts], _comments)
+    return placements(meta, [cut.tokens for cut in cuts], _comments, ours)
 
 
 PLUGIN = Marp()

@@ -12,7 +12,7 @@ built-in themes have ``16:9`` (1280x720, the default) and ``4:3`` (960x720).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 import re
 from typing import Any
@@ -46,9 +46,11 @@ def placements(
     meta: Mapping[str, Any],
     slides: Sequence[Sequence[Token]],
     comments: Callable[[Token], list[str]],
+    ours: Collection[int] = (),
 ) -> tuple[Placement, ...]:
     """The placement of each slide, given the front matter *meta*, each slide's tokens
-    and how to read the comments a token holds."""
+    and how to read the comments a token holds; the images on the lines *ours* (the
+    pictures we placed) aside."""
     directives = [[yaml_mapping(c, loose=True) for c in _directives(tokens, comments)]
                   for tokens in slides]  # fmt: skip
     width, height, said = _size(meta, directives)
@@ -59,7 +61,7 @@ def placements(
         for values in given:
             inherited = _css_background(values, "backgroundImage", inherited)
             spot = _css_background(values, "_backgroundImage", spot)
-        image, split, share = _images(tokens)
+        image, split, share = _images(tokens, ours)
         picture = image or (inherited if spot is _UNSET else spot)
         slot = Slot(split) if split else Slot.BACKGROUND if picture else Slot.SLIDE
         shown = (picture.picture, picture.source, picture.line) if picture else (None, None, None)
@@ -104,13 +106,17 @@ def _css_background(
     return _Background(value, f"{name}: {value}", None)
 
 
-def _images(tokens: Sequence[Token]) -> tuple[_Background | None, str | None, str | None]:
+def _images(
+    tokens: Sequence[Token], ours: Collection[int] = ()
+) -> tuple[_Background | None, str | None, str | None]:
     """The slide's first background image, and the split side and size its ``bg``
     images give (the last ones win)."""
     first: _Background | None = None
     split: str | None = None
     share: str | None = None
     for token in tokens:
+        if token.map and token.map[0] + 1 in ours:
+            continue
         for child in token.children or () if token.type == "inline" else ():
             words = child.content.split() if child.type == "image" else []
             url = str(child.attrGet("src") or "")

@@ -1,0 +1,338 @@
+"""From prompt to picture: each slide's picture made, stored and placed (issue 18).
+
+A slide gets a picture when its prompt is there and current (fresh, edited by hand or
+locked), its format can place one and the author did not set one already. The picture
+is asked for with the slide's prompt at a size that fits where it goes (see
+:func:`picture_size`), named by its request in the deck's image store (so the same
+request is never sent twice), and placed by the format plugin in the lines right after
+the slide's marker. A picture placed for an earlier prompt stays until asked
+(``refresh``): a picture costs far more than a prompt.
+
+:class:`Illustrator` plans and runs it over decks; the CLI's ``images`` command and
+``run --images`` are thin adapters over it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+import enum
+import math
+from pathlib import Path, PurePosixPath
+import time
+from typing import TYPE_CHECKING
+
+from .deck import Deck, Slide, SlidePicture, Status
+from .errors import MdSlidesError, PluginError, ProviderError
+from .fileio import write_text
+from .imagestore import ImageStore
+from .marker import PromptMarker
+from .placement import Placement, Slot
+from .providers.pictures import SIZES, ImageProvider, ImageRequest
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
+
+__all__ = [
+    "DeckPictures",
+    "Illustrator",
+    "PictureAction",
+    "PictureOutcome",
+    "choose_slot",
+    "picture_size",
+]
+
+_SIDE_SHARE = 0.4
+"""The share of a side panel the ``auto`` and ``left``/``right`` placements take when the
+format does not say (Marp's ``![bg right:40%]``, the share most decks use)."""
+
+
+class PictureAction(enum.StrEnum):
+    """What happened to one slide's picture."""
+
+    MADE = "made"
+    """Asked for, stored and placed."""
+    STORED = "stored"
+    """Found in the image store (made before for the same request) and placed."""
+    KEPT = "kept"
+    """Placed already, for the slide's prompt as it is."""
+    OUTDATED = "outdated"
+    """Placed for an earlier prompt, kept (``refresh`` replaces it)."""
+    WAITING = "waiting"
+    """No current prompt to draw from: the slide's prompt is missing or stale."""
+    SKIPPED = "skipped"
+    """The slide gets no picture (see the reason)."""
+    FAILED = "failed"
+    """The picture could not be made, stored or placed (see the error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PictureOutcome:
+    """What happened to one slide's picture, or what would (a dry run)."""
+
+    index: int
+    """The slide's index."""
+    action: PictureAction
+    """What happened."""
+    reason: str | None = None
+    """Why, for the slides left as they are."""
+    path: str | None = None
+    """The picture's path relative to the deck, when it has one."""
+    request: ImageRequest | None = None
+    """The request the picture comes from (or would)."""
+    slot: str | None = None
+    """Where the picture is placed."""
+    share: float = 1.0
+    """The part of the slide's width a ``left`` or ``right`` picture takes."""
+    requests: int = 0
+    """Requests sent, retries included."""
+    seconds: float = 0.0
+    """Time its requests took."""
+    error: str | None = None
+    """Why it failed."""
+    not_sent: bool = False
+    """Whether a failure came before any request for it was sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeckPictures:
+    """One deck's pictures: the outcome of each slide, the deck's new text and where it
+    went."""
+
+    deck: Deck
+    """The deck as read and split."""
+    text: str
+    """The new text (equal to ``deck.text`` when nothing was placed)."""
+    outcomes: tuple[PictureOutcome, ...] = ()
+    """One outcome per slide, in slide order."""
+    destination: Path | None = None
+    """Where the text was written."""
+    written: bool = False
+    """Whether a file was (re)written."""
+    error: str | None = None
+    """Why the deck was not written, if it was not."""
+
+    def count(self, action: PictureAction) -> int:
+        """How many slides had *action*."""
+        return sum(1 for o in self.outcomes if o.action is action)
+
+    @property
+    def failed(self) -> tuple[PictureOutcome, ...]:
+        """The outcomes that failed."""
+        return tuple(o for o in self.outcomes if o.action is PictureAction.FAILED)
+
+
+def choose_slot(place: Placement, slide: Slide, setting: str) -> tuple[Slot, float] | str:
+    """Where *slide*'s picture goes, with the part of the slide's width it takes, given
+    the format's *place* for it and the ``placement`` *setting*; or why it gets none."""
+    if setting == "none":
+        return "placement is none"
+    if not place.offers:
+        return (
+            "its format places no pictures yet"
+            if place.slot is not Slot.NONE
+            else ("its format shows no pictures")
+        )
+    if place.illustrated:
+        return "the author set its picture"
+    if setting != "auto":
+        wanted = Slot(setting)
+    elif place.slot in place.offers:
+        wanted = place.slot  # the slot the author laid out, a placeholder in it
+    else:
+        body = slide.text.replace(f"# {slide.title}", "", 1) if slide.title else slide.text
+        wanted = Slot.RIGHT if any(c.isalnum() for c in body) else Slot.BACKGROUND
+    if wanted not in place.offers:
+        wanted = place.offers[0]
+    share = place.share if wanted is place.slot and place.share < 1 else _SIDE_SHARE
+    return (wanted, share if wanted in (Slot.LEFT, Slot.RIGHT) else 1.0)
+
+
+def picture_size(place: Placement, slot: Slot, share: float) -> str:
+    """The size (one of :data:`~.providers.pictures.SIZES`) whose shape is nearest the
+    picture's area: full-bleed wide, half a slide square, a narrow panel tall."""
+    area = replace(place, slot=slot, share=share).area
+
+    def distance(size: str) -> float:
+        width, height = (int(n) for n in size.split("x"))
+        return abs(math.log(area) - math.log(width / height))
+
+    return min(SIZES, key=distance)
+
+
+class Illustrator:
+    """Gives the slides of decks their pictures through *pipeline* (the deck's settings,
+    format plugins and art direction) and an image provider.
+
+    :param pipeline: the pipeline the decks were split with
+    :param provider: the image provider (its ``name`` is part of each picture's key)
+    :param refresh: replace pictures placed for an earlier prompt
+    """
+
+    def __init__(self, pipeline: Pipeline, provider: ImageProvider, *, refresh: bool = False):
+        self.pipeline = pipeline
+        self.provider = provider
+        self.refresh = refresh
+
+    def store(self, deck: Deck) -> ImageStore:
+        """The image store of *deck* (next to it; the working folder for standard input)."""
+        where = deck.path if deck.path is not None else Path.cwd() / "deck.md"
+        return ImageStore.beside(where, self.pipeline.settings.images_folder)
+
+    def plan(self, deck: Deck) -> list[PictureOutcome]:
+        """What a run would do with each slide of *deck*: ``made`` stands for a picture to
+        ask for, ``stored`` for one the store has; nothing is asked or written."""
+        art = self._art(deck)
+        store = self.store(deck)
+        return [self._plan_slide(deck, slide, store, art) for slide in deck.slides]
+
+    def _art(self, deck: Deck) -> str | None:
+        if not self.pipeline.settings.art_direction:
+            return None
+        try:
+            return self.pipeline.art_direction(deck).text
+        except MdSlidesError:  # the prompt provider cannot be reached: no palette hint
+            return None
+
+    def _plan_slide(
+        self, deck: Deck, slide: Slide, store: ImageStore, art: str | None
+    ) -> PictureOutcome:
+        status = slide.status
+        if status is Status.SKIPPED:
+            return PictureOutcome(slide.index, PictureAction.SKIPPED, "the slide gets no prompt")
+        if status in (Status.MISSING, Status.STALE):
+            why = "no prompt yet" if status is Status.MISSING else "its prompt is stale"
+            return PictureOutcome(slide.index, PictureAction.WAITING, f"{why}: run first")
+        marker = slide.marker
+        if status is Status.UNPARSABLE or not isinstance(marker, PromptMarker):
+            return PictureOutcome(slide.index, PictureAction.SKIPPED, slide.problem)
+        if marker.form == "frontmatter":
+            return PictureOutcome(
+                slide.index, PictureAction.SKIPPED,
+                "its prompt is in the front matter: a picture follows a marker line "
+                "(--mode comment)",
+            )  # fmt: skip
+        place = self.pipeline.placement(deck, slide) or Placement()
+        chosen = choose_slot(place, slide, self.pipeline.settings.placement)
+        if isinstance(chosen, str):
+            return PictureOutcome(slide.index, PictureAction.SKIPPED, chosen)
+        slot, share = chosen
+        request = ImageRequest(
+            prompt=marker.prompt, model=self.pipeline.settings.image_model,
+            size=picture_size(place, slot, share), style=self.pipeline.settings.image_style,
+            art_direction=art,
+        )  # fmt: skip
+        key = request.key(self.provider.name)
+        found = store.find(key)
+        path = store.relative(found, _deck_file(deck)) if found else None
+        shown = slide.picture
+        base = PictureOutcome(
+            slide.index, PictureAction.MADE, request=request, slot=slot.value, share=share
+        )
+        if shown is not None and _named(shown.path, key):
+            if found is not None:
+                return replace(base, action=PictureAction.KEPT, path=shown.path)
+            return replace(base, reason="its picture file is missing")
+        if shown is not None and not self.refresh:
+            return replace(
+                base, action=PictureAction.OUTDATED, path=shown.path,
+                reason="placed for an earlier prompt; refresh replaces it",
+            )  # fmt: skip
+        if path is not None:
+            return replace(base, action=PictureAction.STORED, path=path)
+        return base
+
+    async def arun(
+        self, decks: Sequence[Deck], destination: Callable[[Deck], Path | None] | None
+    ) -> list[DeckPictures]:
+        """Make, store and place the pictures of *decks*; write each deck to
+        ``destination(deck)`` (``None``: nowhere). Slides that fail keep what they had."""
+        limit = asyncio.Semaphore(self.pipeline.settings.concurrency)
+        jobs = [self._deck(deck, destination, limit) for deck in decks]
+        return list(await asyncio.gather(*jobs))
+
+    async def _deck(
+        self,
+        deck: Deck,
+        destination: Callable[[Deck], Path | None] | None,
+        limit: asyncio.Semaphore,
+    ) -> DeckPictures:
+        store = self.store(deck)
+        plans = await asyncio.to_thread(self.plan, deck)
+        outcomes = list(
+            await asyncio.gather(*(self._make(deck, store, plan, limit) for plan in plans))
+        )
+        pictures = {
+            o.index: SlidePicture(o.index, o.path, o.slot or "background", o.share)
+            for o in outcomes
+            if o.path is not None and o.action in (PictureAction.MADE, PictureAction.STORED)
+        }
+        text, outcomes = self._place(deck, pictures, outcomes)
+        report = DeckPictures(deck, text, tuple(outcomes))
+        path = destination(deck) if destination is not None else None
+        if path is None:
+            return report
+        written, error = write_text(deck, text, path)
+        return replace(report, destination=path, written=written, error=error)
+
+    async def _make(
+        self, deck: Deck, store: ImageStore, plan: PictureOutcome, limit: asyncio.Semaphore
+    ) -> PictureOutcome:
+        if plan.action is not PictureAction.MADE or plan.request is None:
+            return plan
+        request = plan.request
+        started = time.monotonic()
+        try:
+            async with limit:
+                started = time.monotonic()
+                picture = await self.provider.generate_image(request)
+            stored = await asyncio.to_thread(store.put, request.key(self.provider.name), picture)
+        except Exception as exc:  # a third-party provider's bug must not lose other slides
+            error = str(exc) if isinstance(exc, MdSlidesError) else f"{type(exc).__name__}: {exc}"
+            return replace(
+                plan, action=PictureAction.FAILED, error=error,
+                requests=getattr(exc, "attempts", 0),
+                not_sent=isinstance(exc, ProviderError) and not exc.sent,
+                seconds=time.monotonic() - started,
+            )  # fmt: skip
+        path = store.relative(stored.path, _deck_file(deck))
+        return replace(
+            plan, path=path, requests=picture.requests,
+            seconds=max(0.0, time.monotonic() - started - picture.waited),
+        )  # fmt: skip
+
+    def _place(
+        self, deck: Deck, pictures: dict[int, SlidePicture], outcomes: list[PictureOutcome]
+    ) -> tuple[str, list[PictureOutcome]]:
+        """Place *pictures* all at once, or one by one when the format refuses that, so
+        that a slide whose picture cannot be placed fails alone."""
+        try:
+            return self.pipeline.place_pictures(deck, pictures), outcomes
+        except PluginError:
+            pass
+        text = deck.text
+        placed: dict[int, SlidePicture] = {}
+        refused: dict[int, str] = {}
+        for index, picture in pictures.items():
+            try:
+                text = self.pipeline.place_pictures(deck, {**placed, index: picture})
+                placed[index] = picture
+            except PluginError as exc:
+                refused[index] = str(exc).removeprefix(f"{deck.name}: ")
+        return text, [
+            replace(o, action=PictureAction.FAILED, error=refused[o.index])
+            if o.index in refused
+            else o
+            for o in outcomes
+        ]
+
+
+def _deck_file(deck: Deck) -> Path:
+    return deck.path if deck.path is not None else Path.cwd() / "deck.md"
+
+
+def _named(path: str, key: str) -> bool:
+    """Whether the picture at *path* is the one stored for *key* (named by its start)."""
+    stem = PurePosixPath(path).stem
+    return bool(stem) and key.startswith(stem)
