@@ -169,8 +169,10 @@ def test_the_built_in_formats_list_the_hooks_they_use() -> None:
         "mdslides_format_evidence", "mdslides_format_names", "mdslides_inject_prompts",
         "mdslides_placement", "mdslides_split_deck", "mdslides_strip_prompts",
     ]  # fmt: skip
-    for name in ("marp", "slidev", "deckset", "lookatme", "remark"):
+    for name in ("slidev", "deckset", "lookatme", "remark"):
         assert rows[f"mdslides_prompts.formats.{name}"]["hooks"] == format_hooks, name
+    placing = sorted([*format_hooks, "mdslides_inject_pictures"])  # it places pictures
+    assert rows["mdslides_prompts.formats.marp"]["hooks"] == placing
     for name in ("pandoc", "reveal"):
         hooks = rows[f"mdslides_prompts.formats.{name}"]["hooks"]
         assert hooks == sorted([*format_hooks, "mdslides_config_keys"]), name

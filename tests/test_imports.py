@@ -126,6 +126,7 @@ DATA = {
 ENGINE = {
     "plugins", "configfile", "cache", "explain", "fileio", "visible", "planning", "verify",
     "pipeline", "workspace", "watch", "progress", "helpformat", "lint", "imagestore",
+    "illustrate",
 }  # fmt: skip
 """The engine: runs the hooks; plugins never import it (fileio and visible excepted:
 plugins read files and a slide's visible text with them)."""

@@ -50,7 +50,7 @@ def test_single_answer_hooks_are_firstresult() -> None:
         "mdslides_detect_format", "mdslides_split_deck", "mdslides_build_messages",
         "mdslides_get_provider", "mdslides_inject_prompts", "mdslides_strip_prompts",
         "mdslides_auto_provider", "mdslides_visible_text", "mdslides_build_art_messages",
-        "mdslides_placement", "mdslides_get_image_provider",
+        "mdslides_placement", "mdslides_get_image_provider", "mdslides_inject_pictures",
     }  # fmt: skip
 
 

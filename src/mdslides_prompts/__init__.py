@@ -25,7 +25,7 @@ from .about import __version__
 
 if TYPE_CHECKING:
     from .config import Key, Settings
-    from .deck import Deck, LineSpan, Slide, SlidePrompt, Status
+    from .deck import Deck, LineSpan, PlacedPicture, Slide, SlidePicture, SlidePrompt, Status
     from .detection import Detection, Evidence, Strength
     from .errors import (
         AuthenticationFailed,
@@ -78,6 +78,8 @@ _LAZY = {
     "Deck": ".deck",
     "LineSpan": ".deck",
     "Slide": ".deck",
+    "SlidePicture": ".deck",
+    "PlacedPicture": ".deck",
     "SlidePrompt": ".deck",
     "Status": ".deck",
     "Detection": ".detection",
@@ -160,6 +162,7 @@ __all__ = [
     "Notify",
     "Picture",
     "Pipeline",
+    "PlacedPicture",
     "Placement",
     "PluginError",
     "PromptContext",
@@ -177,6 +180,7 @@ __all__ = [
     "Settings",
     "Slide",
     "SlideOutcome",
+    "SlidePicture",
     "SlidePlan",
     "SlidePrompt",
     "Slot",

@@ -136,6 +136,8 @@ def choose_slot(place: Placement, slide: Slide, setting: str) -> tuple[Slot, flo
         )
     if place.illustrated:
         return "the author set its picture"
+    if place.picture is not None:  # a second picture would share the slot with it
+        return f"the author's placeholder {place.picture} holds its place"
     if setting != "auto":
         wanted = Slot(setting)
     elif place.slot in place.offers:
@@ -200,7 +202,8 @@ class Illustrator:
     ) -> PictureOutcome:
         status = slide.status
         if status is Status.SKIPPED:
-            return PictureOutcome(slide.index, PictureAction.SKIPPED, "the slide gets no prompt")
+            why = slide.skip_reason or "its marker says skip"
+            return PictureOutcome(slide.index, PictureAction.SKIPPED, why)
         if status in (Status.MISSING, Status.STALE):
             why = "no prompt yet" if status is Status.MISSING else "its prompt is stale"
             return PictureOutcome(slide.index, PictureAction.WAITING, f"{why}: run first")

@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from ..deck import Deck
     from ..illustrate import DeckPictures, PictureOutcome
 
-__all__ = ["IMAGE_OPTIONS", "image_options", "images", "make_pictures", "picture_lines"]
+__all__ = [
+    "IMAGE_OPTIONS",
+    "image_options",
+    "images",
+    "make_pictures",
+    "picture_json",
+    "picture_lines",
+]
 
 IMAGE_OPTIONS = (
     click.option(
@@ -114,7 +121,7 @@ def images(
             if not quiet or line.startswith(("error", result.deck.name + ": error")):
                 console.print(line, markup=False, highlight=False)
     if as_json:
-        click.echo(json.dumps([_json(r) for r in results], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([picture_json(r) for r in results], ensure_ascii=False, indent=2))
     if decks.unreadable or any(r.failed or r.error for r in results):
         raise CommandExit(1)
 
@@ -158,7 +165,9 @@ async def _illustrate(
         if not dry_run:
             return await illustrator.arun([i.deck for i in items], write_to)
         plans = [await asyncio.to_thread(illustrator.plan, i.deck) for i in items]
-        return [DeckPictures(i.deck, i.deck.text, tuple(p)) for i, p in zip(items, plans)]
+        return [
+            DeckPictures(i.deck, i.deck.text, tuple(p)) for i, p in zip(items, plans, strict=True)
+        ]
     finally:
         await illustrator.provider.aclose()
 
@@ -221,7 +230,8 @@ def _slide_text(outcome: PictureOutcome) -> str:
     return f"{what}; {outcome.reason}" if outcome.reason else what
 
 
-def _json(result: DeckPictures) -> dict[str, Any]:
+def picture_json(result: DeckPictures) -> dict[str, Any]:
+    """One deck's pictures as the JSON report gives them."""
     return {
         "deck": result.deck.name,
         "written": result.written,

@@ -30,6 +30,7 @@ from .decks import (
     refuse_placeholders,
     require_slides,
 )
+from .images import image_options, make_pictures, picture_json, picture_lines
 from .options import (
     CACHE_DIR_OPTION,
     CONCURRENCY_OPTION,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..deck import Deck
+    from ..illustrate import DeckPictures
     from ..outcomes import DeckReport, SlidePlan
     from ..progress import RunTotals
     from ..providers.base import Message
@@ -95,6 +97,13 @@ _OFFLINE_DEPRECATED = (
 @click.option(
     "--diff", is_flag=True, help="Print a unified diff of what would change; write no deck."
 )
+@click.option(
+    "--images",
+    "with_images",
+    is_flag=True,
+    help="Then give every slide with a current prompt its picture (see the images command).",
+)
+@image_options
 @ignore_unknown_option
 @CONCURRENCY_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
@@ -112,6 +121,8 @@ def run(
     output: str | None,
     dry_run: bool,
     diff: bool,
+    with_images: bool,
+    refresh: bool,
     ignore_unknown: bool,
     as_json: bool,
     quiet: bool,
@@ -130,6 +141,13 @@ def run(
         fail("--dry-run and --diff cannot be used together")
     if (dry_run or diff) and (to_stdout or output):
         fail(f"--{'dry-run' if dry_run else 'diff'} writes nothing, so it takes no --stdout or -o")
+    if with_images and (to_stdout or output or dry_run or diff or paths == ("-",)):
+        fail(
+            "--images writes pictures next to each deck and the deck in place: it takes no "
+            "--stdout, -o, --dry-run, --diff or -; see `images --dry-run` for the pictures"
+        )
+    if refresh and not with_images:
+        fail("--refresh is about pictures: add --images")
     if offline_alias:
         warn(_OFFLINE_DEPRECATED)
     cache_only = cache_only or offline_alias
@@ -179,14 +197,33 @@ def run(
         )
     if not quiet and loaded:
         console.print(f"mdslides-prompts: {totals.line()}", markup=False, highlight=False)
+    pictures = _pictures(paths, decks, console, refresh=refresh, quiet=quiet) if with_images else []
     if emit and reports:
         emit_stdout(reports[0].deck, reports[0].text)
     if diff:
         sys.stdout.write("".join(unified_diff(r.deck, r.text) for r in reports))
     if as_json:
-        click.echo(json.dumps(_run_summary(reports, totals), ensure_ascii=False, indent=2))
+        summary = _run_summary(reports, totals)
+        if with_images:
+            summary["pictures"] = [picture_json(r) for r in pictures]
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     if decks.unreadable or any(r.failed or r.missed or r.error for r in reports):
         raise CommandExit(1)
+    if any(r.failed or r.error for r in pictures):
+        raise CommandExit(1)
+
+
+def _pictures(
+    paths: Sequence[str], decks: Decks, console: Console, *, refresh: bool, quiet: bool
+) -> list[DeckPictures]:
+    """The decks read again as the run left them, each slide given its picture."""
+    loaded = decks.load(paths, console, quiet=True)
+    results = make_pictures(loaded, lambda deck: deck.path, refresh=refresh)
+    for result in results:
+        for line in picture_lines(result, dry_run=False, verbose=False):
+            if not quiet or ": error: " in line:
+                console.print(line, markup=False, highlight=False)
+    return results
 
 
 def _reading(

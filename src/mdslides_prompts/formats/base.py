@@ -81,7 +81,14 @@ class Format(ABC):
     def __dir__(self) -> list[str]:
         # pluggy registers the hooks dir() names: a format without keys declares none,
         # so the plugins listing shows only the hooks it uses.
-        return [n for n in super().__dir__() if self.keys or n != "mdslides_config_keys"]
+        # Likewise a format that places no pictures does not list that hook.
+        places = type(self).inject_pictures is not Format.inject_pictures
+        return [
+            n
+            for n in super().__dir__()
+            if (self.keys or n != "mdslides_config_keys")
+            and (places or n != "mdslides_inject_pictures")
+        ]
 
     # --- hooks ---------------------------------------------------------------------------
 

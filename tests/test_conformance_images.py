@@ -1,0 +1,72 @@
+"""Ground truth for placed pictures: marp-core shows each picture on its slide, in the
+slot it was placed in, and renders everything else exactly as before."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+
+from .cli_tools import cli
+from .conftest import ROOT, npm_harness, pristine_example
+
+MARP = ROOT / "conformance" / "marp" / "slides.mjs"
+_CONTENT = re.compile(r'<section id="\d+"[^>]*>(.*?)</section>', re.S)
+_FIGURE = re.compile(r'<figure style="background-image:url\(&quot;([^&]+)&quot;\);"')
+_SPLIT = re.compile(r'data-marpit-advanced-background-split="(left|right)"')
+
+
+def _render(harness: Path, paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
+    out = subprocess.run(
+        ["node", str(harness), "--katex"], input=json.dumps([str(p) for p in paths]),
+        capture_output=True, text=True, check=True, timeout=300,
+    ).stdout  # fmt: skip
+    found = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return {Path(r["file"]).parent.name: r["slides"] for r in found}
+
+
+def _content(slide: dict[str, Any]) -> str:
+    """The slide's own content section, up to Marpit's random scope id."""
+    html = re.sub(r"data-marpit-scope-\w+", "", slide["html"])
+    match = _CONTENT.search(html)
+    assert match is not None, html[:300]
+    return match.group(1)
+
+
+def test_marp_core_shows_each_picture_in_its_slot_and_nothing_else_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness = npm_harness(MARP, "@marp-team/marp-core")
+    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+    prompted = pristine_example(tmp_path / "prompted")
+    assert cli(capsys, "run", prompted)[0] == 0
+    shutil.copytree(prompted.parent, tmp_path / "pictured")
+    pictured = tmp_path / "pictured" / prompted.name
+    code, out, err = cli(capsys, "images", pictured, "--json")
+    assert code == 0, err
+    report = {s["slide"]: s for s in json.loads(out)[0]["slides"]}
+    placed = {n: s for n, s in report.items() if s["action"] == "made"}
+    assert len(placed) >= 3, report  # the example deck has slides of both kinds
+
+    truth = _render(harness, [prompted, pictured])
+    before, after = truth["prompted"], truth["pictured"]
+    assert [(s["start_line"], s["end_line"]) for s in before] != []
+    assert len(after) == len(before)
+    for number, (old, new) in enumerate(zip(before, after, strict=True), 1):
+        assert _content(new) == re.sub(r" data-marpit-advanced-background=\S+", "", _content(old))
+        assert new["notes"] == old["notes"]
+        shown = _FIGURE.findall(new["html"])
+        if number in placed:
+            assert shown[-1] == placed[number]["path"], number
+            side = _SPLIT.search(new["html"])
+            slot = placed[number]["slot"]
+            assert (side.group(1) if side else "background") == slot, number
+        else:
+            assert shown == _FIGURE.findall(old["html"]), number

@@ -1,0 +1,387 @@
+"""The images command (issue 18): each slide with a current prompt gets a picture, made
+once, stored next to the deck, placed after its marker; strip gives back every byte."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+import json
+from pathlib import Path
+
+import pytest
+
+from mdslides_prompts.config import Settings
+from mdslides_prompts.deck import Deck, Slide, SlidePicture, SlidePrompt, split_lines
+from mdslides_prompts.errors import PluginError
+from mdslides_prompts.formats.lines import picture_after, picture_url, place_pictures
+from mdslides_prompts.pipeline import Pipeline
+from mdslides_prompts.placement import Placement, Slot
+from mdslides_prompts.plugins import get_plugin_manager
+
+from .cli_tools import cli
+from .test_format_base import DECK, Plus
+
+NAME = "0123456789abcdef01234567"
+MARP = (
+    "---\nmarp: true\n---\n\n# Glaciers at dawn\n\nIce moves slowly down the valley.\n\n"
+    "---\n\n# Thanks\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI", "PRE_COMMIT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _pipeline() -> Pipeline:
+    return Pipeline(Settings(), get_plugin_manager(load_entrypoints=False))
+
+
+def _prompted(pipeline: Pipeline, text: str) -> Deck:
+    deck = pipeline.parse(Deck.from_text(text))
+    prompts = {
+        s.index: SlidePrompt(s.index, f"prompt {s.index}", s.content_hash)
+        for s in deck.slides
+        if s.skip_reason is None
+    }
+    return pipeline.parse(Deck.from_text(pipeline.inject(deck, prompts)))
+
+
+MARP_VARIANTS = {
+    "plain": MARP,
+    "no final newline": MARP.rstrip("\n"),
+    "crlf": MARP.replace("\n", "\r\n"),
+    "text right after the marker": "---\nmarp: true\n---\n# One\nText\n\n---\n# Two\nMore\n",
+    "no front matter": "<!-- _class: lead -->\n\n# A\n\n---\n\nB\n",
+}
+
+
+@pytest.mark.parametrize("name", MARP_VARIANTS)
+@pytest.mark.parametrize("slot", ["background", "right", "left"])
+def test_marp_pictures_read_back_and_strip_exactly(name: str, slot: str) -> None:
+    pipeline = _pipeline()
+    original = MARP_VARIANTS[name]
+    deck = _prompted(pipeline, original)
+    pictures = {
+        s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.png", slot, 0.35)
+        for s in deck.slides
+        if s.marker is not None
+    }
+    assert pictures
+    text = pipeline.place_pictures(deck, pictures)
+    placed = pipeline.parse(Deck.from_text(text))
+    assert [s.text for s in placed.slides] == [s.text for s in deck.slides]
+    assert [s.status for s in placed.slides] == [s.status for s in deck.slides]
+    for slide in placed.slides:
+        if slide.index in pictures:
+            assert slide.picture is not None
+            assert (slide.picture.path, slide.picture.slot) == (
+                pictures[slide.index].path, slot,
+            )  # fmt: skip
+            # Our picture is not the author's: the slide keeps its prompt.
+            placement = pipeline.placement(placed, slide)
+            assert placement is not None and not placement.illustrated
+    if slot != "background":
+        assert f"![bg {slot}:35%](slide-images/" in text
+    assert pipeline.place_pictures(placed, pictures) == text  # placing again changes nothing
+    assert pipeline.strip(placed) == original
+
+
+def test_a_picture_that_would_split_a_slide_is_refused() -> None:
+    # Under headingDivider the marker sits before the heading, where a picture paragraph
+    # would make marp-core start a slide of its own: the check refuses it, nothing changes.
+    pipeline = _pipeline()
+    deck = _prompted(pipeline, "---\nmarp: true\nheadingDivider: 2\n---\n## A\ntext\n## B\n")
+    with pytest.raises(PluginError, match="would change the deck's slides"):
+        pipeline.place_pictures(deck, {1: SlidePicture(1, f"slide-images/{NAME}.png")})
+
+
+def test_a_new_picture_replaces_the_one_placed_and_a_path_is_encoded() -> None:
+    pipeline = _pipeline()
+    deck = _prompted(pipeline, MARP)
+    first = pipeline.place_pictures(deck, {1: SlidePicture(1, f"slide-images/{NAME}.png")})
+    deck = pipeline.parse(Deck.from_text(first))
+    path = f"my pictures (2)/{NAME[:-1]}f.webp"
+    second = pipeline.place_pictures(deck, {1: SlidePicture(1, path, "right", 0.4)})
+    assert f"{NAME}.png" not in second
+    assert "![bg right:40%](my%20pictures%20%282%29/" in second
+    again = pipeline.parse(Deck.from_text(second))
+    assert again.slides[0].picture is not None and again.slides[0].picture.path == path
+    assert pipeline.strip(again) == MARP
+
+
+def test_the_authors_own_background_is_not_ours() -> None:
+    pipeline = _pipeline()
+    # The same syntax, but not right after a marker: the author's picture.
+    text = "---\nmarp: true\n---\n\n# A\n\n![bg](slide-images/" + NAME + ".png)\n\ntext\n"
+    deck = pipeline.parse(Deck.from_text(text))
+    assert deck.slides[0].picture is None
+    placement = pipeline.placement(deck, deck.slides[0])
+    assert placement is not None and placement.picture == f"slide-images/{NAME}.png"
+
+
+def test_a_slide_without_a_marker_line_takes_no_picture() -> None:
+    pipeline = _pipeline()
+    deck = pipeline.parse(Deck.from_text(MARP))
+    with pytest.raises((PluginError, ValueError)):
+        pipeline.place_pictures(deck, {1: SlidePicture(1, f"slide-images/{NAME}.png")})
+
+
+def test_choose_slot_follows_the_setting_the_slide_and_the_format() -> None:
+    from mdslides_prompts.illustrate import choose_slot, picture_size
+
+    pipeline = _pipeline()
+    deck = _prompted(pipeline, MARP)
+    text_slide, title_slide = deck.slides
+    place = pipeline.placement(deck, text_slide)
+    assert place is not None
+    assert choose_slot(place, text_slide, "auto") == (Slot.RIGHT, 0.4)
+    assert choose_slot(place, title_slide, "auto") == (Slot.BACKGROUND, 1.0)
+    assert choose_slot(place, text_slide, "left") == (Slot.LEFT, 0.4)
+    assert choose_slot(place, text_slide, "none") == "placement is none"
+    assert choose_slot(Placement(), text_slide, "auto") == "its format places no pictures yet"
+    assert choose_slot(Placement(Slot.NONE), text_slide, "auto") == "its format shows no pictures"
+    # Sizes by shape: a 40% panel of a 16:9 slide is tall, half of it square, all of it wide.
+    assert picture_size(place, Slot.RIGHT, 0.4) == "1024x1792"
+    assert picture_size(place, Slot.RIGHT, 0.5) == "1024x1024"
+    assert picture_size(place, Slot.BACKGROUND, 1.0) == "1792x1024"
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def _deck(tmp_path: Path, text: str = MARP) -> Path:
+    path = tmp_path / "talk" / "deck.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def _pictures(deck: Path) -> list[Path]:
+    folder = deck.parent / "slide-images"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_images_offline_makes_places_reuses_and_strip_restores(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = _deck(tmp_path)
+    assert cli(capsys, "run", deck)[0] == 0
+    prompted = deck.read_bytes()
+    code, _, err = cli(capsys, "images", deck, "--dry-run")
+    assert code == 0, err
+    assert "2 pictures to ask for (1 at 1024x1792, 1 at 1792x1024)" in err
+    assert deck.read_bytes() == prompted and not _pictures(deck)  # a dry run writes nothing
+
+    code, _, err = cli(capsys, "images", deck)
+    assert code == 0, err
+    assert "2 pictures made" in err
+    files = _pictures(deck)
+    assert [f.suffix for f in files] == [".png", ".png"]
+    assert all(f.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for f in files)
+    text = deck.read_text(encoding="utf-8")
+    assert f"![bg right:40%](slide-images/{files[0].name})" in text or (
+        f"![bg right:40%](slide-images/{files[1].name})" in text
+    )
+    placed = deck.read_bytes()
+    stamps = [f.stat().st_mtime_ns for f in files]
+
+    code, _, err = cli(capsys, "images", deck)  # everything in place: nothing asked, written
+    assert code == 0 and "0 pictures made; 2 in place already" in err
+    assert deck.read_bytes() == placed and [f.stat().st_mtime_ns for f in files] == stamps
+
+    assert cli(capsys, "check", deck)[0] == 0  # our pictures leave every prompt fresh
+    assert cli(capsys, "strip", deck)[0] == 0
+    assert deck.read_bytes() == MARP.encode("utf-8")
+
+    # Placed again from the store: the same pictures, no new file.
+    assert cli(capsys, "run", deck)[0] == 0
+    code, _, err = cli(capsys, "images", deck)
+    assert code == 0 and "0 pictures made; 2 from the image store" in err
+    assert deck.read_bytes() == placed and _pictures(deck) == files
+
+
+def test_images_wait_for_prompts_and_refresh_replaces_outdated_pictures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = _deck(tmp_path)
+    code, _, err = cli(capsys, "images", deck)
+    assert code == 0 and "2 without a current prompt (run first)" in err
+    assert deck.read_bytes() == MARP.encode("utf-8")
+
+    assert cli(capsys, "run", deck)[0] == 0
+    assert cli(capsys, "images", deck)[0] == 0
+    # The slide changes: its prompt goes stale, then the run makes a new one.
+    text = deck.read_text(encoding="utf-8").replace("down the valley", "into the fjord")
+    deck.write_text(text, encoding="utf-8")
+    code, _, err = cli(capsys, "images", deck)
+    assert code == 0 and "1 without a current prompt (run first)" in err
+    assert cli(capsys, "run", deck)[0] == 0
+    before = deck.read_bytes()
+    code, _, err = cli(capsys, "images", deck)
+    assert code == 0 and "1 placed for an earlier prompt (--refresh replaces them)" in err
+    assert deck.read_bytes() == before
+    code, _, err = cli(capsys, "images", deck, "--refresh")
+    assert code == 0 and "1 picture made" in err
+    assert len(_pictures(deck)) == 3  # the old picture stays in the store
+    assert cli(capsys, "check", deck)[0] == 0
+    assert cli(capsys, "strip", deck)[0] == 0
+    assert deck.read_text(encoding="utf-8") == MARP.replace("down the valley", "into the fjord")
+
+
+def test_images_placement_option_and_json_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = _deck(tmp_path)
+    assert cli(capsys, "run", deck)[0] == 0
+    code, out, err = cli(capsys, "images", deck, "--placement", "left", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    slides = report[0]["slides"]
+    assert [(s["action"], s["slot"], s["size"]) for s in slides] == [
+        ("made", "left", "1024x1792"), ("made", "left", "1024x1792"),
+    ]  # fmt: skip
+    assert deck.read_text(encoding="utf-8").count("![bg left:40%](slide-images/") == 2
+    code, out, _ = cli(capsys, "images", deck, "--placement", "none", "--json")
+    assert {s["reason"] for s in json.loads(out)[0]["slides"]} == {"placement is none"}
+
+
+def test_images_skip_a_slide_whose_picture_the_author_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "talk").mkdir()
+    (tmp_path / "talk" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
+    text = "---\nmarp: true\n---\n\n# A\n\n![bg left](photo.jpg)\n\ntext\n\n---\n\n# B\n\nmore\n"
+    deck = _deck(tmp_path, text)
+    assert cli(capsys, "run", deck, "--include-illustrated")[0] == 0
+    code, out, _ = cli(capsys, "images", deck, "--json")
+    assert code == 0
+    slides = json.loads(out)[0]["slides"]
+    assert slides[0]["action"] == "skipped" and slides[0]["reason"].startswith("illustrated")
+    assert slides[1]["action"] == "made"
+
+
+def test_a_format_that_places_no_pictures_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = "class: center\n\n# A\n\ntext\n\n---\n\n# B\n\nmore\n"
+    deck = _deck(tmp_path, text)
+    assert cli(capsys, "run", deck, "--format", "remark")[0] == 0
+    before = deck.read_bytes()
+    code, out, _ = cli(capsys, "images", deck, "--format", "remark", "--json")
+    assert code == 0
+    reasons = {s["reason"] for s in json.loads(out)[0]["slides"]}
+    assert reasons == {"its format places no pictures yet"}
+    assert deck.read_bytes() == before and not _pictures(deck)
+
+
+def test_images_refuses_standard_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "images", "-")
+    assert code == 2 and "give a file" in err
+
+
+def test_run_images_writes_prompts_then_pictures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = _deck(tmp_path)
+    code, out, err = cli(capsys, "run", deck, "--images", "--json")
+    assert code == 0, err
+    assert "2 pictures made" in err
+    assert [s["action"] for s in json.loads(out)["pictures"][0]["slides"]] == ["made", "made"]
+    assert len(_pictures(deck)) == 2
+    assert cli(capsys, "check", deck)[0] == 0
+    code, _, err = cli(capsys, "run", deck, "--images", "--stdout")
+    assert code == 2 and "--images" in err
+    code, _, err = cli(capsys, "run", deck, "--refresh")
+    assert code == 2 and "add --images" in err
+
+
+# --- the hook, as a third-party format implements it -------------------------------------------
+
+
+class PlusWithPictures(Plus):
+    """Plus decks whose pictures go on a ``%% picture URL`` line after the marker."""
+
+    def split(self, deck: Deck, settings: Settings) -> Deck:
+        split = Plus.split(self, deck, settings)
+        lines = split_lines(deck.text)
+        slides = []
+        for slide in split.slides:
+            picture = picture_after(lines, slide.marker, _plus_picture)
+            if picture is not None:
+                text = slide.text.replace(lines[picture.line - 1], "", 1)
+                slide = replace(slide, text=text, picture=picture)
+            slides.append(slide)
+        return replace(split, slides=tuple(slides))
+
+    def inject_pictures(
+        self, deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+    ) -> str:
+        return place_pictures(deck, pictures, _plus_line, closed=False).apply(deck)
+
+    def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
+        return Placement(offers=(Slot.BACKGROUND,))
+
+
+class PlusMisplaced(PlusWithPictures):
+    """A broken plugin: it writes the picture line where its split does not read it."""
+
+    def inject_pictures(
+        self, deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+    ) -> str:
+        return deck.text.replace("Boats.", "Boats.\n" + _plus_line(pictures[1]))
+
+
+def _plus_picture(line: str) -> tuple[str, str] | None:
+    return (line.removeprefix("%% picture "), "background") if line.startswith("%% pic") else None
+
+
+def _plus_line(picture: SlidePicture) -> str:
+    return f"%% picture {picture_url(picture.path)}"
+
+
+@pytest.mark.parametrize("plugin", [PlusWithPictures, PlusMisplaced])
+def test_a_third_party_format_places_pictures_through_the_hook(plugin: type[Plus]) -> None:
+    pm = get_plugin_manager(load_entrypoints=False)
+    pm.register(plugin(), name="plus")
+    pipeline = Pipeline(Settings(), pm)
+    deck = _prompted(pipeline, DECK)
+    pictures = {1: SlidePicture(1, f"pics/{NAME}.png")}
+    if plugin is PlusMisplaced:
+        with pytest.raises(PluginError, match="plugin output refused"):
+            pipeline.place_pictures(deck, pictures)
+        return
+    text = pipeline.place_pictures(deck, pictures)
+    assert f"%% picture pics/{NAME}.png\n" in text
+    placed = pipeline.parse(Deck.from_text(text))
+    assert placed.slides[0].picture is not None
+    assert [s.status for s in placed.slides] == [s.status for s in deck.slides]
+    assert pipeline.strip(placed) == DECK
+
+
+def test_the_readme_quick_start_gives_the_example_decks_pictures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    from .conftest import ROOT, pristine_example
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Quick start\n.*?```sh\n(.*?)```", readme, re.S)
+    assert block is not None
+    commands = [line.split()[3:] for line in block.group(1).splitlines()]
+    assert [c[0] for c in commands] == ["run", "images"]
+    talk = pristine_example(tmp_path / "example-deck")
+    for command in commands:
+        args = [str(tmp_path / a) if a.startswith("example-deck") else a for a in command]
+        code, _, err = cli(capsys, *args)
+        assert code == 0, err
+    pictured = [line for line in talk.read_text(encoding="utf-8").splitlines()
+                if line.startswith("![bg") and "slide-images/" in line]  # fmt: skip
+    assert len(pictured) >= 3
+    for line in pictured:
+        name = line.split("](")[1].rstrip(")")
+        assert (talk.parent / name).read_bytes().startswith(b"\x89PNG")
+    assert cli(capsys, "check", talk.parent)[0] == 0
