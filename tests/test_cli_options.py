@@ -43,7 +43,7 @@ def test_run_help_lists_its_options_in_sections_most_used_first() -> None:
     text = done.stdout.decode()
     sections = _sections(text)
     assert list(sections) == [
-        "What to write", "Which slides", "Output", "Provider", "Cache",
+        "What to write", "Which slides", "Output", "Provider", "Pictures", "Cache",
         "Deck format and configuration", "Templates and request settings",
         "Pacing and retries", "Other options",
     ]  # fmt: skip

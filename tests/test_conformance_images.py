@@ -70,3 +70,49 @@ def test_marp_core_shows_each_picture_in_its_slot_and_nothing_else_changes(
             assert (side.group(1) if side else "background") == slot, number
         else:
             assert shown == _FIGURE.findall(old["html"]), number
+
+
+REVEAL = ROOT / "conformance" / "revealjs" / "slides.mjs"
+
+
+@pytest.mark.parametrize("generator", ["revealjs", "reveal-md"])
+def test_the_reveal_plugin_shows_each_picture_as_its_slides_background(
+    generator: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    harness = npm_harness(REVEAL, "reveal.js")
+    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+    talk = pristine_example(tmp_path / "prompted")
+    prompted = talk.parent / "reveal-deck.md"
+    # Indented slides too: the picture line takes its marker's indentation.
+    text = prompted.read_text(encoding="utf-8").replace(
+        "\n## Roman capitals", "\n  ## Roman capitals"
+    )
+    prompted.write_text(text, encoding="utf-8")
+    assert cli(capsys, "run", prompted, "--format", generator)[0] == 0
+    shutil.copytree(prompted.parent, tmp_path / "pictured")
+    pictured = tmp_path / "pictured" / prompted.name
+    code, out, err = cli(capsys, "images", pictured, "--format", generator, "--json")
+    assert code == 0, err
+    placed = {s["slide"]: s for s in json.loads(out)[0]["slides"] if s["action"] == "made"}
+    assert len(placed) >= 4
+
+    spec = [{"path": str(p), "generator": generator} for p in (prompted, pictured)]
+    found = subprocess.run(
+        ["node", str(harness)], input=json.dumps(spec), capture_output=True, text=True,
+        check=True, timeout=600,
+    ).stdout  # fmt: skip
+    before, after = (json.loads(line)["slides"] for line in found.splitlines() if line.strip())
+    assert len(after) == len(before)
+    for number, (old, new) in enumerate(zip(before, after, strict=True), 1):
+        # The plugin empties the attribute comment it read: the rest is as it was.
+        assert new["html"].replace("<!-- -->\n", "", 1) == old["html"], number
+        assert new["notes"] == old["notes"]
+        wanted = f'data-background-image="{placed[number]["path"]}"' if number in placed else ""
+        assert new["attributes"] == wanted or wanted in new["attributes"], number
+        if number not in placed:
+            assert new["attributes"] == old["attributes"], number

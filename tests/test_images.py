@@ -89,6 +89,41 @@ def test_marp_pictures_read_back_and_strip_exactly(name: str, slot: str) -> None
     assert pipeline.strip(placed) == original
 
 
+REVEAL_VARIANTS = {
+    ("revealjs", "plain"): "# Harbour\n\nBoats.\n\n---\n\n  # Market\n\n  Fish\n---\n\n# End",
+    ("revealjs", "crlf"): "# A\r\n\r\ntext\r\n\r\n---\r\n\r\n# B\r\n",
+    ("reveal-md", "front matter"): "---\ntitle: T\n---\n\n# A\n\ntext\n\n---\n\n# B\n\nNote: n\n",
+    ("mkslides", "vertical"): "# A\n\ntext\n\n--\n\n# A2\n\n---\n\n# B\n",
+    ("slides-extended", "plain"): "---\ntheme: black\n---\n# A\ntext\n\n---\n# B\n",
+}
+
+
+@pytest.mark.parametrize("case", REVEAL_VARIANTS, ids="-".join)
+@pytest.mark.parametrize("mode", ["comment", "reference"])
+def test_reveal_pictures_read_back_and_strip_exactly(case: tuple[str, str], mode: str) -> None:
+    fmt, _ = case
+    pipeline = Pipeline(Settings(format=fmt, mode=mode), get_plugin_manager(load_entrypoints=False))
+    original = REVEAL_VARIANTS[case]
+    deck = _prompted(pipeline, original)
+    pictures = {
+        s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.png")
+        for s in deck.slides
+        if s.marker is not None
+    }
+    assert len(pictures) >= 2
+    text = pipeline.place_pictures(deck, pictures)
+    placed = pipeline.parse(Deck.from_text(text))
+    assert [s.text for s in placed.slides] == [s.text for s in deck.slides]
+    for slide in placed.slides:
+        if slide.index in pictures:
+            assert slide.picture is not None and slide.picture.path == pictures[slide.index].path
+            placement = pipeline.placement(placed, slide)
+            assert placement is not None and not placement.illustrated
+    assert text.count('<!-- .slide: data-background-image="slide-images/') == len(pictures)
+    assert pipeline.place_pictures(placed, pictures) == text
+    assert pipeline.strip(placed) == original
+
+
 def test_a_picture_that_would_split_a_slide_is_refused() -> None:
     # Under headingDivider the marker sits before the heading, where a picture paragraph
     # would make marp-core start a slide of its own: the check refuses it, nothing changes.

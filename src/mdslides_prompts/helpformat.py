@@ -23,6 +23,11 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
          "--quiet", "--verbose", "--yes"),
     ),
     ("Provider", ("--provider", "--model", "--base-url", "--api-key-env")),
+    (
+        "Pictures",
+        ("--images", "--placement", "--refresh", "--image-provider", "--image-model",
+         "--image-style", "--images-folder"),
+    ),
     ("Cache", ("--cache-only", "--no-cache", "--cache-dir")),
     (
         "Deck format and configuration",

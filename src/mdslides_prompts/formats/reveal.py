@@ -34,7 +34,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from ..config import Key, Settings
-from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ..deck import Deck, LineSpan, Slide, SlidePicture, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..errors import DeckError
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
@@ -44,11 +44,15 @@ from .base import Format
 from .hostpage import HostPage, host_pages
 from .js import Budget, JsPattern, js_regex
 from .lines import (
+    PICTURE_PATH,
     PROBE,
     LineEdits,
     code_free,
     edit_lines,
     fenced_lines,
+    picture_after,
+    picture_url,
+    place_pictures,
     source_line,
     strip_markers,
 )
@@ -429,9 +433,10 @@ def _split_slides(deck: Deck, settings: Settings) -> Deck:
             and is_marker_candidate(lines[n - 1])
             and lines[n - 1].lstrip().startswith(("<!--", "["))
         ]
-        marker_lines = {m.line for m in markers}
+        picture = picture_after(lines, markers[0], read_picture) if len(markers) == 1 else None
+        ours = {m.line for m in markers} | set(picture.numbers if picture else ())
         body = "\n".join(
-            lines[n - 1].rstrip("\r\n") for n in range(first, last + 1) if n not in marker_lines
+            lines[n - 1].rstrip("\r\n") for n in range(first, last + 1) if n not in ours
         )
         parts = info.notes.split(body)
         notes = (parts[-1].strip(),) if len(parts) == 2 else ()
@@ -456,6 +461,7 @@ def _split_slides(deck: Deck, settings: Settings) -> Deck:
                 markers=tuple(markers),
                 anchor_line=anchor,
                 skip_reason=skip,
+                picture=picture,
             )
         )
     return deckfm.attach(
@@ -587,6 +593,33 @@ def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str | 
     return edits.apply(deck)
 
 
+# --- pictures ------------------------------------------------------------------------------
+
+_PICTURE = re.compile(rf'[ \t]*<!-- \.slide: data-background-image="{PICTURE_PATH}" -->')
+
+
+def read_picture(line: str) -> tuple[str, str] | None:
+    """A picture line of ours (``<!-- .slide: data-background-image="…" -->``): its URL
+    and slot (the background: reveal.js has no other)."""
+    found = _PICTURE.fullmatch(line)
+    return (found["path"], "background") if found else None
+
+
+def _inject_pictures(deck: Deck, pictures: Mapping[int, SlidePicture]) -> str:
+    """Each picture as a slide attribute comment after its marker, at its indentation: an
+    HTML block the plugin reads as the section's ``data-background-image``."""
+    lines = split_lines(deck.text)
+    indents = {
+        s.index: _indent(lines[s.marker.line - 1]) for s in deck.slides if s.marker is not None
+    }
+
+    def render(picture: SlidePicture) -> str:
+        url = picture_url(picture.path)
+        return f'{indents.get(picture.index, "")}<!-- .slide: data-background-image="{url}" -->'
+
+    return place_pictures(deck, pictures, render, closed=False).apply(deck)
+
+
 # --- placement -----------------------------------------------------------------------------
 
 _SIZE_PREFIX = {"reveal-md": "revealOptions.", "mkslides": "revealjs.", "slides-extended": ""}
@@ -646,8 +679,16 @@ def _placement(deck: Deck, slide: Slide) -> Placement:
             if picture is not None:
                 source = f'{key}="{value}"'
                 line = source_line(deck, slide.start_line, slide.end_line, f"{key}=")
-                return Placement(Slot.BACKGROUND, 1.0, width, height, said, picture, source, line)
-    return Placement(width=width, height=height, aspect_source=said)
+                return Placement(
+                    Slot.BACKGROUND, 1.0, width, height, said, picture, source, line,
+                    offers=_OFFERS,
+                )  # fmt: skip
+    return Placement(width=width, height=height, aspect_source=said, offers=_OFFERS)
+
+
+_OFFERS = (Slot.BACKGROUND,)
+"""Where a picture of ours goes on a reveal.js slide: its background (there is no split
+layout to put it beside the text)."""
 
 
 class Reveal(Format):
@@ -673,8 +714,14 @@ class Reveal(Format):
         """See :func:`_inject`."""
         return _inject(deck, prompts, mode)
 
+    def inject_pictures(
+        self, deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+    ) -> str:
+        """See :func:`_inject_pictures`."""
+        return _inject_pictures(deck, pictures)
+
     def strip(self, deck: Deck, settings: Settings) -> str:
-        """Remove every marker line and the front-matter prompt block."""
+        """Remove every marker line (with its picture) and the front-matter prompt block."""
         return strip_markers(deck, deckfm.strip_lines(deck))
 
     def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:
