@@ -95,6 +95,9 @@ REVEAL_VARIANTS = {
     ("reveal-md", "front matter"): "---\ntitle: T\n---\n\n# A\n\ntext\n\n---\n\n# B\n\nNote: n\n",
     ("mkslides", "vertical"): "# A\n\ntext\n\n--\n\n# A2\n\n---\n\n# B\n",
     ("slides-extended", "plain"): "---\ntheme: black\n---\n# A\ntext\n\n---\n# B\n",
+    ("revealjs", "blank after the marker"): (
+        "<!-- image-prompt src=00000000 sum=00000000 | x -->\n\n# A\n\n---\n\n# B\n"
+    ),
 }
 
 
@@ -121,14 +124,107 @@ def test_reveal_pictures_read_back_and_strip_exactly(case: tuple[str, str], mode
             assert placement is not None and not placement.illustrated
     assert text.count('<!-- .slide: data-background-image="slide-images/') == len(pictures)
     assert pipeline.place_pictures(placed, pictures) == text
+    assert pipeline.strip(placed) == pipeline.strip(deck)
+    if "image-prompt" not in original:
+        assert pipeline.strip(placed) == original
+
+
+DECKSET_VARIANTS = {
+    "plain": "# Harbour\n\nBoats.\n\n---\n\n# Market\n\nFish\n",
+    "global commands": "footer: Me\nslidenumbers: true\n\n# A\n\ntext\n\n---\n\n# B",
+    "crlf": "# A\r\n\r\ntext\r\n\r\n---\r\n\r\n# B\r\n",
+}
+
+
+@pytest.mark.parametrize("name", DECKSET_VARIANTS)
+@pytest.mark.parametrize("slot", ["background", "right", "left"])
+def test_deckset_pictures_read_back_and_strip_exactly(name: str, slot: str) -> None:
+    pm = get_plugin_manager(load_entrypoints=False)
+    pipeline = Pipeline(Settings(format="deckset"), pm)
+    original = DECKSET_VARIANTS[name]
+    deck = _prompted(pipeline, original)
+    pictures = {
+        s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.jpg", slot, 0.5)
+        for s in deck.slides
+        if s.marker is not None
+    }
+    assert len(pictures) >= 2
+    text = pipeline.place_pictures(deck, pictures)
+    placed = pipeline.parse(Deck.from_text(text))
+    assert [s.text for s in placed.slides] == [s.text for s in deck.slides]
+    for slide in placed.slides:
+        assert slide.picture is not None and slide.picture.slot == slot
+        placement = pipeline.placement(placed, slide)
+        assert placement is not None and not placement.illustrated
+        assert placement.panel == 0.5  # Deckset's sides are halves
+    side = "" if slot == "background" else slot
+    assert text.count(f"![{side}](slide-images/") == len(pictures)
+    assert pipeline.place_pictures(placed, pictures) == text
     assert pipeline.strip(placed) == original
 
 
-def test_a_picture_that_would_split_a_slide_is_refused() -> None:
-    # Under headingDivider the marker sits before the heading, where a picture paragraph
-    # would make marp-core start a slide of its own: the check refuses it, nothing changes.
-    pipeline = _pipeline()
-    deck = _prompted(pipeline, "---\nmarp: true\nheadingDivider: 2\n---\n## A\ntext\n## B\n")
+REMARK_VARIANTS = {
+    "plain": "# A\n\ntext\n\n---\n\n# B\n\nmore\n",
+    "properties": "class: center, middle\nname: intro\n\n# A\n\n---\nclass: left\n# B\n",
+    "continued": "# A\n\none\n\n--\n\ntwo\n\n---\n\n# B\n\n???\nnotes\n",
+    "crlf": "# A\r\n\r\ntext\r\n---\r\n# B",
+    "content class": "# A\n.left[\nleft\n]\n\n---\n\n.right[# B]\n",
+}
+
+
+@pytest.mark.parametrize("name", REMARK_VARIANTS)
+def test_remark_pictures_read_back_and_strip_exactly(name: str) -> None:
+    pm = get_plugin_manager(load_entrypoints=False)
+    pipeline = Pipeline(Settings(format="remark"), pm)
+    original = REMARK_VARIANTS[name]
+    deck = _prompted(pipeline, original)
+    pictures = {
+        s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.png")
+        for s in deck.slides
+        if s.marker is not None
+    }
+    assert len(pictures) >= 2
+    text = pipeline.place_pictures(deck, pictures)
+    placed = pipeline.parse(Deck.from_text(text))
+    assert [(s.text, s.status) for s in placed.slides] == [(s.text, s.status) for s in deck.slides]
+    for slide in placed.slides:
+        if slide.index in pictures:
+            assert slide.picture is not None
+            placement = pipeline.placement(placed, slide)
+            assert placement is not None and placement.picture is None
+    assert text.count("<!-- background-image: url(slide-images/") == len(pictures)
+    assert pipeline.place_pictures(placed, pictures) == text
+    assert pipeline.strip(placed) == original
+
+
+def test_remark_places_no_picture_on_a_slide_others_take_as_template() -> None:
+    from mdslides_prompts.illustrate import choose_slot
+
+    pipeline = Pipeline(Settings(format="remark"), get_plugin_manager(load_entrypoints=False))
+    text = "name: base\nclass: dark\n\n# A\n\n---\ntemplate: base\n\n# B\n"
+    deck = _prompted(pipeline, text)
+    first, second = deck.slides
+    place = pipeline.placement(deck, first)
+    assert place is not None and place.offers == ()
+    assert choose_slot(place, first, "auto") == (
+        "other slides take it as their template (base): they would show it too"
+    )
+    place = pipeline.placement(deck, second)
+    assert place is not None and place.offers == (Slot.BACKGROUND,)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        ("marp", "---\nmarp: true\nheadingDivider: 2\n---\n## A\ntext\n## B\n"),
+        ("deckset", "slide-dividers: #\n\n# A\n\ntext\n\n# B\n\nmore\n"),
+    ],
+)
+def test_a_picture_that_would_split_a_slide_is_refused(fmt: str, text: str) -> None:
+    # When headings divide the slides, the marker sits before the heading, where a picture
+    # would be content that starts a slide of its own: the check refuses it.
+    pipeline = Pipeline(Settings(format=fmt), get_plugin_manager(load_entrypoints=False))
+    deck = _prompted(pipeline, text)
     with pytest.raises(PluginError, match="would change the deck's slides"):
         pipeline.place_pictures(deck, {1: SlidePicture(1, f"slide-images/{NAME}.png")})
 
@@ -298,17 +394,17 @@ def test_images_skip_a_slide_whose_picture_the_author_set(
     assert slides[1]["action"] == "made"
 
 
-def test_a_format_that_places_no_pictures_says_so(
+def test_a_format_that_shows_no_pictures_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = "class: center\n\n# A\n\ntext\n\n---\n\n# B\n\nmore\n"
+    text = "# A\n\ntext\n\n---\n\n# B\n\nmore\n"
     deck = _deck(tmp_path, text)
-    assert cli(capsys, "run", deck, "--format", "remark")[0] == 0
+    assert cli(capsys, "run", deck, "--format", "lookatme")[0] == 0
     before = deck.read_bytes()
-    code, out, _ = cli(capsys, "images", deck, "--format", "remark", "--json")
+    code, out, _ = cli(capsys, "images", deck, "--format", "lookatme", "--json")
     assert code == 0
     reasons = {s["reason"] for s in json.loads(out)[0]["slides"]}
-    assert reasons == {"its format places no pictures yet"}
+    assert reasons == {"its format shows no pictures"}
     assert deck.read_bytes() == before and not _pictures(deck)
 
 

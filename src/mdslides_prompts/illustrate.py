@@ -43,10 +43,6 @@ __all__ = [
     "picture_size",
 ]
 
-_SIDE_SHARE = 0.4
-"""The share of a side panel the ``auto`` and ``left``/``right`` placements take when the
-format does not say (Marp's ``![bg right:40%]``, the share most decks use)."""
-
 
 class PictureAction(enum.StrEnum):
     """What happened to one slide's picture."""
@@ -129,11 +125,11 @@ def choose_slot(place: Placement, slide: Slide, setting: str) -> tuple[Slot, flo
     if setting == "none":
         return "placement is none"
     if not place.offers:
-        return (
-            "its format places no pictures yet"
-            if place.slot is not Slot.NONE
-            else ("its format shows no pictures")
-        )
+        if place.why_none:
+            return place.why_none
+        if place.slot is Slot.NONE:
+            return "its format shows no pictures"
+        return "its format places no pictures yet"
     if place.illustrated:
         return "the author set its picture"
     if place.picture is not None:  # a second picture would share the slot with it
@@ -147,7 +143,7 @@ def choose_slot(place: Placement, slide: Slide, setting: str) -> tuple[Slot, flo
         wanted = Slot.RIGHT if any(c.isalnum() for c in body) else Slot.BACKGROUND
     if wanted not in place.offers:
         wanted = place.offers[0]
-    share = place.share if wanted is place.slot and place.share < 1 else _SIDE_SHARE
+    share = place.share if wanted is place.slot and place.share < 1 else place.panel
     return (wanted, share if wanted in (Slot.LEFT, Slot.RIGHT) else 1.0)
 
 

@@ -90,6 +90,12 @@ class Placement:
     offers: tuple[Slot, ...] = ()
     """The slots the format can place a picture of ours in on this slide, the one it
     prefers first (none: it places no pictures; see ``mdslides_inject_pictures``)."""
+    why_none: str | None = None
+    """Why the slide takes no picture of ours when its format places pictures on other
+    slides (with :attr:`offers` empty)."""
+    panel: float = 0.4
+    """The part of the slide's width a left or right picture of ours takes (Marp's
+    ``right:40%``; Deckset's halves are 0.5)."""
 
     @property
     def illustrated(self) -> bool:

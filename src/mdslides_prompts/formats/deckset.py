@@ -12,6 +12,10 @@ own is the least risky place. So a prompt is a marker line followed by a blank l
 right after the blank line that opens the slide (the one below its separator, below the
 global commands, or the top of the file); strip removes the marker and that blank line.
 This placement is not verified against Deckset itself.
+
+A picture of ours is an image alone on the line right after the marker (so the marker's
+blank line closes it): ``![](x)`` the background, ``![right](x)`` / ``![left](x)`` that
+half, Deckset's documented forms; strip removes it with the marker.
 """
 
 from __future__ import annotations
@@ -21,14 +25,18 @@ from dataclasses import replace
 import re
 
 from ..config import Settings
-from ..deck import Deck, Slide, SlidePrompt, split_lines
+from ..deck import Deck, Slide, SlidePicture, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
 from ..placement import Placement, Slot
 from .base import Format
 from .lines import (
+    PICTURE_PATH,
     code_free,
     fenced_lines,
+    picture_after,
+    picture_url,
+    place_pictures,
     remove_lines,
     source_line,
     stripped_markers,
@@ -118,9 +126,11 @@ def _slide(
         for n in range(start, end + 1)
         if n not in code and lines[n - 1].startswith("<!--") and is_marker_candidate(lines[n - 1])
     ]
-    # A marker and the blank line written after it are ours, not the slide's.
+    # A marker, a picture after it and the blank line written after them are ours.
+    picture = picture_after(lines, markers[0], read_picture) if len(markers) == 1 else None
     ours = {m.line for m in markers}
     ours |= {n + 1 for n in ours if n < len(lines) and not lines[n].strip()}
+    ours |= set(picture.numbers if picture else ())
     body = [lines[n - 1].rstrip("\r\n") for n in range(start, end + 1) if n not in ours]
     text = "\n".join(body)
     paragraphs = re.split(r"\n\s*\n", text)
@@ -150,7 +160,23 @@ def _slide(
         markers=tuple(markers),
         anchor_line=anchor if anchor is not None else start - 1,
         skip_reason=skip,
+        picture=picture,
     )
+
+
+_PICTURE = re.compile(rf"!\[(?P<side>left|right)?\]\({PICTURE_PATH}\)")
+
+
+def read_picture(line: str) -> tuple[str, str] | None:
+    """A picture line of ours (``![](…)``, ``![right](…)``): its URL and slot."""
+    found = _PICTURE.fullmatch(line)
+    return (found["path"], found["side"] or "background") if found else None
+
+
+def render_picture(picture: SlidePicture) -> str:
+    """The picture line for *picture*: the background, or the half it is on."""
+    side = picture.slot if picture.slot in ("left", "right") else ""
+    return f"![{side}]({picture_url(picture.path)})"
 
 
 _SIZE = "Deckset's default; the app sets the size, not the file"
@@ -173,11 +199,15 @@ def _placement(deck: Deck, slide: Slide) -> Placement:
             if first is None or (first[2] is Slot.BACKGROUND and side is not Slot.BACKGROUND):
                 first = (image[0], image[2], side)
     if first is None:
-        return Placement(aspect_source=_SIZE)
+        return Placement(aspect_source=_SIZE, offers=_OFFERS, panel=0.5)
     source, picture, slot = first
     at = source_line(deck, slide.start_line, slide.end_line, source)
     share = 1.0 if slot is Slot.BACKGROUND else 0.5
-    return Placement(slot, share, 16.0, 9.0, _SIZE, picture, source, at)
+    return Placement(slot, share, 16.0, 9.0, _SIZE, picture, source, at, offers=_OFFERS, panel=0.5)
+
+
+_OFFERS = (Slot.BACKGROUND, Slot.RIGHT, Slot.LEFT)
+"""Where a picture of ours goes on a Deckset slide: the background, or a half."""
 
 
 # --- plugin --------------------------------------------------------------------------------
@@ -226,13 +256,23 @@ class Deckset(Format):
         """Write each prompt as its own paragraph at the start of its slide."""
         return write_markers(deck, prompts, then="\n")  # the marker, then a blank line
 
+    def inject_pictures(
+        self, deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+    ) -> str:
+        """Place each picture on the line after its slide's marker, before the marker's
+        blank line."""
+        return place_pictures(deck, pictures, render_picture, closed=False).apply(deck)
+
     def strip(self, deck: Deck, settings: Settings) -> str:
-        """Remove every marker and the blank line written after it."""
+        """Remove every marker, its picture and the blank line written after them."""
         lines = split_lines(deck.text)
+        pictures = {s.picture.line - 1: s.picture for s in deck.slides if s.picture}
         drop: set[int] = set()
         for marker in stripped_markers(deck):
             drop.add(marker.line)
-            if marker.line < len(lines) and not lines[marker.line].strip():
+            if marker.line in pictures:
+                drop.update(pictures[marker.line].numbers)
+            elif marker.line < len(lines) and not lines[marker.line].strip():
                 drop.add(marker.line + 1)
         return remove_lines(deck.text, drop)
 

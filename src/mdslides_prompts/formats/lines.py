@@ -167,15 +167,17 @@ def picture_after(
     lines: Sequence[str],
     marker: PromptMarker | BadMarker | None,
     read: Callable[[str], tuple[str, str] | None],
+    *,
+    closed: bool = True,
 ) -> PlacedPicture | None:
     """The picture we placed right after *marker* (a marker line of its own), if any.
 
     :param lines: the deck's lines, endings kept
     :param read: the format's reading of one line (without its ending) as a picture
         line of ours: ``(url, slot)``, or ``None``
-    :return: the picture, with the blank line after it when there is one (we write
-        one: a picture line is a paragraph of its own, which the next line must not
-        continue)
+    :param closed: whether a blank line right after the picture is ours too (see
+        :func:`place_pictures`); else it is the author's
+    :return: the picture, with the blank line after it when it is ours
     """
     if marker is None or marker.form == "frontmatter" or marker.line >= len(lines):
         return None
@@ -183,7 +185,7 @@ def picture_after(
     if found is None:
         return None
     after = marker.line + 1  # 0-based index of the line after the picture
-    blank = after < len(lines) and not lines[after].strip()
+    blank = closed and after < len(lines) and not lines[after].strip()
     return PlacedPicture(marker.line + 1, picture_path(found[0]), found[1], 2 if blank else 1)
 
 

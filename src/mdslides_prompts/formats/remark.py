@@ -46,7 +46,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from ..config import Settings
-from ..deck import Deck, Slide, SlidePrompt, split_lines
+from ..deck import Deck, Slide, SlidePicture, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..errors import DeckError
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
@@ -54,10 +54,14 @@ from ..placement import Placement, Slot, parse_ratio, picture_value
 from . import knitr
 from .base import Format
 from .lines import (
+    PICTURE_PATH,
     PROBE,
     code_free,
     edit_lines,
     fenced_lines,
+    picture_after,
+    picture_url,
+    place_pictures,
     source_line,
     strip_markers,
     write_markers,
@@ -349,9 +353,11 @@ def _slide(
         if n not in code and lines[n - 1].startswith("<!--") and is_marker_candidate(lines[n - 1])
     ]
     marker_lines = {m.line for m in markers}
-    body = "\n".join(
-        lines[n - 1].rstrip("\r\n") for n in range(first, last + 1) if n not in marker_lines
+    picture = (
+        picture_after(lines, markers[0], read_picture, closed=False) if len(markers) == 1 else None
     )
+    ours = marker_lines | set(picture.numbers if picture else ())
+    body = "\n".join(lines[n - 1].rstrip("\r\n") for n in range(first, last + 1) if n not in ours)
     visible = re.sub(r"<!--.*?-->", "", re.sub(r"^\n*([-\w]+:[^\n]*\n*)*", "", shown), flags=re.S)
     skip = None
     if kind == "continue":
@@ -379,7 +385,39 @@ def _slide(
         markers=tuple(markers),
         anchor_line=anchor,
         skip_reason=skip,
+        picture=picture,
     )
+
+
+_PICTURE = re.compile(rf"<!-- background-image: url\({PICTURE_PATH}\) -->")
+
+
+def read_picture(line: str) -> tuple[str, str] | None:
+    """A picture line of ours (``<!-- background-image: url(…) -->``, a slide property
+    remark reads from a comment in the slide's first text): its URL and slot."""
+    found = _PICTURE.fullmatch(line)
+    return (found["path"], "background") if found else None
+
+
+def render_picture(picture: SlidePicture) -> str:
+    """The picture line for *picture*: the slide's ``background-image`` property."""
+    return f"<!-- background-image: url({picture_url(picture.path)}) -->"
+
+
+def _templates(deck: Deck) -> frozenset[str]:
+    """The names other slides take as their ``template:``."""
+    return frozenset(
+        value for slide in deck.slides if (value := _first_properties(slide.text).get("template"))
+    )
+
+
+def _offers(deck: Deck, slide: Slide) -> tuple[tuple[Slot, ...], str | None]:
+    """Where a picture of ours goes on *slide* (its background), or why nowhere: a
+    property it sets would reach the slides that take it as their template."""
+    name = _first_properties(slide.text).get("name")
+    if name and name in _templates(deck):
+        return (), f"other slides take it as their template ({name}): they would show it too"
+    return (Slot.BACKGROUND,), None
 
 
 def _title(markdown: str) -> str | None:
@@ -458,17 +496,23 @@ class Remark(Format):
         width, height, said = _ratio(deck.meta)
         inherited = _inherited(tuple(s.text for s in deck.slides),
                                tuple(s.skip_reason == _CONTINUED for s in deck.slides))  # fmt: skip
+        offers, why_none = _offers(deck, slide)
         found = inherited[slide.index - 1].get("background-image")
         picture = picture_value(found[0]) if found else None
         if found is None or picture is None:
-            return Placement(width=width, height=height, aspect_source=said)
+            return Placement(
+                width=width, height=height, aspect_source=said, offers=offers, why_none=why_none
+            )
         value, origin = found
         source = f"background-image: {value}"
         if origin != slide.index:
             source += f" (slide {origin}'s, as its template)"
         where = deck.slides[origin - 1]
         line = source_line(deck, where.start_line, where.end_line, "background-image:")
-        return Placement(Slot.BACKGROUND, 1.0, width, height, said, picture, source, line)
+        return Placement(
+            Slot.BACKGROUND, 1.0, width, height, said, picture, source, line,
+            offers=offers, why_none=why_none,
+        )  # fmt: skip
 
     def inject(
         self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
@@ -478,8 +522,16 @@ class Remark(Format):
         # block running to the next ']' anywhere after it, across slide separators.
         return write_markers(deck, prompts, extra="[")
 
+    def inject_pictures(
+        self, deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+    ) -> str:
+        """Place each picture as a ``background-image`` property comment on the line
+        after its slide's marker (a ``--`` slide that continues it shows it too, as it
+        shows every property of the slide it continues)."""
+        return place_pictures(deck, pictures, render_picture, closed=False).apply(deck)
+
     def strip(self, deck: Deck, settings: Settings) -> str:
-        """Remove every marker line."""
+        """Remove every marker line, with its picture."""
         return strip_markers(deck)
 
 

@@ -433,7 +433,11 @@ def _split_slides(deck: Deck, settings: Settings) -> Deck:
             and is_marker_candidate(lines[n - 1])
             and lines[n - 1].lstrip().startswith(("<!--", "["))
         ]
-        picture = picture_after(lines, markers[0], read_picture) if len(markers) == 1 else None
+        picture = (
+            picture_after(lines, markers[0], read_picture, closed=False)
+            if len(markers) == 1
+            else None
+        )
         ours = {m.line for m in markers} | set(picture.numbers if picture else ())
         body = "\n".join(
             lines[n - 1].rstrip("\r\n") for n in range(first, last + 1) if n not in ours
