@@ -516,3 +516,66 @@ def test_the_readme_quick_start_gives_the_example_decks_pictures(
         name = line.split("](")[1].rstrip(")")
         assert (talk.parent / name).read_bytes().startswith(b"\x89PNG")
     assert cli(capsys, "check", talk.parent)[0] == 0
+
+
+# --- the real image provider against a loopback images endpoint ------------------------------
+
+
+def _served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("INFOMANIAK_API_TOKEN", "tok-S3CRET-77aa")
+    monkeypatch.setenv("INFOMANIAK_PRODUCT_ID", "105432")
+    monkeypatch.setenv("INFOMANIAK_BASE_URL", url)
+    monkeypatch.setenv("MDSLIDES_PROMPTS_IMAGE_RPM", "0")
+    monkeypatch.setenv("MDSLIDES_PROMPTS_RETRY_BACKOFF", "0.002")
+
+
+def test_images_from_infomaniaks_images_route_with_a_retry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+
+    from .http_server import Reply, queue, serve
+
+    deck = _deck(tmp_path)
+    assert cli(capsys, "run", deck)[0] == 0  # offline prompts: no credentials yet
+    served = [b"\x89PNG\r\n\x1a\n" + bytes([n]) * 30 for n in (1, 2)]
+    answers = [
+        Reply(body={"data": [{"b64_json": base64.b64encode(d).decode()}], "created": 1})
+        for d in served
+    ]
+    busy = Reply(status=429, body={"result": "error"}, headers={"Retry-After": "0"})
+    with serve(queue(busy, *answers)) as server:
+        _served(tmp_path, monkeypatch, server.url)
+        code, out, err = cli(capsys, "images", deck, "--concurrency", "1")
+        posts = list(server.requests)
+    assert code == 0, err
+    assert "2 pictures made" in err and "S3CRET" not in err + out
+    assert len(posts) == 3  # one 429, then one picture per slide
+    assert {p.path for p in posts} == {"/1/ai/105432/openai/images/generations"}
+    assert posts[0].headers["authorization"] == "Bearer tok-S3CRET-77aa"
+    bodies = [p.json for p in posts[1:]]
+    prompts = [line.split(" | ", 1)[1].removesuffix(" -->") for line in
+               deck.read_text(encoding="utf-8").splitlines() if "image-prompt" in line]  # fmt: skip
+    assert [b["prompt"] for b in bodies] == prompts
+    assert {(b["model"], b["response_format"], b["n"]) for b in bodies} == {("flux", "b64_json", 1)}
+    assert sorted(b["size"] for b in bodies) == ["1024x1792", "1792x1024"]
+    assert sorted(f.read_bytes() for f in _pictures(deck)) == sorted(served)
+
+
+def test_images_stop_at_a_rejected_token_and_leave_the_deck(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .http_server import Reply, infomaniak_error, queue, serve
+
+    deck = _deck(tmp_path)
+    assert cli(capsys, "run", deck)[0] == 0
+    before = deck.read_bytes()
+    denied = Reply(status=401, body=infomaniak_error("not_authorized", "Token invalid"))
+    with serve(queue(denied, then=denied)) as server:
+        _served(tmp_path, monkeypatch, server.url)
+        code, out, err = cli(capsys, "images", deck, "--concurrency", "1")
+        sent = len(server.requests)
+    assert code == 1
+    assert sent == 1  # the other slide's request is never sent
+    assert "2 failed" in err and "S3CRET" not in err + out
+    assert deck.read_bytes() == before and not _pictures(deck)
