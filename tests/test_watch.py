@@ -750,3 +750,59 @@ def test_a_deck_edited_into_an_uncertain_format_is_one_line_and_not_written(
     failed = session.first(DeckFailed, since)
     assert "not sure which slide tool" in failed.error and "\n" not in failed.error
     assert path.read_text(encoding="utf-8") == unsure and server.posts == []
+
+
+# --- pictures (issue 18) ---------------------------------------------------------------
+
+
+def test_pictures_come_once_a_deck_is_quiet_and_follow_its_prompts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mdslides_prompts.illustrate import PictureAction
+    from mdslides_prompts.watch import PicturesPlaced
+
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+    path = fresh_deck(tmp_path)
+    offline = Workspace(base=Settings(style=ART), pm=get_plugin_manager(load_entrypoints=False))
+    events: list[WatchEvent] = []
+    lock = threading.Lock()
+
+    def record(event: WatchEvent) -> None:
+        with lock:
+            events.append(event)
+
+    def placed(since: int = 0) -> list[PicturesPlaced]:
+        with lock:
+            return [e for e in events[since:] if isinstance(e, PicturesPlaced)]
+
+    watcher = Watcher(offline, [path], on_event=record, images=True, image_quiet=0.6)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    started = time.monotonic()
+    thread.start()
+    try:
+        wait_until(lambda: placed())
+        assert time.monotonic() - started >= 0.6  # not before the deck was quiet
+        [first] = placed()
+        assert first.result.written and first.result.count(PictureAction.MADE) == 3
+        text = path.read_text(encoding="utf-8")
+        assert text.count("![bg right:40%](slide-images/") == 3
+        assert statuses(path) == [Status.FRESH] * 3  # our lines leave the prompts fresh
+        assert len(list((tmp_path / "slide-images").iterdir())) == 3
+
+        # Edits keep putting the pictures off; a new prompt keeps its old picture.
+        with lock:
+            since = len(events)
+        edit(path, "Ice that flows.", "Ice that moves.")
+        time.sleep(0.3)
+        edit(path, "Ice that moves.", "Ice that slides downhill.")
+        edited = time.monotonic()
+        wait_until(lambda: placed(since))
+        assert time.monotonic() - edited >= 0.6
+        [again] = placed(since)
+        assert again.result.count(PictureAction.OUTDATED) == 1
+        assert not again.result.written
+        assert path.read_text(encoding="utf-8").count("slide-images/") == 3
+    finally:
+        watcher.stop()
+        thread.join(TIMEOUT)
+    assert not thread.is_alive()

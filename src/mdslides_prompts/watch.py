@@ -23,6 +23,11 @@ Three rules keep the author's text safe and the loop quiet:
 - **Errors never stop watching.** A deck that cannot be read, detected, split or written,
   or whose slides fail at the provider, is reported as an event; the next save retries.
 
+With ``images``, a deck's pictures come after its prompts, once the deck has been quiet
+for :attr:`Watcher.image_quiet` seconds (so never for a slide still being edited: each
+save puts them off again); the pass reads the deck again and writes it only if it still
+holds those bytes, as a prompt run does.
+
 The library never prints: everything is reported through the ``on_event`` callback as
 one of the :data:`WatchEvent` dataclasses, which the CLI renders.
 """
@@ -47,9 +52,11 @@ from .config import Settings
 from .deck import Deck
 from .errors import DeckError, MdSlidesError
 from .fileio import TEMP_PREFIX, find_decks, is_folder_deck, read_current
+from .illustrate import DeckPictures, Illustrator
 from .outcomes import DeckReport
 from .pipeline import Pipeline
 from .providers.base import Provider
+from .providers.pictures import ImageProvider
 from .workspace import Workspace
 
 __all__ = [
@@ -58,6 +65,7 @@ __all__ = [
     "DeckRun",
     "DeckSkipped",
     "NoChange",
+    "PicturesPlaced",
     "WatchEvent",
     "Watcher",
     "Watching",
@@ -68,6 +76,8 @@ DEBOUNCE = 0.2
 """Seconds of quiet after the last edit before a deck runs."""
 MAX_DELAY = 1.5
 """Longest a deck waits after its first unhandled edit while edits keep coming."""
+IMAGE_QUIET = 3.0
+"""Seconds a deck must be left alone after its prompts before its pictures are made."""
 
 _EVENT_TYPES = frozenset({"created", "modified", "moved", "deleted", "closed", "attrib"})
 """Events that may change a file's content; ``opened`` and ``closed_no_write`` (our own
@@ -135,7 +145,19 @@ class NoChange:
     """Whether those bytes are the ones the watcher wrote (the event was our own write)."""
 
 
-WatchEvent = Watching | DeckRun | DeckFailed | DeckSkipped | DeckGone | NoChange
+@dataclass(frozen=True, slots=True)
+class PicturesPlaced:
+    """A deck's pictures were brought up to date (``images``)."""
+
+    path: Path
+    """The deck."""
+    result: DeckPictures
+    """What happened to each slide's picture, and whether the deck was written."""
+    seconds: float
+    """How long it took."""
+
+
+WatchEvent = Watching | DeckRun | DeckFailed | DeckSkipped | DeckGone | NoChange | PicturesPlaced
 """Everything a :class:`Watcher` reports."""
 
 
@@ -215,6 +237,11 @@ class Watcher:
         :meth:`run`
     :param debounce: seconds of quiet after the last edit before a deck runs
     :param max_delay: longest a deck waits after its first edit while edits keep coming
+    :param images: also give the decks' slides their pictures, :attr:`image_quiet`
+        seconds after their last edit
+    :param image_quiet: seconds of quiet after a deck's prompt run before its pictures
+    :param refresh: replace pictures placed for an earlier prompt (see
+        :class:`~mdslides_prompts.illustrate.Illustrator`)
     :raises DeckError: if a path does not exist
     """
 
@@ -226,8 +253,14 @@ class Watcher:
         on_event: Callable[[WatchEvent], None] | None = None,
         debounce: float = DEBOUNCE,
         max_delay: float = MAX_DELAY,
+        images: bool = False,
+        image_quiet: float = IMAGE_QUIET,
+        refresh: bool = False,
     ) -> None:
         self.workspace = workspace
+        self.images = images
+        self.image_quiet = image_quiet
+        self.refresh = refresh
         self.on_event = on_event or (lambda event: None)
         self.debounce = debounce
         self.max_delay = max(max_delay, debounce)
@@ -258,6 +291,9 @@ class Watcher:
         self._wake: asyncio.Event | None = None
         self._stopping = False
         self._providers: list[tuple[tuple[object, ...], Provider]] = []
+        self._image_providers: list[tuple[tuple[object, ...], ImageProvider]] = []
+        self._picture_due: dict[Path, float] = {}
+        self._pictures_task: asyncio.Task[None] | None = None
 
     # --- called from the observer's thread ------------------------------------------------
 
@@ -330,6 +366,8 @@ class Watcher:
             first = list(self.files)
             for folder in self.folders:
                 first.extend(self._candidates(folder))
+            if self.images:
+                self._pictures_task = asyncio.create_task(self._pictures())
             for path in dict.fromkeys(first):
                 await self._update(path)
             self._emit(Watching((*self.files, *self.folders), tuple(sorted(self._decks))))
@@ -340,9 +378,16 @@ class Watcher:
                 self._task = None
             if observer is not None:
                 observer.stop()
+            if self._pictures_task is not None:
+                self._pictures_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._pictures_task
             providers, self._providers = self._providers, []
             for _, provider in providers:
                 await provider.aclose()
+            pictures, self._image_providers = self._image_providers, []
+            for _, maker in pictures:
+                await maker.aclose()
             if observer is not None and observer.is_alive():
                 observer.join(timeout=1)
 
@@ -441,6 +486,8 @@ class Watcher:
         ):
             self._emit(NoChange(path, known.ours))
             return
+        with self._lock:
+            self._picture_due.pop(path, None)  # an edit puts its pictures off
         try:
             deck = Deck.from_bytes(data, path)
             # A folder's file: is it a deck at all? (An uncertain one fails below.)
@@ -484,6 +531,59 @@ class Watcher:
             ours = known is not None and known.ours and known.digest == digest
             self._known[path] = _Known(digest, signature, clean=clean, ours=ours)
         self._emit(DeckRun(path, report, seconds, superseded))
+        if self.images and not superseded:
+            with self._lock:
+                self._picture_due[path] = time.monotonic() + self.image_quiet
+
+    # --- pictures -------------------------------------------------------------------------
+
+    def _image_provider(self, pipeline: Pipeline) -> ImageProvider:
+        """The session's image provider for *pipeline*'s settings, made on first use."""
+        want = (pipeline.image_provider_name(), *_provider_key(pipeline.settings))
+        for key, provider in self._image_providers:
+            if key == want:
+                return provider
+        provider = pipeline.open_image_provider()
+        self._image_providers.append((want, provider))
+        return provider
+
+    async def _pictures(self) -> None:
+        """Give each deck its pictures once it has been quiet for :attr:`image_quiet`."""
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                due = sorted((when, path) for path, when in self._picture_due.items())
+                ready = [path for when, path in due if when <= now]
+                for path in ready:
+                    del self._picture_due[path]
+            for path in ready:
+                await self._picture(path)
+            later = [when for when, _ in due if when > now]
+            await asyncio.sleep(min(later) - now if later else 0.1)
+
+    async def _picture(self, path: Path) -> None:
+        """Bring one deck's pictures up to date, if it still holds what its run left."""
+        known = self._known.get(path)
+        try:
+            snapshot = _snapshot(path)
+            if snapshot is None or known is None or _digest(snapshot[0]) != known.digest:
+                return  # edited since: its next run schedules the pictures again
+            started = time.monotonic()
+            deck, pipeline = self._open(Deck.from_bytes(snapshot[0], path))
+            illustrator = Illustrator(
+                pipeline, self._image_provider(pipeline), refresh=self.refresh
+            )
+            [result] = await illustrator.arun([deck], lambda _: path)
+        except MdSlidesError as exc:
+            self._fail(path, str(exc))
+            return
+        except Exception as exc:  # a plugin's bug must not end the session
+            self._fail(path, f"{path}: {type(exc).__name__}: {exc}")
+            return
+        if result.written:
+            written = deck.to_bytes(result.text)
+            self._known[path] = _Known(_digest(written), _stat(path), clean=known.clean, ours=True)
+        self._emit(PicturesPlaced(path, result, time.monotonic() - started))
 
     def _fail(self, path: Path, error: str) -> None:
         self._reported.pop(path, None)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..deck import Deck, Slide
     from ..outcomes import DeckReport, SlideOutcome
     from ..providers.base import ProviderEvent
-    from ..watch import DeckRun, WatchEvent
+    from ..watch import DeckRun, PicturesPlaced, WatchEvent
 
 __all__ = ["Reporter", "WatchReporter", "titled"]
 
@@ -227,10 +227,12 @@ class WatchReporter(Reporter):
     def on_watch_event(self, event: WatchEvent) -> None:
         """Print one watch event."""
         # Imports watchdog and the formats: not for --help.
-        from ..watch import DeckFailed, DeckGone, DeckRun, DeckSkipped, Watching
+        from ..watch import DeckFailed, DeckGone, DeckRun, DeckSkipped, PicturesPlaced, Watching
 
         if isinstance(event, DeckRun):
             self._run_line(event)
+        elif isinstance(event, PicturesPlaced):
+            self._pictures_line(event)
         elif isinstance(event, DeckFailed):
             error = event.error
             if not error.startswith(str(event.path)):
@@ -270,6 +272,15 @@ class WatchReporter(Reporter):
             )
         for line in _failure_lines(report, name):
             self._line(line)
+
+    def _pictures_line(self, event: PicturesPlaced) -> None:
+        from .images import picture_lines
+
+        lines = picture_lines(event.result, dry_run=False, verbose=self.verbose)
+        lines[-1] += f" ({event.seconds:.2f} s)"
+        for line in lines:
+            if not self.quiet or ": error: " in line:
+                self._line(f"{_clock()} {line}")
 
     def _line(self, text: str) -> None:
         self.console.print(text, markup=False, highlight=False)

@@ -12,6 +12,7 @@ from ..config import Settings
 from ..helpformat import SectionedCommand
 from .common import SUMMARIES, fail, stderr_console
 from .decks import Decks, config_values, offline_notice
+from .images import image_options
 from .options import (
     CACHE_DIR_OPTION,
     CONCURRENCY_OPTION,
@@ -35,6 +36,13 @@ __all__ = ["watch"]
 @NO_CACHE_OPTION
 @MODE_OPTION
 @INCLUDE_ILLUSTRATED_OPTION
+@click.option(
+    "--images",
+    "with_images",
+    is_flag=True,
+    help="Give the slides their pictures too, once a deck is left alone for a few seconds.",
+)
+@image_options
 @CONCURRENCY_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every slide.")
@@ -42,6 +50,8 @@ def watch(
     paths: tuple[str, ...],
     config_file: str | None,
     no_cache: bool,
+    with_images: bool,
+    refresh: bool,
     quiet: bool,
     verbose: bool,
     **options: Any,
@@ -56,6 +66,8 @@ def watch(
     """
     if "-" in paths:
         fail("watch needs files or folders, not -")
+    if refresh and not with_images:
+        fail("--refresh is about pictures: add --images")
     from ..watch import Watcher  # imports watchdog and the formats: not for --help
 
     base = Settings(provider="auto", use_cache=not no_cache)
@@ -65,7 +77,10 @@ def watch(
     console = stderr_console()
     reporter = WatchReporter(console, quiet=quiet, verbose=verbose)
     decks.pm.register(reporter, name="cli-reporter")
-    watcher = Watcher(decks.space, given, on_event=reporter.on_watch_event)
+    watcher = Watcher(
+        decks.space, given, on_event=reporter.on_watch_event, images=with_images,
+        refresh=refresh,
+    )  # fmt: skip
     if not quiet:
         offline_notice(console, decks, settings)
     try:
