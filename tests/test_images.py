@@ -579,3 +579,31 @@ def test_images_stop_at_a_rejected_token_and_leave_the_deck(
     assert sent == 1  # the other slide's request is never sent
     assert "2 failed" in err and "S3CRET" not in err + out
     assert deck.read_bytes() == before and not _pictures(deck)
+
+
+def test_dry_run_estimates_the_spend_and_max_images_stops_a_large_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck = _deck(tmp_path)
+    assert cli(capsys, "run", deck)[0] == 0
+    before = deck.read_bytes()
+    code, _, err = cli(capsys, "images", deck, "--dry-run")
+    assert code == 0
+    assert "2 pictures to ask for (set image-price to estimate the spend)" in err
+    monkeypatch.setenv("MDSLIDES_PROMPTS_IMAGE_PRICE", "0.04")
+    code, _, err = cli(capsys, "images", deck, "--dry-run")
+    assert code == 0 and "2 pictures to ask for; estimated spend 0.08" in err
+
+    code, _, err = cli(capsys, "images", deck, "--max-images", "1")
+    assert code == 2
+    assert (
+        err.strip()
+        .splitlines()[-1]
+        .endswith(
+            "2 pictures to ask for, more than max-images (1); estimated spend 2 x 0.04 = 0.08: "
+            "check with --dry-run, then raise --max-images"
+        )
+    )
+    assert deck.read_bytes() == before and not _pictures(deck)  # nothing asked, nothing written
+    assert cli(capsys, "images", deck, "--max-images", "2")[0] == 0
+    assert len(_pictures(deck)) == 2

@@ -138,6 +138,11 @@ class Settings:
     """A style preset of the image model, if any."""
     images_folder: str = "slide-images"
     """Where a deck's pictures go, relative to the deck's folder."""
+    image_price: float | None = None
+    """What one picture costs (in the account's currency), to estimate a run's spend."""
+    max_images: int = 50
+    """Most pictures one run may ask for; a run that would ask for more asks for none
+    (0: no limit)."""
     placement: str = "auto"
     """Where a picture goes in its slide: ``background``, ``left``, ``right``, ``none``
     (no pictures), or ``auto`` (the slot the format gives the slide, else a right-hand

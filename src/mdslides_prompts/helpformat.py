@@ -25,8 +25,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Provider", ("--provider", "--model", "--base-url", "--api-key-env")),
     (
         "Pictures",
-        ("--images", "--placement", "--refresh", "--image-provider", "--image-model",
-         "--image-style", "--images-folder"),
+        ("--images", "--placement", "--refresh", "--max-images", "--image-provider",
+         "--image-model", "--image-style", "--images-folder"),
     ),
     ("Cache", ("--cache-only", "--no-cache", "--cache-dir")),
     (

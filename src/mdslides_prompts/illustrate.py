@@ -23,8 +23,9 @@ from pathlib import Path, PurePosixPath
 import time
 from typing import TYPE_CHECKING
 
+from .config import Settings
 from .deck import Deck, Slide, SlidePicture, Status
-from .errors import MdSlidesError, PluginError, ProviderError
+from .errors import MdSlidesError, PluginError, ProviderError, UsageError
 from .fileio import write_text
 from .imagestore import ImageStore
 from .marker import PromptMarker
@@ -39,8 +40,11 @@ __all__ = [
     "Illustrator",
     "PictureAction",
     "PictureOutcome",
+    "check_budget",
     "choose_slot",
     "picture_size",
+    "spend",
+    "to_ask",
 ]
 
 
@@ -246,19 +250,25 @@ class Illustrator:
         self, decks: Sequence[Deck], destination: Callable[[Deck], Path | None] | None
     ) -> list[DeckPictures]:
         """Make, store and place the pictures of *decks*; write each deck to
-        ``destination(deck)`` (``None``: nowhere). Slides that fail keep what they had."""
+        ``destination(deck)`` (``None``: nowhere). Slides that fail keep what they had.
+
+        :raises UsageError: the run would ask for more pictures than ``max_images``
+            (nothing is asked for then)
+        """
+        plans = [await asyncio.to_thread(self.plan, deck) for deck in decks]
+        check_budget(sum(map(to_ask, plans)), self.pipeline.settings)
         limit = asyncio.Semaphore(self.pipeline.settings.concurrency)
-        jobs = [self._deck(deck, destination, limit) for deck in decks]
+        jobs = [self._deck(d, p, destination, limit) for d, p in zip(decks, plans, strict=True)]
         return list(await asyncio.gather(*jobs))
 
     async def _deck(
         self,
         deck: Deck,
+        plans: list[PictureOutcome],
         destination: Callable[[Deck], Path | None] | None,
         limit: asyncio.Semaphore,
     ) -> DeckPictures:
         store = self.store(deck)
-        plans = await asyncio.to_thread(self.plan, deck)
         outcomes = list(
             await asyncio.gather(*(self._make(deck, store, plan, limit) for plan in plans))
         )
@@ -325,6 +335,29 @@ class Illustrator:
             else o
             for o in outcomes
         ]
+
+
+def to_ask(outcomes: Sequence[PictureOutcome]) -> int:
+    """How many of *outcomes* are pictures to ask the provider for."""
+    return sum(1 for o in outcomes if o.action is PictureAction.MADE)
+
+
+def spend(count: int, settings: Settings) -> str | None:
+    """What *count* pictures cost at the ``image_price`` setting (``None`` when unset)."""
+    if settings.image_price is None:
+        return None
+    return f"{count} x {settings.image_price:g} = {count * settings.image_price:.2f}"
+
+
+def check_budget(count: int, settings: Settings) -> None:
+    """Refuse a run that would ask for more than ``max_images`` pictures."""
+    if settings.max_images and count > settings.max_images:
+        cost = spend(count, settings)
+        raise UsageError(
+            f"{count} pictures to ask for, more than max-images ({settings.max_images})"
+            f"{f'; estimated spend {cost}' if cost else ''}: check with --dry-run, then "
+            "raise --max-images"
+        )
 
 
 def _deck_file(deck: Deck) -> Path:

@@ -53,6 +53,13 @@ IMAGE_OPTIONS = (
         help="Pictures' folder, relative to each deck (default slide-images).",
     ),
     click.option(
+        "--max-images",
+        type=click.IntRange(0),
+        default=None,
+        help="Most pictures one run asks for (default 50; 0: no limit): a run that would "
+        "ask for more asks for none.",
+    ),
+    click.option(
         "--refresh",
         is_flag=True,
         help="Replace pictures placed for an earlier prompt (by default they stay).",
@@ -118,8 +125,10 @@ def images(
     results = make_pictures(loaded, write_to, refresh=refresh, dry_run=dry_run)
     for result in results:
         for line in picture_lines(result, dry_run=dry_run, verbose=verbose and not quiet):
-            if not quiet or line.startswith(("error", result.deck.name + ": error")):
+            if not quiet or ": error: " in line:
                 console.print(line, markup=False, highlight=False)
+    if dry_run and not quiet:
+        console.print(_spend_line(loaded, results), markup=False, highlight=False)
     if as_json:
         click.echo(json.dumps([picture_json(r) for r in results], ensure_ascii=False, indent=2))
     if decks.unreadable or any(r.failed or r.error for r in results):
@@ -201,6 +210,19 @@ def picture_lines(result: DeckPictures, *, dry_run: bool, verbose: bool) -> list
         head = f"{plural(counts[PictureAction.MADE], 'picture')} made"
         lines.append(f"{name}: {head}{_rest(counts, dry_run)}")
     return lines
+
+
+def _spend_line(loaded: Sequence[Loaded], results: Sequence[DeckPictures]) -> str:
+    """The dry run's last line: the pictures to ask for in all, and what they cost."""
+    from ..illustrate import to_ask
+
+    counts = [to_ask(r.outcomes) for r in results]
+    prices = [item.pipeline.settings.image_price for item in loaded]
+    total = f"mdslides-prompts: {plural(sum(counts), 'picture')} to ask for"
+    if any(price is None for n, price in zip(counts, prices, strict=True) if n):
+        return f"{total} (set image-price to estimate the spend)"
+    cost = sum(n * (price or 0.0) for n, price in zip(counts, prices, strict=True))
+    return f"{total}; estimated spend {cost:.2f}"
 
 
 def _rest(counts: Counter[Any], dry_run: bool) -> str:
