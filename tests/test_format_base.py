@@ -169,11 +169,13 @@ def test_the_built_in_formats_list_the_hooks_they_use() -> None:
         "mdslides_format_evidence", "mdslides_format_names", "mdslides_inject_prompts",
         "mdslides_placement", "mdslides_split_deck", "mdslides_strip_prompts",
     ]  # fmt: skip
-    for name in ("slidev", "deckset", "lookatme", "remark"):
+    for name in ("slidev", "lookatme"):
         assert rows[f"mdslides_prompts.formats.{name}"]["hooks"] == format_hooks, name
-    placing = sorted([*format_hooks, "mdslides_inject_pictures"])  # it places pictures
-    assert rows["mdslides_prompts.formats.marp"]["hooks"] == placing
-    for name in ("pandoc", "reveal"):
-        hooks = rows[f"mdslides_prompts.formats.{name}"]["hooks"]
-        assert hooks == sorted([*format_hooks, "mdslides_config_keys"]), name
+    placing = sorted([*format_hooks, "mdslides_inject_pictures"])  # they place pictures
+    for name in ("marp", "deckset", "remark"):
+        assert rows[f"mdslides_prompts.formats.{name}"]["hooks"] == placing, name
+    hooks = rows["mdslides_prompts.formats.pandoc"]["hooks"]
+    assert hooks == sorted([*format_hooks, "mdslides_config_keys"])
+    hooks = rows["mdslides_prompts.formats.reveal"]["hooks"]
+    assert hooks == sorted([*placing, "mdslides_config_keys"])
     assert rows["mdslides_prompts.formats.pandoc"]["formats"] == ["pandoc", "quarto"]

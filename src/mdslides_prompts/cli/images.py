@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
 import json
@@ -149,6 +148,8 @@ def make_pictures(
 ) -> list[DeckPictures]:
     """Plan (*dry_run*) or make, store and place the pictures of every deck in *loaded*,
     decks sharing a pipeline through one image provider; results in the order of *loaded*."""
+    import asyncio  # an event loop only for a run that makes pictures
+
     groups: dict[int, list[Loaded]] = {}
     for item in loaded:
         groups.setdefault(id(item.pipeline), []).append(item)
@@ -166,6 +167,8 @@ async def _illustrate(
     refresh: bool,
     dry_run: bool,
 ) -> list[DeckPictures]:
+    import asyncio
+
     from ..illustrate import DeckPictures, Illustrator  # imports the formats: not for --help
 
     pipeline = items[0].pipeline
