@@ -607,3 +607,36 @@ def test_dry_run_estimates_the_spend_and_max_images_stops_a_large_run(
     assert deck.read_bytes() == before and not _pictures(deck)  # nothing asked, nothing written
     assert cli(capsys, "images", deck, "--max-images", "2")[0] == 0
     assert len(_pictures(deck)) == 2
+
+
+def test_the_markers_placement_flags_choose_the_slot_and_survive_a_new_prompt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = _deck(tmp_path)
+    assert cli(capsys, "run", deck)[0] == 0
+    first, second = [line for line in deck.read_text(encoding="utf-8").splitlines()
+                     if "image-prompt" in line]  # fmt: skip
+    text = deck.read_text(encoding="utf-8")
+    text = text.replace(first, first.replace("image-prompt ", "image-prompt left ", 1))
+    text = text.replace(second, second.replace("image-prompt ", "image-prompt no-picture ", 1))
+    deck.write_text(text, encoding="utf-8")
+    code, out, _ = cli(capsys, "images", deck, "--json")
+    assert code == 0
+    slides = json.loads(out)[0]["slides"]
+    assert (slides[0]["action"], slides[0]["slot"]) == ("made", "left")
+    assert (slides[1]["action"], slides[1]["reason"]) == ("skipped", "its marker says no-picture")
+    assert "![bg left:40%](slide-images/" in deck.read_text(encoding="utf-8")
+
+    # The slide changes: its new prompt keeps the author's flag, and so does strip.
+    text = deck.read_text(encoding="utf-8").replace("down the valley", "to the sea")
+    deck.write_text(text, encoding="utf-8")
+    assert cli(capsys, "run", deck)[0] == 0
+    lines = [line for line in deck.read_text(encoding="utf-8").splitlines()
+             if "image-prompt" in line]  # fmt: skip
+    assert lines[0].startswith("<!-- image-prompt left src=") and lines[0] != first
+    assert lines[1].startswith("<!-- image-prompt no-picture src=")
+    code, out, _ = cli(capsys, "images", deck, "--refresh", "--json")
+    assert [s["action"] for s in json.loads(out)[0]["slides"]] == ["made", "skipped"]
+    assert cli(capsys, "strip", deck)[0] == 0
+    kept = deck.read_text(encoding="utf-8")
+    assert kept.count("image-prompt left") == 1 and "slide-images/" in kept  # the author's

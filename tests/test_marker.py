@@ -134,3 +134,20 @@ def test_content_hash_ignores_only_insignificant_whitespace() -> None:
     assert content_hash("\n\n# Title  \r\n\r\nBody text\n\n") == base
     assert content_hash("# Title\n\nBody text!") != base
     assert content_hash("# Title\nBody text") != base
+
+
+@pytest.mark.parametrize("form", ["comment", "reference"])
+def test_a_new_prompt_keeps_the_authors_flags(form: str) -> None:
+    from mdslides_prompts.marker import parse_value, render_value
+
+    line = render_marker("A harbour | at dawn", "3f2a9c1d", form=form, flags=("left", "lock"))
+    assert line.startswith(("<!-- image-prompt left lock src=", "[image-prompt left lock src="))
+    marker = parse_marker(line, 1)
+    assert isinstance(marker, PromptMarker)
+    assert (marker.prompt, marker.flags, marker.placement) == (
+        "A harbour | at dawn", ("left", "lock"), "left",
+    )  # fmt: skip
+    value = parse_value(render_value("A harbour", "3f2a9c1d", ("no-picture",)), 1)
+    assert isinstance(value, PromptMarker)
+    assert (value.flags, value.placement, value.edited) == (("no-picture",), "none", False)
+    assert render_value("A harbour", "3f2a9c1d") == render_value("A harbour", "3f2a9c1d", ())

@@ -149,6 +149,12 @@ class Slide:
         return marker.prompt if isinstance(marker, PromptMarker) else None
 
     @property
+    def flags(self) -> tuple[str, ...]:
+        """The author's flags of the slide's marker (none without a readable one)."""
+        marker = self.marker
+        return marker.flags if isinstance(marker, PromptMarker) else ()
+
+    @property
     def content_hash(self) -> str:
         """Short hash of the slide's content, as stored in a marker's ``src=`` field."""
         return content_hash(self.text)
@@ -194,6 +200,8 @@ class SlidePrompt:
     """The image prompt, one line of plain text."""
     source_hash: str
     """:attr:`Slide.content_hash` of the slide the prompt was made from."""
+    flags: tuple[str, ...] = ()
+    """The author's flags of the slide's marker, written again with the prompt."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,7 +217,10 @@ class Illustrator:
                 "(--mode comment)",
             )  # fmt: skip
         place = self.pipeline.placement(deck, slide) or Placement()
-        chosen = choose_slot(place, slide, self.pipeline.settings.placement)
+        if marker.placement == "none":
+            return PictureOutcome(slide.index, PictureAction.SKIPPED, "its marker says no-picture")
+        setting = marker.placement or self.pipeline.settings.placement  # the author's flag wins
+        chosen = choose_slot(place, slide, setting)
         if isinstance(chosen, str):
             return PictureOutcome(slide.index, PictureAction.SKIPPED, chosen)
         slot, share = chosen
@@ -237,10 +240,11 @@ class Illustrator:
             if found is not None:
                 return replace(base, action=PictureAction.KEPT, path=shown.path)
             return replace(base, reason="its picture file is missing")
-        if shown is not None and not self.refresh:
+        if shown is not None and (not self.refresh or marker.locked):
+            why = "locked" if marker.locked else "refresh replaces it"
             return replace(
                 base, action=PictureAction.OUTDATED, path=shown.path,
-                reason="placed for an earlier prompt; refresh replaces it",
+                reason=f"placed for an earlier prompt; {why}",
             )  # fmt: skip
         if path is not None:
             return replace(base, action=PictureAction.STORED, path=path)

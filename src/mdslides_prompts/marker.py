@@ -35,6 +35,9 @@ even ``strip``: see :func:`strippable`)::
     stale. A locked prompt may omit ``src=`` and ``sum=``.
 ``skip``
     The slide gets no prompt; ``skip`` alone is a whole marker.
+``background``, ``left``, ``right``, ``no-picture``
+    Where the slide's picture goes (``images``), whatever the ``placement`` setting
+    says; ``no-picture``: it gets none. A new prompt keeps the flag.
 
 The same fields also come as a CommonMark link reference definition, which every
 generator renders as nothing and which Marp does not turn into a presenter note::
@@ -61,6 +64,7 @@ __all__ = [
     "FLAGS",
     "FORMS",
     "MARKER_KEYWORD",
+    "PLACEMENT_FLAGS",
     "BadMarker",
     "PromptMarker",
     "content_hash",
@@ -78,9 +82,11 @@ __all__ = [
 MARKER_KEYWORD = "image-prompt"
 FORMS = ("comment", "reference")
 """The two ways a marker can be written."""
-FLAGS = ("lock", "skip")
-"""Words an author may put after the keyword: ``lock`` (never regenerate this prompt)
-and ``skip`` (this slide gets no prompt)."""
+PLACEMENT_FLAGS = ("background", "left", "right", "no-picture")
+"""Flags that say where the slide's picture goes (``no-picture``: nowhere)."""
+FLAGS = ("lock", "skip", *PLACEMENT_FLAGS)
+"""Words an author may put after the keyword: ``lock`` (never regenerate this prompt),
+``skip`` (this slide gets no prompt) and the :data:`PLACEMENT_FLAGS`."""
 _MARKER_RE = re.compile(rf"^<!-- {MARKER_KEYWORD}(?P<head>(?: [^ |]+)*?)(?: \| (?P<text>.*))? -->$")
 _REFERENCE_RE = re.compile(
     rf"^\[{MARKER_KEYWORD}(?P<head>(?: [^ \]]+)*)\]: #(?: \"(?P<text>[^\"]*)\")?$"
@@ -111,6 +117,13 @@ class PromptMarker:
     (a quoted value under a front-matter key, see :func:`render_value`)."""
     flags: tuple[str, ...] = ()
     """The author's flags, from :data:`FLAGS`, sorted."""
+
+    @property
+    def placement(self) -> str | None:
+        """Where the author's flag puts the slide's picture (``background``, ``left``,
+        ``right``, or ``none`` for ``no-picture``), if it says."""
+        flag = next((f for f in self.flags if f in PLACEMENT_FLAGS), None)
+        return "none" if flag == "no-picture" else flag
 
     @property
     def edited(self) -> bool:
@@ -242,6 +255,7 @@ def render_marker(
     form: str = "comment",
     extra: str = "",
     avoid: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
 ) -> str:
     """The marker line (without line ending) for *prompt* made from content *source_hash*.
 
@@ -250,8 +264,9 @@ def render_marker(
     :param extra: characters the format needs escaped on top of the usual ones
     :param avoid: strings that must not appear in the line (their first character is
         escaped)
+    :param flags: the author's flags the marker carries (kept when a prompt is remade)
     """
-    fields = f"{MARKER_KEYWORD} src={source_hash} sum={prompt_hash(prompt)}"
+    fields = f"{MARKER_KEYWORD}{_flag_words(flags)} src={source_hash} sum={prompt_hash(prompt)}"
     if form == "reference":
         # No '|' at all: a line holding one (escaped or not) above a '---' would be the
         # header row of a one-column table, not a definition above a separator.
@@ -260,11 +275,18 @@ def render_marker(
     return f"<!-- {fields} | {escape(prompt, extra=extra, avoid=avoid)} -->"
 
 
-def render_value(prompt: str, source_hash: str) -> str:
+def render_value(prompt: str, source_hash: str, flags: tuple[str, ...] = ()) -> str:
     """*prompt* as a one-line double-quoted YAML scalar ``"src=… sum=… | prompt"``, for
-    front-matter keys (JSON escapes are valid YAML; no line break, no ``---``)."""
+    front-matter keys (JSON escapes are valid YAML; no line break, no ``---``), after
+    the author's *flags*."""
     value = f"src={source_hash} sum={prompt_hash(prompt)} | {escape(prompt)}"
-    return json.dumps(value, ensure_ascii=False)
+    head = _flag_words(flags).lstrip()
+    return json.dumps(f"{head} {value}" if head else value, ensure_ascii=False)
+
+
+def _flag_words(flags: tuple[str, ...]) -> str:
+    """*flags* as the words written after the keyword (each with a space before it)."""
+    return "".join(f" {flag}" for flag in flags if flag in FLAGS)
 
 
 def _read_fields(

@@ -989,7 +989,7 @@ class Pipeline:
         art = plan.request.context.art_direction
         if art:
             text = with_art(text, art, token_budget(self.settings.params))
-        prompt = SlidePrompt(slide.index, text, slide.content_hash)
+        prompt = SlidePrompt(slide.index, text, slide.content_hash, slide.flags)
         outcome = SlideOutcome(
             slide.index, status, action, text, seconds=time.monotonic() - started,
             queued=queued, requests=requests, usage=usage, key=plan.key, reason=plan.reason,

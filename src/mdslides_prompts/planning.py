@@ -32,14 +32,14 @@ def plan_without_request(
     if status is Status.LOCKED:
         return SlidePlan(slide, Action.KEPT, f"locked ({slide.lock_reason or 'lock flag'})")
     if not chosen:
-        keep = SlidePrompt(slide.index, current, slide.content_hash) if (
+        keep = SlidePrompt(slide.index, current, slide.content_hash, slide.flags) if (
             status is Status.FRESH and current is not None
         ) else None  # fmt: skip
         return SlidePlan(slide, Action.KEPT, "not selected", keep=keep)
     if status is Status.EDITED and not force:
         return SlidePlan(slide, Action.KEPT, "hand-edited (--force replaces it)")
     if status is Status.FRESH and not (force or on_purpose):
-        keep = SlidePrompt(slide.index, current or "", slide.content_hash)
+        keep = SlidePrompt(slide.index, current or "", slide.content_hash, slide.flags)
         return SlidePlan(slide, Action.KEPT, "fresh", keep=keep)
     if status is Status.UNPARSABLE and not force:
         error = f"{slide.problem}; fix or delete it, or rerun with --force"

@@ -156,7 +156,8 @@ def write(
         first = lines[min(min(n) for n in block.entries.values()) - 1]
         indent = first[: len(first) - len(first.lstrip(" \t"))]
     rendered = {
-        i: f"{indent}{i}: {render_value(p.text, p.source_hash)}" for i, p in prompts.items()
+        i: f"{indent}{i}: {render_value(p.text, p.source_hash, p.flags)}"
+        for i, p in prompts.items()
     }
     if span is None:
         if not create or not rendered:

@@ -281,7 +281,9 @@ def write_markers(
         prompt = prompts.get(slide.index)
         if prompt is None:
             continue
-        line = render_marker(prompt.text, prompt.source_hash, form=form, extra=extra)
+        line = render_marker(
+            prompt.text, prompt.source_hash, form=form, extra=extra, flags=prompt.flags
+        )
         if slide.markers:
             edits.change[slide.markers[0].line] = line
             edits.drop.update(m.line for m in slide.markers[1:])

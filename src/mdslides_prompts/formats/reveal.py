@@ -580,8 +580,9 @@ def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str | 
         closed = after in (0, slide.start_line - 1) or bool(_BLOCK_END.match(lines[after - 1]))
         form = "reference" if mode == "reference" and closed else "comment"
         line = render_marker(
-            prompt.text, prompt.source_hash, form=form, extra=_EXTRA_ESCAPES, avoid=_AVOID
-        )
+            prompt.text, prompt.source_hash, form=form, extra=_EXTRA_ESCAPES, avoid=_AVOID,
+            flags=prompt.flags,
+        )  # fmt: skip
         if body:
             at = body[0].line
             edits.change[at] = _indent(lines[at - 1]) + line

@@ -204,9 +204,10 @@ def _marker_from_key(line: str, line_no: int) -> PromptMarker | BadMarker | None
     return parse_value(line.rstrip("\r\n")[len(KEY) + 1 :], line_no)
 
 
-def render_key(prompt: str, source_hash: str) -> str:
-    """The front-matter line for *prompt* (valid YAML, one line, no ``---``)."""
-    return f"{KEY}: {render_value(prompt, source_hash)}"
+def render_key(prompt: str, source_hash: str, flags: tuple[str, ...] = ()) -> str:
+    """The front-matter line for *prompt* (valid YAML, one line, no ``---``), with the
+    author's *flags*."""
+    return f"{KEY}: {render_value(prompt, source_hash, flags)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,8 +500,8 @@ class Slidev(Format):
             if prompt is None:
                 continue
             plan = plans[slide.index - 1]
-            key = render_key(prompt.text, prompt.source_hash)
-            comment = render_marker(prompt.text, prompt.source_hash)
+            key = render_key(prompt.text, prompt.source_hash, prompt.flags)
+            comment = render_marker(prompt.text, prompt.source_hash, flags=prompt.flags)
             current = slide.marker
             if isinstance(current, PromptMarker) and len(slide.markers) == 1:
                 edits.change[current.line] = key if current.form == "frontmatter" else comment

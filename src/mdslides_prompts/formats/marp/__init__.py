@@ -535,7 +535,7 @@ class Marp(Format):
                 continue
             cut = cuts[slide.index - 1] if cuts else None
             form = "reference" if cut and cut.kind in _CLOSED_ANCHORS else "comment"
-            line = render_marker(prompt.text, prompt.source_hash, form=form)
+            line = render_marker(prompt.text, prompt.source_hash, form=form, flags=prompt.flags)
             body = deckfm.body_markers(slide)
             if body and isinstance(body[0], PromptMarker) and body[0].form == form:
                 edits.change[body[0].line] = line

@@ -197,7 +197,7 @@ def inject(deck: Deck, prompts: Mapping[int, SlidePrompt], settings: Settings) -
         prompt = prompts.get(index)
         if prompt is None:
             continue
-        marker = render_marker(prompt.text, prompt.source_hash, extra=ESCAPED)
+        marker = render_marker(prompt.text, prompt.source_hash, extra=ESCAPED, flags=prompt.flags)
         owned = row.owned
         if owned.markers:
             keep = owned.markers[0].line
