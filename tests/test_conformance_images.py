@@ -116,3 +116,50 @@ def test_the_reveal_plugin_shows_each_picture_as_its_slides_background(
         assert new["attributes"] == wanted or wanted in new["attributes"], number
         if number not in placed:
             assert new["attributes"] == old["attributes"], number
+
+
+DIVIDED = """\
+---
+marp: true
+headingDivider: 2
+---
+
+# Glaciers
+
+## Why they matter
+- water towers
+- thermometers
+
+## How they move
+
+Ice flows downhill, slowly.
+## Thanks
+"""
+
+
+def test_marp_core_keeps_heading_divided_slides_when_pictures_go_after_their_heading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness = npm_harness(MARP, "@marp-team/marp-core")
+    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "prompted").mkdir()
+    prompted = tmp_path / "prompted" / "deck.md"
+    prompted.write_text(DIVIDED, encoding="utf-8")
+    assert cli(capsys, "run", prompted)[0] == 0
+    shutil.copytree(prompted.parent, tmp_path / "pictured")
+    pictured = tmp_path / "pictured" / "deck.md"
+    code, out, err = cli(capsys, "images", pictured, "--json")
+    assert code == 0, err
+    placed = {s["slide"]: s for s in json.loads(out)[0]["slides"] if s["action"] == "made"}
+    assert sorted(placed) == [1, 2, 3, 4]
+
+    truth = _render(harness, [prompted, pictured])
+    before, after = truth["prompted"], truth["pictured"]
+    assert len(after) == len(before) == 4
+    for number, (old, new) in enumerate(zip(before, after, strict=True), 1):
+        # Newlines between tags aside: a hidden picture paragraph after a heading leaves
+        # one more, which renders as nothing.
+        assert re.sub(r">\s+<", "><", _content(new)) == re.sub(r">\s+<", "><", _content(old))
+        assert _FIGURE.findall(new["html"])[-1] == placed[number]["path"], number

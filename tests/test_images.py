@@ -54,6 +54,8 @@ MARP_VARIANTS = {
     "no final newline": MARP.rstrip("\n"),
     "crlf": MARP.replace("\n", "\r\n"),
     "text right after the marker": "---\nmarp: true\n---\n# One\nText\n\n---\n# Two\nMore\n",
+    "heading divider": "---\nmarp: true\nheadingDivider: 2\n---\n## A\ntext\n## B\n## C",
+    "heading divider, blank lines": "---\nmarp: true\nheadingDivider: 1\n---\n\n# A\n\nt\n\n# B\n",
     "no front matter": "<!-- _class: lead -->\n\n# A\n\n---\n\nB\n",
 }
 
@@ -216,13 +218,13 @@ def test_remark_places_no_picture_on_a_slide_others_take_as_template() -> None:
 @pytest.mark.parametrize(
     ("fmt", "text"),
     [
-        ("marp", "---\nmarp: true\nheadingDivider: 2\n---\n## A\ntext\n## B\n"),
         ("deckset", "slide-dividers: #\n\n# A\n\ntext\n\n# B\n\nmore\n"),
     ],
 )
 def test_a_picture_that_would_split_a_slide_is_refused(fmt: str, text: str) -> None:
-    # When headings divide the slides, the marker sits before the heading, where a picture
-    # would be content that starts a slide of its own: the check refuses it.
+    # When Deckset's headings divide the slides, the marker sits before the heading,
+    # where a picture would be content that starts a slide of its own: the check refuses
+    # it. (Marp's picture goes after the heading instead.)
     pipeline = Pipeline(Settings(format=fmt), get_plugin_manager(load_entrypoints=False))
     deck = _prompted(pipeline, text)
     with pytest.raises(PluginError, match="would change the deck's slides"):

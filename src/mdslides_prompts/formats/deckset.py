@@ -266,7 +266,7 @@ class Deckset(Format):
     def strip(self, deck: Deck, settings: Settings) -> str:
         """Remove every marker, its picture and the blank line written after them."""
         lines = split_lines(deck.text)
-        pictures = {s.picture.line - 1: s.picture for s in deck.slides if s.picture}
+        pictures = {s.marker.line: s.picture for s in deck.slides if s.picture and s.marker}
         drop: set[int] = set()
         for marker in stripped_markers(deck):
             drop.add(marker.line)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 import re
 
-from ..deck import Deck, PlacedPicture, SlidePicture, SlidePrompt, split_lines
+from ..deck import Deck, PlacedPicture, Slide, SlidePicture, SlidePrompt, split_lines
 from ..marker import BadMarker, PromptMarker, render_marker, strippable
 
 __all__ = [
@@ -135,7 +135,7 @@ def strip_markers(deck: Deck, also: Collection[int] = ()) -> str:
     pictures = {
         n
         for s in deck.slides
-        if s.picture is not None and s.picture.line - 1 in gone
+        if s.picture is not None and s.marker is not None and s.marker.line in gone
         for n in s.picture.numbers
     }
     return remove_lines(deck.text, gone | pictures | set(also))
@@ -196,6 +196,7 @@ def place_pictures(
     edits: LineEdits | None = None,
     *,
     closed: bool = True,
+    after: Callable[[Slide], int] | None = None,
 ) -> LineEdits:
     """Collect the edits that give each slide in *pictures* its picture line, rendered by
     *render*, right after the slide's marker line (replacing the picture there).
@@ -203,6 +204,7 @@ def place_pictures(
     :param closed: follow a new picture line with a blank line (a Markdown paragraph
         that the next line must not continue); left out after a last line without an
         ending, where it could not be told apart from no line at all
+    :param after: the line a new picture follows in a slide (by default its marker's)
     :raises ValueError: a slide without a marker line of its own (nothing to follow)
     """
     edits = edits if edits is not None else LineEdits()
@@ -218,8 +220,9 @@ def place_pictures(
         if slide.picture is not None:
             edits.change[slide.picture.line] = line
             continue
-        last = marker.line == len(lines) and not line_ending(lines[-1])
-        edits.insert[marker.line] = line if last or not closed else line + "\n"
+        at = after(slide) if after is not None else marker.line
+        last = at == len(lines) and not line_ending(lines[-1])
+        edits.insert[at] = line if last or not closed else line + "\n"
     return edits
 
 

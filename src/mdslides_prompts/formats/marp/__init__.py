@@ -40,7 +40,16 @@ from typing import Any
 from markdown_it.token import Token
 
 from ...config import Settings
-from ...deck import BOM, Deck, LineSpan, Slide, SlidePicture, SlidePrompt, split_lines
+from ...deck import (
+    BOM,
+    Deck,
+    LineSpan,
+    PlacedPicture,
+    Slide,
+    SlidePicture,
+    SlidePrompt,
+    split_lines,
+)
 from ...detection import Evidence, Strength
 from ...marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from ...placement import Placement, Slot
@@ -155,6 +164,8 @@ class _Cut:
     tokens: list[Token] = field(default_factory=list)
     comment_anchor: int | None = None
     """Line after which a marker comment keeps marp-core's HTML byte for byte, if any."""
+    levels: frozenset[int] = frozenset()
+    """The heading levels ``headingDivider`` splits the deck at."""
 
 
 def _cut(
@@ -188,6 +199,8 @@ def _cut(
         if not _hidden(token):
             seen_visible = True
         cuts[-1].tokens.append(token)
+    for cut in cuts:
+        cut.levels = levels
     return cuts
 
 
@@ -396,7 +409,7 @@ def _build_slide(
                     continue  # marp-core's fitting header, not a note
                 if comment_kind(inner) == "note":
                     notes.append(inner)
-    picture = picture_after(lines, markers[0], read_picture) if len(markers) == 1 else None
+    picture = _picture(lines, markers[0], cut, end) if len(markers) == 1 else None
     ours = {m.line for m in markers} | set(picture.numbers if picture else ())
     text = "\n".join(
         lines[n - 1].rstrip("\r\n") for n in range(cut.start, end + 1) if n not in ours
@@ -438,6 +451,31 @@ def _build_slide(
 _OFFERS = (Slot.BACKGROUND, Slot.RIGHT, Slot.LEFT)
 """Where a picture of ours goes on a Marp slide: a ``bg`` image, full or split."""
 _PICTURE = re.compile(rf"!\[bg(?: (?P<side>left|right)(?::\d+%)?)?\]\({PICTURE_PATH}\)")
+
+
+_HEADING_LINE = re.compile(r" {0,3}(#{1,6})(?:[ \t]|$)")
+
+
+def _after_heading(lines: Sequence[str], line: int, end: int, levels: frozenset[int]) -> int:
+    """Where a picture of ours goes after the marker on *line*, in a slide ending on
+    line *end*: right after it, unless the next line below it that is not blank is a
+    heading ``headingDivider`` splits at (*levels*), where a picture above it would be
+    content that ends the slide there: then after that heading."""
+    last = min(end, len(lines))
+    below = line + 1  # 1-based
+    while below <= last and not lines[below - 1].strip():
+        below += 1
+    heading = _HEADING_LINE.match(lines[below - 1]) if below <= last else None
+    return below if heading and len(heading[1]) in levels else line
+
+
+def _picture(
+    lines: Sequence[str], marker: PromptMarker | BadMarker, cut: _Cut, end: int
+) -> PlacedPicture | None:
+    """The picture we placed for *marker*'s slide (see :func:`_after_heading`)."""
+    at = _after_heading(lines, marker.line, end, cut.levels)
+    return picture_after(lines, replace(marker, line=at) if at != marker.line else marker,
+                         read_picture)  # fmt: skip
 
 
 def read_picture(line: str) -> tuple[str, str] | None:
@@ -556,7 +594,15 @@ class Marp(Format):
         """Place each picture after its slide's marker as a ``bg`` image (split to its
         side when it has one), then a blank line: a paragraph Marpit takes out of the
         slide's content and shows as the background."""
-        return place_pictures(deck, pictures, render_picture).apply(deck)
+        lines = split_lines(deck.text)
+        cuts = _parse(deck)[2]
+
+        def after(slide: Slide) -> int:
+            assert slide.marker is not None  # place_pictures asks only for marked slides
+            levels = cuts[slide.index - 1].levels
+            return _after_heading(lines, slide.marker.line, slide.end_line, levels)
+
+        return place_pictures(deck, pictures, render_picture, after=after).apply(deck)
 
     def strip(self, deck: Deck, settings: Settings) -> str:
         """Remove every marker line (with its picture) and the front-matter prompt block."""
