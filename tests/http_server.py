@@ -8,7 +8,8 @@ connection. No mock of httpx: the providers talk to this server over TCP.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +19,9 @@ import re
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+from mdslides_prompts.errors import ProviderError
 
 
 @dataclass
@@ -301,3 +304,35 @@ def asks_art(request: Recorded) -> bool:
 def slide_posts(posts: Sequence[Recorded]) -> list[Recorded]:
     """The requests of *posts* that ask for a slide's prompt (not an art direction)."""
     return [p for p in posts if not asks_art(p)]
+
+
+class Closable(Protocol):
+    """A provider of either kind: it closes."""
+
+    async def aclose(self) -> None: ...
+
+
+P = TypeVar("P", bound=Closable)
+T = TypeVar("T")
+
+
+def each_answer(
+    make: Callable[[], P], ask: Callable[[P, int], Awaitable[T]], count: int
+) -> list[T | ProviderError]:
+    """Make a provider in an event loop, ask it *count* times in turn (*ask* gets the
+    provider and the call's number), close it: each answer or error, in order."""
+
+    async def run() -> list[T | ProviderError]:
+        provider = make()
+        results: list[T | ProviderError] = []
+        try:
+            for index in range(count):
+                try:
+                    results.append(await ask(provider, index))
+                except ProviderError as exc:
+                    results.append(exc)
+        finally:
+            await provider.aclose()
+        return results
+
+    return asyncio.run(run())

@@ -38,22 +38,34 @@ def _content(slide: dict[str, Any]) -> str:
     return match.group(1)
 
 
-def test_marp_core_shows_each_picture_in_its_slot_and_nothing_else_changes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    harness = npm_harness(MARP, "@marp-team/marp-core")
+def _pictured(
+    prompted: Path, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[Path, dict[int, dict[str, Any]]]:
+    """Prompt the deck at *prompted*, then give a copy of its folder pictures; the copy
+    and what ``images`` says it made, by slide."""
+    assert cli(capsys, "run", prompted, *args)[0] == 0
+    shutil.copytree(prompted.parent, prompted.parent.parent / "pictured")
+    pictured = prompted.parent.parent / "pictured" / prompted.name
+    code, out, err = cli(capsys, "images", pictured, *args, "--json")
+    assert code == 0, err
+    slides = json.loads(out)[0]["slides"]
+    return pictured, {s["slide"]: s for s in slides if s["action"] == "made"}
+
+
+@pytest.fixture(autouse=True)
+def _offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_marp_core_shows_each_picture_in_its_slot_and_nothing_else_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness = npm_harness(MARP, "@marp-team/marp-core")
     prompted = pristine_example(tmp_path / "prompted")
-    assert cli(capsys, "run", prompted)[0] == 0
-    shutil.copytree(prompted.parent, tmp_path / "pictured")
-    pictured = tmp_path / "pictured" / prompted.name
-    code, out, err = cli(capsys, "images", pictured, "--json")
-    assert code == 0, err
-    report = {s["slide"]: s for s in json.loads(out)[0]["slides"]}
-    placed = {n: s for n, s in report.items() if s["action"] == "made"}
-    assert len(placed) >= 3, report  # the example deck has slides of both kinds
+    pictured, placed = _pictured(prompted, capsys)
+    assert len(placed) >= 3  # the example deck has slides of both kinds
 
     truth = _render(harness, [prompted, pictured])
     before, after = truth["prompted"], truth["pictured"]
@@ -77,15 +89,9 @@ REVEAL = ROOT / "conformance" / "revealjs" / "slides.mjs"
 
 @pytest.mark.parametrize("generator", ["revealjs", "reveal-md"])
 def test_the_reveal_plugin_shows_each_picture_as_its_slides_background(
-    generator: str,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    generator: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     harness = npm_harness(REVEAL, "reveal.js")
-    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
     talk = pristine_example(tmp_path / "prompted")
     prompted = talk.parent / "reveal-deck.md"
     # Indented slides too: the picture line takes its marker's indentation.
@@ -93,12 +99,7 @@ def test_the_reveal_plugin_shows_each_picture_as_its_slides_background(
         "\n## Roman capitals", "\n  ## Roman capitals"
     )
     prompted.write_text(text, encoding="utf-8")
-    assert cli(capsys, "run", prompted, "--format", generator)[0] == 0
-    shutil.copytree(prompted.parent, tmp_path / "pictured")
-    pictured = tmp_path / "pictured" / prompted.name
-    code, out, err = cli(capsys, "images", pictured, "--format", generator, "--json")
-    assert code == 0, err
-    placed = {s["slide"]: s for s in json.loads(out)[0]["slides"] if s["action"] == "made"}
+    pictured, placed = _pictured(prompted, capsys, "--format", generator)
     assert len(placed) >= 4
 
     spec = [{"path": str(p), "generator": generator} for p in (prompted, pictured)]
@@ -138,21 +139,13 @@ Ice flows downhill, slowly.
 
 
 def test_marp_core_keeps_heading_divided_slides_when_pictures_go_after_their_heading(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     harness = npm_harness(MARP, "@marp-team/marp-core")
-    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "prompted").mkdir()
     prompted = tmp_path / "prompted" / "deck.md"
     prompted.write_text(DIVIDED, encoding="utf-8")
-    assert cli(capsys, "run", prompted)[0] == 0
-    shutil.copytree(prompted.parent, tmp_path / "pictured")
-    pictured = tmp_path / "pictured" / "deck.md"
-    code, out, err = cli(capsys, "images", pictured, "--json")
-    assert code == 0, err
-    placed = {s["slide"]: s for s in json.loads(out)[0]["slides"] if s["action"] == "made"}
+    pictured, placed = _pictured(prompted, capsys)
     assert sorted(placed) == [1, 2, 3, 4]
 
     truth = _render(harness, [prompted, pictured])

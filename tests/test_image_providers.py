@@ -36,7 +36,7 @@ from mdslides_prompts.providers.options import ClientOptions
 from mdslides_prompts.providers.pictures import ImageRequest, Picture
 from mdslides_prompts.providers.wire import NoAnswerBody, image_type
 
-from .http_server import Reply, ScriptedServer, infomaniak_error, queue, serve
+from .http_server import Reply, ScriptedServer, each_answer, infomaniak_error, queue, serve
 
 TOKEN = "tok-S3CRET-4f9a2c7e1b"
 PRODUCT = "105432"
@@ -87,20 +87,8 @@ def make(
 
 def draw(provider: HTTPImageProvider, *requests: ImageRequest) -> list[Picture | ProviderError]:
     """Ask *provider* for each of *requests* in turn; the pictures or errors."""
-
-    async def run() -> list[Picture | ProviderError]:
-        results: list[Picture | ProviderError] = []
-        try:
-            for request in requests or (REQUEST,):
-                try:
-                    results.append(await provider.generate_image(request))
-                except ProviderError as exc:
-                    results.append(exc)
-        finally:
-            await provider.aclose()
-        return results
-
-    return asyncio.run(run())
+    asked = requests or (REQUEST,)
+    return each_answer(lambda: provider, lambda p, n: p.generate_image(asked[n]), len(asked))
 
 
 def fails(server: ScriptedServer, reply: Reply, **options: Any) -> ProviderError:

@@ -60,35 +60,47 @@ MARP_VARIANTS = {
 }
 
 
-@pytest.mark.parametrize("name", MARP_VARIANTS)
-@pytest.mark.parametrize("slot", ["background", "right", "left"])
-def test_marp_pictures_read_back_and_strip_exactly(name: str, slot: str) -> None:
-    pipeline = _pipeline()
-    original = MARP_VARIANTS[name]
+def _round_trip(
+    pipeline: Pipeline, original: str, slot: str = "background", share: float = 1.0
+) -> tuple[Deck, str]:
+    """Prompt *original*, place a picture on every slide with a marker and check what
+    every format must do: the slides and their statuses unchanged, each picture read
+    back in its slot and not taken for the author's, placing again the same text, and
+    strip giving back what it gave before the pictures. The prompted deck, and its text
+    with the pictures."""
     deck = _prompted(pipeline, original)
     pictures = {
-        s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.png", slot, 0.35)
+        s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.png", slot, share)
         for s in deck.slides
         if s.marker is not None
     }
-    assert pictures
+    assert len(pictures) >= 2
     text = pipeline.place_pictures(deck, pictures)
     placed = pipeline.parse(Deck.from_text(text))
-    assert [s.text for s in placed.slides] == [s.text for s in deck.slides]
-    assert [s.status for s in placed.slides] == [s.status for s in deck.slides]
+    assert [(s.text, s.status) for s in placed.slides] == [(s.text, s.status) for s in deck.slides]
     for slide in placed.slides:
         if slide.index in pictures:
             assert slide.picture is not None
-            assert (slide.picture.path, slide.picture.slot) == (
-                pictures[slide.index].path, slot,
-            )  # fmt: skip
-            # Our picture is not the author's: the slide keeps its prompt.
+            assert (slide.picture.path, slide.picture.slot) == (pictures[slide.index].path, slot)
             placement = pipeline.placement(placed, slide)
-            assert placement is not None and not placement.illustrated
+            assert placement is not None and placement.picture is None  # ours, not the author's
+    assert pipeline.place_pictures(placed, pictures) == text
+    assert pipeline.strip(placed) == pipeline.strip(deck)
+    if "image-prompt" not in original:
+        assert pipeline.strip(placed) == original
+    return deck, text
+
+
+def _formatted(fmt: str, mode: str = "comment") -> Pipeline:
+    return Pipeline(Settings(format=fmt, mode=mode), get_plugin_manager(load_entrypoints=False))
+
+
+@pytest.mark.parametrize("name", MARP_VARIANTS)
+@pytest.mark.parametrize("slot", ["background", "right", "left"])
+def test_marp_pictures_read_back_and_strip_exactly(name: str, slot: str) -> None:
+    _, text = _round_trip(_formatted("marp"), MARP_VARIANTS[name], slot, 0.35)
     if slot != "background":
         assert f"![bg {slot}:35%](slide-images/" in text
-    assert pipeline.place_pictures(placed, pictures) == text  # placing again changes nothing
-    assert pipeline.strip(placed) == original
 
 
 REVEAL_VARIANTS = {
@@ -106,29 +118,9 @@ REVEAL_VARIANTS = {
 @pytest.mark.parametrize("case", REVEAL_VARIANTS, ids="-".join)
 @pytest.mark.parametrize("mode", ["comment", "reference"])
 def test_reveal_pictures_read_back_and_strip_exactly(case: tuple[str, str], mode: str) -> None:
-    fmt, _ = case
-    pipeline = Pipeline(Settings(format=fmt, mode=mode), get_plugin_manager(load_entrypoints=False))
-    original = REVEAL_VARIANTS[case]
-    deck = _prompted(pipeline, original)
-    pictures = {
-        s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.png")
-        for s in deck.slides
-        if s.marker is not None
-    }
-    assert len(pictures) >= 2
-    text = pipeline.place_pictures(deck, pictures)
-    placed = pipeline.parse(Deck.from_text(text))
-    assert [s.text for s in placed.slides] == [s.text for s in deck.slides]
-    for slide in placed.slides:
-        if slide.index in pictures:
-            assert slide.picture is not None and slide.picture.path == pictures[slide.index].path
-            placement = pipeline.placement(placed, slide)
-            assert placement is not None and not placement.illustrated
-    assert text.count('<!-- .slide: data-background-image="slide-images/') == len(pictures)
-    assert pipeline.place_pictures(placed, pictures) == text
-    assert pipeline.strip(placed) == pipeline.strip(deck)
-    if "image-prompt" not in original:
-        assert pipeline.strip(placed) == original
+    deck, text = _round_trip(_formatted(case[0], mode), REVEAL_VARIANTS[case])
+    count = sum(s.marker is not None for s in deck.slides)
+    assert text.count('<!-- .slide: data-background-image="slide-images/') == count
 
 
 DECKSET_VARIANTS = {
@@ -141,28 +133,11 @@ DECKSET_VARIANTS = {
 @pytest.mark.parametrize("name", DECKSET_VARIANTS)
 @pytest.mark.parametrize("slot", ["background", "right", "left"])
 def test_deckset_pictures_read_back_and_strip_exactly(name: str, slot: str) -> None:
-    pm = get_plugin_manager(load_entrypoints=False)
-    pipeline = Pipeline(Settings(format="deckset"), pm)
-    original = DECKSET_VARIANTS[name]
-    deck = _prompted(pipeline, original)
-    pictures = {
-        s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.jpg", slot, 0.5)
-        for s in deck.slides
-        if s.marker is not None
-    }
-    assert len(pictures) >= 2
-    text = pipeline.place_pictures(deck, pictures)
-    placed = pipeline.parse(Deck.from_text(text))
-    assert [s.text for s in placed.slides] == [s.text for s in deck.slides]
-    for slide in placed.slides:
-        assert slide.picture is not None and slide.picture.slot == slot
-        placement = pipeline.placement(placed, slide)
-        assert placement is not None and not placement.illustrated
-        assert placement.panel == 0.5  # Deckset's sides are halves
+    pipeline = _formatted("deckset")
+    deck, text = _round_trip(pipeline, DECKSET_VARIANTS[name], slot, 0.5)
     side = "" if slot == "background" else slot
-    assert text.count(f"![{side}](slide-images/") == len(pictures)
-    assert pipeline.place_pictures(placed, pictures) == text
-    assert pipeline.strip(placed) == original
+    assert text.count(f"![{side}](slide-images/") == len(deck.slides)
+    assert {pipeline.placement(deck, s).panel for s in deck.slides} == {0.5}  # type: ignore[union-attr]
 
 
 REMARK_VARIANTS = {
@@ -176,27 +151,9 @@ REMARK_VARIANTS = {
 
 @pytest.mark.parametrize("name", REMARK_VARIANTS)
 def test_remark_pictures_read_back_and_strip_exactly(name: str) -> None:
-    pm = get_plugin_manager(load_entrypoints=False)
-    pipeline = Pipeline(Settings(format="remark"), pm)
-    original = REMARK_VARIANTS[name]
-    deck = _prompted(pipeline, original)
-    pictures = {
-        s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.png")
-        for s in deck.slides
-        if s.marker is not None
-    }
-    assert len(pictures) >= 2
-    text = pipeline.place_pictures(deck, pictures)
-    placed = pipeline.parse(Deck.from_text(text))
-    assert [(s.text, s.status) for s in placed.slides] == [(s.text, s.status) for s in deck.slides]
-    for slide in placed.slides:
-        if slide.index in pictures:
-            assert slide.picture is not None
-            placement = pipeline.placement(placed, slide)
-            assert placement is not None and placement.picture is None
-    assert text.count("<!-- background-image: url(slide-images/") == len(pictures)
-    assert pipeline.place_pictures(placed, pictures) == text
-    assert pipeline.strip(placed) == original
+    deck, text = _round_trip(_formatted("remark"), REMARK_VARIANTS[name])
+    count = sum(s.marker is not None for s in deck.slides)
+    assert text.count("<!-- background-image: url(slide-images/") == count
 
 
 def test_remark_places_no_picture_on_a_slide_others_take_as_template() -> None:

@@ -63,6 +63,7 @@ from .http_server import (
     ScriptedServer,
     asks_art,
     chat,
+    each_answer,
     fault_script,
     infomaniak_error,
     queue,
@@ -126,21 +127,12 @@ def generate(
     sink = events if events is not None else []
     request = replace(REQUEST, params=settings.params)
 
-    async def run() -> list[str | ProviderError]:
-        transport = server.transport if isinstance(server, MockServer) else None
-        provider = create_infomaniak(settings, env(server), sink.append, transport=transport)
-        results: list[str | ProviderError] = []
-        try:
-            for _ in range(calls):
-                try:
-                    results.append(await provider.generate(request))
-                except ProviderError as exc:
-                    results.append(exc)
-        finally:
-            await provider.aclose()
-        return results
-
-    return asyncio.run(run())
+    transport = server.transport if isinstance(server, MockServer) else None
+    return each_answer(
+        lambda: create_infomaniak(settings, env(server), sink.append, transport=transport),
+        lambda provider, _: provider.generate(request),
+        calls,
+    )
 
 
 # --- success and routes -------------------------------------------------------------------

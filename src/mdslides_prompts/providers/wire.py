@@ -263,13 +263,19 @@ def _content_text(content: Any) -> str | None:
     return None
 
 
+def _first_item(data: Any, key: str, missing: str) -> dict[str, Any]:
+    """The first object of the list under *key* of an answer; :class:`NoAnswerBody`
+    saying *missing* when there is none."""
+    _check_envelope(data, key)
+    items = data.get(key)
+    if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+        raise NoAnswerBody(missing)
+    return items[0]
+
+
 def parse_completion(data: Any) -> Completion:
     """Read a ``chat.completion`` object; raise :class:`BadAnswer` if it holds no text."""
-    _check_envelope(data, "choices")
-    choices = data.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
-        raise NoAnswerBody("the answer has no choices")
-    choice = choices[0]
+    choice = _first_item(data, "choices", "the answer has no choices")
     message = choice.get("message")
     message = message if isinstance(message, dict) else {}
     finish = choice.get("finish_reason")
@@ -324,11 +330,7 @@ def image_type(data: bytes) -> str:
 def parse_picture(data: Any) -> Picture:
     """Read an images answer, ``{"data": [{"b64_json": ..., "revised_prompt": ...}]}``,
     into a :class:`~.pictures.Picture` (its type read from the bytes)."""
-    _check_envelope(data, "data")
-    items = data.get("data")
-    if not isinstance(items, list) or not items or not isinstance(items[0], dict):
-        raise NoAnswerBody("the answer has no data list of pictures")
-    item = items[0]
+    item = _first_item(data, "data", "the answer has no data list of pictures")
     encoded = item.get("b64_json")
     if not isinstance(encoded, str):
         given = "a URL" if item.get("url") else "no picture"
