@@ -283,6 +283,10 @@ def test_images_offline_makes_places_reuses_and_strip_restores(
     assert deck.read_bytes() == placed and [f.stat().st_mtime_ns for f in files] == stamps
 
     assert cli(capsys, "check", deck)[0] == 0  # our pictures leave every prompt fresh
+    code, out, _ = cli(capsys, "inspect", deck, "--json")
+    shown = [s["placed"] for s in json.loads(out)["slides"]]
+    assert [p["slot"] for p in shown] == ["right", "background"]
+    assert sorted(f"slide-images/{f.name}" for f in files) == sorted(p["path"] for p in shown)
     assert cli(capsys, "strip", deck)[0] == 0
     assert deck.read_bytes() == MARP.encode("utf-8")
 

@@ -241,7 +241,7 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
             f"{row['start_line']}-{row['end_line']}",
             plain(row["title"] or ""),
             plain(row["status"] + (f" ({row['reason']})" if row["reason"] else "")),
-            plain(place.summary() if place is not None else ""),
+            plain(_picture_cell(place, row["placed"])),
             plain(row["prompt"] or ""),
         )
     console = Console(soft_wrap=False, emoji=False)
@@ -269,6 +269,14 @@ def _art_data(decks: Decks, deck: Deck, folder: Path) -> dict[str, Any]:
     except MdSlidesError as exc:  # a provider that cannot be set up: say so, show the rest
         return {"source": "failed", "text": None, "error": str(exc)}
     return {"source": art.source, "text": art.text, "error": art.error}
+
+
+def _picture_cell(place: Placement | None, placed: dict[str, str] | None) -> str:
+    """The picture column: where a picture goes and, when we placed one, which."""
+    where = place.summary() if place is not None else ""
+    if placed is None:
+        return where
+    return f"{where}; ours ({placed['slot']}): {placed['path']}".lstrip("; ")
 
 
 def _art_line(art: dict[str, Any]) -> str:
@@ -321,6 +329,9 @@ def _inspect_data(
                 "status": slide.status.value,
                 "reason": slide.skip_reason or slide.lock_reason or slide.problem,
                 "placement": place.as_dict() if place is not None else None,
+                "placed": {"path": slide.picture.path, "slot": slide.picture.slot}
+                if slide.picture is not None
+                else None,
             }
             for slide, place in zip(deck.slides, places or [None] * len(deck.slides), strict=True)
         ],
