@@ -603,3 +603,37 @@ def test_the_markers_placement_flags_choose_the_slot_and_survive_a_new_prompt(
     assert cli(capsys, "strip", deck)[0] == 0
     kept = deck.read_text(encoding="utf-8")
     assert kept.count("image-prompt left") == 1 and "slide-images/" in kept  # the author's
+
+
+def test_check_images_fails_on_slides_without_a_current_picture(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = _deck(tmp_path)
+    assert cli(capsys, "run", deck)[0] == 0
+    code, out, err = cli(capsys, "check", deck, "--images")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{deck}:4: slide 1: picture-missing: no picture yet (run: mdslides-prompts images)",
+        f"{deck}:11: slide 2: picture-missing: no picture yet (run: mdslides-prompts images)",
+    ]
+    assert "2 slides without a current picture" in err
+    assert cli(capsys, "check", deck)[0] == 0  # without --images, prompts only
+    assert cli(capsys, "images", deck)[0] == 0
+    code, _, err = cli(capsys, "check", deck, "--images")
+    assert code == 0 and "every picture in place" in err
+
+    text = deck.read_text(encoding="utf-8").replace("down the valley", "to the sea")
+    deck.write_text(text, encoding="utf-8")
+    assert cli(capsys, "run", deck)[0] == 0
+    code, out, _ = cli(capsys, "check", deck, "--images", "--json")
+    assert code == 1
+    [row] = json.loads(out)["pictures"]
+    assert (row["index"], row["kind"]) == (1, "picture-outdated")
+    for picture in _pictures(deck):
+        picture.unlink()  # the files gone: their slides need them again
+    code, out, _ = cli(capsys, "check", deck, "--images", "--json")
+    kinds = sorted(r["message"] for r in json.loads(out)["pictures"])
+    assert kinds == [
+        "its picture file is missing",
+        "placed for an earlier prompt; --refresh replaces it",
+    ]

@@ -168,14 +168,20 @@ class Illustrator:
     format plugins and art direction) and an image provider.
 
     :param pipeline: the pipeline the decks were split with
-    :param provider: the image provider (its ``name`` is part of each picture's key)
+    :param provider: the image provider (its ``name`` is part of each picture's key);
+        ``None`` to plan only, against the pictures of any provider the plugins offer
     :param refresh: replace pictures placed for an earlier prompt
     """
 
-    def __init__(self, pipeline: Pipeline, provider: ImageProvider, *, refresh: bool = False):
+    def __init__(
+        self, pipeline: Pipeline, provider: ImageProvider | None, *, refresh: bool = False
+    ):
         self.pipeline = pipeline
         self.provider = provider
         self.refresh = refresh
+        self.names = (provider.name,) if provider else tuple(pipeline.image_provider_names())
+        """The providers whose pictures count as made for a request (the first names a
+        new one)."""
 
     def store(self, deck: Deck) -> ImageStore:
         """The image store of *deck* (next to it; the working folder for standard input)."""
@@ -229,19 +235,19 @@ class Illustrator:
             size=picture_size(place, slot, share), style=self.pipeline.settings.image_style,
             art_direction=art,
         )  # fmt: skip
-        key = request.key(self.provider.name)
-        found = store.find(key)
+        keys = [request.key(name) for name in self.names]
+        found = next((p for p in map(store.find, keys) if p is not None), None)
         path = store.relative(found, _deck_file(deck)) if found else None
         shown = slide.picture
         base = PictureOutcome(
             slide.index, PictureAction.MADE, request=request, slot=slot.value, share=share
         )
-        if shown is not None and _named(shown.path, key):
+        if shown is not None and any(_named(shown.path, key) for key in keys):
             if found is not None:
                 return replace(base, action=PictureAction.KEPT, path=shown.path)
             return replace(base, reason="its picture file is missing")
         if shown is not None and (not self.refresh or marker.locked):
-            why = "locked" if marker.locked else "refresh replaces it"
+            why = "locked" if marker.locked else "--refresh replaces it"
             return replace(
                 base, action=PictureAction.OUTDATED, path=shown.path,
                 reason=f"placed for an earlier prompt; {why}",
@@ -259,22 +265,29 @@ class Illustrator:
         :raises UsageError: the run would ask for more pictures than ``max_images``
             (nothing is asked for then)
         """
+        provider = self.provider
+        if provider is None:
+            raise UsageError("no image provider: this illustrator only plans")
         plans = [await asyncio.to_thread(self.plan, deck) for deck in decks]
         check_budget(sum(map(to_ask, plans)), self.pipeline.settings)
         limit = asyncio.Semaphore(self.pipeline.settings.concurrency)
-        jobs = [self._deck(d, p, destination, limit) for d, p in zip(decks, plans, strict=True)]
+        jobs = [
+            self._deck(d, p, provider, destination, limit)
+            for d, p in zip(decks, plans, strict=True)
+        ]
         return list(await asyncio.gather(*jobs))
 
     async def _deck(
         self,
         deck: Deck,
         plans: list[PictureOutcome],
+        provider: ImageProvider,
         destination: Callable[[Deck], Path | None] | None,
         limit: asyncio.Semaphore,
     ) -> DeckPictures:
         store = self.store(deck)
         outcomes = list(
-            await asyncio.gather(*(self._make(deck, store, plan, limit) for plan in plans))
+            await asyncio.gather(*(self._make(provider, store, deck, p, limit) for p in plans))
         )
         pictures = {
             o.index: SlidePicture(o.index, o.path, o.slot or "background", o.share)
@@ -290,7 +303,12 @@ class Illustrator:
         return replace(report, destination=path, written=written, error=error)
 
     async def _make(
-        self, deck: Deck, store: ImageStore, plan: PictureOutcome, limit: asyncio.Semaphore
+        self,
+        provider: ImageProvider,
+        store: ImageStore,
+        deck: Deck,
+        plan: PictureOutcome,
+        limit: asyncio.Semaphore,
     ) -> PictureOutcome:
         if plan.action is not PictureAction.MADE or plan.request is None:
             return plan
@@ -299,8 +317,8 @@ class Illustrator:
         try:
             async with limit:
                 started = time.monotonic()
-                picture = await self.provider.generate_image(request)
-            stored = await asyncio.to_thread(store.put, request.key(self.provider.name), picture)
+                picture = await provider.generate_image(request)
+            stored = await asyncio.to_thread(store.put, request.key(self.names[0]), picture)
         except Exception as exc:  # a third-party provider's bug must not lose other slides
             error = str(exc) if isinstance(exc, MdSlidesError) else f"{type(exc).__name__}: {exc}"
             return replace(

@@ -4,6 +4,7 @@ fresh?), ``strip`` (remove them) and ``inspect`` (the slides as the generator sp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import json
 from pathlib import Path
 import sys
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from ..deck import Slide
     from ..detection import Detection
     from ..lint import Finding
+    from ..pipeline import Pipeline
     from ..placement import Placement
 
 __all__ = ["check", "inspect", "strip"]
@@ -52,6 +54,13 @@ _FAILING = ("missing", "stale", "unparsable")
     help="Also fail on prompts over the prompt-tokens budget (CLIP tokens), in another "
     "language than the prompt language, or holding slide syntax (::right::, {.class}, ...).",
 )
+@click.option(
+    "--images",
+    "with_images",
+    is_flag=True,
+    help="Also fail on slides whose picture is missing, not placed, or placed for an "
+    "earlier prompt (see the images command).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the slides that need work as JSON.")
 @click.option(
     "--output-format",
@@ -62,7 +71,7 @@ _FAILING = ("missing", "stale", "unparsable")
 )
 def check(
     paths: tuple[str, ...], config_file: str | None, ignore_unknown: bool, lint: bool,
-    as_json: bool, output_format: str, **deck_options: str | bool | None,
+    with_images: bool, as_json: bool, output_format: str, **deck_options: str | bool | None,
 ) -> None:  # fmt: skip
     """Fail (exit 1) if any slide's prompt is missing, stale or unparsable. No network.
 
@@ -75,10 +84,13 @@ def check(
     loaded = decks.load(paths, console, ignore_unknown=ignore_unknown)
     problems = []
     findings: list[tuple[Deck, Finding]] = []
+    pictures: list[tuple[Deck, PictureNeed]] = []
     slides = 0
     for item in loaded:
         deck = item.deck
         linted = _lint(deck, item.pipeline.settings) if lint else []
+        needed = _pictures(deck, item.pipeline) if with_images else []
+        pictures += [(deck, need) for need in needed]
         for slide in deck.slides:
             slides += 1
             if slide.status in _FAILING:
@@ -90,6 +102,11 @@ def check(
                 findings.append((deck, finding))
                 if not as_json:
                     click.echo(_finding_line(deck, finding, output_format))
+            for wanted in (n for d, n in pictures if d is deck and n.index == slide.index):
+                if not as_json:
+                    message = f"slide {wanted.index}: {wanted.kind}: {wanted.message}"
+                    title = f"Slide picture {wanted.kind.removeprefix('picture-')}"
+                    click.echo(_report_line(deck, wanted.line, message, title, output_format))
     if as_json:
         rows = [
             {"path": d.name, "line": line, "index": s.index, "title": s.title,
@@ -97,6 +114,12 @@ def check(
             for d, s, line in problems
         ]  # fmt: skip
         data: dict[str, Any] = {"decks": len(loaded), "slides": slides, "problems": rows}
+        if with_images:
+            data["pictures"] = [
+                {"path": d.name, "line": n.line, "index": n.index, "kind": n.kind,
+                 "message": n.message}
+                for d, n in pictures
+            ]  # fmt: skip
         if lint:
             data["lint"] = [
                 {"path": d.name, "line": f.line, "index": f.index, "kind": f.kind,
@@ -109,6 +132,11 @@ def check(
         f"; {plural(len(decks.unreadable), 'file')} could not be read" if decks.unreadable else ""
     )
     linted_note = _lint_note(findings) if lint else ""
+    if pictures:
+        linted_note += (
+            f"; {plural(len(pictures), 'slide')} without a current picture "
+            "(run: mdslides-prompts images)"
+        )
     if problems:
         need = "needs" if len(problems) == 1 else "need"
         console.print(
@@ -118,7 +146,9 @@ def check(
         )
         raise CommandExit(1)
     fresh = "all prompts present and fresh"
-    if findings:
+    if with_images and not pictures:
+        fresh += ", every picture in place"
+    if findings or pictures:
         console.print(summary + fresh + linted_note + unread, markup=False)
         raise CommandExit(1)
     console.print(summary + fresh + (", none with lint findings" if lint else "") + unread,
@@ -131,6 +161,40 @@ def _lint(deck: Deck, settings: Settings) -> list[Finding]:
     from ..lint import lint_deck  # CLIP's tokenizer: only for --lint
 
     return lint_deck(deck, settings)
+
+
+@dataclass(frozen=True, slots=True)
+class PictureNeed:
+    """A slide whose picture ``images`` would still make, place or replace."""
+
+    index: int
+    line: int
+    kind: str
+    """``picture-missing`` or ``picture-outdated``."""
+    message: str
+
+
+def _pictures(deck: Deck, pipeline: Pipeline) -> list[PictureNeed]:
+    """What ``images`` would still do to *deck*: a picture to make, one in the store
+    not placed, one placed for an earlier prompt or whose file is missing."""
+    from ..illustrate import Illustrator, PictureAction
+
+    wanted = {
+        PictureAction.MADE: "picture-missing",
+        PictureAction.STORED: "picture-missing",
+        PictureAction.OUTDATED: "picture-outdated",
+    }
+    found = []
+    for outcome in Illustrator(pipeline, None).plan(deck):
+        kind = wanted.get(outcome.action)
+        if kind is None:
+            continue
+        slide = deck.slides[outcome.index - 1]
+        marker = slide.marker
+        line = slide.picture.line if slide.picture else marker.line if marker else slide.start_line
+        why = outcome.reason or "no picture yet (run: mdslides-prompts images)"
+        found.append(PictureNeed(outcome.index, line, kind, why))
+    return found
 
 
 def _lint_note(findings: list[tuple[Deck, Finding]]) -> str:

@@ -172,7 +172,8 @@ async def _illustrate(
     from ..illustrate import DeckPictures, Illustrator  # imports the formats: not for --help
 
     pipeline = items[0].pipeline
-    illustrator = Illustrator(pipeline, pipeline.open_image_provider(), refresh=refresh)
+    provider = pipeline.open_image_provider()
+    illustrator = Illustrator(pipeline, provider, refresh=refresh)
     try:
         if not dry_run:
             return await illustrator.arun([i.deck for i in items], write_to)
@@ -181,7 +182,7 @@ async def _illustrate(
             DeckPictures(i.deck, i.deck.text, tuple(p)) for i, p in zip(items, plans, strict=True)
         ]
     finally:
-        await illustrator.provider.aclose()
+        await provider.aclose()
 
 
 def picture_lines(result: DeckPictures, *, dry_run: bool, verbose: bool) -> list[str]:
