@@ -26,3 +26,11 @@ def test_sizes_read_as_pixels() -> None:
     assert [(ImageRequest("x", size=s).width, ImageRequest("x", size=s).height) for s in SIZES] == [
         (1792, 1024), (1024, 1024), (1024, 1792)
     ]  # fmt: skip
+
+
+def test_the_art_direction_is_no_part_of_the_key() -> None:
+    # It is the prompt's end already; a run that cannot look it up (check, without the
+    # prompt provider's credentials) must name the same picture.
+    known = ImageRequest("A harbour. Gouache, navy palette", art_direction="Gouache, navy palette")
+    assert known.key("offline") == ImageRequest("A harbour. Gouache, navy palette").key("offline")
+    assert known.key("offline") != known.key("infomaniak")

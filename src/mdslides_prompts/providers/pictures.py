@@ -36,8 +36,8 @@ class ImageRequest:
     seed: int | None = None
     """A seed, for a repeatable picture where the model takes one."""
     art_direction: str | None = None
-    """The deck's art direction (already the end of :attr:`prompt`); an offline
-    placeholder takes its palette from it."""
+    """The deck's art direction, when known: already the end of :attr:`prompt` (so it
+    is not part of the :meth:`key`); an offline placeholder takes its palette from it."""
 
     @property
     def width(self) -> int:
@@ -50,9 +50,11 @@ class ImageRequest:
         return int(self.size.split("x")[1])
 
     def key(self, provider: str) -> str:
-        """A SHA-256 over *provider* and everything that decides the picture: the name
-        of the picture in the image cache."""
+        """A SHA-256 over *provider* and everything that decides the picture (the art
+        direction is the prompt's end already): the name of the picture in the image
+        store."""
         parts = {"provider": provider, **asdict(self)}
+        del parts["art_direction"]
         blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
