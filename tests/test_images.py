@@ -24,8 +24,9 @@ from .test_format_base import DECK, Plus
 NAME = "0123456789abcdef01234567"
 MARP = (
     "---\nmarp: true\n---\n\n# Glaciers at dawn\n\nIce moves slowly down the valley.\n\n"
-    "---\n\n# Thanks\n"
+    "- It carves\n- It grinds\n- It melts\n- It retreats\n\n---\n\n# Thanks\n"
 )
+"""A content slide (its picture goes right of its text), then a closing one (behind it)."""
 
 
 @pytest.fixture(autouse=True)
@@ -465,7 +466,7 @@ def test_the_readme_quick_start_gives_the_example_decks_pictures(
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"## Quick start\n.*?```sh\n(.*?)```", readme, re.S)
     assert block is not None
-    commands = [line.split()[3:] for line in block.group(1).splitlines()]
+    commands = [line.split("#")[0].split()[3:] for line in block.group(1).splitlines()]
     assert [c[0] for c in commands] == ["run", "images"]
     talk = pristine_example(tmp_path / "example-deck")
     for command in commands:
@@ -479,6 +480,8 @@ def test_the_readme_quick_start_gives_the_example_decks_pictures(
         name = line.split("](")[1].rstrip(")")
         assert (talk.parent / name).read_bytes().startswith(b"\x89PNG")
     assert cli(capsys, "check", talk.parent)[0] == 0
+    sheet = talk.with_name("talk.sheet.html").read_text(encoding="utf-8")
+    assert sheet.count("<article ") == len(pictured) + sheet.count("no picture</div>")
 
 
 # --- the real image provider against a loopback images endpoint ------------------------------
@@ -612,9 +615,11 @@ def test_check_images_fails_on_slides_without_a_current_picture(
     assert cli(capsys, "run", deck)[0] == 0
     code, out, err = cli(capsys, "check", deck, "--images")
     assert code == 1
+    lines = deck.read_text(encoding="utf-8").splitlines()
+    at = [n for n, line in enumerate(lines, 1) if line.startswith("<!-- image-prompt")]
     assert out.splitlines() == [
-        f"{deck}:4: slide 1: picture-missing: no picture yet (run: mdslides-prompts images)",
-        f"{deck}:11: slide 2: picture-missing: no picture yet (run: mdslides-prompts images)",
+        f"{deck}:{at[0]}: slide 1: picture-missing: no picture yet (run: mdslides-prompts images)",
+        f"{deck}:{at[1]}: slide 2: picture-missing: no picture yet (run: mdslides-prompts images)",
     ]
     assert "2 slides without a current picture" in err
     assert cli(capsys, "check", deck)[0] == 0  # without --images, prompts only

@@ -120,7 +120,7 @@ DATA = {
     "art", "colours", "placement", "png",
     "controls", "templates", "kinds", "providers", "providers.base", "providers.options",
     "providers.secret", "providers.answers", "providers.wire", "providers.offline_words",
-    "providers.pictures",
+    "providers.pictures", "sheet",
 }  # fmt: skip
 """The data layer (docs/architecture.md): what the hooks exchange, and pure helpers."""
 ENGINE = {

@@ -775,7 +775,7 @@ def test_pictures_come_once_a_deck_is_quiet_and_follow_its_prompts(
         with lock:
             return [e for e in events[since:] if isinstance(e, PicturesPlaced)]
 
-    watcher = Watcher(offline, [path], on_event=record, images=True, image_quiet=0.6)
+    watcher = Watcher(offline, [path], on_event=record, images=True, image_quiet=0.6, sheet=True)
     thread = threading.Thread(target=watcher.run, daemon=True)
     started = time.monotonic()
     thread.start()
@@ -785,9 +785,13 @@ def test_pictures_come_once_a_deck_is_quiet_and_follow_its_prompts(
         [first] = placed()
         assert first.result.written and first.result.count(PictureAction.MADE) == 3
         text = path.read_text(encoding="utf-8")
-        assert text.count("![bg right:40%](slide-images/") == 3
+        # The cover behind the whole slide, the two others beside their text.
+        assert text.count("![bg](slide-images/") == 1
+        assert text.count("![bg right:40%](slide-images/") == 2
         assert statuses(path) == [Status.FRESH] * 3  # our lines leave the prompts fresh
         assert len(list((tmp_path / "slide-images").iterdir())) == 3
+        sheet = (tmp_path / "deck.sheet.html").read_text(encoding="utf-8")
+        assert sheet.count("<article ") == 3 and sheet.count("data:image/jpeg;base64,") == 3
 
         # Edits keep putting the pictures off; a new prompt keeps its old picture.
         with lock:

@@ -146,7 +146,8 @@ class Settings:
     placement: str = "auto"
     """Where a picture goes in its slide: ``background``, ``left``, ``right``, ``none``
     (no pictures), or ``auto`` (the slot the format gives the slide, else a right-hand
-    panel beside a slide's text and the background of a slide that is only a title)."""
+    panel beside a slide's text and the background behind a cover, a heading alone, a
+    closing or a questions slide)."""
 
     def resolved_cache_dir(self) -> Path:
         """The cache directory: the setting, else the environment, else the user cache dir."""

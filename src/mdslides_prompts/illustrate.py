@@ -18,6 +18,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 import enum
+import io
 import math
 from pathlib import Path, PurePosixPath
 import time
@@ -28,18 +29,23 @@ from .deck import Deck, Slide, SlidePicture, Status
 from .errors import MdSlidesError, PluginError, ProviderError, UsageError
 from .fileio import write_text
 from .imagestore import ImageStore
+from .kinds import slide_kind
 from .marker import PromptMarker
 from .placement import Placement, Slot
 from .providers.pictures import SIZES, ImageProvider, ImageRequest
+from .sheet import Card, Sheet
+from .visible import plain_text
 
 if TYPE_CHECKING:
     from .pipeline import Pipeline
 
 __all__ = [
+    "THUMBNAIL",
     "DeckPictures",
     "Illustrator",
     "PictureAction",
     "PictureOutcome",
+    "build_sheet",
     "check_budget",
     "choose_slot",
     "picture_size",
@@ -123,9 +129,17 @@ class DeckPictures:
         return tuple(o for o in self.outcomes if o.action is PictureAction.FAILED)
 
 
-def choose_slot(place: Placement, slide: Slide, setting: str) -> tuple[Slot, float] | str:
+_WIDE_KINDS = frozenset({"title", "section", "closing", "questions"})
+"""Kinds of slide (see :mod:`~mdslides_prompts.kinds`) whose picture ``auto`` puts
+behind the whole slide: a cover, a heading alone, a last word."""
+
+
+def choose_slot(
+    place: Placement, slide: Slide, setting: str, kind: str | None = None
+) -> tuple[Slot, float] | str:
     """Where *slide*'s picture goes, with the part of the slide's width it takes, given
-    the format's *place* for it and the ``placement`` *setting*; or why it gets none."""
+    the format's *place* for it, the ``placement`` *setting* and the slide's *kind*; or
+    why it gets none."""
     if setting == "none":
         return "placement is none"
     if not place.offers:
@@ -144,7 +158,8 @@ def choose_slot(place: Placement, slide: Slide, setting: str) -> tuple[Slot, flo
         wanted = place.slot  # the slot the author laid out, a placeholder in it
     else:
         body = slide.text.replace(f"# {slide.title}", "", 1) if slide.title else slide.text
-        wanted = Slot.RIGHT if any(c.isalnum() for c in body) else Slot.BACKGROUND
+        text = any(c.isalnum() for c in body) and kind not in _WIDE_KINDS
+        wanted = Slot.RIGHT if text else Slot.BACKGROUND
     if wanted not in place.offers:
         wanted = place.offers[0]
     share = place.share if wanted is place.slot and place.share < 1 else place.panel
@@ -226,7 +241,9 @@ class Illustrator:
         if marker.placement == "none":
             return PictureOutcome(slide.index, PictureAction.SKIPPED, "its marker says no-picture")
         setting = marker.placement or self.pipeline.settings.placement  # the author's flag wins
-        chosen = choose_slot(place, slide, setting)
+        audience = plain_text(self.pipeline.visible(deck, slide), deck.format)
+        kind = slide_kind(slide.title, audience, first=slide is deck.slides[0])
+        chosen = choose_slot(place, slide, setting, kind)
         if isinstance(chosen, str):
             return PictureOutcome(slide.index, PictureAction.SKIPPED, chosen)
         slot, share = chosen
@@ -390,3 +407,73 @@ def _named(path: str, key: str) -> bool:
     """Whether the picture at *path* is the one stored for *key* (named by its start)."""
     stem = PurePosixPath(path).stem
     return bool(stem) and key.startswith(stem)
+
+
+# --- the contact sheet ------------------------------------------------------------------------
+
+THUMBNAIL = 360
+"""The width, in pixels, of the pictures on a contact sheet."""
+_PICTURE_BYTES = 64 * 1024 * 1024
+"""The largest picture file a sheet reads (a 1792x1024 PNG is a few MB)."""
+
+
+def build_sheet(
+    pipeline: Pipeline, deck: Deck, outcomes: Sequence[PictureOutcome] | None = None
+) -> Sheet:
+    """*deck*'s contact sheet (see :mod:`~mdslides_prompts.sheet`): each slide with its
+    prompt, status and the picture placed in it, as a thumbnail; *outcomes* (a run's,
+    else a plan's) say why a slide has no picture."""
+    if outcomes is None:
+        outcomes = Illustrator(pipeline, None).plan(deck)
+    why = {o.index: o.error or o.reason for o in outcomes}
+    try:
+        art = pipeline.art_direction(deck).text
+    except MdSlidesError:  # the prompt provider cannot be set up: the sheet goes on
+        art = None
+    folder = _deck_file(deck).parent
+    cards = []
+    for slide in deck.slides:
+        picture, media, problem = None, None, None
+        if slide.picture is not None:
+            picture, media, problem = _thumbnail(folder / slide.picture.path)
+        place = pipeline.placement(deck, slide)
+        where = f"picture: {slide.picture.slot}" if slide.picture else (
+            place.where if place is not None else None
+        )  # fmt: skip
+        cards.append(
+            Card(
+                index=slide.index, title=slide.title,
+                text=_below_title(plain_text(pipeline.visible(deck, slide), deck.format), slide),
+                prompt=slide.prompt, status=slide.status.value,
+                note=problem or slide.problem or why.get(slide.index) or slide.skip_reason,
+                placement=where, picture=picture, media_type=media,
+            )
+        )  # fmt: skip
+    placeholder = pipeline.image_provider_name() == "offline"
+    return Sheet(deck.name, deck.format, art, tuple(cards), placeholder)
+
+
+def _below_title(text: str, slide: Slide) -> str:
+    """*text* without the slide's title in front (the card shows it already)."""
+    title = slide.title
+    return text[len(title) :].strip() if title and text.startswith(title) else text
+
+
+def _thumbnail(path: Path) -> tuple[bytes | None, str | None, str | None]:
+    """The picture at *path* made small for a sheet: its bytes and type, or why not."""
+    try:
+        if not path.is_file() or path.stat().st_size > _PICTURE_BYTES:
+            return None, None, f"picture not found: {path.name}"
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, None, f"picture unreadable: {exc.strerror or exc}"
+    from PIL import Image, UnidentifiedImageError  # only for a sheet
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.thumbnail((THUMBNAIL, THUMBNAIL * 4))
+            small = io.BytesIO()
+            image.convert("RGB").save(small, "JPEG", quality=82)
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        return None, None, f"picture unreadable: {exc}"
+    return small.getvalue(), "image/jpeg", None

@@ -595,6 +595,14 @@ class Pipeline:
             tuple(self.messages(deck, slide, context)), context, self.settings.params
         )
 
+    def visible(self, deck: Deck, slide: Slide) -> str:
+        """What the audience sees of *slide*, in Markdown (the ``mdslides_visible_text``
+        hook, else the built-in rules)."""
+        visible = self._hook.mdslides_visible_text(deck=deck, slide=slide, settings=self.settings)
+        if not isinstance(visible, str):  # a plugin's mistake: the built-in rules answer
+            visible = visible_text(slide.text, deck.format, slide.notes)
+        return visible
+
     def context(self, deck: Deck, slide: Slide, art: str | None = None) -> PromptContext:
         """What *slide* is about, as the messages and providers take it (*art*: the
         deck's art direction; by default the one the settings give, the style, if any)."""
@@ -602,9 +610,7 @@ class Pipeline:
             decided = style_art(self.settings)
             art = decided.text if decided is not None else None
         before, after = deck.neighbour_titles(slide)
-        visible = self._hook.mdslides_visible_text(deck=deck, slide=slide, settings=self.settings)
-        if not isinstance(visible, str):  # a plugin's mistake: the built-in rules answer
-            visible = visible_text(slide.text, deck.format, slide.notes)
+        visible = self.visible(deck, slide)
         shown = plain_text(visible, deck.format)
         # The deck's first slide, prompted or not (a cover the author illustrated is still
         # the opening: the next slide is no title slide).

@@ -37,7 +37,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import hashlib
 import os
 from pathlib import Path
@@ -51,12 +51,13 @@ from watchdog.observers.api import BaseObserver
 from .config import Settings
 from .deck import Deck
 from .errors import DeckError, MdSlidesError
-from .fileio import TEMP_PREFIX, find_decks, is_folder_deck, read_current
-from .illustrate import DeckPictures, Illustrator
+from .fileio import TEMP_PREFIX, find_decks, is_folder_deck, read_current, write_atomic
+from .illustrate import DeckPictures, Illustrator, build_sheet
 from .outcomes import DeckReport
 from .pipeline import Pipeline
 from .providers.base import Provider
 from .providers.pictures import ImageProvider
+from .sheet import render_sheet
 from .workspace import Workspace
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "Watcher",
     "Watching",
     "is_editor_file",
+    "sheet_path",
 ]
 
 DEBOUNCE = 0.2
@@ -242,6 +244,8 @@ class Watcher:
     :param image_quiet: seconds of quiet after a deck's prompt run before its pictures
     :param refresh: replace pictures placed for an earlier prompt (see
         :class:`~mdslides_prompts.illustrate.Illustrator`)
+    :param sheet: with *images*, write each deck's contact sheet (``talk.sheet.html``)
+        after each pass
     :raises DeckError: if a path does not exist
     """
 
@@ -256,11 +260,13 @@ class Watcher:
         images: bool = False,
         image_quiet: float = IMAGE_QUIET,
         refresh: bool = False,
+        sheet: bool = False,
     ) -> None:
         self.workspace = workspace
         self.images = images
         self.image_quiet = image_quiet
         self.refresh = refresh
+        self.sheet = sheet
         self.on_event = on_event or (lambda event: None)
         self.debounce = debounce
         self.max_delay = max(max_delay, debounce)
@@ -583,6 +589,11 @@ class Watcher:
         if result.written:
             written = deck.to_bytes(result.text)
             self._known[path] = _Known(_digest(written), _stat(path), clean=known.clean, ours=True)
+        if self.sheet:
+            try:
+                await asyncio.to_thread(_write_sheet, pipeline, deck, result)
+            except MdSlidesError as exc:
+                self._fail(path, f"{path}: contact sheet not written: {exc}")
         self._emit(PicturesPlaced(path, result, time.monotonic() - started))
 
     def _fail(self, path: Path, error: str) -> None:
@@ -597,6 +608,19 @@ class Watcher:
 
     def _emit(self, event: WatchEvent) -> None:
         self.on_event(event)
+
+
+def sheet_path(deck: Path) -> Path:
+    """Where the contact sheet of the deck at *deck* goes: ``talk.md`` → ``talk.sheet.html``."""
+    return deck.with_name(f"{deck.stem}.sheet.html")
+
+
+def _write_sheet(pipeline: Pipeline, deck: Deck, result: DeckPictures) -> None:
+    """Write *deck*'s contact sheet as *result* left it."""
+    assert deck.path is not None
+    now = pipeline.parse(replace(deck, text=result.text, slides=()))
+    page = render_sheet(build_sheet(pipeline, now, result.outcomes))
+    write_atomic(sheet_path(deck.path), page.encode("utf-8"))
 
 
 def _stat(path: Path) -> tuple[int, ...] | None:

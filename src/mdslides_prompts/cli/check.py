@@ -274,7 +274,16 @@ def strip(
 @click.argument("path", metavar="PATH")
 @deck_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: str | None) -> None:
+@click.option(
+    "--html",
+    "as_html",
+    is_flag=True,
+    help="Print the deck's contact sheet instead: one self-contained HTML page with every "
+    "slide's title, text, prompt, status and picture.",
+)
+def inspect(
+    path: str, config_file: str | None, as_json: bool, as_html: bool, **deck_options: str | None
+) -> None:
     """Show the slides of the deck at PATH as its generator splits them."""
     if Path(path).is_dir():
         fail(f"{path}: inspect takes one file, not a folder")
@@ -283,7 +292,16 @@ def inspect(path: str, config_file: str | None, as_json: bool, **deck_options: s
         folder, raw = Path.cwd(), Deck.from_bytes(read_stream(sys.stdin.buffer))
     else:
         folder, raw = Path(path).parent, Deck.from_bytes(read_bytes(Path(path)), Path(path))
+    if as_json and as_html:
+        fail("--json and --html cannot be used together")
     deck, found = decks.guess(raw, folder)
+    if as_html:
+        from ..illustrate import build_sheet
+        from ..sheet import render_sheet
+
+        pipeline = decks.pipeline(decks.settings(folder, deck))
+        sys.stdout.write(render_sheet(build_sheet(pipeline, deck)))
+        return
     reader = decks.space.reader(folder)
     places = [reader.placement(deck, slide) for slide in deck.slides]
     data = _inspect_data(deck, found, places)

@@ -28,6 +28,7 @@ __all__ = [
     "make_pictures",
     "picture_json",
     "picture_lines",
+    "write_sheet",
 ]
 
 IMAGE_OPTIONS = (
@@ -44,7 +45,8 @@ IMAGE_OPTIONS = (
         type=click.Choice(PLACEMENTS),
         default=None,
         help="Where a picture goes: auto (the default: the slot the slide has, else a right "
-        "panel beside text, the background behind a title), background, left, right, none.",
+        "panel beside text, the background behind a cover, section or closing slide), "
+        "background, left, right, none.",
     ),
     click.option(
         "--images-folder",
@@ -89,6 +91,12 @@ def image_options(command: Callable[..., None]) -> Callable[..., None]:
     is_flag=True,
     help="Say how many pictures would be asked for, of which sizes; send and write nothing.",
 )
+@click.option(
+    "--sheet",
+    is_flag=True,
+    help="Also write each deck's contact sheet, DECK.sheet.html beside it: one page with "
+    "every slide's title, text, prompt, status and picture, usable offline.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every slide.")
@@ -97,6 +105,7 @@ def images(
     config_file: str | None,
     refresh: bool,
     dry_run: bool,
+    sheet: bool,
     as_json: bool,
     quiet: bool,
     verbose: bool,
@@ -128,6 +137,14 @@ def images(
                 console.print(line, markup=False, highlight=False)
     if dry_run and not quiet:
         console.print(_spend_line(loaded, results), markup=False, highlight=False)
+    failed_sheets = 0
+    for item, result in zip(loaded, results, strict=True) if sheet else ():
+        line = write_sheet(item, result)
+        failed_sheets += ": error: " in line
+        if not quiet or ": error: " in line:
+            console.print(line, markup=False, highlight=False)
+    if failed_sheets:
+        raise CommandExit(1)
     if as_json:
         click.echo(json.dumps([picture_json(r) for r in results], ensure_ascii=False, indent=2))
     if decks.unreadable or any(r.failed or r.error for r in results):
@@ -214,6 +231,28 @@ def picture_lines(result: DeckPictures, *, dry_run: bool, verbose: bool) -> list
         head = f"{plural(counts[PictureAction.MADE], 'picture')} made"
         lines.append(f"{name}: {head}{_rest(counts, dry_run)}")
     return lines
+
+
+def write_sheet(item: Loaded, result: DeckPictures) -> str:
+    """Write the contact sheet of *item*'s deck as *result* left it; the line to print."""
+    from dataclasses import replace
+
+    from ..errors import MdSlidesError
+    from ..fileio import write_atomic
+    from ..illustrate import build_sheet
+    from ..sheet import render_sheet
+    from ..watch import sheet_path
+
+    deck = item.deck
+    assert deck.path is not None  # images takes files only
+    path = sheet_path(deck.path)
+    try:
+        now = item.pipeline.parse(replace(deck, text=result.text, slides=()))
+        page = render_sheet(build_sheet(item.pipeline, now, result.outcomes))
+        write_atomic(path, page.encode("utf-8"))
+    except MdSlidesError as exc:
+        return f"{deck.name}: error: contact sheet not written: {exc}"
+    return f"{deck.name}: contact sheet {path}"
 
 
 def _spend_line(loaded: Sequence[Loaded], results: Sequence[DeckPictures]) -> str:

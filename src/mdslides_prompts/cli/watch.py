@@ -43,6 +43,11 @@ __all__ = ["watch"]
     help="Give the slides their pictures too, once a deck is left alone for a few seconds.",
 )
 @image_options
+@click.option(
+    "--sheet",
+    is_flag=True,
+    help="With --images: write each deck's contact sheet (DECK.sheet.html) after each pass.",
+)
 @CONCURRENCY_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every slide.")
@@ -52,6 +57,7 @@ def watch(
     no_cache: bool,
     with_images: bool,
     refresh: bool,
+    sheet: bool,
     quiet: bool,
     verbose: bool,
     **options: Any,
@@ -66,8 +72,8 @@ def watch(
     """
     if "-" in paths:
         fail("watch needs files or folders, not -")
-    if refresh and not with_images:
-        fail("--refresh is about pictures: add --images")
+    if (refresh or sheet) and not with_images:
+        fail(f"--{'refresh' if refresh else 'sheet'} is about pictures: add --images")
     from ..watch import Watcher  # imports watchdog and the formats: not for --help
 
     base = Settings(provider="auto", use_cache=not no_cache)
@@ -79,7 +85,7 @@ def watch(
     decks.pm.register(reporter, name="cli-reporter")
     watcher = Watcher(
         decks.space, given, on_event=reporter.on_watch_event, images=with_images,
-        refresh=refresh,
+        refresh=refresh, sheet=sheet,
     )  # fmt: skip
     if not quiet:
         offline_notice(console, decks, settings)
