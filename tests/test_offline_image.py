@@ -15,7 +15,6 @@ from mdslides_prompts import get_plugin_manager
 from mdslides_prompts.colours import COLOURS
 from mdslides_prompts.config import Settings
 from mdslides_prompts.errors import ProviderError
-from mdslides_prompts.png import encode_png
 from mdslides_prompts.providers.offline_image import OfflineImageProvider, draw_placeholder
 from mdslides_prompts.providers.pictures import SIZES, ImageProvider, ImageRequest, Picture
 
@@ -161,15 +160,3 @@ def test_the_hooks_offer_offline_and_nothing_else() -> None:
     assert isinstance(provider, OfflineImageProvider)
     other = pm.hook.mdslides_get_image_provider(name="midjourney", settings=settings, notify=notify)
     assert other is None  # a name no plugin offers (infomaniak and openai are images_http's)
-
-
-def test_the_encoder_writes_the_pixels_given_and_refuses_wrong_rows() -> None:
-    rows = [bytes([x * 80, y * 120, 7]) for y in range(2) for x in range(3)]
-    image = [b"".join(rows[0:3]), b"".join(rows[3:6])]
-    assert read_png(encode_png(3, 2, image)) == (3, 2, image)
-    with pytest.raises(ValueError, match="row 1 is 8 bytes, not 9"):
-        encode_png(3, 2, [image[0], image[1][:8]])
-    with pytest.raises(ValueError, match="1 rows given for an image 2 pixels high"):
-        encode_png(3, 2, image[:1])
-    with pytest.raises(ValueError, match="1 to"):
-        encode_png(0, 2, [])

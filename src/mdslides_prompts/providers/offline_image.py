@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 import hashlib
+import io
 import math
 import re
 
 from ..colours import COLOURS
 from ..errors import ProviderError
 from ..hookspecs import hookimpl
-from ..png import encode_png
 from .offline_words import PHRASES
 from .pictures import ImageRequest, Picture
 
@@ -71,7 +71,16 @@ def draw_placeholder(request: ImageRequest) -> bytes:
     seed = "\x00".join((request.prompt, request.style or "", str(request.seed or "")))
     digest = hashlib.sha256(seed.encode("utf-8")).digest()
     scene = _Scene.of(width, height, _roles(palette(request, digest)), digest)
-    return encode_png(width, height, scene.rows())
+    return _png(width, height, b"".join(scene.rows()))
+
+
+def _png(width: int, height: int, pixels: bytes) -> bytes:
+    """*pixels* (8-bit RGB, row by row) as a PNG file."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), pixels).save(out, "PNG")
+    return out.getvalue()
 
 
 def palette(request: ImageRequest, digest: bytes | None = None) -> list[RGB]:
