@@ -156,3 +156,91 @@ def test_marp_core_keeps_heading_divided_slides_when_pictures_go_after_their_hea
         # one more, which renders as nothing.
         assert re.sub(r">\s+<", "><", _content(new)) == re.sub(r">\s+<", "><", _content(old))
         assert _FIGURE.findall(new["html"])[-1] == placed[number]["path"], number
+
+
+QUARTO = """\
+---
+title: Glaciers
+format: revealjs
+---
+
+# Ice
+
+## How they move {.center}
+
+Ice flows downhill, slowly.
+
+## Where they are ##
+
+- Alps
+- Andes
+
+---
+
+A slide begun by a rule: no heading to carry a background.
+
+## Thanks {#thanks}
+"""
+
+
+def _sections(html: str) -> list[str]:
+    """The slides' sections in pandoc's revealjs output, whitespace made single."""
+    flat = re.sub(r"\s+", " ", html)
+    return re.findall(r"<section[^>]*class=\"[^\"]*slide[^\"]*\".*?(?=<section|$)", flat)
+
+
+PANDOC = """\
+# Part
+
+## Setext below {.c}
+
+Text.
+
+Underlined
+----------
+
+More.
+
+## Last ##
+"""
+"""A plain pandoc deck: the slide level inferred (2), so a marker goes inline in the
+level-1 heading, the background after it."""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [("talk.qmd", QUARTO, [1, 2, 3, 5]), ("talk.md", PANDOC, [1, 2, 3, 4])],
+)
+def test_pandoc_shows_each_picture_as_its_slides_background(
+    name: str,
+    text: str,
+    expected: list[int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    pandoc_harness: Path,
+) -> None:
+    found = pandoc_harness.parent.glob(".venv/lib/python*/site-packages/pypandoc/files/pandoc")
+    pandoc = next(found)
+    (tmp_path / "prompted").mkdir()
+    prompted = tmp_path / "prompted" / name
+    prompted.write_text(text, encoding="utf-8")
+    args = ("--format", "pandoc") if name.endswith(".md") else ()
+    pictured, placed = _pictured(prompted, capsys, *args)
+    assert sorted(placed) == expected  # not the slide begun by a rule
+
+    def render(path: Path) -> list[str]:
+        done = subprocess.run(
+            [str(pandoc), "-f", "markdown", "-t", "revealjs", "--slide-level", "2", str(path)],
+            capture_output=True, text=True, check=True, timeout=120,
+        )  # fmt: skip
+        return _sections(done.stdout)
+
+    before, after = render(prompted), render(pictured)
+    assert len(after) == len(before) == max(expected)
+    for number, (old, new) in enumerate(zip(before, after, strict=True), 1):
+        shown = re.findall(r'data-background-image="([^"]*)"', new)
+        if number in placed:
+            assert set(shown) == {placed[number]["path"]}, number  # the section and heading
+        else:
+            assert shown == [], number
+        assert re.sub(r' data-background-image="[^"]*"', "", new) == old, number

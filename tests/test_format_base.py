@@ -174,8 +174,7 @@ def test_the_built_in_formats_list_the_hooks_they_use() -> None:
     placing = sorted([*format_hooks, "mdslides_inject_pictures"])  # they place pictures
     for name in ("marp", "deckset", "remark"):
         assert rows[f"mdslides_prompts.formats.{name}"]["hooks"] == placing, name
-    hooks = rows["mdslides_prompts.formats.pandoc"]["hooks"]
-    assert hooks == sorted([*format_hooks, "mdslides_config_keys"])
-    hooks = rows["mdslides_prompts.formats.reveal"]["hooks"]
-    assert hooks == sorted([*placing, "mdslides_config_keys"])
+    for name in ("pandoc", "reveal"):
+        hooks = rows[f"mdslides_prompts.formats.{name}"]["hooks"]
+        assert hooks == sorted([*placing, "mdslides_config_keys"]), name
     assert rows["mdslides_prompts.formats.pandoc"]["formats"] == ["pandoc", "quarto"]

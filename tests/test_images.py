@@ -73,7 +73,7 @@ def _round_trip(
     pictures = {
         s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.png", slot, share)
         for s in deck.slides
-        if s.marker is not None
+        if s.marker is not None and (place := pipeline.placement(deck, s)) and place.offers
     }
     assert len(pictures) >= 2
     text = pipeline.place_pictures(deck, pictures)
@@ -155,6 +155,41 @@ def test_remark_pictures_read_back_and_strip_exactly(name: str) -> None:
     deck, text = _round_trip(_formatted("remark"), REMARK_VARIANTS[name])
     count = sum(s.marker is not None for s in deck.slides)
     assert text.count("<!-- background-image: url(slide-images/") == count
+
+
+PANDOC_VARIANTS = {
+    ("quarto", "attributes"): (
+        "---\ntitle: T\nformat: revealjs\n---\n\n## One\n\ntext\n\n## Two {.center}\n\n"
+        'more\n\n## Three ##\n\nx\n\n## Four {#four .c data-x="1"}\n\ny\n'
+    ),
+    ("quarto", "crlf, blanks, a rule"): (
+        "---\r\nformat: revealjs\r\n---\r\n\r\n## One   \r\n\r\ntext\r\n\r\n---\r\n\r\n"
+        "no heading\r\n\r\n## Two\r\n\r\nlast"
+    ),
+    ("pandoc", "level 1"): "# A\n\ntext\n\n# B {#b .c}\n\nmore\n",
+    ("pandoc", "setext"): "A\n=\n\ntext\n\nB {.c}\n=\n\nmore\n",
+    ("pandoc", "inline markers"): "# Part\n\n## A\n\ntext\n\n## B {.c}\n\nmore\n",
+}
+
+
+@pytest.mark.parametrize("case", PANDOC_VARIANTS, ids="-".join)
+def test_pandoc_pictures_read_back_and_strip_exactly(case: tuple[str, str]) -> None:
+    deck, text = _round_trip(_formatted(case[0]), PANDOC_VARIANTS[case])
+    pictured = [
+        s for s in deck.slides if "background-image=" in text.splitlines()[s.start_line - 1]
+    ]
+    assert len(pictured) >= 2
+
+
+def test_pandoc_places_no_picture_where_the_output_shows_none() -> None:
+    from mdslides_prompts.illustrate import choose_slot
+
+    pipeline = _formatted("pandoc")
+    deck = _prompted(pipeline, "---\noutput: beamer_presentation\n---\n\n# A\n\ntext\n")
+    [slide] = deck.slides
+    place = pipeline.placement(deck, slide)
+    assert place is not None and place.offers == ()
+    assert choose_slot(place, slide, "auto") == "beamer output shows no slide backgrounds"
 
 
 def test_remark_places_no_picture_on_a_slide_others_take_as_template() -> None:

@@ -52,13 +52,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ...config import Settings
-from ...deck import Deck, Slide, SlidePrompt
+from ...deck import Deck, Slide, SlidePicture, SlidePrompt
 from ...detection import Evidence
 from ...placement import Placement
 from ..base import Format
 from .detect import evidence
 from .placement import placement
-from .places import inject, split_deck, strip
+from .places import inject, inject_pictures, split_deck, strip
 from .settings import NAMES, SLIDE_LEVEL
 
 __all__ = ["PLUGIN", "Pandoc"]
@@ -89,8 +89,16 @@ class Pandoc(Format):
         """Write each prompt as an HTML comment after the slide's heading (or in it)."""
         return inject(deck, prompts, settings)
 
+    def inject_pictures(
+        self, deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+    ) -> str:
+        """Set each picture as the background of its slide's heading, as reveal.js output
+        shows one: ``## Title {background-image="…"}``."""
+        return inject_pictures(deck, pictures, settings)
+
     def strip(self, deck: Deck, settings: Settings) -> str:
-        """Remove every marker, with the blank lines written around it."""
+        """Remove every marker, with the blank lines written around it, and the
+        backgrounds we set on headings."""
         return strip(deck, settings)
 
     def placement(self, deck: Deck, slide: Slide, settings: Settings) -> Placement:

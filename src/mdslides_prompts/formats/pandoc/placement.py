@@ -13,6 +13,7 @@ default is 1050x700, pandoc's template leaves reveal.js's 960x700); beamer takes
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 import re
@@ -43,20 +44,33 @@ _SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 
 
 def placement(deck: Deck, slide: Slide) -> Placement:
-    """*slide*'s placement in the output the deck is built into."""
+    """*slide*'s placement in the output the deck is built into, with where a picture of
+    ours goes: the background, in reveal.js output, of a slide that has a heading."""
     target, width, height, said = _target(deck.format or "", deck.text, deck.path)
     heading = _heading(slide.text) if target == "revealjs" else None
-    start = trailing_attributes(heading) if heading is not None else None
-    if heading is None or start is None:
-        return Placement(width=width, height=height, aspect_source=said)
+    found = _background(deck, slide, heading) if heading is not None else None
+    place = found or Placement(width=width, height=height, aspect_source=said)
+    place = replace(place, width=width, height=height, aspect_source=said)
+    if heading is not None:
+        return replace(place, offers=(Slot.BACKGROUND,))
+    if target != "revealjs":
+        return replace(place, why_none=f"{target} output shows no slide backgrounds")
+    return replace(place, why_none="no heading of its own to carry a background")
+
+
+def _background(deck: Deck, slide: Slide, heading: str) -> Placement | None:
+    """The background the slide's *heading* sets with its attributes, if it does."""
+    start = trailing_attributes(heading)
+    if start is None:
+        return None
     for key, value in attributes(heading[start:]).items():
         picture = value.strip() if key in _PICTURES else None
         picture = picture_value(value) if key in _MAYBE_PICTURE else picture
         if picture:
             source = f'{key}="{value}"'
             line = source_line(deck, slide.start_line, slide.end_line, f"{key}=")
-            return Placement(Slot.BACKGROUND, 1.0, width, height, said, picture, source, line)
-    return Placement(width=width, height=height, aspect_source=said)
+            return Placement(Slot.BACKGROUND, 1.0, picture=picture, source=source, line=line)
+    return None
 
 
 def _heading(text: str) -> str | None:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 import re
 
 from ...config import Settings
-from ...deck import Deck, Slide, SlidePrompt
+from ...deck import Deck, PlacedPicture, Slide, SlidePicture, SlidePrompt
+from ...errors import PluginError
 from ...marker import (
     MARKER_KEYWORD,
     BadMarker,
@@ -19,7 +20,7 @@ from ...marker import (
     render_marker,
     strippable,
 )
-from ..lines import LineEdits
+from ..lines import PICTURE_PATH, LineEdits, picture_path, picture_url
 from .blocks import Block, heading_text, trailing_attributes
 from .slides import Plan, Split, Start
 
@@ -41,6 +42,8 @@ class _Owned:
     """Heading lines without their inline marker."""
     kept: set[int] = field(default_factory=set)
     """Lines of the author's flagged markers (and their blank lines), which strip keeps."""
+    picture: PlacedPicture | None = None
+    """The background we set on the slide's heading (see :func:`_picture_of`)."""
 
 
 def find_owned(split: Split, start: Start, first: int, last: int) -> _Owned:
@@ -70,7 +73,58 @@ def find_owned(split: Split, start: Start, first: int, last: int) -> _Owned:
         owned.drop |= taken
         if not strippable(marker):
             owned.kept |= taken | {number}
+    if len(owned.markers) == 1 and start.heading is not None:
+        _picture_of(split.first[start.heading.start], lines, owned)
     return owned
+
+
+def _picture_of(line: int, lines: list[str], owned: _Owned) -> None:
+    """Read the background we set on the slide's heading (on *line*) into *owned*: the
+    heading's text without it goes to ``owned.change``, as an inline marker's does."""
+    body = owned.change.get(line, lines[line - 1].rstrip("\r\n"))
+    found = read_picture(body)
+    if found is None:
+        return
+    without, url = found
+    owned.change[line] = without
+    owned.picture = PlacedPicture(line, picture_path(url), "background", lines=0)
+    if owned.kept:  # the author's marker keeps its picture, as strip keeps it
+        owned.kept.add(line)
+
+
+_OURS = rf'background-image="{PICTURE_PATH}"'
+_ALONE = re.compile(rf"\{{{_OURS}\}}")
+_FIRST = re.compile(rf"\{{{_OURS} ")
+
+
+def read_picture(heading: str) -> tuple[str, str] | None:
+    """The background we set on a slide's *heading* line: the line without it and the
+    picture's URL, or ``None``. Ours is exactly `` {background-image="…"}`` at the end
+    of a heading that had no attributes (trailing blanks after it), or
+    ``background-image="…"`` and a blank first in the braces of one that had."""
+    start = trailing_attributes(heading)
+    if start is None:
+        return None
+    end = len(heading.rstrip(" \t"))
+    alone = _ALONE.fullmatch(heading, start, end)
+    if alone is not None and start > 0 and heading[start - 1] == " ":
+        return heading[: start - 1] + heading[end:], alone["path"]
+    first = _FIRST.match(heading, start)
+    if first is not None:
+        return heading[: start + 1] + heading[first.end() :], first["path"]
+    return None
+
+
+def with_picture(heading: str, url: str) -> str:
+    """*heading* (a line without ours, see :func:`read_picture`) with the background
+    *url* set: inside its attribute braces, or in new ones at its end (before any
+    trailing blanks)."""
+    start = trailing_attributes(heading)
+    ours = f'background-image="{url}"'
+    if start is not None:
+        return f"{heading[: start + 1]}{ours} {heading[start + 1 :]}"
+    end = len(heading.rstrip(" \t"))
+    return heading[:end] + " {" + ours + "}" + heading[end:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +188,7 @@ def split_deck(deck: Deck, settings: Settings) -> Deck:
                 markers=tuple(row.owned.markers),
                 anchor_line=plan.anchor if plan is not None else row.first - 1,
                 skip_reason=skip,
+                picture=row.owned.picture,
             )
         )
     return replace(deck, slides=tuple(slides), front_matter=front, meta=meta)
@@ -225,6 +280,29 @@ def inject(deck: Deck, prompts: Mapping[int, SlidePrompt], settings: Settings) -
         if plan.anchor < len(lines):
             parts.append("")
         edits.insert[plan.anchor] = "\n".join(parts)
+    return edits.apply(deck)
+
+
+def inject_pictures(deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings) -> str:
+    """*deck*'s text with each picture as the background of its slide's heading.
+
+    :raises PluginError: a slide without a heading of its own (begun by a rule, or the
+        content before the first heading): nothing can carry its background
+    """
+    split, rows, _ = read_deck(deck, settings)
+    edits = LineEdits()
+    lines = split.physical
+    for index, row in enumerate(rows, 1):
+        picture = pictures.get(index)
+        if picture is None:
+            continue
+        if row.start.heading is None:
+            raise PluginError(f"slide {index} has no heading to carry its background")
+        line = split.first[row.start.heading.start]
+        body = lines[line - 1].rstrip("\r\n")
+        found = read_picture(edits.change.get(line, body))
+        bare = found[0] if found is not None else body
+        edits.change[line] = with_picture(bare, picture_url(picture.path))
     return edits.apply(deck)
 
 
