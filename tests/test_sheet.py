@@ -154,6 +154,13 @@ def test_images_sheet_and_inspect_html_write_the_decks_sheet(
     assert len([1 for tag, _ in read.tags if tag == "img"]) == 3
     code, out, _ = cli(capsys, "inspect", deck, "--html")
     assert code == 0 and out == sheet.read_text(encoding="utf-8")
+
+
+def test_chromium_shows_a_decks_sheet_as_images_wrote_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    test_images_sheet_and_inspect_html_write_the_decks_sheet(tmp_path, capsys, monkeypatch)
+    sheet = tmp_path / "talk.sheet.html"
     with open_page(tmp_path) as page:
         page.call("Page.navigate", url=sheet.as_uri())
         page.wait_for("Page.loadEventFired")
