@@ -244,3 +244,67 @@ def test_pandoc_shows_each_picture_as_its_slides_background(
         else:
             assert shown == [], number
         assert re.sub(r' data-background-image="[^"]*"', "", new) == old, number
+
+
+SLIDEV = ROOT / "conformance" / "slidev" / "slides.mjs"
+SLIDEV_DECK = """\
+# Glaciers
+
+A short talk
+
+---
+
+# How they move
+
+Ice flows downhill, slowly.
+
+---
+layout: image-left
+---
+
+# Where they are
+
+- Alps
+- Andes
+
+---
+layout: center
+class: text-xl
+---
+
+# Thanks
+
+<!-- the presenter's note -->
+"""
+
+
+@pytest.mark.parametrize("mode", ["comment", "frontmatter"])
+def test_slidev_parser_reads_each_picture_in_its_slides_front_matter(
+    mode: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness = npm_harness(SLIDEV, "@slidev/parser")
+    (tmp_path / "prompted").mkdir()
+    prompted = tmp_path / "prompted" / "slides.md"
+    prompted.write_text(SLIDEV_DECK, encoding="utf-8")
+    assert cli(capsys, "run", prompted, "--format", "slidev", "--mode", mode)[0] == 0
+    pictured, placed = _pictured(prompted, capsys, "--format", "slidev")
+    assert sorted(placed) == [1, 2, 3]  # not the centred slide: its layout has no slot
+    found = subprocess.run(
+        ["node", str(harness)], input=json.dumps([str(prompted), str(pictured)]),
+        capture_output=True, text=True, check=True, timeout=300,
+    ).stdout  # fmt: skip
+    before, after = (json.loads(line)["slides"] for line in found.splitlines() if line.strip())
+    assert len(after) == len(before) == 4
+    wanted = {
+        1: {"background": placed[1]["path"]},  # the first slide's cover
+        2: {"layout": "image-right", "image": placed[2]["path"]},
+        3: {"image": placed[3]["path"]},  # the author's image-left layout
+    }
+    for number, (old, new) in enumerate(zip(before, after, strict=True), 1):
+        assert (new["content"], new["note"], new["title"]) == (
+            old["content"], old["note"], old["title"],
+        ), number  # fmt: skip
+        assert (new["frontmatter"] or {}) == {
+            **(old["frontmatter"] or {}),
+            **wanted.get(number, {}),
+        }

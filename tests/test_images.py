@@ -70,11 +70,14 @@ def _round_trip(
     strip giving back what it gave before the pictures. The prompted deck, and its text
     with the pictures."""
     deck = _prompted(pipeline, original)
-    pictures = {
-        s.index: SlidePicture(s.index, f"slide-images/{NAME[:-2]}{s.index:02d}.png", slot, share)
-        for s in deck.slides
-        if s.marker is not None and (place := pipeline.placement(deck, s)) and place.offers
-    }
+    pictures = {}
+    for s in deck.slides:
+        place = pipeline.placement(deck, s)
+        if s.marker is None or place is None or not place.offers:
+            continue
+        where = slot if Slot(slot) in place.offers else place.offers[0].value
+        path = f"slide-images/{NAME[:-2]}{s.index:02d}.png"
+        pictures[s.index] = SlidePicture(s.index, path, where, share)
     assert len(pictures) >= 2
     text = pipeline.place_pictures(deck, pictures)
     placed = pipeline.parse(Deck.from_text(text))
@@ -82,7 +85,8 @@ def _round_trip(
     for slide in placed.slides:
         if slide.index in pictures:
             assert slide.picture is not None
-            assert (slide.picture.path, slide.picture.slot) == (pictures[slide.index].path, slot)
+            want = pictures[slide.index]
+            assert (slide.picture.path, slide.picture.slot) == (want.path, want.slot)
             placement = pipeline.placement(placed, slide)
             assert placement is not None and placement.picture is None  # ours, not the author's
     assert pipeline.place_pictures(placed, pictures) == text
@@ -181,6 +185,24 @@ def test_pandoc_pictures_read_back_and_strip_exactly(case: tuple[str, str]) -> N
     assert len(pictured) >= 2
 
 
+SLIDEV_VARIANTS = {
+    "no headmatter": (
+        "# Cover\n\nsub\n\n---\n\n# Two\n\ntext\n\n---\nlayout: image-left\n---\n\n# 3\n"
+    ),
+    "headmatter": "---\ntheme: seriph\n---\n\n# Cover\n\n---\nclass: x\n---\n\n# Two\n\ntext\n",
+    "crlf": "# Cover\r\n\r\n---\r\n\r\n# Two\r\n\r\ntext",
+    "centred": "# Cover\n\n---\nlayout: center\n---\n\n# Mid\n\n---\n\n# Three\n",
+}
+
+
+@pytest.mark.parametrize("name", SLIDEV_VARIANTS)
+@pytest.mark.parametrize("mode", ["comment", "frontmatter"])
+@pytest.mark.parametrize("slot", ["right", "left"])
+def test_slidev_pictures_read_back_and_strip_exactly(name: str, mode: str, slot: str) -> None:
+    _, text = _round_trip(_formatted("slidev", mode), SLIDEV_VARIANTS[name], slot, 0.5)
+    assert text.count(" # image-prompt") >= 3
+
+
 def test_pandoc_places_no_picture_where_the_output_shows_none() -> None:
     from mdslides_prompts.illustrate import choose_slot
 
@@ -251,7 +273,7 @@ def test_the_authors_own_background_is_not_ours() -> None:
 def test_a_slide_without_a_marker_line_takes_no_picture() -> None:
     pipeline = _pipeline()
     deck = pipeline.parse(Deck.from_text(MARP))
-    with pytest.raises((PluginError, ValueError)):
+    with pytest.raises(PluginError, match="no marker line"):
         pipeline.place_pictures(deck, {1: SlidePicture(1, f"slide-images/{NAME}.png")})
 
 

@@ -231,11 +231,11 @@ class Illustrator:
         marker = slide.marker
         if status is Status.UNPARSABLE or not isinstance(marker, PromptMarker):
             return PictureOutcome(slide.index, PictureAction.SKIPPED, slide.problem)
-        if marker.form == "frontmatter":
+        if not slide.start_line <= marker.line <= slide.end_line:
             return PictureOutcome(
                 slide.index, PictureAction.SKIPPED,
-                "its prompt is in the front matter: a picture follows a marker line "
-                "(--mode comment)",
+                "its prompt is in the deck's front matter: a picture goes in the slide, by "
+                "its marker (--mode comment)",
             )  # fmt: skip
         place = self.pipeline.placement(deck, slide) or Placement()
         if marker.placement == "none":

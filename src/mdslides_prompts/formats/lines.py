@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import re
 
 from ..deck import Deck, PlacedPicture, Slide, SlidePicture, SlidePrompt, split_lines
+from ..errors import PluginError
 from ..marker import BadMarker, PromptMarker, render_marker, strippable
 
 __all__ = [
@@ -205,7 +206,7 @@ def place_pictures(
         that the next line must not continue); left out after a last line without an
         ending, where it could not be told apart from no line at all
     :param after: the line a new picture follows in a slide (by default its marker's)
-    :raises ValueError: a slide without a marker line of its own (nothing to follow)
+    :raises PluginError: a slide without a marker line of its own (nothing to follow)
     """
     edits = edits if edits is not None else LineEdits()
     lines = split_lines(deck.text)
@@ -215,7 +216,7 @@ def place_pictures(
             continue
         marker = slide.marker
         if marker is None or len(slide.markers) != 1 or marker.form == "frontmatter":
-            raise ValueError(f"slide {slide.index} has no marker line to put a picture after")
+            raise PluginError(f"slide {slide.index} has no marker line to put a picture after")
         line = render(picture)
         if slide.picture is not None:
             edits.change[slide.picture.line] = line

@@ -35,9 +35,9 @@ from types import MappingProxyType
 from typing import Any
 
 from ..config import Settings
-from ..deck import Deck, LineSpan, Slide, SlidePrompt
+from ..deck import Deck, LineSpan, PlacedPicture, Slide, SlidePicture, SlidePrompt
 from ..detection import Evidence, Strength
-from ..errors import DeckError
+from ..errors import DeckError, PluginError
 from ..marker import (
     BadMarker,
     PromptMarker,
@@ -51,7 +51,17 @@ from ..marker import (
 from ..placement import Placement, Slot, parse_ratio, picture_value
 from . import deckfm, js
 from .base import Format
-from .lines import PROBE, LineEdits, code_free, fenced_lines, remove_lines, source_line
+from .lines import (
+    PICTURE_PATH,
+    PROBE,
+    LineEdits,
+    code_free,
+    fenced_lines,
+    picture_path,
+    picture_url,
+    remove_lines,
+    source_line,
+)
 
 __all__ = ["KEY", "PLUGIN", "Slidev"]
 
@@ -267,11 +277,14 @@ def _build(
         max([raw.fm_end if raw.fm_end is not None else raw.start - 1, *(yaml_block or ())]) + 1
     )
     code = fenced_lines(lines[body_from : raw.end], body_from)
+    ours: list[tuple[int, re.Match[str]]] = []
     for n in range(raw.start, raw.end):
         line = lines[n]
         in_fm = (raw.fm_end is not None and raw.start < n < raw.fm_end) or (
             yaml_block is not None and yaml_block[0] < n < yaml_block[1]
         )
+        if in_fm and (tagged := _PICTURE_LINE.fullmatch(js.trim_end(line))):
+            ours.append((n + 1, tagged))
         found = _marker_from_key(line, n + 1) if in_fm else None
         after_fm = n > max([raw.fm_end if raw.fm_end is not None else -1, *(yaml_block or ())])
         candidate = line.startswith("<!--") and is_marker_candidate(line) and n not in code
@@ -281,6 +294,11 @@ def _build(
             markers.append(found)
         else:
             keep.append(line)
+    ours_text = {lines[n - 1] for n, _ in ours}
+    rest = [ln for ln in keep if ln not in ours_text]
+    picture = _picture(ours, rest) if len(markers) == 1 else None
+    if picture is not None:  # our lines are no part of the slide
+        keep = rest
     parsed = _parse_slide("\n".join(keep))
     fm, content, note, title = parsed.fm, parsed.content, parsed.note, parsed.title
     fm_text, body = parsed.fm_text, parsed.body
@@ -304,8 +322,71 @@ def _build(
         markers=tuple(markers),
         anchor_line=raw.start,
         skip_reason=skip,
+        picture=picture,
     )
     return slide, fm
+
+
+# --- pictures ----------------------------------------------------------------------------
+
+_TAG = " # image-prompt"
+"""Ends each front-matter line we write for a picture (a YAML comment: Slidev reads the
+key, never the comment)."""
+_PICTURE_LINE = re.compile(
+    rf"(?P<key>layout): (?P<layout>image-right|image-left){re.escape(_TAG)}"
+    rf"|(?P<kind>image|background): {PICTURE_PATH}{re.escape(_TAG)}"
+)
+
+
+def _picture(ours: list[tuple[int, re.Match[str]]], keep: list[str]) -> PlacedPicture | None:
+    """The picture our tagged front-matter lines set (one ``image:`` or ``background:``,
+    after a ``layout:`` of ours if we set one), or ``None`` if they are not one whole."""
+    numbers = [n for n, _ in ours]
+    if not ours or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        return None
+    layouts = [m["layout"] for _, m in ours if m["layout"]]
+    keys = [m for _, m in ours if m["kind"]]
+    if len(keys) != 1 or len(layouts) > 1 or (layouts and ours[0][1]["layout"] is None):
+        return None
+    key = keys[0]
+    if key["kind"] == "background":
+        slot = "background"
+    else:
+        given = layouts[0] if layouts else _layout_of(keep)
+        slot = {"image-right": "right", "image-left": "left"}.get(given or "", "background")
+    return PlacedPicture(numbers[0], picture_path(key["path"]), slot, lines=len(ours))
+
+
+def _layout_of(keep: list[str]) -> str | None:
+    """The layout the author's front matter (among *keep*, the slide's other lines) sets."""
+    fm = _parse_slide("\n".join(keep)).fm or {}
+    return str(fm["layout"]).strip() if fm.get("layout") else None
+
+
+def _offers(
+    deck: Deck, slide: Slide, layout: str, fm: Mapping[str, Any]
+) -> tuple[tuple[Slot, ...], str | None]:
+    """Where a picture of ours goes on *slide* (its *layout*, its front matter *fm*
+    without our lines): the side of an ``image-*`` layout or of one we set where the
+    author set none, the first slide's cover background; or why nowhere."""
+    if "layout" not in fm and slide.index > 1:
+        return (Slot.RIGHT, Slot.LEFT), None
+    if layout in ("image-right", "image-left", "image", "cover"):
+        return (_LAYOUT_SLOTS[layout][0],), None
+    return (), f"its layout ({layout}) has no picture slot"
+
+
+def _picture_lines(slide: Slide, picture: SlidePicture) -> list[str]:
+    """The front-matter lines that set *picture* on *slide*, each tagged as ours."""
+    url = picture_url(picture.path)
+    fm = _parse_slide(slide.text).fm or {}
+    layout = str(fm.get("layout") or ("cover" if slide.index == 1 else "")).strip()
+    if layout == "cover":
+        return [f"background: {url}{_TAG}"]
+    if layout.startswith("image"):
+        return [f"image: {url}{_TAG}"]
+    side = "left" if picture.slot == "left" else "right"
+    return [f"layout: image-{side}{_TAG}", f"image: {url}{_TAG}"]
 
 
 def _plans(deck: Deck) -> list[_Plan]:
@@ -478,15 +559,45 @@ class Slidev(Format):
         said = f"aspectRatio: {given} in the headmatter" if ratio else "Slidev's default, 16/9"
         fm = _parse_slide(slide.text).fm or {}
         layout = str(fm.get("layout") or ("cover" if slide.index == 1 else "default")).strip()
+        offers, why_none = _offers(deck, slide, layout, fm)
         slot, share, key = _LAYOUT_SLOTS.get(layout, (Slot.SLIDE, 1.0, ""))
         if slot is Slot.SLIDE:
-            return Placement(width=width, height=height, aspect_source=said)
+            place = Placement(width=width, height=height, aspect_source=said)
+            return replace(place, offers=offers, why_none=why_none, panel=0.5)
         picture = picture_value(fm.get(key))
         how = f"layout: {layout}" if "layout" in fm else "the first slide's default cover layout"
         source = f"{key}: {picture} ({how})" if picture is not None else how
         needle = f"{key}:" if picture is not None else "layout:"
         line = source_line(deck, slide.start_line, slide.end_line, needle)
-        return Placement(slot, share, width, height, said, picture, source, line)
+        place = Placement(slot, share, width, height, said, picture, source, line)
+        return replace(place, offers=offers, why_none=why_none, panel=0.5)
+
+    def inject_pictures(
+        self, deck: Deck, pictures: Mapping[int, SlidePicture], settings: Settings
+    ) -> str:
+        """Set each picture in its slide's front matter, as the author would: ``image:``
+        of an ``image-right``/``image-left`` layout (which we set when the slide has
+        none), or the cover's ``background:``; each line tagged ``# image-prompt``, in a
+        block of its own where the slide has none (see :func:`_picture_lines`)."""
+        plans = _plans(deck)
+        edits = LineEdits()
+        for slide in deck.slides:
+            picture = pictures.get(slide.index)
+            if picture is None:
+                continue
+            plan = plans[slide.index - 1]
+            if plan.key_after is None:
+                raise PluginError(f"slide {slide.index}: its front matter cannot take a key")
+            new = "\n".join(_picture_lines(slide, picture))
+            if slide.picture is not None:
+                edits.drop.update(slide.picture.numbers)
+                block = "key"  # the block is there already
+            else:
+                block = plan.key_block
+            edits.insert[plan.key_after] = {
+                "key": new, "close": f"{new}\n---", "open": f"---\n{new}\n---",
+            }[block]  # fmt: skip
+        return edits.apply(deck)
 
     def inject(
         self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
@@ -525,9 +636,12 @@ class Slidev(Format):
         for slide, raw in zip(deck.slides, _scan(_lines(deck)), strict=True):
             ours = [m for m in slide.markers if strippable(m)]
             drop.update(m.line for m in ours)
-            keys = [m for m in ours if m.form == "frontmatter"]
-            if keys and raw.fm_end is not None and raw.fm_end - raw.start - 1 == len(keys):
-                # The block holds nothing but our key: it was made for it.
+            mine = len([m for m in ours if m.form == "frontmatter"])
+            if ours and slide.picture is not None:  # a picture goes with its marker
+                drop.update(slide.picture.numbers)
+                mine += slide.picture.lines
+            if mine and raw.fm_end is not None and raw.fm_end - raw.start - 1 == mine:
+                # The block holds nothing but our lines: it was made for them.
                 drop.add(raw.fm_end + 1)
                 if raw.start == 0:
                     drop.add(1)
