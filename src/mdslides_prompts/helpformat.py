@@ -25,7 +25,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Provider", ("--provider", "--model", "--base-url", "--api-key-env")),
     (
         "Pictures",
-        ("--images", "--placement", "--refresh", "--max-images", "--image-provider",
+        ("--images", "--sheet", "--placement", "--refresh", "--max-images", "--image-provider",
          "--image-model", "--image-style", "--images-folder"),
     ),
     ("Cache", ("--cache-only", "--no-cache", "--cache-dir")),

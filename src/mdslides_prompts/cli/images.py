@@ -18,17 +18,21 @@ from .decks import Decks, Loaded, config_values, destination, refuse_placeholder
 from .options import CONCURRENCY_OPTION, connection_options, deck_options, paths_argument
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..deck import Deck
     from ..illustrate import DeckPictures, PictureOutcome
 
 __all__ = [
     "IMAGE_OPTIONS",
+    "SHEET_OPTION",
     "image_options",
     "images",
     "make_pictures",
     "picture_json",
     "picture_lines",
     "write_sheet",
+    "write_sheets",
 ]
 
 IMAGE_OPTIONS = (
@@ -68,6 +72,14 @@ IMAGE_OPTIONS = (
 )
 
 
+SHEET_OPTION = click.option(
+    "--sheet",
+    is_flag=True,
+    help="Also write each deck's contact sheet, DECK.sheet.html beside it: one page with "
+    "every slide's title, text, prompt, status and picture, usable offline.",
+)
+
+
 def image_options(command: Callable[..., None]) -> Callable[..., None]:
     """Add the options that choose how pictures are made and placed."""
     for option in reversed(IMAGE_OPTIONS):
@@ -91,12 +103,7 @@ def image_options(command: Callable[..., None]) -> Callable[..., None]:
     is_flag=True,
     help="Say how many pictures would be asked for, of which sizes; send and write nothing.",
 )
-@click.option(
-    "--sheet",
-    is_flag=True,
-    help="Also write each deck's contact sheet, DECK.sheet.html beside it: one page with "
-    "every slide's title, text, prompt, status and picture, usable offline.",
-)
+@SHEET_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every slide.")
@@ -137,13 +144,7 @@ def images(
                 console.print(line, markup=False, highlight=False)
     if dry_run and not quiet:
         console.print(_spend_line(loaded, results), markup=False, highlight=False)
-    failed_sheets = 0
-    for item, result in zip(loaded, results, strict=True) if sheet else ():
-        line = write_sheet(item, result)
-        failed_sheets += ": error: " in line
-        if not quiet or ": error: " in line:
-            console.print(line, markup=False, highlight=False)
-    if failed_sheets:
+    if sheet and write_sheets(loaded, results, console, quiet=quiet):
         raise CommandExit(1)
     if as_json:
         click.echo(json.dumps([picture_json(r) for r in results], ensure_ascii=False, indent=2))
@@ -231,6 +232,20 @@ def picture_lines(result: DeckPictures, *, dry_run: bool, verbose: bool) -> list
         head = f"{plural(counts[PictureAction.MADE], 'picture')} made"
         lines.append(f"{name}: {head}{_rest(counts, dry_run)}")
     return lines
+
+
+def write_sheets(
+    loaded: Sequence[Loaded], results: Sequence[DeckPictures], console: Console, *, quiet: bool
+) -> int:
+    """Write each deck's contact sheet, saying where (errors even when *quiet*); how many
+    could not be written."""
+    failed = 0
+    for item, result in zip(loaded, results, strict=True):
+        line = write_sheet(item, result)
+        failed += ": error: " in line
+        if not quiet or ": error: " in line:
+            console.print(line, markup=False, highlight=False)
+    return failed
 
 
 def write_sheet(item: Loaded, result: DeckPictures) -> str:

@@ -30,7 +30,14 @@ from .decks import (
     refuse_placeholders,
     require_slides,
 )
-from .images import image_options, make_pictures, picture_json, picture_lines
+from .images import (
+    SHEET_OPTION,
+    image_options,
+    make_pictures,
+    picture_json,
+    picture_lines,
+    write_sheets,
+)
 from .options import (
     CACHE_DIR_OPTION,
     CONCURRENCY_OPTION,
@@ -104,6 +111,7 @@ _OFFLINE_DEPRECATED = (
     help="Then give every slide with a current prompt its picture (see the images command).",
 )
 @image_options
+@SHEET_OPTION
 @ignore_unknown_option
 @CONCURRENCY_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
@@ -123,6 +131,7 @@ def run(
     diff: bool,
     with_images: bool,
     refresh: bool,
+    sheet: bool,
     ignore_unknown: bool,
     as_json: bool,
     quiet: bool,
@@ -146,8 +155,8 @@ def run(
             "--images writes pictures next to each deck and the deck in place: it takes no "
             "--stdout, -o, --dry-run, --diff or -; see `images --dry-run` for the pictures"
         )
-    if refresh and not with_images:
-        fail("--refresh is about pictures: add --images")
+    if (refresh or sheet) and not with_images:
+        fail(f"--{'refresh' if refresh else 'sheet'} is about pictures: add --images")
     if offline_alias:
         warn(_OFFLINE_DEPRECATED)
     cache_only = cache_only or offline_alias
@@ -197,7 +206,11 @@ def run(
         )
     if not quiet and loaded:
         console.print(f"mdslides-prompts: {totals.line()}", markup=False, highlight=False)
-    pictures = _pictures(paths, decks, console, refresh=refresh, quiet=quiet) if with_images else []
+    pictures = (
+        _pictures(paths, decks, console, refresh=refresh, sheet=sheet, quiet=quiet)
+        if with_images
+        else []
+    )
     if emit and reports:
         emit_stdout(reports[0].deck, reports[0].text)
     if diff:
@@ -214,15 +227,24 @@ def run(
 
 
 def _pictures(
-    paths: Sequence[str], decks: Decks, console: Console, *, refresh: bool, quiet: bool
+    paths: Sequence[str],
+    decks: Decks,
+    console: Console,
+    *,
+    refresh: bool,
+    sheet: bool,
+    quiet: bool,
 ) -> list[DeckPictures]:
-    """The decks read again as the run left them, each slide given its picture."""
+    """The decks read again as the run left them, each slide given its picture (and,
+    with *sheet*, each deck its contact sheet)."""
     loaded = decks.load(paths, console, quiet=True)
     results = make_pictures(loaded, lambda deck: deck.path, refresh=refresh)
     for result in results:
         for line in picture_lines(result, dry_run=False, verbose=False):
             if not quiet or ": error: " in line:
                 console.print(line, markup=False, highlight=False)
+    if sheet and write_sheets(loaded, results, console, quiet=quiet):
+        raise CommandExit(1)
     return results
 
 

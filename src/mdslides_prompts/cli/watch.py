@@ -12,7 +12,7 @@ from ..config import Settings
 from ..helpformat import SectionedCommand
 from .common import SUMMARIES, fail, stderr_console
 from .decks import Decks, config_values, offline_notice
-from .images import image_options
+from .images import SHEET_OPTION, image_options
 from .options import (
     CACHE_DIR_OPTION,
     CONCURRENCY_OPTION,
@@ -43,11 +43,7 @@ __all__ = ["watch"]
     help="Give the slides their pictures too, once a deck is left alone for a few seconds.",
 )
 @image_options
-@click.option(
-    "--sheet",
-    is_flag=True,
-    help="With --images: write each deck's contact sheet (DECK.sheet.html) after each pass.",
-)
+@SHEET_OPTION
 @CONCURRENCY_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every slide.")
