@@ -115,17 +115,9 @@ def check(
         ]  # fmt: skip
         data: dict[str, Any] = {"decks": len(loaded), "slides": slides, "problems": rows}
         if with_images:
-            data["pictures"] = [
-                {"path": d.name, "line": n.line, "index": n.index, "kind": n.kind,
-                 "message": n.message}
-                for d, n in pictures
-            ]  # fmt: skip
+            data["pictures"] = _rows(pictures)
         if lint:
-            data["lint"] = [
-                {"path": d.name, "line": f.line, "index": f.index, "kind": f.kind,
-                 "message": f.message}
-                for d, f in findings
-            ]  # fmt: skip
+            data["lint"] = _rows(findings)
         click.echo(json.dumps(data, indent=2))
     summary = f"{plural(len(loaded), 'deck')}, {plural(slides, 'slide')}: "
     unread = (
@@ -161,6 +153,14 @@ def _lint(deck: Deck, settings: Settings) -> list[Finding]:
     from ..lint import lint_deck  # CLIP's tokenizer: only for --lint
 
     return lint_deck(deck, settings)
+
+
+def _rows(found: Sequence[tuple[Deck, Finding | PictureNeed]]) -> list[dict[str, Any]]:
+    """Lint findings or pictures wanted, as the JSON report lists them."""
+    return [
+        {"path": d.name, "line": f.line, "index": f.index, "kind": f.kind, "message": f.message}
+        for d, f in found
+    ]
 
 
 @dataclass(frozen=True, slots=True)
