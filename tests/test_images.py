@@ -699,3 +699,21 @@ def test_check_images_fails_on_slides_without_a_current_picture(
         "its picture file is missing",
         "placed for an earlier prompt; --refresh replaces it",
     ]
+
+
+def test_a_read_only_deck_keeps_its_bytes_and_says_so_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = _deck(tmp_path)
+    assert cli(capsys, "run", deck)[0] == 0
+    before = deck.read_bytes()
+    deck.chmod(0o444)
+    try:
+        code, _, err = cli(capsys, "images", deck)
+    finally:
+        deck.chmod(0o644)
+    assert code == 1 and deck.read_bytes() == before
+    assert f"{deck}: error: read-only, not written" in err.splitlines()
+    assert len(_pictures(deck)) == 2  # made and stored: the next run places them
+    code, _, err = cli(capsys, "images", deck)
+    assert code == 0 and "0 pictures made; 2 from the image store" in err

@@ -219,7 +219,7 @@ def picture_lines(result: DeckPictures, *, dry_run: bool, verbose: bool) -> list
             if o.action is PictureAction.FAILED
         ]
     if result.error:
-        lines.append(f"{name}: error: {result.error}")
+        lines.append(f"{name}: error: {result.error.removeprefix(f'{name}: ')}")
     counts = Counter(o.action for o in result.outcomes)
     if dry_run:
         sizes = Counter(
