@@ -316,10 +316,11 @@ def mdslides_inject_pictures(
 ) -> str | None:
     """Return the deck's text with *pictures* placed, if ``deck.format`` is yours.
 
-    Each picture goes in the lines right after its slide's marker line, in the syntax
-    the generator shows a picture with in that slot, replacing the picture placed there
-    before (:attr:`~mdslides_prompts.deck.Slide.picture`); the split must read those
-    lines back as that picture and leave them out of the slide's text. Every other byte
+    Each picture goes where the generator shows a picture in that slot, in its syntax
+    (the built-in formats: the line after the slide's marker, the slide heading's
+    attributes, the slide's front matter), replacing the picture placed there before
+    (:attr:`~mdslides_prompts.deck.Slide.picture`); the split must read it back as that
+    picture and leave it out of the slide's text. Every other byte
     stays; :func:`mdslides_strip_prompts` removes a picture with its marker. The
     pipeline splits the text again and refuses it unless every slide is as it was.
 

@@ -4,12 +4,14 @@ A slide gets a picture when its prompt is there and current (fresh, edited by ha
 locked), its format can place one and the author did not set one already. The picture
 is asked for with the slide's prompt at a size that fits where it goes (see
 :func:`picture_size`), named by its request in the deck's image store (so the same
-request is never sent twice), and placed by the format plugin in the lines right after
-the slide's marker. A picture placed for an earlier prompt stays until asked
-(``refresh``): a picture costs far more than a prompt.
+request is never sent twice), and placed by the format plugin as its generator shows a
+picture (``mdslides_inject_pictures``: after the marker, on the slide's heading, in its
+front matter). A picture placed for an earlier prompt stays until asked (``refresh``):
+a picture costs far more than a prompt.
 
 :class:`Illustrator` plans and runs it over decks; the CLI's ``images`` command and
-``run --images`` are thin adapters over it.
+``run --images`` are thin adapters over it. :func:`build_sheet` gathers a deck's contact
+sheet (see :mod:`~mdslides_prompts.sheet`).
 """
 
 from __future__ import annotations
