@@ -51,6 +51,7 @@ __all__ = [
     "Layer",
     "all_keys",
     "cli_layer",
+    "config_schema",
     "defaults",
     "env_layer",
     "file_layer",
@@ -504,3 +505,50 @@ def hide_config_block(deck: Deck) -> Deck:
         for slide in deck.slides
     )
     return replace(deck, slides=slides)
+
+
+def config_schema(keys: Mapping[str, Key]) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a configuration table with *keys*: the
+    top level of ``.mdslides-prompts.toml``, the ``[tool.mdslides-prompts]`` table of a
+    ``pyproject.toml``, a deck's ``mdslides-prompts:`` block (which takes only the keys
+    marked ``deck``). Made from the keys themselves, so it never drifts from them."""
+    properties = {name: _key_schema(key) for name, key in sorted(keys.items())}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "mdslides-prompts configuration",
+        "description": (
+            f"The keys of {CONFIG_FILE} (top level), of [tool.{CONFIG_KEY}] in "
+            f"pyproject.toml and of a deck's {CONFIG_KEY}: block (only the keys whose "
+            "description says 'deck too')."
+        ),
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _key_schema(key: Key) -> dict[str, Any]:
+    """One key's schema: its type and bounds, what it does and where else it is set."""
+    where = f"Environment: {key.env}." + (" Deck too." if key.deck else "")
+    unset = f" Unset: {key.unset}." if key.unset else ""
+    schema: dict[str, Any] = {
+        "description": f"{key.help[:1].upper()}{key.help[1:]}.{unset} {where}"
+    }
+    if key.kind == "bool":
+        schema["type"] = "boolean"
+    elif key.kind in ("int", "number"):
+        schema["type"] = "integer" if key.kind == "int" else "number"
+        if math.isfinite(key.low):
+            schema["minimum"] = int(key.low) if key.kind == "int" else key.low
+        if math.isfinite(key.high):
+            schema["maximum"] = int(key.high) if key.kind == "int" else key.high
+    elif key.kind == "choice":  # numbers as TOML writes them too (api-version = 2)
+        schema["enum"] = [*key.choices, *(int(c) for c in key.choices if c.isdigit())]
+    elif key.kind == "slides":
+        item = {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "minLength": 1}]}
+        schema["oneOf"] = [{"type": "string", "minLength": 1}, {"type": "array", "items": item}]
+    else:  # text, path, template: non-empty text (a path relative to the file)
+        schema["type"] = "string"
+        schema["minLength"] = 1
+        schema["pattern"] = r"\S"
+    return schema

@@ -156,12 +156,24 @@ def plugins(as_json: bool) -> None:
 @MODE_OPTION
 @CONCURRENCY_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--schema",
+    is_flag=True,
+    help="Print the JSON Schema of the configuration (every key of the loaded plugins too), "
+    "for editors.",
+)
 def config_command(
-    path: str | None, config_file: str | None, as_json: bool, **options: Any
+    path: str | None, config_file: str | None, as_json: bool, schema: bool, **options: Any
 ) -> None:
     """Show the configuration that applies to the deck at PATH (default: this folder):
     every key with its value and where that comes from (default, config file, front
     matter, environment, command line)."""
+    if schema:
+        from ..configfile import config_schema
+        from ..workspace import config_keys
+
+        click.echo(json.dumps(config_schema(config_keys(plugin_manager())), indent=2))
+        return
     target = Path(path) if path else None
     if target is not None and not target.exists():
         fail(f"{path}: no such file or folder")
