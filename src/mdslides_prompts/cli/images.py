@@ -13,6 +13,7 @@ import click
 from ..config import PLACEMENTS, Settings
 from ..helpformat import SectionedCommand
 from ..wording import plural
+from . import complete
 from .common import SUMMARIES, CommandExit, fail, stderr_console
 from .decks import Decks, Loaded, config_values, destination, refuse_placeholders
 from .options import CONCURRENCY_OPTION, connection_options, deck_options, paths_argument
@@ -39,6 +40,7 @@ IMAGE_OPTIONS = (
     click.option(
         "--image-provider",
         metavar="NAME",
+        shell_complete=complete.image_providers,
         help="Provider that makes pictures: offline (placeholders drawn locally), "
         "infomaniak, openai or a plugin's (default: the prompt provider's, else offline).",
     ),

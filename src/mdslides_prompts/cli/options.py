@@ -19,6 +19,7 @@ from ..providers.options import (
     ClientOptions,
 )
 from ..templates import LANGUAGE_NAMES
+from . import complete
 
 __all__ = [
     "CACHE_DIR_OPTION",
@@ -39,6 +40,7 @@ _DECK_OPTION_LIST = (
         "format_",
         metavar="NAME",
         help="Deck format, instead of detecting it (e.g. marp).",
+        shell_complete=complete.formats,
     ),
     click.option(
         "--separator", metavar="REGEX", help="reveal.js horizontal separator (as data-separator)."
@@ -97,6 +99,7 @@ _CONNECTION_OPTION_LIST = (
 _PROVIDER_CHOICE = click.option(
     "--provider",
     default=None,
+    shell_complete=complete.providers,
     help=f"Provider that writes prompts: auto (the default: infomaniak if {TOKEN_ENV} and "
     f"{PRODUCT_ENV} are set, else offline), offline, infomaniak, openai, or a plugin's.",
 )

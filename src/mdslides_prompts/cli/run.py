@@ -19,6 +19,7 @@ from ..controls import parse_selectors
 from ..helpformat import SectionedCommand
 from ..templates import estimate_tokens
 from ..wording import plural
+from . import complete
 from .common import SUMMARIES, CommandExit, StderrConsole, fail, stderr_console, warn
 from .decks import (
     Decks,
@@ -87,6 +88,7 @@ _OFFLINE_DEPRECATED = (
 @click.option(
     "--slides",
     metavar="LIST",
+    shell_complete=complete.slides,
     help="Regenerate only these slides, fresh ones too: numbers, ranges, titles (3,5-7).",
 )
 @INCLUDE_ILLUSTRATED_OPTION
