@@ -86,6 +86,10 @@ def _command(name: str) -> click.Command:
         from .check import check, inspect, strip
 
         return {"check": check, "strip": strip, "inspect": inspect}[name]
+    if name == "quarto":
+        from .quarto import quarto
+
+        return quarto
     if name in ("config", "models", "plugins"):
         from .info import config_command, models, plugins
 

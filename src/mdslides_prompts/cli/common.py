@@ -33,6 +33,7 @@ SUMMARIES = {
     "models": "List the chat models a provider offers.",
     "plugins": "List the plugins loaded, with their versions and what they add.",
     "cache": "Where the prompt cache is, what it holds, why a slide misses.",
+    "quarto": "A Quarto pre-render step: prompts for the decks Quarto renders.",
 }
 """Every command, in the order ``--help`` lists them, with the line it shows for each.
 
