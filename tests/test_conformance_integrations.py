@@ -1,0 +1,63 @@
+"""Integrations checked with the real host tool (issue 19): pandoc runs the Lua filter
+of integrations/pandoc/ the way a user who calls pandoc directly runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import subprocess
+
+import pytest
+
+from .cli_tools import cli
+from .conftest import ROOT
+
+FILTER = ROOT / "integrations" / "pandoc" / "image-prompts.lua"
+DECK = """\
+# Part
+
+## Glaciers {.center}
+
+Ice flows downhill, slowly.
+
+<!-- the author's own comment stays -->
+
+## Moraines
+
+- Rocks
+- Sand
+"""
+
+
+def _pandoc(pandoc_harness: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    found = pandoc_harness.parent.glob(".venv/lib/python*/site-packages/pypandoc/files/pandoc")
+    return subprocess.run(
+        [str(next(found)), *args], capture_output=True, text=True, check=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(("output", "shows"), [("revealjs", True), ("beamer", False)])
+def test_the_lua_filter_takes_out_every_marker_and_nothing_else(
+    output: str,
+    shows: bool,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    pandoc_harness: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    plain = tmp_path / "plain.md"
+    plain.write_text(DECK, encoding="utf-8")
+    prompted = tmp_path / "prompted.md"
+    prompted.write_text(DECK, encoding="utf-8")
+    assert cli(capsys, "run", prompted, "--format", "pandoc")[0] == 0
+    text = prompted.read_text(encoding="utf-8")
+    assert text.count("<!-- image-prompt") == 3  # one inline in the level-1 heading
+    before = _pandoc(pandoc_harness, str(plain), "-t", output)
+    raw = _pandoc(pandoc_harness, str(prompted), "-t", output)
+    # Without the filter reveal.js output carries the markers (beamer drops raw HTML).
+    assert (raw.stdout != before.stdout) == shows
+    filtered = _pandoc(pandoc_harness, str(prompted), "-t", output, "--lua-filter", str(FILTER))
+    assert filtered.stdout == before.stdout
+    assert "image-prompt" not in filtered.stderr
