@@ -3,7 +3,9 @@ of integrations/pandoc/ the way a user who calls pandoc directly runs it."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+import re
 import subprocess
 
 import pytest
@@ -61,3 +63,49 @@ def test_the_lua_filter_takes_out_every_marker_and_nothing_else(
     filtered = _pandoc(pandoc_harness, str(prompted), "-t", output, "--lua-filter", str(FILTER))
     assert filtered.stdout == before.stdout
     assert "image-prompt" not in filtered.stderr
+
+
+PREPROCESSOR = ROOT / "integrations" / "reveal-md" / "image-prompts.mjs"
+RENDER = """\
+import { render } from '%s'
+import { readFileSync } from 'node:fs'
+const [deck, preprocessor] = process.argv.slice(2)
+const options = preprocessor ? { preprocessor } : {}
+process.stdout.write(await render(readFileSync(deck, 'utf8'), options))
+"""
+
+
+def test_reveal_md_serves_a_deck_through_the_preprocessor_without_its_markers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from .conftest import npm_harness, pristine_example
+
+    harness = npm_harness(ROOT / "conformance" / "revealjs" / "slides.mjs", "reveal-md")
+    renderer = tmp_path / "render.mjs"
+    module = harness.parent / "node_modules" / "reveal-md" / "lib" / "render.js"
+    renderer.write_text(RENDER % module.as_uri(), encoding="utf-8")
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    deck = pristine_example(tmp_path / "decks").parent / "reveal-deck.md"
+    plain = tmp_path / "plain.md"
+    plain.write_bytes(deck.read_bytes())
+    assert cli(capsys, "run", deck)[0] == 0
+    program = tmp_path / "mdslides-prompts"
+    program.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m mdslides_prompts "$@"\n')
+    program.chmod(0o755)
+
+    def served(path: Path, *preprocessor: Path) -> str:
+        done = subprocess.run(
+            ["node", str(renderer), str(path), *map(str, preprocessor)], cwd=tmp_path,
+            env={**os.environ, "MDSLIDES_PROMPTS_BIN": str(program)},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        # reveal-md copies its own command line into the page: the files named differ.
+        return re.sub(r'"_":\[[^\]]*\]', '"_":[]', done.stdout)
+
+    assert "<!-- image-prompt" in served(deck)  # reveal-md alone serves the markers
+    assert served(deck, PREPROCESSOR) == served(plain)  # as if the deck had none

@@ -65,7 +65,8 @@ def test_the_vscode_check_task_points_at_each_problem_line(tmp_path: Path) -> No
 
 def test_the_docs_recipes_are_the_tested_files() -> None:
     page = (ROOT / "docs" / "integrations.md").read_text(encoding="utf-8")
-    for recipe in (TASKS, QUARTO_YML, ROOT / "integrations" / "pandoc" / "image-prompts.lua"):
+    others = ("pandoc/image-prompts.lua", "reveal-md/image-prompts.mjs")
+    for recipe in (TASKS, QUARTO_YML, *(ROOT / "integrations" / name for name in others)):
         assert recipe.read_text(encoding="utf-8").strip() in page, recipe.name
 
 
