@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from mdslides_prompts.marker import render_marker
 
 from .conftest import ROOT
@@ -66,7 +68,7 @@ def test_the_vscode_check_task_points_at_each_problem_line(tmp_path: Path) -> No
 def test_the_docs_recipes_are_the_tested_files() -> None:
     page = (ROOT / "docs" / "integrations.md").read_text(encoding="utf-8")
     others = ("pandoc/image-prompts.lua", "reveal-md/image-prompts.mjs")
-    for recipe in (TASKS, QUARTO_YML, *(ROOT / "integrations" / name for name in others)):
+    for recipe in (TASKS, QUARTO_YML, ACTION, *(ROOT / "integrations" / n for n in others)):
         assert recipe.read_text(encoding="utf-8").strip() in page, recipe.name
 
 
@@ -144,3 +146,77 @@ def test_quarto_pre_render_outside_quarto_says_so(tmp_path: Path) -> None:
         "mdslides-prompts: QUARTO_PROJECT_INPUT_FILES is not set: run this as a pre-render "
         "step of a Quarto project"
     ]
+
+
+# --- the GitHub Action --------------------------------------------------------------------------
+
+ACTION = ROOT / "action.yml"
+
+
+def _action_steps(inputs: dict[str, str], folder: Path) -> subprocess.CompletedProcess[str]:
+    """The action's steps after its install, as a runner runs a composite action: inputs
+    filled in (defaults for the others), each ``if`` decided, each ``run`` by
+    ``bash -eo pipefail`` with the step's ``env``; ``mdslides-prompts`` is this checkout's
+    program. The last step's result."""
+    import yaml
+
+    action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    given = {k: str(v.get("default", "")) for k, v in action["inputs"].items()} | inputs
+    install, *steps = action["runs"]["steps"]
+    assert install["run"] == 'python3 -m pip install --quiet "$ACTION_PATH"'
+
+    def fill(text: str) -> str:
+        return re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: given[m.group(1)], text)
+
+    _shell("true", folder)  # the program on PATH (see _shell)
+    path = f"{folder / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    done = subprocess.CompletedProcess[str]([], 0, "", "")
+    for step in steps:
+        condition = step.get("if")
+        if condition is not None:
+            found = re.fullmatch(r"inputs\.([\w-]+) == '(\w+)'", condition)
+            assert found is not None, condition  # the only form the action uses
+            name, value = found.groups()
+            if given[name] != value:
+                continue
+        env = {**os.environ, "PATH": path, **{k: fill(v) for k, v in step["env"].items()}}
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=folder, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        if done.returncode:
+            break
+    return done
+
+
+def test_the_action_annotates_the_slides_that_need_work_and_fails(tmp_path: Path) -> None:
+    (tmp_path / "slides").mkdir()
+    (tmp_path / "slides" / "talk.md").write_text(STALE, encoding="utf-8")
+    (tmp_path / "README.md").write_text("# Not a deck\n", encoding="utf-8")
+    done = _action_steps({"paths": "slides README.md"}, tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        "::error file=slides/talk.md,line=7,title=Image prompt stale::slide 1: stale",
+        "::error file=slides/talk.md,line=12,title=Image prompt missing::slide 2: missing",
+    ]
+
+
+def test_the_action_writes_cached_prompts_first_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    deck = tmp_path / "talk.md"
+    deck.write_text(TALK, encoding="utf-8")
+    done = _action_steps({"paths": "talk.md", "write": "true"}, tmp_path)
+    assert done.returncode == 1  # nothing cached yet: check still finds the slides bare
+    filled = subprocess.run(
+        [sys.executable, "-m", "mdslides_prompts", "run", str(deck)], capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert filled.returncode == 0, filled.stderr
+    deck.write_text(TALK, encoding="utf-8")  # a fresh checkout: the cache has the answers
+    done = _action_steps({"paths": "talk.md", "write": "true", "lint": "true"}, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert deck.read_text(encoding="utf-8").count("image-prompt") == 2

@@ -116,7 +116,9 @@ def test_every_install_line_names_a_path_or_a_git_url() -> None:
         if "mdslides-prompts" in line:
             assert re.search(r"@ git\+|\./|/path/", line), line
         else:
-            assert re.match(r"""(-e )?['"]?(\.|\.\[\w+(,\w+)*\])['"]?( |$)""", line), line
+            # A checkout: this one, or the GitHub Action's own (action.yml).
+            path = r"""(\.|\.\[\w+(,\w+)*\]|\$ACTION_PATH)"""
+            assert re.match(rf"""(-e |--quiet )?['"]?{path}['"]?( |$)""", line), line
 
 
 def test_the_pre_commit_examples_name_the_repositorys_hooks() -> None:
