@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -67,7 +68,11 @@ def test_the_vscode_check_task_points_at_each_problem_line(tmp_path: Path) -> No
 
 def test_the_docs_recipes_are_the_tested_files() -> None:
     page = (ROOT / "docs" / "integrations.md").read_text(encoding="utf-8")
-    others = ("pandoc/image-prompts.lua", "reveal-md/image-prompts.mjs")
+    others = (
+        "pandoc/image-prompts.lua",
+        "reveal-md/image-prompts.mjs",
+        "mkslides/image_prompts.py",
+    )
     for recipe in (TASKS, QUARTO_YML, ACTION, *(ROOT / "integrations" / n for n in others)):
         assert recipe.read_text(encoding="utf-8").strip() in page, recipe.name
 
@@ -220,3 +225,45 @@ def test_the_action_writes_cached_prompts_first_when_asked(
     done = _action_steps({"paths": "talk.md", "write": "true", "lint": "true"}, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert deck.read_text(encoding="utf-8").count("image-prompt") == 2
+
+
+# --- MkSlides' preprocess script ----------------------------------------------------------------
+
+MKSLIDES = ROOT / "integrations" / "mkslides" / "image_prompts.py"
+
+
+def _mkslides_preprocess() -> Any:
+    """The script's ``preprocess``, loaded as MkSlides loads a ``preprocess_script``
+    (``importlib.util.spec_from_file_location``, then the module's ``preprocess``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("preprocess_module", MKSLIDES)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.preprocess
+
+
+@pytest.mark.parametrize("mode", ["strip", "cache-only"])
+def test_the_mkslides_preprocess_script_serves_the_deck_without_or_with_its_prompts(
+    mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .conftest import pristine_example
+
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    deck = pristine_example(tmp_path / "decks").parent / "reveal-deck.md"
+    plain = deck.read_text(encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "mdslides_prompts", "run", str(deck), "--format", "mkslides"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    prompted = deck.read_text(encoding="utf-8")
+    monkeypatch.setenv("MDSLIDES_PROMPTS_MKSLIDES", mode)
+    preprocess = _mkslides_preprocess()
+    if mode == "strip":
+        assert preprocess(prompted) == plain
+    else:  # the cache gives the prompts back to a deck that has none
+        assert preprocess(plain) == prompted
