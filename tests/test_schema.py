@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mdslides_prompts.configfile import config_schema
+from mdslides_prompts.configfile import config_schema, pyproject_schema
 from mdslides_prompts.plugins import get_plugin_manager
 from mdslides_prompts.workspace import config_keys
 
@@ -20,6 +20,7 @@ from .cli_tools import cli
 from .conftest import ROOT
 
 SCHEMA = ROOT / "schema" / "config.schema.json"
+PYPROJECT = ROOT / "schema" / "pyproject.schema.json"
 
 
 def _schema() -> dict[str, Any]:
@@ -27,11 +28,16 @@ def _schema() -> dict[str, Any]:
 
 
 def test_the_published_schema_is_the_one_the_keys_make(capsys: pytest.CaptureFixture[str]) -> None:
-    made = config_schema(config_keys(get_plugin_manager(load_entrypoints=False)))
-    assert _schema() == made, "regenerate: mdslides-prompts --plugins '' config --schema"
-    code, out, _ = cli(capsys, "--plugins", "", "config", "--schema")
-    assert code == 0 and out == SCHEMA.read_text(encoding="utf-8")
-    jsonschema.Draft202012Validator.check_schema(made)
+    keys = config_keys(get_plugin_manager(load_entrypoints=False))
+    for path, make, which in ((SCHEMA, config_schema, "config"),
+                              (PYPROJECT, pyproject_schema, "pyproject")):  # fmt: skip
+        made = make(keys)
+        assert json.loads(path.read_text(encoding="utf-8")) == made, (
+            f"regenerate: mdslides-prompts --plugins '' config --schema {which} > {path.name}"
+        )
+        code, out, _ = cli(capsys, "--plugins", "", "config", "--schema", which)
+        assert code == 0 and out == path.read_text(encoding="utf-8")
+        jsonschema.Draft202012Validator.check_schema(made)
 
 
 def test_the_documented_example_passes_the_schema_and_the_tool(

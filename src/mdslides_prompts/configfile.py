@@ -57,6 +57,7 @@ __all__ = [
     "file_layer",
     "front_matter_layer",
     "hide_config_block",
+    "pyproject_schema",
     "resolve",
 ]
 
@@ -524,6 +525,19 @@ def config_schema(keys: Mapping[str, Key]) -> dict[str, Any]:
         "type": "object",
         "properties": properties,
         "additionalProperties": False,
+    }
+
+
+def pyproject_schema(keys: Mapping[str, Key]) -> dict[str, Any]:
+    """The JSON Schema of a ``pyproject.toml`` as far as this tool reads it: its
+    ``[tool.mdslides-prompts]`` table (see :func:`config_schema`); every other table is
+    left to its own tools."""
+    table = {k: v for k, v in config_schema(keys).items() if k != "$schema"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"pyproject.toml with [tool.{CONFIG_KEY}]",
+        "type": "object",
+        "properties": {"tool": {"type": "object", "properties": {CONFIG_KEY: table}}},
     }
 
 

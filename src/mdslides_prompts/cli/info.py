@@ -158,21 +158,27 @@ def plugins(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option(
     "--schema",
-    is_flag=True,
-    help="Print the JSON Schema of the configuration (every key of the loaded plugins too), "
-    "for editors.",
+    type=click.Choice(["config", "pyproject"]),
+    default=None,
+    help="Print a JSON Schema for editors instead (every key of the loaded plugins too): "
+    "of a config file (config), or of a pyproject.toml's [tool.mdslides-prompts] table.",
 )
 def config_command(
-    path: str | None, config_file: str | None, as_json: bool, schema: bool, **options: Any
+    path: str | None,
+    config_file: str | None,
+    as_json: bool,
+    schema: str | None,
+    **options: Any,
 ) -> None:
     """Show the configuration that applies to the deck at PATH (default: this folder):
     every key with its value and where that comes from (default, config file, front
     matter, environment, command line)."""
     if schema:
-        from ..configfile import config_schema
+        from ..configfile import config_schema, pyproject_schema
         from ..workspace import config_keys
 
-        click.echo(json.dumps(config_schema(config_keys(plugin_manager())), indent=2))
+        make = config_schema if schema == "config" else pyproject_schema
+        click.echo(json.dumps(make(config_keys(plugin_manager())), indent=2))
         return
     target = Path(path) if path else None
     if target is not None and not target.exists():
