@@ -146,3 +146,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name.startswith("test_conformance_"):
             item.add_marker(pytest.mark.conformance)
+
+
+@pytest.fixture
+def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No provider credentials and no CI (``auto`` is the offline provider, placeholders
+    allowed), and a prompt cache of the test's own."""
+    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI", "PRE_COMMIT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))

@@ -52,11 +52,7 @@ def _pictured(
     return pictured, {s["slide"]: s for s in slides if s["action"] == "made"}
 
 
-@pytest.fixture(autouse=True)
-def _offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("offline")
 
 
 def test_marp_core_shows_each_picture_in_its_slot_and_nothing_else_changes(

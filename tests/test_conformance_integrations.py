@@ -37,6 +37,7 @@ def _pandoc(pandoc_harness: Path, *args: str) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.usefixtures("offline")
 @pytest.mark.parametrize(("output", "shows"), [("revealjs", True), ("beamer", False)])
 def test_the_lua_filter_takes_out_every_marker_and_nothing_else(
     output: str,
@@ -46,9 +47,6 @@ def test_the_lua_filter_takes_out_every_marker_and_nothing_else(
     pandoc_harness: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
-    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
-        monkeypatch.delenv(name, raising=False)
     plain = tmp_path / "plain.md"
     plain.write_text(DECK, encoding="utf-8")
     prompted = tmp_path / "prompted.md"
@@ -75,6 +73,7 @@ process.stdout.write(await render(readFileSync(deck, 'utf8'), options))
 """
 
 
+@pytest.mark.usefixtures("offline")
 def test_reveal_md_serves_a_deck_through_the_preprocessor_without_its_markers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,9 +85,6 @@ def test_reveal_md_serves_a_deck_through_the_preprocessor_without_its_markers(
     renderer = tmp_path / "render.mjs"
     module = harness.parent / "node_modules" / "reveal-md" / "lib" / "render.js"
     renderer.write_text(RENDER % module.as_uri(), encoding="utf-8")
-    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
-    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
-        monkeypatch.delenv(name, raising=False)
     deck = pristine_example(tmp_path / "decks").parent / "reveal-deck.md"
     plain = tmp_path / "plain.md"
     plain.write_bytes(deck.read_bytes())

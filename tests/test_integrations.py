@@ -206,12 +206,10 @@ def test_the_action_annotates_the_slides_that_need_work_and_fails(tmp_path: Path
     ]
 
 
+@pytest.mark.usefixtures("offline")
 def test_the_action_writes_cached_prompts_first_when_asked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
-    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
-        monkeypatch.delenv(name, raising=False)
     deck = tmp_path / "talk.md"
     deck.write_text(TALK, encoding="utf-8")
     done = _action_steps({"paths": "talk.md", "write": "true"}, tmp_path)
@@ -244,15 +242,13 @@ def _mkslides_preprocess() -> Any:
     return module.preprocess
 
 
+@pytest.mark.usefixtures("offline")
 @pytest.mark.parametrize("mode", ["strip", "cache-only"])
 def test_the_mkslides_preprocess_script_serves_the_deck_without_or_with_its_prompts(
     mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from .conftest import pristine_example
 
-    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
-    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
-        monkeypatch.delenv(name, raising=False)
     deck = pristine_example(tmp_path / "decks").parent / "reveal-deck.md"
     plain = deck.read_text(encoding="utf-8")
     done = subprocess.run(

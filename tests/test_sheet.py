@@ -126,12 +126,10 @@ def test_a_page_that_breaks_its_policy_is_caught(tmp_path: Path) -> None:
         assert any("Content Security Policy" in p for p in page.problems())
 
 
+@pytest.mark.usefixtures("offline")
 def test_images_sheet_and_inspect_html_write_the_decks_sheet(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("INFOMANIAK_API_TOKEN", "INFOMANIAK_PRODUCT_ID", "CI"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("MDSLIDES_PROMPTS_CACHE_DIR", str(tmp_path / "cache"))
     deck = tmp_path / "talk.md"
     deck.write_text(
         "---\nmarp: true\n---\n\n# Glaciers\n\nIce moves.\n\n---\n\n# Moraines\n\nRocks.\n\n"
@@ -156,6 +154,7 @@ def test_images_sheet_and_inspect_html_write_the_decks_sheet(
     assert code == 0 and out == sheet.read_text(encoding="utf-8")
 
 
+@pytest.mark.usefixtures("offline")
 def test_chromium_shows_a_decks_sheet_as_images_wrote_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
