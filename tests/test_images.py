@@ -717,3 +717,23 @@ def test_a_read_only_deck_keeps_its_bytes_and_says_so_once(
     assert len(_pictures(deck)) == 2  # made and stored: the next run places them
     code, _, err = cli(capsys, "images", deck)
     assert code == 0 and "0 pictures made; 2 from the image store" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--image-provider", "nope"], "unknown image provider 'nope'; choose from infomaniak, "
+         "offline, openai"),
+        (["--placement", "sideways"], "Invalid value for '--placement'"),
+        (["--max-images", "-1"], "Invalid value for '--max-images'"),
+    ],
+)  # fmt: skip
+def test_bad_picture_options_are_one_line_and_touch_nothing(
+    args: list[str], said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = _deck(tmp_path)
+    assert cli(capsys, "run", deck)[0] == 0
+    before = deck.read_bytes()
+    code, _, err = cli(capsys, "images", deck, *args)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and said in err, err
+    assert deck.read_bytes() == before and not _pictures(deck)

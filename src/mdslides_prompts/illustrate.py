@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING
 from .config import Settings
 from .deck import Deck, Slide, SlidePicture, Status
 from .errors import MdSlidesError, PluginError, ProviderError, UsageError
-from .fileio import write_text
+from .fileio import write_atomic, write_text
 from .imagestore import ImageStore
 from .kinds import slide_kind
 from .marker import PromptMarker
 from .placement import Placement, Slot
 from .providers.pictures import SIZES, ImageProvider, ImageRequest
-from .sheet import Card, Sheet
+from .sheet import Card, Sheet, render_sheet
 from .visible import plain_text
 
 if TYPE_CHECKING:
@@ -51,8 +51,10 @@ __all__ = [
     "check_budget",
     "choose_slot",
     "picture_size",
+    "sheet_path",
     "spend",
     "to_ask",
+    "write_sheet",
 ]
 
 
@@ -202,8 +204,7 @@ class Illustrator:
 
     def store(self, deck: Deck) -> ImageStore:
         """The image store of *deck* (next to it; the working folder for standard input)."""
-        where = deck.path if deck.path is not None else Path.cwd() / "deck.md"
-        return ImageStore.beside(where, self.pipeline.settings.images_folder)
+        return ImageStore.beside(_deck_file(deck), self.pipeline.settings.images_folder)
 
     def plan(self, deck: Deck) -> list[PictureOutcome]:
         """What a run would do with each slide of *deck*: ``made`` stands for a picture to
@@ -453,6 +454,24 @@ def build_sheet(
         )  # fmt: skip
     placeholder = pipeline.image_provider_name() == "offline"
     return Sheet(deck.name, deck.format, art, tuple(cards), placeholder)
+
+
+def sheet_path(deck: Path) -> Path:
+    """Where the contact sheet of the deck at *deck* goes: ``talk.md`` → ``talk.sheet.html``."""
+    return deck.with_name(f"{deck.stem}.sheet.html")
+
+
+def write_sheet(pipeline: Pipeline, result: DeckPictures) -> Path:
+    """Write the contact sheet of *result*'s deck, as *result* left its text, beside the
+    deck (see :func:`sheet_path`); where it went.
+
+    :raises MdSlidesError: the deck cannot be split again, or the page cannot be written
+    """
+    deck = result.deck
+    now = pipeline.parse(replace(deck, text=result.text, slides=()))
+    path = sheet_path(_deck_file(deck))
+    write_atomic(path, render_sheet(build_sheet(pipeline, now, result.outcomes)).encode("utf-8"))
+    return path
 
 
 def _below_title(text: str, slide: Slide) -> str:

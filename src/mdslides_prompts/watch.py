@@ -37,12 +37,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 import contextlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import hashlib
 import os
 from pathlib import Path
 import threading
 import time
+from typing import TypeVar
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -51,13 +52,12 @@ from watchdog.observers.api import BaseObserver
 from .config import Settings
 from .deck import Deck
 from .errors import DeckError, MdSlidesError
-from .fileio import TEMP_PREFIX, find_decks, is_folder_deck, read_current, write_atomic
-from .illustrate import DeckPictures, Illustrator, build_sheet
+from .fileio import TEMP_PREFIX, find_decks, is_folder_deck, read_current
+from .illustrate import DeckPictures, Illustrator, write_sheet
 from .outcomes import DeckReport
 from .pipeline import Pipeline
 from .providers.base import Provider
 from .providers.pictures import ImageProvider
-from .sheet import render_sheet
 from .workspace import Workspace
 
 __all__ = [
@@ -71,7 +71,6 @@ __all__ = [
     "Watcher",
     "Watching",
     "is_editor_file",
-    "sheet_path",
 ]
 
 DEBOUNCE = 0.2
@@ -442,13 +441,7 @@ class Watcher:
 
     def _provider(self, pipeline: Pipeline) -> Provider:
         """The session's provider for *pipeline*'s settings, made on first use."""
-        want = _provider_key(pipeline.settings)
-        for key, provider in self._providers:
-            if key == want:
-                return provider
-        provider = pipeline.open_provider()
-        self._providers.append((want, provider))
-        return provider
+        return _session(self._providers, _provider_key(pipeline.settings), pipeline.open_provider)
 
     async def _quiet_batch(self) -> list[Path]:
         """Wait until the edits are quiet (or have waited long enough); take the dirty set."""
@@ -546,12 +539,7 @@ class Watcher:
     def _image_provider(self, pipeline: Pipeline) -> ImageProvider:
         """The session's image provider for *pipeline*'s settings, made on first use."""
         want = (pipeline.image_provider_name(), *_provider_key(pipeline.settings))
-        for key, provider in self._image_providers:
-            if key == want:
-                return provider
-        provider = pipeline.open_image_provider()
-        self._image_providers.append((want, provider))
-        return provider
+        return _session(self._image_providers, want, pipeline.open_image_provider)
 
     async def _pictures(self) -> None:
         """Give each deck its pictures once it has been quiet for :attr:`image_quiet`."""
@@ -591,7 +579,7 @@ class Watcher:
             self._known[path] = _Known(_digest(written), _stat(path), clean=known.clean, ours=True)
         if self.sheet:
             try:
-                await asyncio.to_thread(_write_sheet, pipeline, deck, result)
+                await asyncio.to_thread(write_sheet, pipeline, result)
             except MdSlidesError as exc:
                 self._fail(path, f"{path}: contact sheet not written: {exc}")
         self._emit(PicturesPlaced(path, result, time.monotonic() - started))
@@ -610,19 +598,6 @@ class Watcher:
         self.on_event(event)
 
 
-def sheet_path(deck: Path) -> Path:
-    """Where the contact sheet of the deck at *deck* goes: ``talk.md`` → ``talk.sheet.html``."""
-    return deck.with_name(f"{deck.stem}.sheet.html")
-
-
-def _write_sheet(pipeline: Pipeline, deck: Deck, result: DeckPictures) -> None:
-    """Write *deck*'s contact sheet as *result* left it."""
-    assert deck.path is not None
-    now = pipeline.parse(replace(deck, text=result.text, slides=()))
-    page = render_sheet(build_sheet(pipeline, now, result.outcomes))
-    write_atomic(sheet_path(deck.path), page.encode("utf-8"))
-
-
 def _stat(path: Path) -> tuple[int, ...] | None:
     try:
         return _signature(path.stat())
@@ -636,6 +611,20 @@ def _snapshot_digest(path: Path) -> str | None:
     except DeckError:
         return None
     return _digest(snapshot[0]) if snapshot is not None else None
+
+
+_P = TypeVar("_P")
+
+
+def _session(made: list[tuple[tuple[object, ...], _P]], key: tuple[object, ...],
+             make: Callable[[], _P]) -> _P:  # fmt: skip
+    """The provider in *made* under *key*, made (and kept there) on first use."""
+    for have, provider in made:
+        if have == key:
+            return provider
+    provider = make()
+    made.append((key, provider))
+    return provider
 
 
 def _provider_key(settings: Settings) -> tuple[object, ...]:

@@ -252,24 +252,14 @@ def write_sheets(
 
 def write_sheet(item: Loaded, result: DeckPictures) -> str:
     """Write the contact sheet of *item*'s deck as *result* left it; the line to print."""
-    from dataclasses import replace
-
     from ..errors import MdSlidesError
-    from ..fileio import write_atomic
-    from ..illustrate import build_sheet
-    from ..sheet import render_sheet
-    from ..watch import sheet_path
+    from ..illustrate import write_sheet as write
 
-    deck = item.deck
-    assert deck.path is not None  # images takes files only
-    path = sheet_path(deck.path)
     try:
-        now = item.pipeline.parse(replace(deck, text=result.text, slides=()))
-        page = render_sheet(build_sheet(item.pipeline, now, result.outcomes))
-        write_atomic(path, page.encode("utf-8"))
+        path = write(item.pipeline, result)
     except MdSlidesError as exc:
-        return f"{deck.name}: error: contact sheet not written: {exc}"
-    return f"{deck.name}: contact sheet {path}"
+        return f"{result.deck.name}: error: contact sheet not written: {exc}"
+    return f"{result.deck.name}: contact sheet {path}"
 
 
 def _spend_line(loaded: Sequence[Loaded], results: Sequence[DeckPictures]) -> str:
