@@ -162,6 +162,32 @@ def test_pre_commit_hooks_run_check_and_run_on_staged_files(
     assert "image-prompt" not in (deck.parent / "README.md").read_text()
 
 
+def test_the_check_hook_opens_no_connection_with_credentials_set(
+    deck: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pre-commit.ci runs hooks without a network: ``check`` must not need one, even where
+    a provider is configured. Every address it could use points at a listening socket here."""
+    import socket
+
+    (check, _run) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    for name in ("INFOMANIAK_BASE_URL", "MDSLIDES_PROMPTS_BASE_URL", "HTTP_PROXY", "HTTPS_PROXY",
+                 "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):  # fmt: skip
+        monkeypatch.setenv(name, url)
+    monkeypatch.setenv("INFOMANIAK_API_TOKEN", "secret-token-1234")
+    monkeypatch.setenv("INFOMANIAK_PRODUCT_ID", "1234")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    with listener:
+        found = subprocess.run(_hook_command(check, [deck]), capture_output=True, text=True)
+        assert found.returncode == 1 and "talk.md:9: slide 1: missing" in found.stdout
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody knocked
+    assert "secret" not in found.stdout + found.stderr
+
+
 def _pre_commit_selects(hook: dict[str, Any], path: Path) -> bool:
     """Whether pre-commit passes *path* to *hook*: its ``files``/``exclude`` regexes, then
     identify's tags against ``types`` (all), ``types_or`` (any) and ``exclude_types``, with

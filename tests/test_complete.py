@@ -65,3 +65,57 @@ def test_slides_are_the_decks_own_numbers_with_their_titles(shell: str, tmp_path
         "1,1", "1,2", "1,3",
     ]  # fmt: skip
     assert _complete("mdslides-prompts run nowhere.md --slides ", cwd=tmp_path) == []
+
+
+def _startup_lines() -> dict[str, str]:
+    """The start-up lines docs/commands.md gives, by the file they go in."""
+    from .conftest import ROOT
+
+    page = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    block = page.split("## Shell completion", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    lines = (line.rsplit("#", 1) for line in block.splitlines())
+    return {where.strip(): line.strip() for line, where in lines}
+
+
+def test_the_documented_bash_line_completes_in_bash(tmp_path: Path) -> None:
+    """The ``~/.bashrc`` line of the docs, run by bash, then bash's completion of a command
+    line as it does on a Tab: the function the line registered, ``COMPREPLY`` its answer."""
+    line = _startup_lines()["~/.bashrc"]
+    (tmp_path / "talk.md").write_text(DECK, encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    program = bin_dir / "mdslides-prompts"
+    program.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m mdslides_prompts "$@"\n')
+    program.chmod(0o755)
+    script = f"""{line}
+spec=$(complete -p mdslides-prompts)
+function=${{spec#*-F }}; function=${{function%% *}}
+COMP_WORDS=(mdslides-prompts run talk.md --slides ""); COMP_CWORD=4; COMPREPLY=()
+"$function" mdslides-prompts "" --slides  # bash's arguments: command, word, the one before
+printf '%s\\n' "${{COMPREPLY[@]}}"
+COMP_WORDS=(mdslides-prompts ins); COMP_CWORD=1; COMPREPLY=()
+"$function" mdslides-prompts ins mdslides-prompts
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-c", script], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["1", "2", "3", "inspect"]
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_the_documented_zsh_and_fish_lines_give_their_shells_script(shell: str) -> None:
+    """zsh and fish are not on this machine: their lines' command must at least print the
+    script that asks the program with that shell's protocol."""
+    lines = _startup_lines()
+    line = next(text for where, text in lines.items() if shell in where)
+    assert f"_MDSLIDES_PROMPTS_COMPLETE={shell}_source mdslides-prompts" in line
+    env = {**os.environ, "_MDSLIDES_PROMPTS_COMPLETE": f"{shell}_source"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mdslides_prompts"], env=env, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0 and f"_MDSLIDES_PROMPTS_COMPLETE={shell}_complete" in done.stdout

@@ -73,7 +73,13 @@ def test_the_docs_recipes_are_the_tested_files() -> None:
         "reveal-md/image-prompts.mjs",
         "mkslides/image_prompts.py",
     )
-    for recipe in (TASKS, QUARTO_YML, ACTION, *(ROOT / "integrations" / n for n in others)):
+    for recipe in (
+        TASKS,
+        QUARTO_YML,
+        ACTION,
+        WORKFLOW,
+        *(ROOT / "integrations" / n for n in others),
+    ):
         assert recipe.read_text(encoding="utf-8").strip() in page, recipe.name
 
 
@@ -158,23 +164,33 @@ def test_quarto_pre_render_outside_quarto_says_so(tmp_path: Path) -> None:
 ACTION = ROOT / "action.yml"
 
 
-def _action_steps(inputs: dict[str, str], folder: Path) -> subprocess.CompletedProcess[str]:
-    """The action's steps after its install, as a runner runs a composite action: inputs
-    filled in (defaults for the others), each ``if`` decided, each ``run`` by
-    ``bash -eo pipefail`` with the step's ``env``; ``mdslides-prompts`` is this checkout's
-    program. The last step's result."""
+def _run_action(
+    inputs: dict[str, str], folder: Path, python: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The action's steps, as a runner runs a composite action: inputs filled in (defaults
+    for the others), each ``if`` decided, each ``run`` by ``bash -eo pipefail`` with the
+    step's ``env``. With *python* (a virtualenv's ``bin`` folder) the install step runs
+    too, into it, with no index: pip finds the dependencies and the build backend already
+    there; without, ``mdslides-prompts`` is this checkout's program. The last step's result."""
     import yaml
 
     action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
     given = {k: str(v.get("default", "")) for k, v in action["inputs"].items()} | inputs
     install, *steps = action["runs"]["steps"]
     assert install["run"] == 'python3 -m pip install --quiet "$ACTION_PATH"'
+    context = {"github.action_path": str(ROOT)}
+    context |= {f"inputs.{k}": v for k, v in given.items()}
 
     def fill(text: str) -> str:
-        return re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", lambda m: given[m.group(1)], text)
+        return re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: context[m.group(1)], text)
 
-    _shell("true", folder)  # the program on PATH (see _shell)
-    path = f"{folder / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    if python is None:
+        _shell("true", folder)  # the program on PATH (see _shell)
+        bin_dir = folder / "bin"
+    else:
+        bin_dir = python
+        steps = [install, *steps]
+    path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
     done = subprocess.CompletedProcess[str]([], 0, "", "")
     for step in steps:
         condition = step.get("if")
@@ -185,12 +201,38 @@ def _action_steps(inputs: dict[str, str], folder: Path) -> subprocess.CompletedP
             if given[name] != value:
                 continue
         env = {**os.environ, "PATH": path, **{k: fill(v) for k, v in step["env"].items()}}
+        env |= {"PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0"}
         done = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-            cwd=folder, env=env, capture_output=True, text=True, timeout=120,
+            cwd=folder, env=env, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         if done.returncode:
             break
+    return done
+
+
+WORKFLOW = ROOT / "integrations" / "github" / "slides.yml"
+
+
+def _run_workflow(workspace: Path, python: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The docs' workflow, its one job run step by step in *workspace* as GitHub's runner
+    would after the checkout: ``setup-python`` asks for a Python this program runs on, and
+    the step that uses this repository runs its action with the step's ``with``."""
+    import yaml
+
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    (job,) = workflow["jobs"].values()
+    done = subprocess.CompletedProcess[str]([], 0, "", "")
+    for step in job["steps"]:
+        uses, given = step["uses"], step.get("with", {})
+        if uses.startswith("actions/checkout@"):
+            assert not given  # the pull request's own files: the workspace
+        elif uses.startswith("actions/setup-python@"):
+            wanted = tuple(int(n) for n in str(given["python-version"]).split("."))
+            assert wanted >= (3, 11)  # requires-python
+        else:
+            assert re.fullmatch(r"[\w-]+/mdslides-prompts@v[\d.]+", uses), uses
+            done = _run_action({k: str(v) for k, v in given.items()}, workspace, python)
     return done
 
 
@@ -198,7 +240,7 @@ def test_the_action_annotates_the_slides_that_need_work_and_fails(tmp_path: Path
     (tmp_path / "slides").mkdir()
     (tmp_path / "slides" / "talk.md").write_text(STALE, encoding="utf-8")
     (tmp_path / "README.md").write_text("# Not a deck\n", encoding="utf-8")
-    done = _action_steps({"paths": "slides README.md"}, tmp_path)
+    done = _run_action({"paths": "slides README.md"}, tmp_path)
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         "::error file=slides/talk.md,line=7,title=Image prompt stale::slide 1: stale",
@@ -212,7 +254,7 @@ def test_the_action_writes_cached_prompts_first_when_asked(
 ) -> None:
     deck = tmp_path / "talk.md"
     deck.write_text(TALK, encoding="utf-8")
-    done = _action_steps({"paths": "talk.md", "write": "true"}, tmp_path)
+    done = _run_action({"paths": "talk.md", "write": "true"}, tmp_path)
     assert done.returncode == 1  # nothing cached yet: check still finds the slides bare
     filled = subprocess.run(
         [sys.executable, "-m", "mdslides_prompts", "run", str(deck)], capture_output=True,
@@ -220,9 +262,56 @@ def test_the_action_writes_cached_prompts_first_when_asked(
     )  # fmt: skip
     assert filled.returncode == 0, filled.stderr
     deck.write_text(TALK, encoding="utf-8")  # a fresh checkout: the cache has the answers
-    done = _action_steps({"paths": "talk.md", "write": "true", "lint": "true"}, tmp_path)
+    done = _run_action({"paths": "talk.md", "write": "true", "lint": "true"}, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert deck.read_text(encoding="utf-8").count("image-prompt") == 2
+
+
+def test_the_docs_workflow_annotates_the_pull_requests_decks(tmp_path: Path) -> None:
+    (tmp_path / "slides").mkdir()
+    (tmp_path / "slides" / "talk.md").write_text(STALE, encoding="utf-8")
+    done = _run_workflow(tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        "::error file=slides/talk.md,line=7,title=Image prompt stale::slide 1: stale",
+        "::error file=slides/talk.md,line=12,title=Image prompt missing::slide 2: missing",
+    ]
+
+
+def _bare_virtualenv(folder: Path) -> Path:
+    """A new virtualenv whose packages are this one's (a ``.pth`` line), as
+    ``setup-python`` leaves a runner with pip and whatever the job installed; its ``bin``."""
+    import sysconfig
+
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=120)
+    bin_dir = folder / "bin"
+    probe = [
+        str(bin_dir / "python3"),
+        "-c",
+        "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+    ]
+    purelib = Path(subprocess.run(probe, check=True, capture_output=True, text=True).stdout.strip())
+    (purelib / "_runner_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return bin_dir
+
+
+@pytest.mark.conformance
+def test_the_action_installs_the_tool_from_its_own_repository(tmp_path: Path) -> None:
+    bin_dir = _bare_virtualenv(tmp_path / "runner")
+    workspace = tmp_path / "pr"
+    (workspace / "slides").mkdir(parents=True)
+    (workspace / "slides" / "talk.md").write_text(STALE, encoding="utf-8")
+    done = _run_workflow(workspace, bin_dir)
+    assert done.returncode == 1, done.stderr
+    assert len(done.stdout.splitlines()) == 2 and done.stdout.startswith("::error file=slides/")
+    # The program that ran is the one the install step put in the runner's virtualenv.
+    program = bin_dir / "mdslides-prompts"
+    assert program.is_file()
+    probe = "import mdslides_prompts; print(mdslides_prompts.__file__)"
+    where = subprocess.run(
+        [str(bin_dir / "python3"), "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert Path(where.stdout.strip()).is_relative_to(tmp_path / "runner"), where.stdout
 
 
 # --- MkSlides' preprocess script ----------------------------------------------------------------
