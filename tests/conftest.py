@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -139,6 +140,17 @@ def pandoc_harness() -> Path:
         ["bash", str(ROOT / "conformance" / "pandoc" / "install.sh")], check=True, timeout=600
     )
     return ROOT / "conformance" / "pandoc" / "slides.py"
+
+
+@pytest.fixture(scope="session")
+def mkslides_harness() -> Path:
+    """MkSlides 2.0.23's deck reading and preprocess loader
+    (``conformance/mkslides/mkslides_preprocess.py``), installed on first use."""
+    subprocess.run(
+        ["bash", str(ROOT / "conformance" / "mkslides" / "install.sh")], check=True, timeout=600,
+        env={**os.environ, "PYTHON": sys.executable},
+    )  # fmt: skip
+    return ROOT / "conformance" / "mkslides" / "mkslides_preprocess.py"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

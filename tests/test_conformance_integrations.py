@@ -1,5 +1,6 @@
 """Integrations checked with the real host tool (issue 19): pandoc runs the Lua filter
-of integrations/pandoc/ the way a user who calls pandoc directly runs it."""
+of integrations/pandoc/ the way a user who calls pandoc directly runs it; MkSlides' own
+loader runs the preprocess script of integrations/mkslides/ on the text MkSlides gives it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 from pathlib import Path
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -105,3 +107,62 @@ def test_reveal_md_serves_a_deck_through_the_preprocessor_without_its_markers(
 
     assert "<!-- image-prompt" in served(deck)  # reveal-md alone serves the markers
     assert served(deck, PREPROCESSOR) == served(plain)  # as if the deck had none
+
+
+# --- MkSlides: its loader, its deck reading ---------------------------------------------------
+
+MKSLIDES_SCRIPT = ROOT / "integrations" / "mkslides" / "image_prompts.py"
+MKSLIDES_DECK = """\
+---
+slides:
+  theme: white
+---
+
+# Glaciers
+
+Ice flows downhill, slowly.
+
+---
+
+# Moraines
+
+- Rocks
+- Sand
+
+Note: what the glacier leaves behind
+"""
+
+
+def _served(harness: Path, deck: Path, script: Path, **env: str) -> str:
+    """The Markdown MkSlides renders from *deck* with *script* as its preprocess script."""
+    done = subprocess.run(
+        [sys.executable, str(harness), str(deck), str(script)], capture_output=True, text=True,
+        timeout=120, env={**os.environ, **env},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.usefixtures("offline")
+def test_mkslides_renders_a_prompted_deck_as_the_deck_without_prompts(
+    tmp_path: Path, mkslides_harness: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    identity = tmp_path / "identity.py"
+    identity.write_text("def preprocess(markdown):\n    return markdown\n", encoding="utf-8")
+    deck = tmp_path / "talk.md"
+    deck.write_text(MKSLIDES_DECK, encoding="utf-8")
+    plain = _served(mkslides_harness, deck, identity)
+    assert cli(capsys, "run", str(deck), "--format", "mkslides")[0] == 0
+    assert deck.read_text(encoding="utf-8").count("image-prompt") == 2
+    prompted = _served(mkslides_harness, deck, identity)
+    assert _served(mkslides_harness, deck, MKSLIDES_SCRIPT) == plain != prompted
+    # cache-only: a deck without its prompts is served with them, from the cache
+    cached = _served(
+        mkslides_harness, deck, MKSLIDES_SCRIPT, MDSLIDES_PROMPTS_MKSLIDES="cache-only"
+    )
+    assert cached == prompted
+    deck.write_text(MKSLIDES_DECK, encoding="utf-8")
+    cached = _served(
+        mkslides_harness, deck, MKSLIDES_SCRIPT, MDSLIDES_PROMPTS_MKSLIDES="cache-only"
+    )
+    assert cached == prompted

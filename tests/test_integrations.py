@@ -352,3 +352,11 @@ def test_the_mkslides_preprocess_script_serves_the_deck_without_or_with_its_prom
         assert preprocess(prompted) == plain
     else:  # the cache gives the prompts back to a deck that has none
         assert preprocess(plain) == prompted
+
+
+def test_the_quarto_recipe_names_the_variables_the_command_reads() -> None:
+    page = (ROOT / "docs" / "integrations.md").read_text(encoding="utf-8")
+    section = page.split("## Quarto", 1)[1].split("\n## ", 1)[0]
+    source = (ROOT / "src" / "mdslides_prompts" / "cli" / "quarto.py").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(QUARTO_\w+)`", section))
+    assert named and named <= set(re.findall(r"QUARTO_\w+", source))
