@@ -33,6 +33,12 @@ class StandIn:
     """Requests answered with a prompt."""
     rejected: int = 0
     """Requests answered with 429."""
+    first_request: float | None = None
+    """``time.perf_counter()`` when the first request had arrived whole."""
+    last_answer: float | None = None
+    """``time.perf_counter()`` when the last answer was written."""
+    arrivals: list[float] = field(default_factory=list)
+    """``time.perf_counter()`` of every request's arrival, in order."""
     _starts: deque[float] = field(default_factory=deque)
 
     def _admit(self) -> float:
@@ -53,6 +59,9 @@ class StandIn:
                 head = await reader.readuntil(b"\r\n\r\n")
                 length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
                 body = await reader.readexactly(int(length.group(1))) if length else b""
+                self.arrivals.append(time.perf_counter())
+                if self.first_request is None:
+                    self.first_request = self.arrivals[-1]
                 wait = self._admit()
                 if wait:
                     self.rejected += 1
@@ -74,6 +83,7 @@ class StandIn:
                 lines += [f"{k}: {v}" for k, v in headers.items()]
                 writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + data)
                 await writer.drain()
+                self.last_answer = time.perf_counter()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:

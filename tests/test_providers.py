@@ -1097,3 +1097,22 @@ def test_provider_objects_do_not_show_the_token(monkeypatch: pytest.MonkeyPatch)
         return shown
 
     assert TOKEN not in asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    ("base_url", "environ", "plain"),
+    [
+        ("http://127.0.0.1:8080/v1", {}, True),
+        ("HTTP://localhost/v1", {"NO_PROXY": "*"}, True),
+        ("https://api.infomaniak.com", {}, False),
+        ("http://127.0.0.1:8080/v1", {"HTTPS_PROXY": "https://proxy:3128"}, False),
+        ("http://127.0.0.1:8080/v1", {"all_proxy": "socks5://proxy"}, False),
+        ("http://127.0.0.1:8080/v1", {"HTTP_PROXY": ""}, True),
+    ],
+)
+def test_a_client_skips_tls_set_up_only_where_no_request_can_use_tls(
+    base_url: str, environ: dict[str, str], plain: bool
+) -> None:
+    from mdslides_prompts.providers.openai import plain_http
+
+    assert plain_http(base_url, environ) is plain

@@ -216,3 +216,22 @@ def test_cache_path_loads_no_plugin_or_parser() -> None:
     modules = imported("cache", "path")
     assert not packages(modules) & {"markdown_it", "yaml", "httpx"}
     assert "importlib.metadata" not in modules  # no entry-point scan
+
+
+def test_a_cold_run_over_plain_http_imports_no_command_line_of_httpx(tmp_path: Path) -> None:
+    """httpx imports its own command line (rich, pygments) when it can: the program keeps
+    it out."""
+    from .http_server import chat, serve
+
+    deck = pristine_example(tmp_path / "example")
+    with serve(lambda request: chat("A glacier at dawn, watercolor")) as server:
+        names = imported(
+            "run", deck, "-q", "--rpm", "0",
+            env={"INFOMANIAK_API_TOKEN": "tok-test", "INFOMANIAK_PRODUCT_ID": "1",
+                 "INFOMANIAK_BASE_URL": server.url, "NO_PROXY": "*",
+                 "MDSLIDES_PROMPTS_CACHE_DIR": str(tmp_path / "cache")},
+        )  # fmt: skip
+        assert server.posts  # it did talk to the server
+    assert "httpx" in packages(names)
+    assert not packages(names) & {"rich", "pygments"}
+    assert "image-prompt" in deck.read_text(encoding="utf-8")

@@ -23,7 +23,7 @@ import unicodedata
 if TYPE_CHECKING:
     import regex
 
-__all__ = ["MERGES_FILE", "MERGES_USED", "count_tokens", "tokenize"]
+__all__ = ["MERGES_FILE", "MERGES_USED", "count_tokens", "tokenize", "warm"]
 
 MERGES_FILE = "clip_merges.txt.gz"
 """The merge list, beside this module (its first line is a version header)."""
@@ -56,6 +56,15 @@ def tokenize(text: str) -> list[str]:
     """*text*'s CLIP tokens as strings: UTF-8 bytes shown as CLIP's byte letters, a word's
     last piece ending in ``</w>`` (``"a lake"`` is ``["a</w>", "lake</w>"]``)."""
     return [piece for word in _words(text) for piece in _pieces(word)]
+
+
+def warm() -> None:
+    """Read the merge list and build the tables the first count needs (about 30 ms), so
+    that a caller with time to spare, waiting on the network, spares the first count it."""
+    _fixes()
+    _patterns()
+    _byte_letters()
+    _ranks()
 
 
 def _words(text: str) -> list[str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-import difflib
 import math
 from pathlib import Path
 import tomllib
@@ -194,6 +193,8 @@ class Layer:
 
 
 def _suggest(name: str, allowed: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, list(allowed), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

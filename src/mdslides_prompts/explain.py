@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-import difflib
 from typing import Any
 
 from .cache import CacheEntry
@@ -133,6 +132,8 @@ def describe(change: Change, width: int = 60) -> Sequence[str]:
         and isinstance(after, str)
         and ("\n" in before + after or len(before + after) > width)
     ):
+        import difflib
+
         diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
         return [f"{change.part} changed:", *(f"  {line}" for line in list(diff)[2:])]
     return [f"{change.part}: {before!r} -> {after!r}"]

@@ -7,6 +7,7 @@ either a plugin or data. The CLI and library callers use :class:`Pipeline`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+import contextlib
 from dataclasses import replace
 from pathlib import Path
 import time
@@ -16,6 +17,7 @@ import pluggy
 
 from .art import ART_PENDING, ArtDirection, art_context, deck_theme, style_art
 from .cache import PromptCache, cache_key, deck_location, entry_meta, key_parts
+from .clip import warm as warm_clip
 from .config import MODES, Settings
 from .configfile import hide_config_block
 from .controls import apply_controls, parse_selectors, selected
@@ -696,18 +698,23 @@ class Pipeline:
         known = self._known_art(deck, provider, cache, running=True)
         if known.source != "pending":
             return known
+        import asyncio
+
+        # The first request of the run: while it is away, the tables that counting its
+        # answer's tokens needs are built on a thread instead of after it is back.
+        warming = asyncio.ensure_future(asyncio.to_thread(warm_clip))
         try:
             request = self.art_request(deck)
             async with limit:
                 answer = await ask(provider, request)
+            with contextlib.suppress(Exception):  # the count itself will say what failed
+                await warming
             text = answer.text.strip() if isinstance(answer.text, str) else ""
             if not text:
                 raise PluginError(f"provider {provider.name!r} returned no art direction")
             if cache is not None:
                 meta = {**key_parts(provider.name, provider.model, request),
                         "deck": deck_location(deck), "title": deck.title}  # fmt: skip
-                import asyncio
-
                 await asyncio.to_thread(cache.put, known.key or "", text, meta, answer.usage)
         except Exception as exc:  # a third-party provider's bug must not lose the run
             error = str(exc) if isinstance(exc, MdSlidesError) else f"{type(exc).__name__}: {exc}"

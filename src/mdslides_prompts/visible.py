@@ -13,10 +13,12 @@ blocks as they are (a code block shows its text, whatever it looks like).
 from __future__ import annotations
 
 from dataclasses import dataclass
+import functools
 import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
 from .formats.lines import fenced_lines
@@ -149,6 +151,16 @@ def audience_text(text: str, fmt: str | None, notes: tuple[str, ...] = ()) -> st
     return plain_text(visible_text(text, fmt, notes), fmt)
 
 
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """The parser :func:`plain_text` reads slides with (one per process: making one
+    takes a third of the time it takes to read a slide)."""
+    # markdown-it is imported here: a run that asks for nothing never pays for it.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
 def plain_text(shown: str, fmt: str | None = None) -> str:
     """*shown* (a slide's Markdown as its generator shows it) without Markdown syntax.
     Headings and paragraphs keep their words, list items a leading ``- `` (or their
@@ -157,10 +169,7 @@ def plain_text(shown: str, fmt: str | None = None) -> str:
     left out) and a code block ``[code in LANGUAGE, N lines: names]`` (the names it
     defines, else its first comment, say what it is about); links keep their text.
     """
-    # markdown-it is imported here: a run that asks for nothing never pays for it.
-    from markdown_it import MarkdownIt
-
-    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(shown)
+    tokens = _markdown().parse(shown)
     lines: list[str] = []
     prefix: list[str] = []
     numbers: list[int | None] = []  # per open list: the next item's number, None: bullets

@@ -158,6 +158,12 @@ def run_and_exit() -> NoReturn:
     flushed first, and decks and the cache are closed by then. If a thread is still
     running, Python's normal exit waits for it instead.
     """
+    # httpx imports its own command line (rich's progress and syntax, pygments: 30 ms,
+    # before the first request) whenever those are installed, and this program never
+    # uses it: the import fails instead (a None in sys.modules), and httpx falls back to
+    # a stub of it.
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
     code = main()
     if threading.active_count() > 1:
         sys.exit(code)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 import contextlib
-import difflib
 import json
 from pathlib import Path
 import sys
@@ -301,6 +300,8 @@ def unified_diff(deck: Deck, text: str) -> str:
     if text == deck.text:
         return ""
     name = deck.name
+    import difflib
+
     lines = difflib.unified_diff(
         deck.text.splitlines(keepends=True),
         text.splitlines(keepends=True),

@@ -116,8 +116,9 @@ def create_image_provider(
             rate_limited=_RATE_HINT,
         )
         client = bearer_client(
-            access.token, TOKEN_ENV, settings, hints, notify, transport, images=True
-        )
+            access.token, TOKEN_ENV, settings, hints, notify, transport,
+            base_url=access.base_url, images=True,
+        )  # fmt: skip
         url = images_url(access.base_url, access.product_id)
         return HTTPImageProvider(name=name, url=url, client=client, optional=("style",))
     if name == "openai":
@@ -130,8 +131,9 @@ def create_image_provider(
             rate_limited=_RATE_HINT,
         )
         client = bearer_client(
-            found.key, found.key_env, settings, hints, notify, transport, images=True
-        )
+            found.key, found.key_env, settings, hints, notify, transport,
+            base_url=found.base_url, images=True,
+        )  # fmt: skip
         url = f"{found.base_url}/images/generations"
         return HTTPImageProvider(name=name, url=url, client=client, optional=("style", "seed"))
     return None

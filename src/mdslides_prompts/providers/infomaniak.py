@@ -186,7 +186,9 @@ def create_infomaniak(
     access = infomaniak_access(settings, environ, need_product=need_product)
     version = _api_version(settings.provider_options.get("api_version"))
     validate_params(settings.params, profile_type=version == 1)
-    client = bearer_client(access.token, TOKEN_ENV, settings, HINTS, notify, transport)
+    client = bearer_client(
+        access.token, TOKEN_ENV, settings, HINTS, notify, transport, base_url=access.base_url
+    )
     return ChatProvider(
         name="infomaniak",
         model=settings.model or DEFAULT_MODEL,

@@ -219,6 +219,19 @@ class ChatProvider:
         await self.client.aclose()
 
 
+def plain_http(base_url: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether every request under *base_url* goes out as plain HTTP: an ``http://``
+    address and no proxy variable in *environ* (default: the process's; a proxy may be
+    reached over TLS), the ones httpx reads (``*_proxy`` in any case)."""
+    if not base_url.lower().startswith("http://"):
+        return False
+    found = os.environ if environ is None else environ
+    return not any(
+        value and name.lower().endswith("_proxy") and name.lower() != "no_proxy"
+        for name, value in found.items()
+    )
+
+
 def bearer_client(
     key: str,
     env: str,
@@ -227,12 +240,14 @@ def bearer_client(
     notify: Notify | None,
     transport: httpx.AsyncBaseTransport | None = None,
     *,
+    base_url: str,
     images: bool = False,
 ) -> ChatClient:
     """The HTTP client of an OpenAI-style provider: *key* (if any, read from the variable
     *env*) as a bearer token, the connection options of *settings*, and *transport*
     (default: the network).
 
+    :param base_url: the API base every request of the client goes under
     :param images: pace it for pictures (``image_rpm``) rather than prompts (``rpm``)
     """
     if not (key.isascii() and key.isprintable()):
@@ -248,6 +263,7 @@ def bearer_client(
         notify=notify,
         secret=key,
         transport=transport,
+        tls=not plain_http(base_url),
     )
 
 
@@ -309,7 +325,10 @@ def create_openai(
             "the openai provider needs --model (the name your server serves; list them with "
             "'mdslides-prompts models --provider openai --base-url URL')"
         )
-    client = bearer_client(access.key, access.key_env, settings, access.hints, notify, transport)
+    client = bearer_client(
+        access.key, access.key_env, settings, access.hints, notify, transport,
+        base_url=access.base_url,
+    )  # fmt: skip
     return ChatProvider(
         name="openai",
         model=settings.model or "",
