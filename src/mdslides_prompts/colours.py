@@ -13,6 +13,8 @@ import colorsys
 import re
 from types import MappingProxyType
 
+from .lazyre import lazy_pattern
+
 __all__ = [
     "COLOURS",
     "PALETTES",
@@ -97,7 +99,7 @@ _VALUE = (
     rf"|(?:rgba?|hsla?)\(\s*{_NUMBER}(?:\s*[,/]?\s*{_NUMBER}){{2,3}}\s*\)"
     r"|[a-z]+\b"
 )
-_SETTING = re.compile(
+_SETTING = lazy_pattern(
     # A colour setting anywhere a generator reads one: YAML front matter and Marp
     # directives (color: ..., backgroundColor: ...), Slidev's themeConfig (primary: ...),
     # CSS in <style> blocks and style attributes, pandoc attributes (background-color=...).
@@ -105,10 +107,10 @@ _SETTING = re.compile(
     rf"[\"']?\s*[:=]\s*[\"']?({_VALUE})",
     re.I,
 )
-_FENCED = re.compile(r"(?ms)^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[^\n]*$|\Z)")
+_FENCED = lazy_pattern(r"(?ms)^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[^\n]*$|\Z)")
 """Code blocks: colours in a code example are the example's, not the deck's."""
-_STYLE = re.compile(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I)
-_THEME_PREFIX = re.compile(r"^(?:@slidev/theme-|slidev-theme-|marp-theme-)")
+_STYLE = lazy_pattern(r"<style\b[^>]*>.*?</style\s*>", re.S | re.I)
+_THEME_PREFIX = lazy_pattern(r"^(?:@slidev/theme-|slidev-theme-|marp-theme-)")
 
 
 def parse_colour(value: str) -> tuple[int, int, int] | None:

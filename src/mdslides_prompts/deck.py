@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 import enum
 from pathlib import Path
-import re
 from types import MappingProxyType
 from typing import Any
 
 from .errors import DeckError
+from .lazyre import lazy_pattern
 from .marker import BadMarker, PromptMarker, content_hash
 
 __all__ = [
@@ -53,9 +53,9 @@ def split_lines(text: str) -> list[str]:
     return _LINE.findall(text)
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_LINE = lazy_pattern(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # str.splitlines also breaks at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029.
-_ONLY_LF = re.compile(r"[^\r\v\f\x1c-\x1e\x85\u2028\u2029]*")
+_ONLY_LF = lazy_pattern(r"[^\r\v\f\x1c-\x1e\x85\u2028\u2029]*")
 
 
 @dataclass(frozen=True, slots=True)

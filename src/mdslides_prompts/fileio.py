@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import unquote
 
 from .errors import ConcurrentEdit, DeckError
+from .lazyre import lazy_pattern
 
 if TYPE_CHECKING:
     from .deck import Deck
@@ -48,7 +49,7 @@ __all__ = [
 TEMP_PREFIX = ".mdslides-prompts-"
 """Prefix of our temporary files, so watchers can ignore them."""
 
-_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"[A-Za-z0-9_]+\.tmp")
+_TEMP_NAME = lazy_pattern(re.escape(TEMP_PREFIX) + r"[A-Za-z0-9_]+\.tmp")
 """Our temporary files' names: the prefix, random letters and digits, ``.tmp``."""
 
 STALE_TEMP_SECONDS = 3600
@@ -90,8 +91,8 @@ def find_decks(folder: Path) -> list[Path]:
 # --- reading -------------------------------------------------------------------------------
 
 
-_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:|//", re.I)
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.I | re.S)
+_SCHEME = lazy_pattern(r"[a-z][a-z0-9+.-]*:|//", re.I)
+_CSS_URL = lazy_pattern(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.I | re.S)
 
 
 def picture_found(picture: str, deck_path: Path | None) -> bool:

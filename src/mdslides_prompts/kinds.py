@@ -8,8 +8,9 @@ and title, in every prompt language.
 
 from __future__ import annotations
 
-import re
 from types import MappingProxyType
+
+from .lazyre import lazy_pattern
 
 __all__ = ["GUIDANCE", "SPECIAL_TITLES", "slide_kind", "special_kind"]
 
@@ -46,8 +47,8 @@ GUIDANCE = MappingProxyType(
 )
 """What a request asks for, by kind of slide; positive phrasing only."""
 
-_LETTERS = re.compile(r"[^\W\d_]+")
-_CODE = re.compile(r"^(?:[-\d.> ]*)\[code(?: in [^,\]]+)?, \d+ lines?(?:: [^\]]*)?\]$")
+_LETTERS = lazy_pattern(r"[^\W\d_]+")
+_CODE = lazy_pattern(r"^(?:[-\d.> ]*)\[code(?: in [^,\]]+)?, \d+ lines?(?:: [^\]]*)?\]$")
 
 
 _GLUE = frozenset(

@@ -27,9 +27,9 @@ would be given.
 from __future__ import annotations
 
 from dataclasses import dataclass
-import re
 from typing import TYPE_CHECKING
 
+from .lazyre import lazy_pattern
 from .marker import PromptMarker
 from .providers.answers import clip_tokens, token_budget
 from .providers.offline_words import STOPWORDS
@@ -102,7 +102,7 @@ def lint_prompt(prompt: str, settings: Settings) -> list[tuple[str, str]]:
     return found
 
 
-_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+_WORD = lazy_pattern(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 
 
 def _other_language(prompt: str, language: str) -> str | None:
@@ -119,7 +119,7 @@ def _other_language(prompt: str, language: str) -> str | None:
     return f"reads as {names}, not {LANGUAGE_NAMES[language]}"
 
 
-_SYNTAX = re.compile(
+_SYNTAX = lazy_pattern(
     "|".join(
         (
             r"<!--|-->",  # HTML comments (Marp directives, notes)

@@ -60,6 +60,8 @@ import hashlib
 import json
 import re
 
+from .lazyre import lazy_pattern
+
 __all__ = [
     "FLAGS",
     "FORMS",
@@ -87,17 +89,21 @@ PLACEMENT_FLAGS = ("background", "left", "right", "no-picture")
 FLAGS = ("lock", "skip", *PLACEMENT_FLAGS)
 """Words an author may put after the keyword: ``lock`` (never regenerate this prompt),
 ``skip`` (this slide gets no prompt) and the :data:`PLACEMENT_FLAGS`."""
-_MARKER_RE = re.compile(rf"^<!-- {MARKER_KEYWORD}(?P<head>(?: [^ |]+)*?)(?: \| (?P<text>.*))? -->$")
-_REFERENCE_RE = re.compile(
+_MARKER_RE = lazy_pattern(
+    rf"^<!-- {MARKER_KEYWORD}(?P<head>(?: [^ |]+)*?)(?: \| (?P<text>.*))? -->$"
+)
+_REFERENCE_RE = lazy_pattern(
     rf"^\[{MARKER_KEYWORD}(?P<head>(?: [^ \]]+)*)\]: #(?: \"(?P<text>[^\"]*)\")?$"
 )
-_CANDIDATE_RE = re.compile(rf"^\s*(<!--\s*|\[){MARKER_KEYWORD}(?![\w-])")
-_QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
-_VALUE_RE = re.compile(r"(?P<head>[^ |]+(?: [^ |]+)*?)(?: \| (?P<text>.*))?", re.S)
-_HASH_RE = re.compile(r"(src|sum)=[0-9a-f]{8}")
-_ANY_ESCAPE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029<>]|--|:(?=[ \t]|$)|&(?=[#0-9A-Za-z])")
-_REFERENCE_START = re.compile(r"[#0-9A-Za-z]")
-_ESCAPE_RE = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|\\[\\-]|\\")
+_CANDIDATE_RE = lazy_pattern(rf"^\s*(<!--\s*|\[){MARKER_KEYWORD}(?![\w-])")
+_QUOTED_RE = lazy_pattern(r'"(?:[^"\\]|\\.)*"')
+_VALUE_RE = lazy_pattern(r"(?P<head>[^ |]+(?: [^ |]+)*?)(?: \| (?P<text>.*))?", re.S)
+_HASH_RE = lazy_pattern(r"(src|sum)=[0-9a-f]{8}")
+_ANY_ESCAPE = lazy_pattern(
+    r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029<>]|--|:(?=[ \t]|$)|&(?=[#0-9A-Za-z])"
+)
+_REFERENCE_START = lazy_pattern(r"[#0-9A-Za-z]")
+_ESCAPE_RE = lazy_pattern(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|\\[\\-]|\\")
 
 
 @dataclass(frozen=True, slots=True)

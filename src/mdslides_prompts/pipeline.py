@@ -17,7 +17,6 @@ import pluggy
 
 from .art import ART_PENDING, ArtDirection, art_context, deck_theme, style_art
 from .cache import PromptCache, cache_key, deck_location, entry_meta, key_parts
-from .clip import warm as warm_clip
 from .config import MODES, Settings
 from .configfile import hide_config_block
 from .controls import apply_controls, parse_selectors, selected
@@ -699,6 +698,8 @@ class Pipeline:
         if known.source != "pending":
             return known
         import asyncio
+
+        from .clip import warm as warm_clip
 
         # The first request of the run: while it is away, the tables that counting its
         # answer's tokens needs are built on a thread instead of after it is back.

@@ -19,6 +19,8 @@ import math
 import re
 from typing import Any
 
+from .lazyre import lazy_pattern
+
 __all__ = [
     "ILLUSTRATED",
     "Placement",
@@ -220,7 +222,7 @@ def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-_RATIO = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[:/x|]\s*(\d+(?:\.\d+)?)\s*")
+_RATIO = lazy_pattern(r"\s*(\d+(?:\.\d+)?)\s*[:/x|]\s*(\d+(?:\.\d+)?)\s*")
 
 
 def parse_ratio(value: object) -> tuple[float, float] | None:
@@ -255,7 +257,7 @@ def parse_share(value: str | None, default: float = 0.5) -> float:
     return min(1.0, share) if share > 0 else default
 
 
-_COLOUR = re.compile(
+_COLOUR = lazy_pattern(
     r"#[0-9a-f]{3,8}|(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\(.*\)|[a-z]+"
     r"|(?:repeating-)?(?:linear|radial|conic)-gradient\(.*\)|none|transparent|inherit",
     re.I | re.S,
@@ -275,7 +277,7 @@ def picture_value(value: object) -> str | None:
     return value
 
 
-_ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>}]+))""")
+_ATTRIBUTE = lazy_pattern(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>}]+))""")
 
 
 def attributes(text: str) -> dict[str, str]:
@@ -298,7 +300,7 @@ def positive_number(value: object) -> float | None:
     return float(value) if value > 0 and math.isfinite(value) else None
 
 
-_SHAPE = re.compile(r"\b(wide|tall|square) [\d.]+:1 picture")
+_SHAPE = lazy_pattern(r"\b(wide|tall|square) [\d.]+:1 picture")
 
 
 def read_shape(line: str) -> tuple[str, bool] | None:

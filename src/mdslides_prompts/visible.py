@@ -22,30 +22,31 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 from .formats.lines import fenced_lines
+from .lazyre import lazy_pattern
 
 __all__ = ["audience_text", "plain_text", "visible_text"]
 
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_STYLE_SCRIPT = re.compile(r"<(style|script)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I)
-_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
-_LEADING_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\n(?:.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
-_SLIDEV_SLOT = re.compile(r"^[ \t]*::[\w-]+::[ \t]*$", re.M)
-_REVEAL_NOTES = re.compile(r"^[ \t]*notes?:", re.M | re.I)
-_REMARK_PROPERTIES = re.compile(r"\A\n*(?:[-\w]+:[^\n]*\n*)*")
-_REMARK_NOTES = re.compile(r"^\?{3}[ \t]*$", re.M)
-_REMARK_CLASS = re.compile(r"\\?(?:\.[A-Za-z_-][\w-]*)+\[([^\[\]]*)\]")
-_DECKSET_COMMAND = re.compile(r"^[ \t]*\[\.[^\]\n]*\][ \t]*$", re.M)
-_DECKSET_FIT = re.compile(r"\[fit\]\s*", re.I)
-_DECKSET_NOTES = re.compile(r"(?:^|\n)[ \t]*\^[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*")
-_PANDOC_NOTES = re.compile(
+_COMMENT = lazy_pattern(r"<!--.*?(?:-->|\Z)", re.S)
+_STYLE_SCRIPT = lazy_pattern(r"<(style|script)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I)
+_TAG = lazy_pattern(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
+_LEADING_FRONT_MATTER = lazy_pattern(r"\A\s*---[ \t]*\n(?:.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+_SLIDEV_SLOT = lazy_pattern(r"^[ \t]*::[\w-]+::[ \t]*$", re.M)
+_REVEAL_NOTES = lazy_pattern(r"^[ \t]*notes?:", re.M | re.I)
+_REMARK_PROPERTIES = lazy_pattern(r"\A\n*(?:[-\w]+:[^\n]*\n*)*")
+_REMARK_NOTES = lazy_pattern(r"^\?{3}[ \t]*$", re.M)
+_REMARK_CLASS = lazy_pattern(r"\\?(?:\.[A-Za-z_-][\w-]*)+\[([^\[\]]*)\]")
+_DECKSET_COMMAND = lazy_pattern(r"^[ \t]*\[\.[^\]\n]*\][ \t]*$", re.M)
+_DECKSET_FIT = lazy_pattern(r"\[fit\]\s*", re.I)
+_DECKSET_NOTES = lazy_pattern(r"(?:^|\n)[ \t]*\^[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*")
+_PANDOC_NOTES = lazy_pattern(
     r"^(:{3,})[ \t]*(?:notes|\{[^}\n]*\.notes\b[^}\n]*\})[ \t]*\n.*?^\1:*[ \t]*$", re.M | re.S
 )
-_PANDOC_SPAN = re.compile(r"\[([^\[\]\n]*)\]\{[^{}\n]*\}")
-_PANDOC_FENCE = re.compile(r"^[ \t]*:{3,}.*$", re.M)
-_PANDOC_ATTRIBUTES = re.compile(r"\{[^{}\n]*[.#=][^{}\n]*\}")
-_PANDOC_PAUSE = re.compile(r"^[ \t]*\. \. \.[ \t]*$", re.M)
-_QUARTO_SHORTCODE = re.compile(r"\{\{<.*?>\}\}", re.S)
-_SLIDEV_INTERPOLATION = re.compile(r"\{\{.*?\}\}", re.S)
+_PANDOC_SPAN = lazy_pattern(r"\[([^\[\]\n]*)\]\{[^{}\n]*\}")
+_PANDOC_FENCE = lazy_pattern(r"^[ \t]*:{3,}.*$", re.M)
+_PANDOC_ATTRIBUTES = lazy_pattern(r"\{[^{}\n]*[.#=][^{}\n]*\}")
+_PANDOC_PAUSE = lazy_pattern(r"^[ \t]*\. \. \.[ \t]*$", re.M)
+_QUARTO_SHORTCODE = lazy_pattern(r"\{\{<.*?>\}\}", re.S)
+_SLIDEV_INTERPOLATION = lazy_pattern(r"\{\{.*?\}\}", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,12 +213,12 @@ def plain_text(shown: str, fmt: str | None = None) -> str:
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
-_DEFINED = re.compile(
+_DEFINED = lazy_pattern(
     r"\b(?:def|class|function|fn|func|struct|enum|interface|trait|module|type|object|"
     r"record|macro|procedure|table|view)\s+([A-Za-z_][\w.]*)",
     re.I,
 )
-_COMMENT_LINE = re.compile(r"^\s*(?:#+|//+|--|;+|%+)\s*(.+?)\s*$", re.M)
+_COMMENT_LINE = lazy_pattern(r"^\s*(?:#+|//+|--|;+|%+)\s*(.+?)\s*$", re.M)
 
 
 def code_names(code: str, most: int = 3) -> list[str]:
@@ -238,7 +239,7 @@ def code_names(code: str, most: int = 3) -> list[str]:
 
 
 # Marp's image keywords (marpit's background and size syntax) are not alt text.
-_MARP_IMAGE_WORDS = re.compile(
+_MARP_IMAGE_WORDS = lazy_pattern(
     r"(?<!\S)(?:bg|left|right|vertical|contain|cover|fit|auto|\d+(?:\.\d+)?%|"
     r"(?:w|h|width|height|left|right):\S+|(?:blur|brightness|contrast|drop-shadow|grayscale|"
     r"hue-rotate|invert|opacity|saturate|sepia)(?::\S+)?)(?!\S)",

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ..lazyre import lazy_pattern
 from ..marker import BadMarker, PromptMarker, parse_value, render_value, strippable
 from .lines import LineEdits
 
@@ -49,8 +50,8 @@ KEY = "image-prompts"
 CREATED = "# image prompts by mdslides-prompts"
 """First line of a front matter the tool created (so that strip removes it again)."""
 
-_KEY_LINE = re.compile(rf"{re.escape(KEY)}:[ \t]*")
-_ENTRY = re.compile(r"[ \t]+(?P<index>\d+)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*")
+_KEY_LINE = lazy_pattern(rf"{re.escape(KEY)}:[ \t]*")
+_ENTRY = lazy_pattern(r"[ \t]+(?P<index>\d+)[ \t]*:[ \t]*(?P<value>.*?)[ \t]*")
 _INDENT = "  "
 
 

@@ -27,6 +27,7 @@ import re
 from ..config import Settings
 from ..deck import Deck, Slide, SlidePicture, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
+from ..lazyre import lazy_pattern
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
 from ..placement import Placement, Slot
 from .base import Format
@@ -58,8 +59,8 @@ COMMANDS = frozenset(
 )  # fmt: skip
 """Global command names (a first line ``Agenda: today`` is not one, so it stays text)."""
 
-_COMMAND = re.compile(r"([a-z][a-z-]*)\s*:\s*(.*)")
-_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
+_COMMAND = lazy_pattern(r"([a-z][a-z-]*)\s*:\s*(.*)")
+_HEADING = lazy_pattern(r"(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
 def _blank(line: str | None) -> bool:
@@ -164,7 +165,7 @@ def _slide(
     )
 
 
-_PICTURE = re.compile(rf"!\[(?P<side>left|right)?\]\({PICTURE_PATH}\)")
+_PICTURE = lazy_pattern(rf"!\[(?P<side>left|right)?\]\({PICTURE_PATH}\)")
 
 
 def read_picture(line: str) -> tuple[str, str] | None:
@@ -180,8 +181,8 @@ def render_picture(picture: SlidePicture) -> str:
 
 
 _SIZE = "Deckset's default; the app sets the size, not the file"
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
-_IMAGES_ONLY = re.compile(r"[ \t]*(?:!\[[^\]]*\]\([^)]*\)[ \t]*)+")
+_IMAGE = lazy_pattern(r"!\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+_IMAGES_ONLY = lazy_pattern(r"[ \t]*(?:!\[[^\]]*\]\([^)]*\)[ \t]*)+")
 
 
 def _placement(deck: Deck, slide: Slide) -> Placement:
@@ -213,7 +214,7 @@ _OFFERS = (Slot.BACKGROUND, Slot.RIGHT, Slot.LEFT)
 # --- plugin --------------------------------------------------------------------------------
 
 
-_SLIDE_COMMAND = re.compile(
+_SLIDE_COMMAND = lazy_pattern(
     r"^\[\.(column|background-color|build-lists|autoscale|slidenumbers|footer|header|"
     r"hide-footer|text|list|code|slide-transition|code-highlight)\b[^\]\n]*\]\s*$"
     r"|^#{1,6}[ \t]+\[fit\]",

@@ -19,6 +19,7 @@ import time
 from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import UsageError
+from ..lazyre import lazy_pattern
 
 if TYPE_CHECKING:
     import regex
@@ -45,10 +46,10 @@ WHITESPACE = (
 _CLASS = "".join(f"\\u{ord(ch):04x}" for ch in WHITESPACE)  # escaped, for inside [...]
 SPACE_CLASS = f"[{_CLASS}]"
 """A Python regex class matching one JavaScript whitespace character."""
-BLANK = re.compile(f"{SPACE_CLASS}*")
+BLANK = lazy_pattern(f"{SPACE_CLASS}*")
 """Matches (with ``fullmatch``) text that JavaScript's ``/^\\s*$/`` calls blank."""
 _LINE_ENDS = "\\n\\r\\u2028\\u2029"
-_QUANTIFIER = re.compile(r"\{\d+(,\d*)?\}")
+_QUANTIFIER = lazy_pattern(r"\{\d+(,\d*)?\}")
 _T = TypeVar("_T")
 MATCH_SECONDS = 1.0
 """Matching time the user-supplied regexes of one deck get each time it is split, and

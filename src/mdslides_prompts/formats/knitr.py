@@ -34,6 +34,7 @@ from typing import Any
 
 from ..deck import LineSpan
 from ..errors import DeckError
+from ..lazyre import lazy_pattern
 from .deckfm import yaml_mapping
 
 __all__ = ["KNITTED", "Chunk", "Header", "chunks", "header", "names_output"]
@@ -41,9 +42,9 @@ __all__ = ["KNITTED", "Chunk", "Header", "chunks", "header", "names_output"]
 KNITTED = frozenset({".rmd", ".rmarkdown", ".r", ".qmd"})
 """File suffixes rmarkdown knits before rendering (lower case)."""
 
-_BEGIN = re.compile(r"([\t >]*`{3,})\s*\{([a-zA-Z0-9_]+)((?: *[ ,].*)?)\}\s*")
-_END = re.compile(r"([\t >]*`{3,})\s*")
-_DELIMITER = re.compile(r"(---|\.\.\.)\s*")
+_BEGIN = lazy_pattern(r"([\t >]*`{3,})\s*\{([a-zA-Z0-9_]+)((?: *[ ,].*)?)\}\s*")
+_END = lazy_pattern(r"([\t >]*`{3,})\s*")
+_DELIMITER = lazy_pattern(r"(---|\.\.\.)\s*")
 _FALSE = r"\s*(?:FALSE|F)\b"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 import re
 
 from ..deck import Deck, PlacedPicture, Slide, SlidePicture, SlidePrompt, split_lines
@@ -256,9 +257,11 @@ def fenced_lines(lines: Sequence[str], first: int = 1) -> set[int]:
     return inside
 
 
+@lru_cache(maxsize=2)
 def code_free(text: str) -> str:
     """*text* with every line of its fenced code blocks emptied (the line count kept):
     where detection looks for a generator's syntax, which a code block only quotes."""
+    # Remembered for the last two texts: every format's detection asks it of the deck.
     lines = split_lines(text)
     code = fenced_lines(lines)
     return "".join("\n" if n in code else line for n, line in enumerate(lines, 1))

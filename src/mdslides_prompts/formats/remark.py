@@ -49,6 +49,7 @@ from ..config import Settings
 from ..deck import Deck, Slide, SlidePicture, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..errors import DeckError
+from ..lazyre import lazy_pattern
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker
 from ..placement import Placement, Slot, parse_ratio, picture_value
 from . import knitr
@@ -75,7 +76,7 @@ NAME = "remark"
 # 3 content class, 4 fence (back-referenced), 5-7 link definition, 8-10 macro,
 # 11 slide separator, 12 continuation separator, 13 notes separator. JavaScript's
 # '$' without the m flag is Python's '\Z'.
-_BLOCK = re.compile(
+_BLOCK = lazy_pattern(
     r"(?:^|\n\n)( {4}[^\n]+\n*)+"
     r"|`([^`].*?)`"
     r"|(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\["
@@ -86,7 +87,9 @@ _BLOCK = re.compile(
     r"|(?:^|\n)(--)(?![^\n])"
     r"|(?:^|\n)(\?{3})(?:\n|\Z)"
 )
-_PROPERTY = re.compile(r"^\n*([-\w]+):([^$\n]*)|\n*(?:<!--\s*)([-\w]+):([^$\n]*?)(?:\s*-->)", re.I)
+_PROPERTY = lazy_pattern(
+    r"^\n*([-\w]+):([^$\n]*)|\n*(?:<!--\s*)([-\w]+):([^$\n]*?)(?:\s*-->)", re.I
+)
 _HEADINGS = MarkdownIt("commonmark")
 
 
@@ -141,7 +144,7 @@ _CONTINUED = "incremental continuation"
 """The skip reason of a ``--`` slide (which also takes its previous slide's properties)."""
 _CHUNK = "knitr chunk"
 """A chunk line as remark's lexer reads it here: plain text with no remark meaning."""
-_XARINGAN_SEPARATOR = re.compile(r"---\s*")
+_XARINGAN_SEPARATOR = lazy_pattern(r"---\s*")
 
 
 def _rmd(deck: Deck) -> _Rmd | None:
@@ -250,7 +253,7 @@ def _properties(first_text: str) -> dict[str, str]:
     return found
 
 
-_CLASS_OPEN = re.compile(r"(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\[")
+_CLASS_OPEN = lazy_pattern(r"(?:\\)?((?:\.[a-zA-Z_\-][a-zA-Z\-_0-9]*)+)\[")
 
 
 def _first_properties(shown: str) -> dict[str, str]:
@@ -389,7 +392,7 @@ def _slide(
     )
 
 
-_PICTURE = re.compile(rf"<!-- background-image: url\({PICTURE_PATH}\) -->")
+_PICTURE = lazy_pattern(rf"<!-- background-image: url\({PICTURE_PATH}\) -->")
 
 
 def read_picture(line: str) -> tuple[str, str] | None:
@@ -435,17 +438,17 @@ def _title(markdown: str) -> str | None:
 # --- plugin --------------------------------------------------------------------------------
 
 
-_NOTES_LINE = re.compile(r"^\?\?\?[ \t]*$", re.M)
-_TEMPLATE = re.compile(r"(?:\A|^---[ \t]*\n)(?:[-\w]+:[^\n]*\n)*layout:[ \t]*true[ \t]*$", re.M)
-_CONTINUATION = re.compile(r"^--[ \t]*$", re.M)
+_NOTES_LINE = lazy_pattern(r"^\?\?\?[ \t]*$", re.M)
+_TEMPLATE = lazy_pattern(r"(?:\A|^---[ \t]*\n)(?:[-\w]+:[^\n]*\n)*layout:[ \t]*true[ \t]*$", re.M)
+_CONTINUATION = lazy_pattern(r"^--[ \t]*$", re.M)
 # Key lines after a separator: remark's slide properties unless another '---' closes them
 # (Slidev's per-slide front matter).
-_KEY_LINES = re.compile(r"^---[ \t]*\n((?:[-\w]+:[^\n]*\n)++)(?!---[ \t]*$)", re.M)
+_KEY_LINES = lazy_pattern(r"^---[ \t]*\n((?:[-\w]+:[^\n]*\n)++)(?!---[ \t]*$)", re.M)
 _PROPERTY_KEYS = frozenset(
     ("class", "name", "background-image", "background-size", "background-position",
      "count", "template", "seq", "exclude")
 )  # fmt: skip
-_CONTENT_CLASS = re.compile(r"^\.[a-zA-Z_-][\w-]*(?:\.[a-zA-Z_-][\w-]*)*\[", re.M)
+_CONTENT_CLASS = lazy_pattern(r"^\.[a-zA-Z_-][\w-]*(?:\.[a-zA-Z_-][\w-]*)*\[", re.M)
 
 
 def _property_keys(lines: str) -> bool:

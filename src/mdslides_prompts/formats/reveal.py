@@ -37,6 +37,7 @@ from ..config import Key, Settings
 from ..deck import Deck, LineSpan, Slide, SlidePicture, SlidePrompt, split_lines
 from ..detection import Evidence, Strength
 from ..errors import DeckError
+from ..lazyre import lazy_pattern
 from ..marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from ..placement import Placement, Slot, attributes, picture_value, positive_number
 from . import deckfm
@@ -125,10 +126,10 @@ VARIANTS: Mapping[str, Variant] = MappingProxyType(
 _EXTRA_ESCAPES = ":"
 _AVOID = (".element", ".slide", "  ")
 _HEADING = MarkdownIt("commonmark")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE = lazy_pattern(r"^ {0,3}(`{3,}|~{3,})")
 # A link reference definition cannot continue a paragraph: the line before it must be
 # blank or a heading (or the slide's start).
-_BLOCK_END = re.compile(r"\s*$| {0,3}#{1,6}(\s|$)")
+_BLOCK_END = lazy_pattern(r"\s*$| {0,3}#{1,6}(\s|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,13 +492,13 @@ def _given(settings: Settings) -> tuple[str | None, str | None, str | None]:
     return given[0], given[1], given[2]
 
 
-_REVEAL_SIGNS = re.compile(r"^(notes?:|<!--\s*\.(slide|element):)", re.M | re.I)
-_EXTENDED_SIGNS = re.compile(r"^<!--\s*(slide|element)\s+[\w-]+=", re.M)
-_CALLOUT = re.compile(r"^>\s*\[!\w+\]", re.M)
-_RULE = re.compile(r"^---[ \t]*$", re.M)
+_REVEAL_SIGNS = lazy_pattern(r"^(notes?:|<!--\s*\.(slide|element):)", re.M | re.I)
+_EXTENDED_SIGNS = lazy_pattern(r"^<!--\s*(slide|element)\s+[\w-]+=", re.M)
+_CALLOUT = lazy_pattern(r"^>\s*\[!\w+\]", re.M)
+_RULE = lazy_pattern(r"^---[ \t]*$", re.M)
 _OBSIDIAN_PLUGINS = ("slides-extended", "obsidian-advanced-slides")
 # Front-matter options only Advanced Slides and Slides Extended read.
-_EXTENDED_KEYS = re.compile(
+_EXTENDED_KEYS = lazy_pattern(
     r"^(defaultTemplate|enableChalkboard|enableOverview|enableMenu|enableTimeBar|"
     r"enableCustomControls|enablePointer|enableLinks|timeForPresentation)\s*:",
     re.M,
@@ -600,7 +601,7 @@ def _inject(deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str) -> str | 
 
 # --- pictures ------------------------------------------------------------------------------
 
-_PICTURE = re.compile(rf'[ \t]*<!-- \.slide: data-background-image="{PICTURE_PATH}" -->')
+_PICTURE = lazy_pattern(rf'[ \t]*<!-- \.slide: data-background-image="{PICTURE_PATH}" -->')
 
 
 def read_picture(line: str) -> tuple[str, str] | None:
@@ -634,7 +635,7 @@ Slides Extended's front matter itself. A plain reveal.js page sets them in its s
 _ATTRIBUTE_COMMENT = {
     "slides-extended": re.compile(r"<!--\s*(?:\.slide:|slide\s)(.*?)-->", re.S),
 }
-_SLIDE_COMMENT = re.compile(r"<!--\s*\.slide:(.*?)-->", re.S)
+_SLIDE_COMMENT = lazy_pattern(r"<!--\s*\.slide:(.*?)-->", re.S)
 _BACKGROUNDS = ("data-background-image", "data-background-video", "data-background-iframe")
 """Attributes whose value is a picture (or a video, or a page) whatever it says."""
 

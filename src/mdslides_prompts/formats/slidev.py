@@ -38,6 +38,7 @@ from ..config import Settings
 from ..deck import Deck, LineSpan, PlacedPicture, Slide, SlidePicture, SlidePrompt
 from ..detection import Evidence, Strength
 from ..errors import DeckError, PluginError
+from ..lazyre import lazy_pattern
 from ..marker import (
     BadMarker,
     PromptMarker,
@@ -69,11 +70,11 @@ NAME = "slidev"
 KEY = "imagePrompt"
 """The front-matter key that holds a slide's prompt (not one Slidev or its layouts use)."""
 
-_FRONT_MATTER = re.compile(r"---.*\r?\n([\s\S]*?)---")
-_YAML_BLOCK = re.compile(f"{js.SPACE_CLASS}*```ya?ml([\\s\\S]*?)```")
-_NOTE = re.compile(r"<!--([\s\S]*?)-->")
-_HEADING = re.compile(r"^(#+) (.*)$", re.M)
-_CODE_BLOCK = re.compile(r"^```[\s\S]+?^```", re.M)
+_FRONT_MATTER = lazy_pattern(r"---.*\r?\n([\s\S]*?)---")
+_YAML_BLOCK = lazy_pattern(f"{js.SPACE_CLASS}*```ya?ml([\\s\\S]*?)```")
+_NOTE = lazy_pattern(r"<!--([\s\S]*?)-->")
+_HEADING = lazy_pattern(r"^(#+) (.*)$", re.M)
+_CODE_BLOCK = lazy_pattern(r"^```[\s\S]+?^```", re.M)
 
 
 def _comment_open_after(line: str, inside: bool) -> bool:
@@ -332,7 +333,7 @@ def _build(
 _TAG = " # image-prompt"
 """Ends each front-matter line we write for a picture (a YAML comment: Slidev reads the
 key, never the comment)."""
-_PICTURE_LINE = re.compile(
+_PICTURE_LINE = lazy_pattern(
     rf"(?P<key>layout): (?P<layout>image-right|image-left){re.escape(_TAG)}"
     rf"|(?P<kind>image|background): {PICTURE_PATH}{re.escape(_TAG)}"
 )
@@ -479,7 +480,7 @@ def _yaml_block(lines: list[str], raw: _Raw) -> tuple[int, int] | None:
 # --- plugin --------------------------------------------------------------------------------
 
 
-_SLIDEV_KEYS = re.compile(
+_SLIDEV_KEYS = lazy_pattern(
     r"^(highlighter|drawings|mdc|canvasWidth|aspectRatio|routerMode|themeConfig|fonts|"
     r"favicon|titleTemplate|download|exportFilename|colorSchema|monaco|lineNumbers|addons|"
     r"defaults|seoMeta|htmlAttrs|remoteAssets|selectable|record|contextMenu|wakeLock|"
@@ -487,12 +488,14 @@ _SLIDEV_KEYS = re.compile(
     re.M,
 )
 # A per-slide front matter block: '---', key lines (nested ones indented), '---'.
-_SLIDE_BLOCK = re.compile(r"\n---[ \t]*\n((?:[\w-]+:[^\n]*\n|[ \t]+\S[^\n]*\n)+)---[ \t]*(?=\n|$)")
+_SLIDE_BLOCK = lazy_pattern(
+    r"\n---[ \t]*\n((?:[\w-]+:[^\n]*\n|[ \t]+\S[^\n]*\n)+)---[ \t]*(?=\n|$)"
+)
 _SLIDE_KEYS = frozenset(
     ("layout", "clicks", "clicksStart", "src", "hideInToc", "dragPos", "routeAlias", "zoom",
      "preload", "level", "disabled", "hide")
 )  # fmt: skip
-_COMPONENT = re.compile(r"<v-(clicks?|after|switch|drag|mark)\b|\sv-click\b|^<<< @/", re.M)
+_COMPONENT = lazy_pattern(r"<v-(clicks?|after|switch|drag|mark)\b|\sv-click\b|^<<< @/", re.M)
 
 
 def _sign(strength: Strength, signal: str) -> Evidence:

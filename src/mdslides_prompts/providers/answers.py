@@ -14,6 +14,8 @@ import itertools
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..lazyre import lazy_pattern
+
 if TYPE_CHECKING:
     from .base import PromptRequest
 
@@ -45,10 +47,10 @@ BUDGET_PARAM = "prompt_tokens"
 prompt may take. It decides what is kept of an answer, so it is part of the cache key
 like every parameter, but it is applied here and never sent to a server."""
 
-_THINK_RE = re.compile(r"(?is)<(think|thinking|reasoning)>.*?</\1>")
-_UNCLOSED_THINK_RE = re.compile(r"(?is)<(think|thinking|reasoning)>.*")
-_LATE_CLOSE_RE = re.compile(r"(?is)^.*?</(think|thinking|reasoning)>")
-_FENCE_RE = re.compile(r"(?ms)^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]*\1[ \t]*$")
+_THINK_RE = lazy_pattern(r"(?is)<(think|thinking|reasoning)>.*?</\1>")
+_UNCLOSED_THINK_RE = lazy_pattern(r"(?is)<(think|thinking|reasoning)>.*")
+_LATE_CLOSE_RE = lazy_pattern(r"(?is)^.*?</(think|thinking|reasoning)>")
+_FENCE_RE = lazy_pattern(r"(?ms)^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]*\1[ \t]*$")
 # How a model opens an answer, in each language a prompt may be asked in: a courtesy
 # ("Sure!"), or words that announce ("Here is"). Data, so a language is one line each.
 _COURTESY = {
@@ -99,7 +101,7 @@ _PROMPT_NOUNS = {
     "sv": r"prompten|uppmaning(?:en)?|beskrivning(?:en)?|bildprompt(?:en)?",
 }  # fmt: skip
 _PROMPT_WORDS = "|".join(f"(?:{words})" for words in _PROMPT_NOUNS.values())
-_LABEL_RE = re.compile(
+_LABEL_RE = lazy_pattern(
     r"(?i)^\s*(?:[*_#>]+\s*)*"
     r"(?:(?:final|english|improved|suggested|image|image[- ]generation|flux|visual|"
     r"illustration|text[- ]to[- ]image)\s+)*(?:" + _PROMPT_WORDS + r")\b"
@@ -109,27 +111,27 @@ _LABEL_RE = re.compile(
     r"(?:\s*\(\w+\))?(?:\s*(?:[*_]+\s*)?[:\uff1a]|\s*(?:[*_]+\s*)?\s[\u2013\u2014-](?=\s))"
     r"\s*(?:[*_]+\s*)?"
 )
-_PREAMBLE_RE = re.compile(r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:" + _OPENER + r")\b[^\n]*:\s*$")
+_PREAMBLE_RE = lazy_pattern(r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:" + _OPENER + r")\b[^\n]*:\s*$")
 # A courtesy in front of the prompt on its line ("Sure! A lake at dawn"), said alone.
-_COURTESY_RE = re.compile(
+_COURTESY_RE = lazy_pattern(
     r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:(?:" + _COURTEOUS + r")\s*[!,.:\uff1a]"
     r"|(?:" + _EXCLAIMED + r")\s*!)\s+(?=\S)"
 )
 # An opener that names the prompt, on the prompt's line: "Here is the prompt: A ...". A
 # prompt word is required, so a prompt of the model's own with a colon ("Great Barrier
 # Reef: ...", "Below the surface: ...") is kept.
-_INLINE_PREAMBLE_RE = re.compile(
+_INLINE_PREAMBLE_RE = lazy_pattern(
     r"(?i)^\s*[\u00a1\u00bf*_]*\s*(?:" + _OPENER + r")\b[^:\uff1a\n]{0,80}?"
     r"\b(?:" + _PROMPT_WORDS + r")\b[^:\uff1a\n]{0,40}?[:\uff1a]\s+(?=\S)"
 )
-_NOTE_RE = re.compile(
+_NOTE_RE = lazy_pattern(
     r"(?i)^\s*(?:[*_(]+\s*)?(?:note|notes|explanation|rationale|word count|words|"
     r"this prompt|the prompt above|i (?:have|kept|chose|used|focused))\b"
 )
-_WORD_COUNT_RE = re.compile(r"(?i)\s*[(\[]\s*(?:\d+\s+words?|word count\W*\d+)\s*[)\]]\s*$")
+_WORD_COUNT_RE = lazy_pattern(r"(?i)\s*[(\[]\s*(?:\d+\s+words?|word count\W*\d+)\s*[)\]]\s*$")
 _QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb",
            "\u201e": "\u201c", "`": "`"}  # fmt: skip
-_INVISIBLE_RE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060\ufeff]")
+_INVISIBLE_RE = lazy_pattern(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060\ufeff]")
 _TRAILING_FILLER = frozenset(
     "a an the and or with of in on at to for by from into under over as its their".split()
 )
@@ -331,7 +333,7 @@ def _clip_word(text: str, max_tokens: int) -> str:
     return text[:fits]
 
 
-_TOKEN_RE = re.compile(r"\w+|[^\w\s]+")
+_TOKEN_RE = lazy_pattern(r"\w+|[^\w\s]+")
 _RUN = 6
 """The same word (or sign) this many times in a row is a model stuck in a loop."""
 

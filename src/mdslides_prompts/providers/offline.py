@@ -26,6 +26,7 @@ from ..colours import theme_palette
 from ..config import Settings
 from ..hookspecs import hookimpl
 from ..kinds import special_kind
+from ..lazyre import lazy_pattern
 from ..placement import read_shape
 from ..visible import visible_text
 from .answers import MAX_CLIP_TOKENS, MAX_WORDS, answer_budget, clip_tokens
@@ -36,9 +37,9 @@ __all__ = ["MAX_CLIP_TOKENS", "MAX_WORDS", "OfflineProvider", "offline_prompt"]
 
 _ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
 _APOSTROPHES = "'\u2019"
-_WORD = re.compile(rf"[^\W\d_]+(?:[-{_APOSTROPHES}][^\W\d_]+)*")
-_LETTERS = re.compile(r"[^\W\d_]+")
-_MARP_IMAGE_WORD = re.compile(
+_WORD = lazy_pattern(rf"[^\W\d_]+(?:[-{_APOSTROPHES}][^\W\d_]+)*")
+_LETTERS = lazy_pattern(r"[^\W\d_]+")
+_MARP_IMAGE_WORD = lazy_pattern(
     r"bg|fit|contain|cover|auto|left|right|vertical|[wh]|width|height|blur|brightness|contrast|"
     r"drop-shadow|grayscale|hue-rotate|invert|opacity|saturate|sepia|[\w-]+:[\w.%]+|\d+%"
 )

@@ -23,6 +23,7 @@ import re
 from ..colours import COLOURS
 from ..errors import ProviderError
 from ..hookspecs import hookimpl
+from ..lazyre import lazy_pattern
 from .offline_words import PHRASES
 from .pictures import ImageRequest, Picture
 
@@ -42,7 +43,7 @@ _NAMES = {
 } | {key: key for key in COLOURS}
 """Every way a colour is said (in every prompt language), to its name in COLOURS."""
 _LONGEST_FIRST = sorted(_NAMES, key=len, reverse=True)
-_NAMED = re.compile(rf"(?<!\w)({'|'.join(map(re.escape, _LONGEST_FIRST))})(?!\w)", re.IGNORECASE)
+_NAMED = lazy_pattern(rf"(?<!\w)({'|'.join(map(re.escape, _LONGEST_FIRST))})(?!\w)", re.IGNORECASE)
 """A colour name; longer names first, so "sky blue" is found rather than "blue"."""
 
 

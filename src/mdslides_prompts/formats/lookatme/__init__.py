@@ -39,6 +39,7 @@ from ...config import Settings
 from ...deck import BOM, Deck, LineSpan, Slide, SlidePrompt, split_lines
 from ...detection import Evidence, Strength
 from ...errors import PluginError
+from ...lazyre import lazy_pattern
 from ...marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from ...placement import Placement, Slot
 from ..base import Format
@@ -356,8 +357,8 @@ def _keeps(analysis: _Analysis, text: str, inserts: Mapping[int, int]) -> bool:
 # --- plugin --------------------------------------------------------------------------------
 
 
-_STOP = re.compile(r"^<!--\s*stop\s*-->[ \t]*$", re.M)
-_CONTRIB_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(terminal\d*|file)[ \t]*$", re.M)
+_STOP = lazy_pattern(r"^<!--\s*stop\s*-->[ \t]*$", re.M)
+_CONTRIB_FENCE = lazy_pattern(r"^ {0,3}(`{3,}|~{3,})[ \t]*(terminal\d*|file)[ \t]*$", re.M)
 
 
 class Lookatme(Format):

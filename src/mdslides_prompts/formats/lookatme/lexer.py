@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from ...lazyre import lazy_pattern
+
 __all__: list[str] = []
 
 # --- mistune 0.8.4's block grammar ---------------------------------------------------------
@@ -66,7 +68,7 @@ _BLOCK_HTML = r" *(?:{}|{}|{}) *(?:\n{{2,}}|\s*$)".format(
 )
 
 _RULES: dict[str, re.Pattern[str]] = {
-    name: re.compile("^" + pattern)
+    name: lazy_pattern("^" + pattern)
     for name, pattern in {
         "newline": r"\n+",
         "block_code": r"( {4}[^\n]+\n*)+",
@@ -99,10 +101,10 @@ _FOOTNOTE_RULES = (
     "block_quote", "list_block", "block_html", "table", "paragraph", "text",
 )  # fmt: skip
 _MAX_DEPTH = 6
-_LIST_ITEM = re.compile(r"^(( *)(?:[*+-]|\d+\.) [^\n]*(?:\n(?!\2(?:[*+-]|\d+\.) )[^\n]*)*)", re.M)
-_LIST_BULLET = re.compile(r"^ *(?:[*+-]|\d+\.) +")
-_QUOTE_PREFIX = re.compile(r"^ *> ?", re.M)
-_CODE_INDENT = re.compile(r"^ {4}", re.M)
+_LIST_ITEM = lazy_pattern(r"^(( *)(?:[*+-]|\d+\.) [^\n]*(?:\n(?!\2(?:[*+-]|\d+\.) )[^\n]*)*)", re.M)
+_LIST_BULLET = lazy_pattern(r"^ *(?:[*+-]|\d+\.) +")
+_QUOTE_PREFIX = lazy_pattern(r"^ *> ?", re.M)
+_CODE_INDENT = lazy_pattern(r"^ {4}", re.M)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 import re
 from types import MappingProxyType
 from typing import Any
@@ -51,6 +50,7 @@ from ...deck import (
     split_lines,
 )
 from ...detection import Evidence, Strength
+from ...lazyre import lazy_pattern
 from ...marker import BadMarker, PromptMarker, is_marker_candidate, parse_marker, render_marker
 from ...placement import Placement, Slot
 from .. import deckfm, js
@@ -81,7 +81,7 @@ NAME = "marp"
 # --- splitting -----------------------------------------------------------------------------
 
 # A table delimiter row of two columns or more, as markdown-it's table rule reads one.
-_DELIMITER_ROW = re.compile(
+_DELIMITER_ROW = lazy_pattern(
     r" {0,3}(?!-[ \t])\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*[\r\n]*"
 )
 
@@ -216,6 +216,11 @@ def _split(deck: Deck) -> Deck:
     slides = tuple(
         _build_slide(index, cut, end, lines, kinds)
         for index, (cut, end) in enumerate(zip(cuts, _ends(cuts, lines), strict=True), 1)
+    )
+    # Every run asks each slide's placement next: read it from this parse, not another.
+    ours = frozenset(n for s in slides if s.picture for n in s.picture.numbers)
+    _remember_placements(
+        (deck.text, deck.bom, ours), placements(meta, [c.tokens for c in cuts], _comments, ours)
     )
     settings = MappingProxyType({**meta, **_global_directives(cuts)})
     return deckfm.attach(replace(deck, front_matter=front_matter, meta=settings, slides=slides))
@@ -450,10 +455,10 @@ def _build_slide(
 
 _OFFERS = (Slot.BACKGROUND, Slot.RIGHT, Slot.LEFT)
 """Where a picture of ours goes on a Marp slide: a ``bg`` image, full or split."""
-_PICTURE = re.compile(rf"!\[bg(?: (?P<side>left|right)(?::\d+%)?)?\]\({PICTURE_PATH}\)")
+_PICTURE = lazy_pattern(rf"!\[bg(?: (?P<side>left|right)(?::\d+%)?)?\]\({PICTURE_PATH}\)")
 
 
-_HEADING_LINE = re.compile(r" {0,3}(#{1,6})(?:[ \t]|$)")
+_HEADING_LINE = lazy_pattern(r" {0,3}(#{1,6})(?:[ \t]|$)")
 
 
 def _after_heading(lines: Sequence[str], line: int, end: int, levels: frozenset[int]) -> int:
@@ -495,8 +500,8 @@ def render_picture(picture: SlidePicture) -> str:
 # --- plugin --------------------------------------------------------------------------------
 
 
-_MARP_FLAG = re.compile(r"^marp\s*:\s*(true|yes|on)\s*(#.*)?$", re.M | re.I)
-_MARP_ONLY = re.compile(
+_MARP_FLAG = lazy_pattern(r"^marp\s*:\s*(true|yes|on)\s*(#.*)?$", re.M | re.I)
+_MARP_ONLY = lazy_pattern(
     r"^<!--\s*(_class|_?paginate|headingDivider|_?backgroundColor|_?backgroundImage)\s*:", re.M
 )
 
@@ -628,12 +633,28 @@ def _moved_picture(deck: Deck, slide: Slide, edits: LineEdits) -> str:
     return "".join("\n" + lines[n - 1].rstrip("\r\n") for n in slide.picture.numbers)
 
 
-@lru_cache(maxsize=8)
+_PLACED: dict[tuple[str, bool, frozenset[int]], tuple[Placement, ...]] = {}
+"""The placements of the last few texts read (see :func:`_placements`)."""
+
+
+def _remember_placements(
+    key: tuple[str, bool, frozenset[int]], found: tuple[Placement, ...]
+) -> None:
+    while len(_PLACED) >= 8:
+        _PLACED.pop(next(iter(_PLACED)))
+    _PLACED[key] = found
+
+
 def _placements(text: str, bom: bool, ours: frozenset[int]) -> tuple[Placement, ...]:
-    """Every slide's placement, read once for each text (the hook asks slide by slide),
-    the pictures we placed (on the lines *ours*) aside."""
-    _, meta, cuts, _, _ = _parse(Deck(text=text, bom=bom))
-    return placements(meta, [cut.tokens for cut in cuts], _comments, ours)
+    """Every slide's placement, read once for each text (the hook asks slide by slide;
+    a split leaves them here), the pictures we placed (on the lines *ours*) aside."""
+    key = (text, bom, ours)
+    found = _PLACED.get(key)
+    if found is None:
+        _, meta, cuts, _, _ = _parse(Deck(text=text, bom=bom))
+        found = placements(meta, [cut.tokens for cut in cuts], _comments, ours)
+        _remember_placements(key, found)
+    return found
 
 
 PLUGIN = Marp()

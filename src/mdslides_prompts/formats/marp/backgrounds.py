@@ -19,6 +19,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from ...lazyre import lazy_pattern
 from ...placement import Placement, Slot, parse_share
 from .parser import comment_kind, yaml_mapping
 
@@ -27,8 +28,8 @@ __all__ = ["placements"]
 SIZES = {"16:9": (1280.0, 720.0), "4:3": (960.0, 720.0)}
 """The sizes of marp-core's built-in themes (``@size`` in default, gaia and uncover)."""
 
-_SPLIT = re.compile(r"(left|right)(?::((?:\d*\.)?\d+%))?")
-_URL = re.compile(r"url\(", re.I)
+_SPLIT = lazy_pattern(r"(left|right)(?::((?:\d*\.)?\d+%))?")
+_URL = lazy_pattern(r"url\(", re.I)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ lazy inline parsing, and the directives (front matter and comment directives,
 
 from __future__ import annotations
 
+from functools import lru_cache
 import re
 from typing import Any
 
@@ -15,6 +16,7 @@ from markdown_it.rules_core import StateCore
 import yaml
 
 from ...deck import BOM
+from ...lazyre import lazy_pattern
 from ...marker import is_marker_candidate
 
 __all__: list[str] = []
@@ -169,8 +171,8 @@ def _markdown() -> MarkdownIt:
 # (images) or '&' (entities, which may be blanks) is visible, holds no comment and is not
 # a heading: nothing here needs its inline tokens, so they are not made (the inline pass
 # is most of the parse time on a large deck).
-_NOT_PLAIN = re.compile(r"[<!&]")
-_WORD = re.compile(r"\w")
+_NOT_PLAIN = lazy_pattern(r"[<!&]")
+_WORD = lazy_pattern(r"\w")
 
 
 def _lazy_inline(state: StateCore) -> None:
@@ -193,18 +195,18 @@ MD = _markdown()
 
 # --- directives ----------------------------------------------------------------------------
 
-_MAGIC_COMMENT = re.compile(
+_MAGIC_COMMENT = lazy_pattern(
     r"^(prettier-ignore(-(start|end))?|markdownlint-((disable|enable).*|capture|restore)"
     r"|lint (disable|enable|ignore).*)$",
     re.S,
 )
-COMMENT_TEXT = re.compile(r"<!--+\s*(.*?)\s*--+>", re.S)
+COMMENT_TEXT = lazy_pattern(r"<!--+\s*(.*?)\s*--+>", re.S)
 # A comment can only be a directive if a directive name is followed by a colon in it;
 # most comments (notes, prompt markers) are ruled out without a YAML parse.
-_MAYBE_DIRECTIVE = re.compile(
+_MAYBE_DIRECTIVE = lazy_pattern(
     "_?(?:" + "|".join(sorted(GLOBAL_DIRECTIVES | LOCAL_DIRECTIVES)) + r")['\"]?\s*:"
 )
-_LOOSE_LINE = re.compile(r"^()([\"']?)(_?[A-Za-z]+)\2(\s*:[ \t]*)(.*)$")
+_LOOSE_LINE = lazy_pattern(r"^()([\"']?)(_?[A-Za-z]+)\2(\s*:[ \t]*)(.*)$")
 """A directive's ``key: value`` line as Marpit's loose YAML matches it: at the start of
 the line (an indented key is a nested mapping's, left alone), the key maybe quoted."""
 _YAML_SPECIAL = "\"'[{|>~&*"
@@ -218,15 +220,21 @@ def yaml_mapping(text: str, *, loose: bool = False) -> dict[str, Any]:
     With *loose*, the value of a ``key: value`` line whose key is a directive is quoted
     first, as Marpit's loose YAML does, so ``class: a: b`` still parses.
     """
+    return dict(_yaml_mapping(text, loose))
+
+
+@lru_cache(maxsize=1024)
+def _yaml_mapping(text: str, loose: bool) -> tuple[tuple[str, Any], ...]:
+    # A deck's directive comments are read by several passes (split, headers, pictures).
     if loose:
         text = "\n".join(_loosen(line) for line in text.split("\n"))
     try:
         data = yaml.load(text, Loader=yaml.BaseLoader)
     except yaml.YAMLError:
-        return {}
+        return ()
     if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(k, str)}
+        return ()
+    return tuple((k, v) for k, v in data.items() if isinstance(k, str))
 
 
 def _loosen(line: str) -> str:
@@ -251,6 +259,7 @@ def _is_directive_key(key: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def comment_kind(inner: str) -> str:
     """``"directive"``, ``"magic"`` (lint switches) or ``"note"`` for a comment's inside."""
     if _MAGIC_COMMENT.match(inner):

@@ -7,42 +7,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 import re
 
+from ...lazyre import lazy_pattern
+
 __all__: list[str] = []
 
 # --- the block reader ---------------------------------------------------------------------
 
-_BLANK = re.compile(r"[ \t]*")
-FENCE = re.compile(r"( {0,3})(`{3,}|~{3,})[ \t]*(.*)")
-CELL = re.compile(r"(\s*)(`{3,}|~{3,})\s*\{([A-Za-z][A-Za-z0-9_+-]*)(?:[\s,][^}]*)?\}\s*")
-_RAW_ATTRIBUTE = re.compile(r"\{[ \t]*=[A-Za-z0-9_-]+[ \t]*\}")
-_LANG = re.compile(r"[^`{}\s]+")
-YAML_OPEN = re.compile(r"---[ \t]*")
-YAML_CLOSE = re.compile(r"(---|\.\.\.)[ \t]*")
-BULLET = re.compile(r"( {0,3})([-*+])( |$)")
+_BLANK = lazy_pattern(r"[ \t]*")
+FENCE = lazy_pattern(r"( {0,3})(`{3,}|~{3,})[ \t]*(.*)")
+CELL = lazy_pattern(r"(\s*)(`{3,}|~{3,})\s*\{([A-Za-z][A-Za-z0-9_+-]*)(?:[\s,][^}]*)?\}\s*")
+_RAW_ATTRIBUTE = lazy_pattern(r"\{[ \t]*=[A-Za-z0-9_-]+[ \t]*\}")
+_LANG = lazy_pattern(r"[^`{}\s]+")
+YAML_OPEN = lazy_pattern(r"---[ \t]*")
+YAML_CLOSE = lazy_pattern(r"(---|\.\.\.)[ \t]*")
+BULLET = lazy_pattern(r"( {0,3})([-*+])( |$)")
 _NUMBER = r"\d{1,9}|#|[a-zA-Z]|[ivxlcdm]+|[IVXLCDM]+"
-ORDERED = re.compile(rf"( {{0,3}})(?:({_NUMBER})([.)])|\(({_NUMBER})\))( |$)")
-DEFINITION = re.compile(r" {0,3}[:~]( |$)")
-COMMENT_END = re.compile(r"--\s*>")
-_INLINE_SPANS = re.compile(r"<!--.*?-->|(`+).+?(?<!`)\1(?!`)")
-TEX_BEGIN = re.compile(r"\\begin\{([^{}]+)\}")
-TEX_MACRO = re.compile(r"\\(?:re)?newcommand|\\providecommand|\\(?:re)?newenvironment|\\def\\")
-QUOTE = re.compile(r" {0,3}>")
-HRULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
-SETEXT = re.compile(r"(=+|-+)[ \t]*")
-ATX = re.compile(r"(#+)(?![.)])(?=[ \t]|$)")
-DIV_OPEN = re.compile(r"(:{3,})[ \t]*(.*?)[ \t]*:*[ \t]*")
-DIV_CLOSE = re.compile(r":{3,}[ \t]*")
-HTML_DIV = re.compile(r"<div(?:\s[^>]*)?>[ \t]*", re.I)
-HTML_DIV_CLOSE = re.compile(r"</div\s*>", re.I)
-HTML_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?=[\s/>])")
+ORDERED = lazy_pattern(rf"( {{0,3}})(?:({_NUMBER})([.)])|\(({_NUMBER})\))( |$)")
+DEFINITION = lazy_pattern(r" {0,3}[:~]( |$)")
+COMMENT_END = lazy_pattern(r"--\s*>")
+_INLINE_SPANS = lazy_pattern(r"<!--.*?-->|(`+).+?(?<!`)\1(?!`)")
+TEX_BEGIN = lazy_pattern(r"\\begin\{([^{}]+)\}")
+TEX_MACRO = lazy_pattern(r"\\(?:re)?newcommand|\\providecommand|\\(?:re)?newenvironment|\\def\\")
+QUOTE = lazy_pattern(r" {0,3}>")
+HRULE = lazy_pattern(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
+SETEXT = lazy_pattern(r"(=+|-+)[ \t]*")
+ATX = lazy_pattern(r"(#+)(?![.)])(?=[ \t]|$)")
+DIV_OPEN = lazy_pattern(r"(:{3,})[ \t]*(.*?)[ \t]*:*[ \t]*")
+DIV_CLOSE = lazy_pattern(r":{3,}[ \t]*")
+HTML_DIV = lazy_pattern(r"<div(?:\s[^>]*)?>[ \t]*", re.I)
+HTML_DIV_CLOSE = lazy_pattern(r"</div\s*>", re.I)
+HTML_TAG = lazy_pattern(r"</?([A-Za-z][A-Za-z0-9]*)(?=[\s/>])")
 VERBATIM = ("pre", "style", "script", "textarea")
-DASHED = re.compile(r" {0,3}(?:-+[ \t]*)+")
-PIPE_BREAK = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
-GRID = re.compile(r" {0,3}\+[-=:]+\+")
-NOTE = re.compile(r" {0,3}\[\^[^\]\s^\[]+\]:")
-REFERENCE = re.compile(r" {0,3}\[(?!\^)(?:[^\]\\]|\\.)+\]:[ \t]*(\S.*)?")
-TITLE_LINE = re.compile(r"[ \t]*(\".*\"|'.*'|\(.*\))[ \t]*")
-ATTR_ITEM = re.compile(
+DASHED = lazy_pattern(r" {0,3}(?:-+[ \t]*)+")
+PIPE_BREAK = lazy_pattern(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
+GRID = lazy_pattern(r" {0,3}\+[-=:]+\+")
+NOTE = lazy_pattern(r" {0,3}\[\^[^\]\s^\[]+\]:")
+REFERENCE = lazy_pattern(r" {0,3}\[(?!\^)(?:[^\]\\]|\\.)+\]:[ \t]*(\S.*)?")
+TITLE_LINE = lazy_pattern(r"[ \t]*(\".*\"|'.*'|\(.*\))[ \t]*")
+ATTR_ITEM = lazy_pattern(
     r"#[\w:.-]+|\.[^\W\d_][\w:.-]*|-|[^\W\d_][\w:.-]*="
     r"(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|(?:[^\s}\\]|\\.)*)"
 )

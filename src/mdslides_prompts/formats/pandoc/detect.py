@@ -7,18 +7,19 @@ from typing import Any
 
 from ...deck import Deck
 from ...detection import Evidence, Strength
+from ...lazyre import lazy_pattern
 from .settings import PANDOC, QUARTO, front_matter_value, quarto_project
 
 __all__: list[str] = []
 
 # --- detection --------------------------------------------------------------------------------
 
-_NOTES_DIV = re.compile(r"^:{3,}[ \t]*(notes|\{[^}\n]*\.notes\b[^}\n]*\})[ \t]*$", re.M)
+_NOTES_DIV = lazy_pattern(r"^:{3,}[ \t]*(notes|\{[^}\n]*\.notes\b[^}\n]*\})[ \t]*$", re.M)
 
 
-_RMD_SLIDES = re.compile(r"ioslides|slidy|revealjs|beamer|powerpoint", re.I)
+_RMD_SLIDES = lazy_pattern(r"ioslides|slidy|revealjs|beamer|powerpoint", re.I)
 _QUARTO_SLIDES = ("revealjs",)
-_TITLE_BLOCK = re.compile(r"%[ \t]+\S")
+_TITLE_BLOCK = lazy_pattern(r"%[ \t]+\S")
 
 
 def _names_slides(fmt: Any) -> bool:

@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-import re
 from typing import Any
 
 from ...deck import Deck, Slide
+from ...lazyre import lazy_pattern
 from ...placement import Placement, Slot, attributes, picture_value, positive_number
 from ..lines import source_line
 from .blocks import trailing_attributes
@@ -38,9 +38,9 @@ _PICTURES = frozenset(
     for kind in ("image", "video", "iframe")
 )
 _MAYBE_PICTURE = frozenset({"background", "data-background"})
-_RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
-_ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
-_SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+_RULE = lazy_pattern(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
+_ATX = lazy_pattern(r" {0,3}#{1,6}(?:[ \t]|$)")
+_SETEXT = lazy_pattern(r" {0,3}(?:=+|-+)[ \t]*")
 
 
 def placement(deck: Deck, slide: Slide) -> Placement:

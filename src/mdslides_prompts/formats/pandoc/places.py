@@ -11,6 +11,7 @@ import re
 from ...config import Settings
 from ...deck import Deck, PlacedPicture, Slide, SlidePicture, SlidePrompt
 from ...errors import PluginError
+from ...lazyre import lazy_pattern
 from ...marker import (
     MARKER_KEYWORD,
     BadMarker,
@@ -28,7 +29,7 @@ __all__: list[str] = []
 
 ESCAPED = "#"
 """Written as ``\\x23`` in markers: in a would-be YAML block, `` #`` starts a comment."""
-INLINE_MARKER = re.compile(r" ?(<!-- " + MARKER_KEYWORD + r" .*?-->)")
+INLINE_MARKER = lazy_pattern(r" ?(<!-- " + MARKER_KEYWORD + r" .*?-->)")
 
 
 @dataclass
@@ -93,8 +94,8 @@ def _picture_of(line: int, lines: list[str], owned: _Owned) -> None:
 
 
 _OURS = rf'background-image="{PICTURE_PATH}"'
-_ALONE = re.compile(rf"\{{{_OURS}\}}")
-_FIRST = re.compile(rf"\{{{_OURS} ")
+_ALONE = lazy_pattern(rf"\{{{_OURS}\}}")
+_FIRST = lazy_pattern(rf"\{{{_OURS} ")
 
 
 def read_picture(heading: str) -> tuple[str, str] | None:
@@ -194,7 +195,7 @@ def split_deck(deck: Deck, settings: Settings) -> Deck:
     return replace(deck, slides=tuple(slides), front_matter=front, meta=meta)
 
 
-_HIDDEN = re.compile(r"""\bvisibility=(["']?)hidden\1(?=[\s}])""")
+_HIDDEN = lazy_pattern(r"""\bvisibility=(["']?)hidden\1(?=[\s}])""")
 
 
 def _hidden(line: str) -> bool:
