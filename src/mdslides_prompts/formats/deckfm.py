@@ -23,7 +23,9 @@ without it; otherwise the format falls back to its comment marker.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+import copy
 from dataclasses import dataclass, replace
+from functools import lru_cache
 import re
 from typing import Any
 
@@ -123,13 +125,24 @@ def yaml_mapping(text: str, *, null_is_empty: bool = False) -> dict[str, Any] | 
 
     :param null_is_empty: read a document with no value (blank, only comments) as ``{}``
     """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+    data = _safe_load(text)
+    if data is _NOT_YAML:
         return None
     if data is None and null_is_empty:
         return {}
-    return data if isinstance(data, dict) else None
+    # A copy: the cache's own stays as YAML read it, whatever the caller does with it.
+    return copy.deepcopy(data) if isinstance(data, dict) else None
+
+
+_NOT_YAML = object()
+
+
+@lru_cache(maxsize=1024)  # a deck's blocks are read by its split and again by its writes
+def _safe_load(text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return _NOT_YAML
 
 
 def _mapping(lines: Iterable[str]) -> dict[str, Any] | None:

@@ -90,7 +90,8 @@ _BLOCK = lazy_pattern(
 _PROPERTY = lazy_pattern(
     r"^\n*([-\w]+):([^$\n]*)|\n*(?:<!--\s*)([-\w]+):([^$\n]*?)(?:\s*-->)", re.I
 )
-_HEADINGS = MarkdownIt("commonmark")
+# Block structure only: a title is its heading's raw text, its inline syntax unread.
+_HEADINGS = MarkdownIt("commonmark").disable("inline")
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,7 +125,8 @@ VARIANTS: Mapping[str, Variant] = MappingProxyType(
 # and runs of blanks (the plugin's de-indentation turns them into line breaks).
 _EXTRA_ESCAPES = ":"
 _AVOID = (".element", ".slide", "  ")
-_HEADING = MarkdownIt("commonmark")
+# Block structure only: a title is its heading's raw text, its inline syntax unread.
+_HEADING = MarkdownIt("commonmark").disable("inline")
 _FENCE = lazy_pattern(r"^ {0,3}(`{3,}|~{3,})")
 # A link reference definition cannot continue a paragraph: the line before it must be
 # blank or a heading (or the slide's start).

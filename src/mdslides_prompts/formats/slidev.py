@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 import re
 from types import MappingProxyType
 from typing import Any
@@ -159,6 +160,7 @@ class _Parsed:
     title: str | None
 
 
+@lru_cache(maxsize=2048)  # each slide is read again by every marker placement tried on it
 def _parse_slide(raw_text: str) -> _Parsed:
     """``parseSlide``: front matter (or a ```` ```yaml ```` block), content, note, title."""
     match = _FRONT_MATTER.match(raw_text)
@@ -607,19 +609,20 @@ class Slidev(Format):
     ) -> str:
         """Write each prompt as a front-matter key or a comment, whichever the mode prefers
         and the slide allows."""
-        plans = _plans(deck)
+        plans: list[_Plan] | None = None  # read only for a slide that has no marker yet
         edits = LineEdits()
         for slide in deck.slides:
             prompt = prompts.get(slide.index)
             if prompt is None:
                 continue
-            plan = plans[slide.index - 1]
             key = render_key(prompt.text, prompt.source_hash, prompt.flags)
             comment = render_marker(prompt.text, prompt.source_hash, flags=prompt.flags)
             current = slide.marker
             if isinstance(current, PromptMarker) and len(slide.markers) == 1:
                 edits.change[current.line] = key if current.form == "frontmatter" else comment
                 continue
+            plans = _plans(deck) if plans is None else plans
+            plan = plans[slide.index - 1]
             edits.drop.update(m.line for m in slide.markers)
             wants_key = mode == "frontmatter" or plan.comment_after is None
             if wants_key and plan.key_after is not None:

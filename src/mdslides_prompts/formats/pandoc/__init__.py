@@ -87,6 +87,8 @@ class Pandoc(Format):
         self, deck: Deck, prompts: Mapping[int, SlidePrompt], mode: str, settings: Settings
     ) -> str:
         """Write each prompt as an HTML comment after the slide's heading (or in it)."""
+        if not prompts:  # the pipeline's probe of the mode: nothing to read the deck for
+            return deck.text
         return inject(deck, prompts, settings)
 
     def inject_pictures(
