@@ -32,6 +32,7 @@ from .errors import (
 )
 from .explain import Explanation, explain
 from .fileio import picture_found, read_bytes, write_report
+from .formats.lines import code_free
 from .kinds import slide_kind
 from .marker import strippable
 from .outcomes import Action, DeckReport, Destination, SlideOutcome, SlidePlan
@@ -285,6 +286,9 @@ class Pipeline:
             if isinstance(sign, Evidence)
         ]
         named = self._hook.mdslides_detect_format(deck=deck, settings=self.settings)
+        # The formats shared one code-free copy of the text; the split to come need not
+        # carry it too.
+        code_free.cache_clear()
         if isinstance(named, str):
             signs.append(Evidence((named,), Strength.DECLARED, f"a plugin recognises {named}"))
         return decide(signs)

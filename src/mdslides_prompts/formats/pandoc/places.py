@@ -23,6 +23,7 @@ from ...marker import (
 )
 from ..lines import PICTURE_PATH, LineEdits, picture_path, picture_url
 from .blocks import Block, heading_text, trailing_attributes
+from .settings import given_level
 from .slides import Plan, Split, Start
 
 __all__: list[str] = []
@@ -146,8 +147,27 @@ class _Row:
         return not self.owned.markers and _visible(self.text, self.notes, self.title)
 
 
-def read_deck(deck: Deck, settings: Settings) -> tuple[Split, list[_Row], list[Plan | None]]:
-    """Split *deck*, read each slide, and place the markers of slides that need one."""
+_Read = tuple[Split, list[_Row], list[Plan | None]]
+_last_read: list[tuple[tuple[object, ...], _Read]] = []
+"""The last deck read (a run reads it to split, then to write): its key and reading."""
+
+
+def read_deck(deck: Deck, settings: Settings, *, fresh: bool = False) -> _Read:
+    """Split *deck*, read each slide, and place the markers of slides that need one.
+
+    The last reading is kept for what follows a split (writing, stripping): the same
+    text of the same file at the same slide level, read again by the same run. A split
+    reads afresh (*fresh*), so a project file changed since the last run counts.
+    Readings are never changed by their users."""
+    key = (deck.text, deck.bom, deck.format, deck.path, given_level(settings))
+    if not fresh and _last_read and _last_read[0][0] == key:
+        return _last_read[0][1]
+    found = _read_deck(deck, settings)
+    _last_read[:] = [(key, found)]
+    return found
+
+
+def _read_deck(deck: Deck, settings: Settings) -> _Read:
     split = Split(deck, settings)
     notes_at = split.notes_by_line()
     rows = []
@@ -167,7 +187,7 @@ def read_deck(deck: Deck, settings: Settings) -> tuple[Split, list[_Row], list[P
 
 
 def split_deck(deck: Deck, settings: Settings) -> Deck:
-    split, rows, plans = read_deck(deck, settings)
+    split, rows, plans = read_deck(deck, settings, fresh=True)
     front, meta = split.front_matter()
     slides = []
     for index, (row, plan) in enumerate(zip(rows, plans, strict=True), 1):
