@@ -3,6 +3,7 @@ line endings, detection, byte-exact inject/strip round trips, the corpus decks."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -309,3 +310,14 @@ def test_a_bad_slide_level_is_a_usage_error(
     code, _, err = cli(capsys, "inspect", deck, "--format", "pandoc", "--slide-level", value)
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and "slide-level" in err
+
+
+def test_a_deck_of_thousands_of_notes_divs_is_split_like_any_other(pipeline: Pipeline) -> None:
+    """pandoc's ``getSlideLevel`` looks into every div: a deck with more of them than
+    Python's recursion limit (speaker notes on 3,000 slides) is read all the same."""
+    slides = [f"## Slide {n}\n\nText {n}.\n\n::: notes\nSay {n}.\n:::\n" for n in range(1, 3001)]
+    deck = pipeline.parse(
+        replace(Deck.from_text("---\ntitle: Long\n---\n\n" + "\n".join(slides)), format="pandoc")
+    )
+    assert len(deck.slides) == 3000
+    assert deck.slides[-1].title == "Slide 3000" and deck.slides[-1].notes == ("Say 3000.",)

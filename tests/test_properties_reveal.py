@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 import pytest
@@ -129,3 +131,38 @@ def test_frontmatter_mode_writes_comments_where_a_new_front_matter_would_split_a
     again = pipeline.parse(Deck.from_text(injected))
     assert [s.text for s in again.slides] == [s.text for s in deck.slides]
     assert pipeline.strip(again) == source
+
+
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    source=reveal_decks(),
+    fmt=st.sampled_from(["revealjs", "reveal-md", "mkslides", "slides-extended"]),
+    indent=st.sampled_from(["", "  ", "\t"]),
+)
+def test_the_local_check_of_a_marker_place_agrees_with_the_whole_one(
+    source: str, fmt: str, indent: str
+) -> None:
+    """Where a marker keeps the slides is decided, for the built-in separators, by reading
+    around the line only: the answer must be the whole re-split's, for every slide and
+    every place in the deck."""
+    import itertools
+
+    from mdslides_prompts.formats import reveal
+
+    deck = replace(Deck.from_text(source), format=fmt)
+    try:
+        info = reveal._body(deck, Settings(format=fmt))
+    except DeckError:
+        return
+    text = deck.text
+    lines = split_lines(text)
+    chunks = reveal._slidify(text, info.separator, info.offset)
+    gaps = [(a.end, b.start) for a, b in itertools.pairwise(chunks)]
+    scan = reveal._Scan(lines, reveal._line_starts(text), gaps, [end for _, end in gaps])
+    probe = indent + reveal.PROBE
+    for index in range(len(chunks)):
+        for after in range(len(lines) + 1):
+            near = reveal._keeps_slides_near(text, chunks, index, info, after, probe, scan)
+            if near is not None:
+                whole = reveal._keeps_slides(text, chunks, index, info, after, probe)
+                assert near == whole, (index, after)

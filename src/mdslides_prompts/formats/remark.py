@@ -498,8 +498,7 @@ class Remark(Format):
         ``layout: true`` slide in force, a ``template:`` named slide) fills the slide; the
         ratio is xaringan's ``nature: ratio:`` (in the R Markdown header), else 4:3."""
         width, height, said = _ratio(deck.meta)
-        inherited = _inherited(tuple(s.text for s in deck.slides),
-                               tuple(s.skip_reason == _CONTINUED for s in deck.slides))  # fmt: skip
+        inherited = _deck_inherited(deck.slides)
         offers, why_none = _offers(deck, slide)
         found = inherited[slide.index - 1].get("background-image")
         picture = picture_value(found[0]) if found else None
@@ -553,6 +552,19 @@ def _ratio(meta: Mapping[str, Any]) -> tuple[float, float, str]:
 
 
 _Inherited = tuple[Mapping[str, tuple[str, int]], ...]
+_LAST_INHERITED: list[tuple[tuple[Slide, ...], _Inherited]] = []
+
+
+def _deck_inherited(slides: tuple[Slide, ...]) -> _Inherited:
+    """:func:`_inherited` for a deck's *slides*, found once for them (the placement hook
+    is asked about them one by one)."""
+    if _LAST_INHERITED and _LAST_INHERITED[0][0] is slides:
+        return _LAST_INHERITED[0][1]
+    found = _inherited(
+        tuple(s.text for s in slides), tuple(s.skip_reason == _CONTINUED for s in slides)
+    )
+    _LAST_INHERITED[:] = [(slides, found)]
+    return found
 
 
 @lru_cache(maxsize=8)

@@ -26,6 +26,7 @@ import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+import itertools
 from pathlib import Path
 import re
 from types import MappingProxyType
@@ -179,12 +180,24 @@ def _range(text: str, starts: list[int], chunk: _Chunk) -> tuple[int, int]:
     return first, _line_of(starts, chunk.end - 1)
 
 
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """A deck's text as its split read it: lines, where each starts, and the separator
+    matches ``slidify`` found (the gaps between its chunks), by where they end."""
+
+    lines: list[str]
+    starts: list[int]
+    gaps: list[tuple[int, int]]
+    ends: list[int]
+
+
 def _anchor(
     text: str,
     chunks: list[_Chunk],
     index: int,
     body_info: _Body,
     span: tuple[int, int],
+    scan: _Scan,
 ) -> tuple[int, str] | None:
     """Where a marker goes in slide *index* (0-based) at lines *span*, and its indentation.
 
@@ -196,7 +209,7 @@ def _anchor(
     """
     notes_re = body_info.notes
     first, last = span
-    lines = split_lines(text)
+    lines = scan.lines
     body = range(first, last + 1)
     first_text = next((n for n in body if lines[n - 1].strip()), None)
     candidates: list[tuple[int, str]] = []
@@ -215,9 +228,112 @@ def _anchor(
         candidates.append((first - 1, ""))
     for after, indent in candidates:
         probe = indent + PROBE
-        if _keeps_slides(text, chunks, index, body_info, after, probe):
+        near = _keeps_slides_near(text, chunks, index, body_info, after, probe, scan)
+        if (
+            near
+            if near is not None
+            else _keeps_slides(text, chunks, index, body_info, after, probe)
+        ):
             return after, indent
     return None
+
+
+_REACH = 16
+"""More characters than any match of the built-in separators takes (``\r\n----\r\n``: 8)."""
+
+
+def _keeps_slides_near(
+    text: str,
+    chunks: list[_Chunk],
+    index: int,
+    body_info: _Body,
+    after: int,
+    line: str,
+    scan: _Scan,
+) -> bool | None:
+    """:func:`_keeps_slides` for the built-in separators, reading only around the new
+    line (``None``: not decidable so, ask :func:`_keeps_slides`).
+
+    A built-in separator match is a few characters, decided by those characters alone
+    (no anchor, no look-around): where the text is the same, ``slidify`` finds the same
+    matches, once its scan starts from the same place. So the scan of the changed text
+    is resumed from the end of the last match well before the new line (where both scans
+    stand), and followed past the line until it meets a match of the first scan again,
+    moved by the line's length; from there on both scans are the same. The slides stay
+    if every match in between is one of the first scan's too, and the notes separator
+    splits the slide the line joins as before.
+    """
+    separator = body_info.separator
+    if separator.budget is not None:
+        return None  # a separator the user gave: any length, any look-around
+    # The changed text is the text with one run of characters put in at `at`.
+    first_line = max(after, 1)
+    window_start = scan.starts[first_line - 1]
+    window = "".join(scan.lines[first_line - 1 : after + 1])
+    edited = edit_lines(window, newline="\n", insert_after={0 if after == 0 else 1: line})
+    grown = len(edited) - len(window)
+    same = next(
+        (k for k, (a, b) in enumerate(zip(window, edited, strict=False)) if a != b), len(window)
+    )
+    at = window_start + same
+    added = edited[same : same + grown]
+    offset = body_info.offset
+    fm_end = offset  # where the front matter's match ended (0: none)
+    if body_info.variant.front_matter is not None and (fm_end == 0 or at <= fm_end):
+        return None  # the line could make or change a front matter: the full check
+    gaps, ends = scan.gaps, scan.ends
+    k = bisect.bisect_right(ends, at - _REACH)  # matches 0..k-1 end well before the line
+    resume = ends[k - 1] if k else offset  # where both scans stand: chunk k starts there
+    grown = len(added)
+    # Follow the second scan from `resume` until a match of it, wholly after the line, is a
+    # match of the first scan too (moved by the line): both scans go on alike from there.
+    width = 4 * _REACH + grown
+    while True:
+        stop = min(len(text), at + width)
+        local = text[resume:at] + added + text[at:stop]
+        whole = stop == len(text)
+        found: list[tuple[int, int]] = []  # the second scan's matches, in `local`
+        meets: int | None = None  # the first scan's match where they meet
+        for match in separator.pattern.finditer(local):
+            start, end = match.span()
+            if not whole and end > len(local) - _REACH:
+                break  # what follows the stretch could change it: read further
+            found.append((start, end))
+            moved = (start + resume - grown, end + resume - grown)
+            if start + resume >= at + grown:
+                j = bisect.bisect_left(gaps, moved)
+                if j < len(gaps) and gaps[j] == moved:
+                    meets = j
+                    break
+        else:
+            if not whole:
+                width *= 4
+                continue
+        if meets is None and not whole:
+            width *= 4
+            continue
+        break
+    # The chunks between: the first scan's k..last (up to where they meet), the second's
+    # cut from `local` by `found`; the same number, the same lines, but slide `index`,
+    # which takes the line.
+    last = meets if meets is not None else len(gaps)
+    if len(found) - (1 if meets is not None else 0) != last - k:
+        return False
+    cuts = [0, *(p for span in found[: last - k] for p in span)]
+    cuts.append(found[-1][0] if meets is not None else len(local))
+    notes_re = body_info.notes
+    for n in range(last - k + 1):
+        old_chunk = chunks[k + n]
+        before = text[old_chunk.start : old_chunk.end]
+        now = local[cuts[2 * n] : cuts[2 * n + 1]]
+        now_lines = [ln.rstrip("\r\n") for ln in split_lines(now)]
+        if k + n == index:
+            if line not in now_lines or len(notes_re.split(now)) != len(notes_re.split(before)):
+                return False
+            now_lines.remove(line)
+        if now_lines != [ln.rstrip("\r\n") for ln in split_lines(before)]:
+            return False
+    return True
 
 
 def _keeps_slides(
@@ -424,6 +540,8 @@ def _split_slides(deck: Deck, settings: Settings) -> Deck:
     lines = split_lines(text)
     starts = _line_starts(text)
     chunks = _slidify(text, info.separator, info.offset)
+    gaps = [(a.end, b.start) for a, b in itertools.pairwise(chunks)]
+    scan = _Scan(lines, starts, gaps, [end for _, end in gaps])
     slides = []
     for index, chunk in enumerate(chunks, 1):
         first, last = _range(text, starts, chunk)
@@ -451,7 +569,7 @@ def _split_slides(deck: Deck, settings: Settings) -> Deck:
         skip = None if content else "empty"
         anchor = first - 1
         if skip is None and not markers:
-            placed = _anchor(text, chunks, index - 1, info, (first, last))
+            placed = _anchor(text, chunks, index - 1, info, (first, last), scan)
             if placed is None:
                 skip = "no line where a marker keeps the rendering"
             else:

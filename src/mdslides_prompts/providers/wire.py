@@ -12,7 +12,6 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-import email.utils
 import json
 import math
 import re
@@ -77,6 +76,8 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     try:
         seconds = float(raw)
     except ValueError:
+        import email.utils  # only for an HTTP date, which few servers send
+
         try:
             when = email.utils.parsedate_to_datetime(raw)
         except (TypeError, ValueError):

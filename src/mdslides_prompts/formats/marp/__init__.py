@@ -617,8 +617,7 @@ class Marp(Format):
         """The slide's ``![bg]`` images (``left``/``right:N%`` split it) or
         ``backgroundImage`` directive, on the ``size`` the deck chose (see
         :mod:`.backgrounds`)."""
-        ours = frozenset(n for s in deck.slides if s.picture for n in s.picture.numbers)
-        found = _placements(deck.text, deck.bom, ours)
+        found = _placements(deck.text, deck.bom, _our_pictures(deck.slides))
         place = found[slide.index - 1] if 0 < slide.index <= len(found) else Placement()
         return replace(place, offers=_OFFERS)
 
@@ -631,6 +630,20 @@ def _moved_picture(deck: Deck, slide: Slide, edits: LineEdits) -> str:
     lines = split_lines(deck.text)
     edits.drop.update(slide.picture.numbers)
     return "".join("\n" + lines[n - 1].rstrip("\r\n") for n in slide.picture.numbers)
+
+
+_OURS: list[tuple[tuple[Slide, ...], frozenset[int]]] = []
+"""The lines of our pictures in the last slides asked about (see :func:`_our_pictures`)."""
+
+
+def _our_pictures(slides: tuple[Slide, ...]) -> frozenset[int]:
+    """The lines of the pictures we placed on *slides*: found once for a deck's slides,
+    which the placement hook is asked about one by one."""
+    if _OURS and _OURS[0][0] is slides:
+        return _OURS[0][1]
+    ours = frozenset(n for s in slides if s.picture for n in s.picture.numbers)
+    _OURS[:] = [(slides, ours)]
+    return ours
 
 
 _PLACED: dict[tuple[str, bool, frozenset[int]], tuple[Placement, ...]] = {}

@@ -30,6 +30,10 @@ def _slide_level(blocks: tuple[Block, ...] | list[Block]) -> int:
     """``getSlideLevel``: the lowest level of a heading followed by content (6 if none)."""
 
     def go(least: int, items: tuple[Block, ...] | list[Block]) -> int:
+        # pandoc: go least (Div _ bs : xs) = min (go least bs) (go least xs). The rest is
+        # scanned here in the same loop, with the same least, and each div's own answer
+        # kept for the end: no recursion per div (a deck has thousands) and no copies.
+        inner: list[int] = []
         i = 0
         while i < len(items):
             block = items[i]
@@ -39,9 +43,9 @@ def _slide_level(blocks: tuple[Block, ...] | list[Block]) -> int:
                     i += 2
                     continue
             elif block.kind in ("div", "notes"):
-                return min(go(least, block.children), go(least, items[i + 1 :]))
+                inner.append(go(least, block.children))
             i += 1
-        return least
+        return min([least, *inner])
 
     return go(6, blocks)
 
