@@ -14,6 +14,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from benchmarks.bench import make_deck
 from benchmarks.stand_in import stand_in
@@ -37,6 +38,20 @@ def test_benchmark_decks_have_the_slides_they_promise(tmp_path: Path) -> None:
     assert len(deck.slides) == 37
 
 
+@pytest.mark.parametrize("fmt", ["marp", "slidev", "reveal-md", "pandoc"])
+def test_realistic_decks_are_read_as_their_format_with_every_slide(
+    fmt: str, tmp_path: Path
+) -> None:
+    from benchmarks.decks import write_deck
+
+    path = write_deck(tmp_path / "deck.md", 120, fmt)
+    deck = Pipeline(Settings(provider="offline")).load(path)  # detected, not told
+    assert (deck.format, len(deck.slides)) == (fmt, 120)
+    assert all(slide.skip_reason is None for slide in deck.slides)
+    assert deck.slides[36].title is not None and deck.slides[5].title != deck.slides[12].title
+    assert sum(bool(slide.notes) for slide in deck.slides) == 30  # every fourth slide
+
+
 def test_stand_in_answers_after_its_latency_and_names_the_slide() -> None:
     with stand_in(0.2) as api:
         began = time.monotonic()
@@ -47,6 +62,8 @@ def test_stand_in_answers_after_its_latency_and_names_the_slide() -> None:
     assert "Glaciers at dawn" in content
     assert took >= 0.2
     assert (api.answered, api.rejected) == (1, 0)
+    assert len(api.arrivals) == 1 and api.first_request == api.arrivals[0]
+    assert api.last_answer is not None and api.last_answer - api.first_request >= 0.2
 
 
 def test_stand_in_limits_requests_per_window_with_429_and_retry_after() -> None:
