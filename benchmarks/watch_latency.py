@@ -33,12 +33,13 @@ from tests.http_server import Recorded, Reply, chat, serve, slide_of  # noqa: E4
 
 
 def make_deck(path: Path, slides: int) -> None:
-    """A Marp deck of *slides* slides, every prompt fresh (written by the offline provider)."""
+    """A Marp deck of *slides* slides, every prompt fresh, written by the provider the
+    watcher uses (so they end with its art direction: none is remade to match it)."""
     head = "---\nmarp: true\ntitle: Latency drill\n---\n"
     parts = [f"\n# Slide {n}\n\nPoint {n} about glaciers.\n" for n in range(1, slides + 1)]
     path.write_text(head + "\n---\n".join(parts), encoding="utf-8")
-    offline = Pipeline(Settings(provider="offline"))
-    offline.run([offline.load(path)], lambda d: d.path)
+    pipeline = Pipeline(Settings(provider="infomaniak", provider_options={"rpm": 0}))
+    pipeline.run([pipeline.load(path)], lambda d: d.path)
 
 
 def wait_for(condition: object, what: str, timeout: float = 30.0) -> None:
@@ -71,8 +72,9 @@ def run() -> int:
             "MDSLIDES_PROMPTS_CACHE_DIR": str(Path(tmp) / "cache"),
             "NO_PROXY": "127.0.0.1",
         }
-        os.environ["MDSLIDES_PROMPTS_CACHE_DIR"] = env["MDSLIDES_PROMPTS_CACHE_DIR"]
+        os.environ.update(env)
         make_deck(deck, args.slides)
+        made = len(server.posts)  # the deck's own prompts, before the watcher starts
         command = [sys.executable, "-m", "mdslides_prompts", "watch", str(deck),
                    "--provider", "infomaniak", "--rpm", "0"]  # fmt: skip
         print("$ mdslides-prompts " + " ".join([command[3], "deck.md", *command[5:]]))
@@ -109,7 +111,7 @@ def run() -> int:
             code = process.wait(10)
             reader.join(10)
         statuses = [s.status for s in Pipeline(Settings()).load(deck).slides]
-        posts = len(server.posts)
+        posts = len(server.posts) - made
     runs = [float(m.group(1)) for line in lines if (m := re.search(r"\((\d+\.\d+) s\)$", line))]
     print()
     print(f"API latency         {args.latency * 1000:.0f} ms")

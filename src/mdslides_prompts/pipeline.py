@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 import contextlib
 from dataclasses import replace
+import itertools
 from pathlib import Path
 import time
 from typing import TYPE_CHECKING
@@ -58,6 +59,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Action", "DeckReport", "Destination", "Pipeline", "SlideOutcome", "SlidePlan"]
 
+
+WARM_AFTER = 0.05
+"""Seconds after the first request is sent that the CLIP tables start being built."""
 
 RESTYLED = "new art direction"
 """Why a fresh prompt is made again: it does not end with the deck's art direction, which
@@ -592,10 +596,16 @@ class Pipeline:
             raise PluginError(f"{deck.name}: no plugin built messages for slide {slide.index}")
         return list(messages)
 
-    def request(self, deck: Deck, slide: Slide, art: str | None = None) -> PromptRequest:
+    def request(
+        self, deck: Deck, slide: Slide, art: str | None = None, *, base: PromptContext | None = None
+    ) -> PromptRequest:
         """The full request for *slide*: messages, structured context and parameters
-        (*art*: the deck's art direction; by default the one the settings give)."""
-        context = self.context(deck, slide, art)
+        (*art*: the deck's art direction; by default the one the settings give; *base*:
+        the slide's :meth:`context` made before the art direction was known)."""
+        if base is None:
+            context = self.context(deck, slide, art)
+        else:
+            context = replace(base, art_direction=self._art_or_style(art))
         return PromptRequest(
             tuple(self.messages(deck, slide, context)), context, self.settings.params
         )
@@ -611,9 +621,7 @@ class Pipeline:
     def context(self, deck: Deck, slide: Slide, art: str | None = None) -> PromptContext:
         """What *slide* is about, as the messages and providers take it (*art*: the
         deck's art direction; by default the one the settings give, the style, if any)."""
-        if art is None:
-            decided = style_art(self.settings)
-            art = decided.text if decided is not None else None
+        art = self._art_or_style(art)
         before, after = deck.neighbour_titles(slide)
         visible = self.visible(deck, slide)
         shown = plain_text(visible, deck.format)
@@ -636,6 +644,12 @@ class Pipeline:
             placement=place.describe() if (place := self.placement(deck, slide)) else None,
             art_direction=art,
         )
+
+    def _art_or_style(self, art: str | None) -> str | None:
+        if art is None:
+            decided = style_art(self.settings)
+            art = decided.text if decided is not None else None
+        return art
 
     # --- art direction -------------------------------------------------------------------
 
@@ -706,14 +720,21 @@ class Pipeline:
         from .clip import warm as warm_clip
 
         # The first request of the run: while it is away, the tables that counting its
-        # answer's tokens needs are built on a thread instead of after it is back.
-        warming = asyncio.ensure_future(asyncio.to_thread(warm_clip))
+        # answer's tokens needs are built on a thread instead of after it is back; once it
+        # is on its way (a thread started with it would slow its sending down).
+        async def warm() -> None:
+            await asyncio.sleep(WARM_AFTER)
+            await asyncio.to_thread(warm_clip)
+
+        warming = asyncio.ensure_future(warm())
+        warming.add_done_callback(lambda task: task.cancelled() or task.exception())
         try:
             request = self.art_request(deck)
             async with limit:
                 answer = await ask(provider, request)
-            with contextlib.suppress(Exception):  # the count itself will say what failed
-                await warming
+            # Not waited for: an answer back sooner needs no head start (the count builds
+            # the tables itself), and a failure shows there too.
+            warming.cancel()
             text = answer.text.strip() if isinstance(answer.text, str) else ""
             if not text:
                 raise PluginError(f"provider {provider.name!r} returned no art direction")
@@ -778,10 +799,11 @@ class Pipeline:
         provider: Provider,
         art: ArtDirection,
         why: str | None = None,
+        base: PromptContext | None = None,
     ) -> SlidePlan:
         """The plan for a *slide* that needs a prompt: its request and cache key (none
         while the art direction is pending), or its failure when the deck's art
-        direction failed or is missing from the cache."""
+        direction failed or is missing from the cache (*base*: see :meth:`request`)."""
         on_purpose = self.settings.force or self._slides is not None
         reason = why or request_reason(slide, force=self.settings.force)
         if art.source in ("failed", "missing"):
@@ -790,7 +812,7 @@ class Pipeline:
             return SlidePlan(slide, action, reason, error=_art_error(error, action))
         pending = art.source == "pending"
         try:
-            request = self.request(deck, slide, ART_PENDING if pending else art.text)
+            request = self.request(deck, slide, ART_PENDING if pending else art.text, base=base)
         except MdSlidesError as exc:
             return SlidePlan(slide, Action.FAILED, reason, error=str(exc))
         key = None if pending else cache_key(provider.name, provider.model, request)
@@ -885,8 +907,23 @@ class Pipeline:
 
         plans = list(decided)
         restyled: set[int] = set()
+        # While the art request is away, the first slides to ask for get what their
+        # requests need but the art direction (each in turn, letting the request go first).
+        prepared: dict[int, PromptContext] = {}
+
+        async def prepare() -> None:
+            first = (s for s, p in zip(deck.slides, plans, strict=True) if p is None)
+            for slide in itertools.islice(first, max(16, 2 * self.settings.concurrency)):
+                await asyncio.sleep(0)
+                if asked and asked[0].done():
+                    return
+                with contextlib.suppress(MdSlidesError):
+                    prepared[slide.index] = self.context(deck, slide, ART_PENDING)
+
         if restyle and any(plan is None for plan in plans):
-            text = (await art()).text
+            waiting = asyncio.ensure_future(art())
+            await prepare()
+            text = (await waiting).text
             if text:  # none when it failed (the slides that need it fail) or is off
                 plans, restyled = _restyled(plans, lambda prompt: ends_with_art(prompt, text))
         owner = next(
@@ -904,7 +941,8 @@ class Pipeline:
                     assert provider is not None
                     direction = await art()
                     why = RESTYLED if slide.index in restyled else None
-                    plan = self._request_plan(deck, slide, provider, direction, why)
+                    base = prepared.pop(slide.index, None)
+                    plan = self._request_plan(deck, slide, provider, direction, why, base)
                 outcome, prompt = await self._slide(deck, plan, provider, cache, limit, arrived)
             if direction is not None:
                 outcome = _art_cost(outcome, direction, slide.index == owner)
