@@ -321,19 +321,26 @@ def _keeps_slides_near(
         return False
     cuts = [0, *(p for span in found[: last - k] for p in span)]
     cuts.append(found[-1][0] if meets is not None else len(local))
-    notes_re = body_info.notes
-    for n in range(last - k + 1):
-        old_chunk = chunks[k + n]
-        before = text[old_chunk.start : old_chunk.end]
-        now = local[cuts[2 * n] : cuts[2 * n + 1]]
-        now_lines = [ln.rstrip("\r\n") for ln in split_lines(now)]
-        if k + n == index:
-            if line not in now_lines or len(notes_re.split(now)) != len(notes_re.split(before)):
-                return False
-            now_lines.remove(line)
-        if now_lines != [ln.rstrip("\r\n") for ln in split_lines(before)]:
+    return all(
+        _same_slide(
+            text[chunks[k + n].start : chunks[k + n].end],
+            local[cuts[2 * n] : cuts[2 * n + 1]],
+            line if k + n == index else None,
+            body_info.notes,
+        )
+        for n in range(last - k + 1)
+    )
+
+
+def _same_slide(before: str, now: str, line: str | None, notes: JsPattern) -> bool:
+    """Whether the chunk *now* is the chunk *before* (with *line* added, which must not
+    change how the notes separator splits it), line endings aside."""
+    now_lines = [ln.rstrip("\r\n") for ln in split_lines(now)]
+    if line is not None:
+        if line not in now_lines or len(notes.split(now)) != len(notes.split(before)):
             return False
-    return True
+        now_lines.remove(line)
+    return now_lines == [ln.rstrip("\r\n") for ln in split_lines(before)]
 
 
 def _keeps_slides(
@@ -352,20 +359,18 @@ def _keeps_slides(
         return False
     if front[0] != body_info.offset:
         return False
-    notes_re = body_info.notes
     new_chunks = _slidify(changed, body_info.separator, body_info.offset)
     if len(new_chunks) != len(chunks):
         return False
-    for number, (old, new) in enumerate(zip(chunks, new_chunks, strict=True)):
-        before, now = text[old.start : old.end], changed[new.start : new.end]
-        now_lines = [ln.rstrip("\r\n") for ln in split_lines(now)]
-        if number == index:
-            if line not in now_lines or len(notes_re.split(now)) != len(notes_re.split(before)):
-                return False
-            now_lines.remove(line)
-        if now_lines != [ln.rstrip("\r\n") for ln in split_lines(before)]:
-            return False
-    return True
+    return all(
+        _same_slide(
+            text[old.start : old.end],
+            changed[new.start : new.end],
+            line if number == index else None,
+            body_info.notes,
+        )
+        for number, (old, new) in enumerate(zip(chunks, new_chunks, strict=True))
+    )
 
 
 def _indent(line: str) -> str:
