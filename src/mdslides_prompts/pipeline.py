@@ -892,8 +892,9 @@ class Pipeline:
         limit = asyncio.Semaphore(max(1, self.settings.concurrency))
         # A few slides under way at a time, beyond those waiting on the provider: started
         # all at once, thousands of slides would each build their request before the first
-        # one is done, and a progress bar would sit at zero, then jump.
-        window = asyncio.Semaphore(max(16, 2 * self.settings.concurrency))
+        # one is done, a progress bar would sit at zero, then jump, and each would hold a
+        # task of its own the whole run. So as many workers, each taking the next slide.
+        width = max(16, 2 * self.settings.concurrency)
 
         # The deck's art direction is asked once, before the first slide's request; the
         # first slide that needs one bears its cost (and its failure).
@@ -913,7 +914,7 @@ class Pipeline:
 
         async def prepare() -> None:
             first = (s for s, p in zip(deck.slides, plans, strict=True) if p is None)
-            for slide in itertools.islice(first, max(16, 2 * self.settings.concurrency)):
+            for slide in itertools.islice(first, width):
                 await asyncio.sleep(0)
                 if asked and asked[0].done():
                     return
@@ -931,29 +932,35 @@ class Pipeline:
             None,
         )
 
+        arrived = time.monotonic()  # every slide waits from here for its turn
+
         async def one(
             slide: Slide, plan: SlidePlan | None
         ) -> tuple[SlideOutcome, SlidePrompt | None]:
-            arrived = time.monotonic()
-            async with window:
-                direction = None
-                if plan is None:
-                    assert provider is not None
-                    direction = await art()
-                    why = RESTYLED if slide.index in restyled else None
-                    base = prepared.pop(slide.index, None)
-                    plan = self._request_plan(deck, slide, provider, direction, why, base)
-                outcome, prompt = await self._slide(deck, plan, provider, cache, limit, arrived)
+            direction = None
+            if plan is None:
+                assert provider is not None
+                direction = await art()
+                why = RESTYLED if slide.index in restyled else None
+                base = prepared.pop(slide.index, None)
+                plan = self._request_plan(deck, slide, provider, direction, why, base)
+            outcome, prompt = await self._slide(deck, plan, provider, cache, limit, arrived)
             if direction is not None:
                 outcome = _art_cost(outcome, direction, slide.index == owner)
             self._hook.mdslides_on_slide_done(deck=deck, slide=slide, outcome=outcome)
             return outcome, prompt
 
-        return list(
-            await asyncio.gather(
-                *(one(slide, plan) for slide, plan in zip(deck.slides, plans, strict=True))
-            )
-        )
+        results: list[tuple[SlideOutcome, SlidePrompt | None] | None] = [None] * len(plans)
+        todo = iter(enumerate(zip(deck.slides, plans, strict=True)))
+
+        async def worker() -> None:
+            for n, (slide, plan) in todo:  # one iterator shared: each slide taken once
+                results[n] = await one(slide, plan)
+
+        await asyncio.gather(*(worker() for _ in range(min(width, len(plans)))))
+        done = [result for result in results if result is not None]
+        assert len(done) == len(plans)
+        return done
 
     def _finish(
         self,
