@@ -166,3 +166,24 @@ def test_the_local_check_of_a_marker_place_agrees_with_the_whole_one(
             if near is not None:
                 whole = reveal._keeps_slides(text, chunks, index, info, after, probe)
                 assert near == whole, (index, after)
+
+
+TITLE_LINES = (
+    "# A ## ", "#", "   ### x ###", "#x", "\t# t", "    # code", " # a #b", "## ", "\u00a0", "  ",
+    "# *em* [l](u)", "Title", "=====", "<div>", "</div>", "```", "> # quoted", "- # listed",
+)  # fmt: skip
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(lines=st.lists(st.sampled_from(TITLE_LINES + tuple(b[0] for b in BLOCKS)), max_size=8))
+def test_a_title_read_from_an_opening_heading_line_is_the_whole_parses(lines: list[str]) -> None:
+    from mdslides_prompts.formats import reveal
+
+    markdown = "\n".join(lines)
+    tokens = reveal._HEADING.parse(markdown)
+    whole = next(
+        (tokens[i + 1].content.strip() or None for i, token in enumerate(tokens[:-1])
+         if token.type == "heading_open"),
+        None,
+    )  # fmt: skip
+    assert reveal._title(markdown) == whole

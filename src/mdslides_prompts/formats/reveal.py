@@ -413,7 +413,15 @@ def _open_at_end(lines: list[str]) -> bool:
     return fence is not None or comment or divs > 0 or raw_html > 0
 
 
+_ATX = lazy_pattern(r" {0,3}#{1,6}(?:[ \t]|$)")
+
+
 def _title(markdown: str) -> str | None:
+    # A slide whose first non-blank line is an ATX heading opens with that heading (no
+    # block before it can hold it): that line alone gives the title, the rest unread.
+    first = next((ln for ln in markdown.split("\n") if ln.strip(" \t")), None)
+    if first is not None and _ATX.match(first):
+        markdown = first
     tokens = _HEADING.parse(markdown)
     for i, token in enumerate(tokens[:-1]):
         if token.type == "heading_open":
