@@ -145,26 +145,19 @@ def test_the_local_check_of_a_marker_place_agrees_with_the_whole_one(
     """Where a marker keeps the slides is decided, for the built-in separators, by reading
     around the line only: the answer must be the whole re-split's, for every slide and
     every place in the deck."""
-    import itertools
-
     from mdslides_prompts.formats import reveal
 
     deck = replace(Deck.from_text(source), format=fmt)
     try:
-        info = reveal._body(deck, Settings(format=fmt))
+        scan = reveal._Scan.of(deck.text, reveal._body(deck, Settings(format=fmt)))
     except DeckError:
         return
-    text = deck.text
-    lines = split_lines(text)
-    chunks = reveal._slidify(text, info.separator, info.offset)
-    gaps = [(a.end, b.start) for a, b in itertools.pairwise(chunks)]
-    scan = reveal._Scan(lines, reveal._line_starts(text), gaps, [end for _, end in gaps])
     probe = indent + reveal.PROBE
-    for index in range(len(chunks)):
-        for after in range(len(lines) + 1):
-            near = reveal._keeps_slides_near(text, chunks, index, info, after, probe, scan)
+    for index in range(len(scan.chunks)):
+        for after in range(len(scan.lines) + 1):
+            near = reveal._keeps_slides_near(scan, index, after, probe)
             if near is not None:
-                whole = reveal._keeps_slides(text, chunks, index, info, after, probe)
+                whole = reveal._keeps_slides_whole(scan, index, after, probe)
                 assert near == whole, (index, after)
 
 

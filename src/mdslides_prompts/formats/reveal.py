@@ -182,23 +182,27 @@ def _range(text: str, starts: list[int], chunk: _Chunk) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class _Scan:
-    """A deck's text as its split read it: lines, where each starts, and the separator
-    matches ``slidify`` found (the gaps between its chunks), by where they end."""
+    """A deck's text as its split read it: its lines and where each starts, the chunks
+    ``slidify`` cut, and the separator matches between them (by where they end too)."""
 
+    text: str
+    body: _Body
     lines: list[str]
     starts: list[int]
+    chunks: list[_Chunk]
     gaps: list[tuple[int, int]]
     ends: list[int]
 
+    @classmethod
+    def of(cls, text: str, body: _Body) -> _Scan:
+        """*text* split with the separators of *body*."""
+        chunks = _slidify(text, body.separator, body.offset)
+        gaps = [(a.end, b.start) for a, b in itertools.pairwise(chunks)]
+        lines = split_lines(text)
+        return cls(text, body, lines, _line_starts(text), chunks, gaps, [e for _, e in gaps])
 
-def _anchor(
-    text: str,
-    chunks: list[_Chunk],
-    index: int,
-    body_info: _Body,
-    span: tuple[int, int],
-    scan: _Scan,
-) -> tuple[int, str] | None:
+
+def _anchor(scan: _Scan, index: int, span: tuple[int, int]) -> tuple[int, str] | None:
     """Where a marker goes in slide *index* (0-based) at lines *span*, and its indentation.
 
     Candidates, in order: before the first non-blank line, indented like it (so the
@@ -207,7 +211,7 @@ def _anchor(
     ``<div>`` is open there. Each is tried by re-running ``slidify`` with the line in
     place: the slides and the notes split must stay the same.
     """
-    notes_re = body_info.notes
+    notes_re = scan.body.notes
     first, last = span
     lines = scan.lines
     body = range(first, last + 1)
@@ -228,31 +232,25 @@ def _anchor(
         candidates.append((first - 1, ""))
     for after, indent in candidates:
         probe = indent + PROBE
-        near = _keeps_slides_near(text, chunks, index, body_info, after, probe, scan)
-        if (
-            near
-            if near is not None
-            else _keeps_slides(text, chunks, index, body_info, after, probe)
-        ):
+        if _keeps_slides(scan, index, after, probe):
             return after, indent
     return None
+
+
+def _keeps_slides(scan: _Scan, index: int, after: int, line: str) -> bool:
+    """Whether *line*, put in after line *after*, leaves the slides and their notes as
+    they were, but slide *index*, which takes it."""
+    near = _keeps_slides_near(scan, index, after, line)
+    return near if near is not None else _keeps_slides_whole(scan, index, after, line)
 
 
 _REACH = 16
 """More characters than any match of the built-in separators takes (``\r\n----\r\n``: 8)."""
 
 
-def _keeps_slides_near(
-    text: str,
-    chunks: list[_Chunk],
-    index: int,
-    body_info: _Body,
-    after: int,
-    line: str,
-    scan: _Scan,
-) -> bool | None:
+def _keeps_slides_near(scan: _Scan, index: int, after: int, line: str) -> bool | None:
     """:func:`_keeps_slides` for the built-in separators, reading only around the new
-    line (``None``: not decidable so, ask :func:`_keeps_slides`).
+    line (``None``: not decidable so, ask :func:`_keeps_slides_whole`).
 
     A built-in separator match is a few characters, decided by those characters alone
     (no anchor, no look-around): where the text is the same, ``slidify`` finds the same
@@ -263,7 +261,8 @@ def _keeps_slides_near(
     if every match in between is one of the first scan's too, and the notes separator
     splits the slide the line joins as before.
     """
-    separator = body_info.separator
+    text, chunks, body = scan.text, scan.chunks, scan.body
+    separator = body.separator
     if separator.budget is not None:
         return None  # a separator the user gave: any length, any look-around
     # The changed text is the text with one run of characters put in at `at`.
@@ -277,14 +276,12 @@ def _keeps_slides_near(
     )
     at = window_start + same
     added = edited[same : same + grown]
-    offset = body_info.offset
-    fm_end = offset  # where the front matter's match ended (0: none)
-    if body_info.variant.front_matter is not None and (fm_end == 0 or at <= fm_end):
-        return None  # the line could make or change a front matter: the full check
-    gaps, ends = scan.gaps, scan.ends
-    k = bisect.bisect_right(ends, at - _REACH)  # matches 0..k-1 end well before the line
-    resume = ends[k - 1] if k else offset  # where both scans stand: chunk k starts there
-    grown = len(added)
+    # The front matter's match ends where slidify starts (0: none).
+    if body.variant.front_matter is not None and (body.offset == 0 or at <= body.offset):
+        return None  # the line could make or change a front matter: the whole check
+    gaps = scan.gaps
+    k = bisect.bisect_right(scan.ends, at - _REACH)  # matches 0..k-1 end before the line
+    resume = scan.ends[k - 1] if k else body.offset  # both scans stand there: chunk k's start
     # Follow the second scan from `resume` until a match of it, wholly after the line, is a
     # match of the first scan too (moved by the line): both scans go on alike from there.
     width = 4 * _REACH + grown
@@ -305,14 +302,9 @@ def _keeps_slides_near(
                 if j < len(gaps) and gaps[j] == moved:
                     meets = j
                     break
-        else:
-            if not whole:
-                width *= 4
-                continue
-        if meets is None and not whole:
-            width *= 4
-            continue
-        break
+        if meets is not None or whole:
+            break
+        width *= 4
     # The chunks between: the first scan's k..last (up to where they meet), the second's
     # cut from `local` by `found`; the same number, the same lines, but slide `index`,
     # which takes the line.
@@ -326,7 +318,7 @@ def _keeps_slides_near(
             text[chunks[k + n].start : chunks[k + n].end],
             local[cuts[2 * n] : cuts[2 * n + 1]],
             line if k + n == index else None,
-            body_info.notes,
+            body.notes,
         )
         for n in range(last - k + 1)
     )
@@ -343,14 +335,9 @@ def _same_slide(before: str, now: str, line: str | None, notes: JsPattern) -> bo
     return now_lines == [ln.rstrip("\r\n") for ln in split_lines(before)]
 
 
-def _keeps_slides(
-    text: str,
-    chunks: list[_Chunk],
-    index: int,
-    body_info: _Body,
-    after: int,
-    line: str,
-) -> bool:
+def _keeps_slides_whole(scan: _Scan, index: int, after: int, line: str) -> bool:
+    """:func:`_keeps_slides` by re-running ``slidify`` on the whole changed text."""
+    text, chunks, body_info = scan.text, scan.chunks, scan.body
     changed = edit_lines(text, newline="\n", insert_after={after: line})
     # A line right under a '---' on line 1 can close a front matter that was not one.
     try:
@@ -550,11 +537,8 @@ def _split(deck: Deck, settings: Settings) -> Deck:
 def _split_slides(deck: Deck, settings: Settings) -> Deck:
     info = _body(deck, settings)
     text = deck.text
-    lines = split_lines(text)
-    starts = _line_starts(text)
-    chunks = _slidify(text, info.separator, info.offset)
-    gaps = [(a.end, b.start) for a, b in itertools.pairwise(chunks)]
-    scan = _Scan(lines, starts, gaps, [end for _, end in gaps])
+    scan = _Scan.of(text, info)
+    lines, starts, chunks = scan.lines, scan.starts, scan.chunks
     slides = []
     for index, chunk in enumerate(chunks, 1):
         first, last = _range(text, starts, chunk)
@@ -582,7 +566,7 @@ def _split_slides(deck: Deck, settings: Settings) -> Deck:
         skip = None if content else "empty"
         anchor = first - 1
         if skip is None and not markers:
-            placed = _anchor(text, chunks, index - 1, info, (first, last), scan)
+            placed = _anchor(scan, index - 1, (first, last))
             if placed is None:
                 skip = "no line where a marker keeps the rendering"
             else:
