@@ -115,3 +115,22 @@ def test_split_lines_cuts_only_at_the_three_markdown_endings(text: str) -> None:
         )
         if number < len(lines) and line.endswith("\r"):
             assert not lines[number].startswith("\n")  # "\r\n" is one ending
+
+
+def test_last_read_reads_once_per_key_and_afresh_when_asked() -> None:
+    from mdslides_prompts.formats.lines import LastRead
+
+    reads: list[str] = []
+    last = LastRead[str]()
+
+    def read(value: str) -> str:
+        reads.append(value)
+        return value.upper()
+
+    slides = ("a", "b")
+    assert last.get(slides, lambda: read("one")) == "ONE"
+    assert last.get(slides, lambda: read("two")) == "ONE"  # the same key: not read again
+    assert last.get(("a", "b"), lambda: read("three")) == "ONE"  # an equal one neither
+    assert last.get(("c",), lambda: read("four")) == "FOUR"
+    assert last.get(("c",), lambda: read("five"), fresh=True) == "FIVE"
+    assert reads == ["one", "four", "five"]

@@ -6,10 +6,11 @@ the edit so that :func:`remove_lines` exactly undoes :func:`edit_lines`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 import re
+from typing import Generic, TypeVar
 
 from ..deck import Deck, PlacedPicture, Slide, SlidePicture, SlidePrompt, split_lines
 from ..errors import PluginError
@@ -18,6 +19,7 @@ from ..marker import BadMarker, PromptMarker, render_marker, strippable
 __all__ = [
     "PICTURE_PATH",
     "PROBE",
+    "LastRead",
     "LineEdits",
     "code_free",
     "edit_lines",
@@ -255,6 +257,31 @@ def fenced_lines(lines: Sequence[str], first: int = 1) -> set[int]:
         if closing and match and len(match.group(1)) >= len(fence) and not match.group(2).strip():
             fence = None
     return inside
+
+
+_Value = TypeVar("_Value")
+
+
+class LastRead(Generic[_Value]):
+    """What a format read last, and for what: a run reads a deck to split it, then asks
+    the same of it slide by slide, or again to write it; the reading is made once.
+
+    The key is compared with ``is`` for a deck's slides (a tuple made once per split) and
+    with ``==`` otherwise. Nothing read is changed by its users.
+    """
+
+    def __init__(self) -> None:
+        self._last: tuple[Hashable, _Value] | None = None
+
+    def get(self, key: Hashable, read: Callable[[], _Value], *, fresh: bool = False) -> _Value:
+        """The value for *key*: the last one if its key is the same, else ``read()``
+        (always with *fresh*), kept for the next call."""
+        last = self._last
+        if not fresh and last is not None and (last[0] is key or last[0] == key):
+            return last[1]
+        value = read()
+        self._last = (key, value)
+        return value
 
 
 @lru_cache(maxsize=2)

@@ -57,6 +57,7 @@ from .base import Format
 from .lines import (
     PICTURE_PATH,
     PROBE,
+    LastRead,
     code_free,
     edit_lines,
     fenced_lines,
@@ -552,19 +553,18 @@ def _ratio(meta: Mapping[str, Any]) -> tuple[float, float, str]:
 
 
 _Inherited = tuple[Mapping[str, tuple[str, int]], ...]
-_LAST_INHERITED: list[tuple[tuple[Slide, ...], _Inherited]] = []
+_LAST_INHERITED = LastRead[_Inherited]()
 
 
 def _deck_inherited(slides: tuple[Slide, ...]) -> _Inherited:
     """:func:`_inherited` for a deck's *slides*, found once for them (the placement hook
     is asked about them one by one)."""
-    if _LAST_INHERITED and _LAST_INHERITED[0][0] is slides:
-        return _LAST_INHERITED[0][1]
-    found = _inherited(
-        tuple(s.text for s in slides), tuple(s.skip_reason == _CONTINUED for s in slides)
+    return _LAST_INHERITED.get(
+        slides,
+        lambda: _inherited(
+            tuple(s.text for s in slides), tuple(s.skip_reason == _CONTINUED for s in slides)
+        ),
     )
-    _LAST_INHERITED[:] = [(slides, found)]
-    return found
 
 
 @lru_cache(maxsize=8)

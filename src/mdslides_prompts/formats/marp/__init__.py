@@ -57,6 +57,7 @@ from .. import deckfm, js
 from ..base import Format
 from ..lines import (
     PICTURE_PATH,
+    LastRead,
     LineEdits,
     code_free,
     picture_after,
@@ -632,18 +633,15 @@ def _moved_picture(deck: Deck, slide: Slide, edits: LineEdits) -> str:
     return "".join("\n" + lines[n - 1].rstrip("\r\n") for n in slide.picture.numbers)
 
 
-_OURS: list[tuple[tuple[Slide, ...], frozenset[int]]] = []
-"""The lines of our pictures in the last slides asked about (see :func:`_our_pictures`)."""
+_OURS = LastRead[frozenset[int]]()
 
 
 def _our_pictures(slides: tuple[Slide, ...]) -> frozenset[int]:
     """The lines of the pictures we placed on *slides*: found once for a deck's slides,
     which the placement hook is asked about one by one."""
-    if _OURS and _OURS[0][0] is slides:
-        return _OURS[0][1]
-    ours = frozenset(n for s in slides if s.picture for n in s.picture.numbers)
-    _OURS[:] = [(slides, ours)]
-    return ours
+    return _OURS.get(
+        slides, lambda: frozenset(n for s in slides if s.picture for n in s.picture.numbers)
+    )
 
 
 _PLACED: dict[tuple[str, bool, frozenset[int]], tuple[Placement, ...]] = {}

@@ -21,7 +21,7 @@ from ...marker import (
     render_marker,
     strippable,
 )
-from ..lines import PICTURE_PATH, LineEdits, picture_path, picture_url
+from ..lines import PICTURE_PATH, LastRead, LineEdits, picture_path, picture_url
 from .blocks import Block, heading_text, trailing_attributes
 from .settings import given_level
 from .slides import Plan, Split, Start
@@ -148,8 +148,7 @@ class _Row:
 
 
 _Read = tuple[Split, list[_Row], list[Plan | None]]
-_last_read: list[tuple[tuple[object, ...], _Read]] = []
-"""The last deck read (a run reads it to split, then to write): its key and reading."""
+_LAST_READ = LastRead[_Read]()
 
 
 def read_deck(deck: Deck, settings: Settings, *, fresh: bool = False) -> _Read:
@@ -160,11 +159,7 @@ def read_deck(deck: Deck, settings: Settings, *, fresh: bool = False) -> _Read:
     reads afresh (*fresh*), so a project file changed since the last run counts.
     Readings are never changed by their users."""
     key = (deck.text, deck.bom, deck.format, deck.path, given_level(settings))
-    if not fresh and _last_read and _last_read[0][0] == key:
-        return _last_read[0][1]
-    found = _read_deck(deck, settings)
-    _last_read[:] = [(key, found)]
-    return found
+    return _LAST_READ.get(key, lambda: _read_deck(deck, settings), fresh=fresh)
 
 
 def _read_deck(deck: Deck, settings: Settings) -> _Read:
