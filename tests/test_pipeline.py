@@ -378,3 +378,18 @@ def test_a_marker_shown_in_code_is_code(tmp_path: Path, fmt: str, deck: str) -> 
     assert EXAMPLE_IN_CODE in path.read_text() and "image of Docs" in path.read_text()
     pipeline.strip_decks([pipeline.load(path)], lambda d: d.path)
     assert path.read_text() == deck
+
+
+@pytest.mark.parametrize("art", ["Gouache, warm light", None])
+def test_a_request_made_from_a_context_prepared_before_the_art_direction_is_the_same(
+    tmp_path: Path, art: str | None
+) -> None:
+    """A run makes the first slides' contexts while the art request is away: the requests
+    (and so the cache keys) must be those made from scratch once it is known."""
+    from mdslides_prompts.art import ART_PENDING
+
+    pipeline = Pipeline(Settings(provider="offline", style="ink drawing"))
+    deck = pipeline.load(pristine_example(tmp_path / "deck"))
+    for slide in deck.slides:
+        base = pipeline.context(deck, slide, ART_PENDING)
+        assert pipeline.request(deck, slide, art, base=base) == pipeline.request(deck, slide, art)
