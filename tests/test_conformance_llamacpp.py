@@ -53,7 +53,8 @@ class LlamaServer:
             self.proc = subprocess.Popen(command, stdout=out, stderr=out, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and self.proc.poll() is None:
-            ready = re.search(r"^ready: (http://127\.0\.0\.1:\d+)$", self.text()[seen:], re.M)
+            # Not anchored at a line's start: a log line written in parts may lead it.
+            ready = re.search(r"ready: (http://127\.0\.0\.1:\d+)\n", self.text()[seen:])
             if ready:
                 self.url = f"{ready[1]}/v1"
                 return self.url

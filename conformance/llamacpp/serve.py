@@ -43,7 +43,9 @@ def main() -> None:
     if key:
         params.api_keys = [key]
     server = xllamacpp.Server(params)
-    print(f"ready: {server.listening_address}", flush=True)
+    # One write: llama.cpp's log threads share the file, and a line written in parts
+    # (as print does when Python's output is unbuffered) can have theirs in its middle.
+    os.write(1, f"ready: {server.listening_address}\n".encode())
     threading.Event().wait()
 
 
