@@ -118,9 +118,9 @@ def _art_cost(outcome: SlideOutcome, art: ArtDirection, first: bool) -> SlideOut
 
 def _close(provider: Provider) -> None:
     # asyncio is imported where a loop is needed: a run with nothing to ask needs none.
-    import asyncio
+    from . import aio
 
-    asyncio.run(provider.aclose())
+    aio.run(provider.aclose())
 
 
 class Pipeline:
@@ -471,9 +471,9 @@ class Pipeline:
                     results.append(result)
                 reports.append(self._finish(deck, results, destination))
             return reports
-        import asyncio
+        from . import aio  # an event loop only for a run with something to ask
 
-        return asyncio.run(self._arun(decks, destination, decided, None, self._restyles(only)))
+        return aio.run(self._arun(decks, destination, decided, None, self._restyles(only)))
 
     async def arun(
         self,

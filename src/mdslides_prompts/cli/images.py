@@ -168,14 +168,14 @@ def make_pictures(
 ) -> list[DeckPictures]:
     """Plan (*dry_run*) or make, store and place the pictures of every deck in *loaded*,
     decks sharing a pipeline through one image provider; results in the order of *loaded*."""
-    import asyncio  # an event loop only for a run that makes pictures
+    from .. import aio  # an event loop only for a run that makes pictures
 
     groups: dict[int, list[Loaded]] = {}
     for item in loaded:
         groups.setdefault(id(item.pipeline), []).append(item)
     by_deck: dict[int, DeckPictures] = {}
     for items in groups.values():
-        results = asyncio.run(_illustrate(items, write_to, refresh=refresh, dry_run=dry_run))
+        results = aio.run(_illustrate(items, write_to, refresh=refresh, dry_run=dry_run))
         by_deck.update((id(i.deck), r) for i, r in zip(items, results, strict=True))
     return [by_deck[id(item.deck)] for item in loaded]
 
