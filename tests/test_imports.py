@@ -117,7 +117,7 @@ def test_no_import_cycle() -> None:
 
 DATA = {
     "about", "errors", "wording", "marker", "deck", "config", "detection", "outcomes", "clip",
-    "art", "colours", "placement", "lazyre",
+    "art", "colours", "placement", "lazyre", "aio",
     "controls", "templates", "kinds", "providers", "providers.base", "providers.options",
     "providers.secret", "providers.answers", "providers.wire", "providers.offline_words",
     "providers.pictures", "sheet",

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 import pytest
 
-from mdslides_prompts.deck import Deck, split_lines
+from mdslides_prompts.deck import Deck, TextLines, split_lines
 from mdslides_prompts.errors import DeckError
 from mdslides_prompts.formats.lines import edit_lines, remove_lines
 
@@ -134,3 +134,15 @@ def test_last_read_reads_once_per_key_and_afresh_when_asked() -> None:
     assert last.get(("c",), lambda: read("four")) == "FOUR"
     assert last.get(("c",), lambda: read("five"), fresh=True) == "FIVE"
     assert reads == ["one", "four", "five"]
+
+
+@given(st.text(alphabet="ab \r\n\x0c\u2028é日", max_size=40))
+def test_text_lines_are_split_lines_read_from_the_text(text: str) -> None:
+    lines, listed = TextLines(text), split_lines(text)
+    assert len(lines) == len(listed)
+    assert list(lines) == listed
+    assert [lines[i] for i in range(-len(listed), 0)] == listed
+    assert lines[1:-1] == listed[1:-1] and lines[::2] == listed[::2]
+    assert bool(lines) is bool(listed)
+    with pytest.raises(IndexError):
+        lines[len(listed)]

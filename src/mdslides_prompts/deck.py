@@ -8,12 +8,13 @@ and inclusive everywhere, as an editor shows them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from array import array
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 import enum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, overload
 
 from .errors import DeckError
 from .lazyre import lazy_pattern
@@ -54,6 +55,42 @@ def split_lines(text: str) -> list[str]:
 
 
 _LINE = lazy_pattern(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_ENDING = lazy_pattern(r"\r\n|\r|\n")
+
+
+class TextLines(Sequence[str]):
+    """The lines of a text as :func:`split_lines` gives them, each sliced from the text
+    when it is read: where a deck's lines are only looked up, a list of them would cost
+    an object per line, about as much again as the text (or twice as much: a text
+    holding one CJK character takes two bytes for each character, its ASCII lines one).
+    """
+
+    __slots__ = ("_ends", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._ends = array("q", (m.end() for m in _ENDING.finditer(text)))
+        if len(text) > (self._ends[-1] if self._ends else 0):
+            self._ends.append(len(text))  # a last line without an ending
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        ends = self._ends
+        if index < 0:
+            index += len(ends)
+        if not 0 <= index < len(ends):
+            raise IndexError("line index out of range")
+        return self._text[ends[index - 1] if index else 0 : ends[index]]
+
+
 # str.splitlines also breaks at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029.
 _ONLY_LF = lazy_pattern(r"[^\r\v\f\x1c-\x1e\x85\u2028\u2029]*")
 

@@ -173,7 +173,7 @@ def _snapshot(path: Path, limit: int, verb: str) -> tuple[bytes | None, os.stat_
     try:
         status = os.fstat(fd)
         _require_regular(status, path)  # replaced between the stat and the open
-        data = None if status.st_size > limit else _read_at_most(fd, limit)
+        data = None if status.st_size > limit else _read_at_most(fd, limit, status.st_size)
     except OSError as exc:
         raise _os_error(exc, path, verb) from None
     finally:
@@ -181,13 +181,16 @@ def _snapshot(path: Path, limit: int, verb: str) -> tuple[bytes | None, os.stat_
     return data, status
 
 
-def _read_at_most(fd: int, limit: int) -> bytes | None:
+def _read_at_most(fd: int, limit: int, size: int = 0) -> bytes | None:
     """Read *fd* to its end, or ``None`` as soon as it holds more than *limit* bytes (a file
-    that grows while it is read stays bounded)."""
+    that grows while it is read stays bounded); *size*: the size it had, read at once (a
+    file read in one part is not copied again to join its parts)."""
     parts: list[bytes] = []
     left = limit + 1
+    step = min(size + 1, left)
     while left > 0:
-        chunk = os.read(fd, min(left, 1 << 20))
+        chunk = os.read(fd, min(left, max(step, 1 << 20)))
+        step = 0
         if not chunk:
             return b"".join(parts)
         parts.append(chunk)
@@ -246,6 +249,7 @@ def write_atomic(path: Path, data: bytes, *, expected: bytes | None = None) -> b
         tmp = _write_temp(target.parent, data, path, like=None, mode=0o600)
         _write_in_place(target, data, current, status, expected, tmp, path)
         return True
+    del current  # a large deck's copy: not held while the new one is written and read
     tmp = _write_temp(target.parent, data, path, like=status)
     try:
         # Look again right before the rename: an author who saved while the temporary

@@ -22,7 +22,7 @@ without it; otherwise the format falls back to its comment marker.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 import copy
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from ..deck import Deck, LineSpan, Slide, SlidePrompt, split_lines
+from ..deck import Deck, LineSpan, Slide, SlidePrompt, TextLines, split_lines
 from ..lazyre import lazy_pattern
 from ..marker import BadMarker, PromptMarker, parse_value, render_value, strippable
 from .lines import LineEdits
@@ -67,7 +67,7 @@ class _Block:
     """The block's last line."""
 
 
-def _block(lines: list[str], span: LineSpan | None) -> _Block | None:
+def _block(lines: Sequence[str], span: LineSpan | None) -> _Block | None:
     if span is None:
         return None
     for number in range(span.start + 1, span.end):
@@ -84,7 +84,7 @@ def _block(lines: list[str], span: LineSpan | None) -> _Block | None:
     return None
 
 
-def _value(lines: list[str], number: int) -> str:
+def _value(lines: Sequence[str], number: int) -> str:
     match = _ENTRY.fullmatch(lines[number - 1].rstrip("\r\n"))
     assert match is not None
     return match.group("value")
@@ -102,7 +102,7 @@ def _whole(lines: list[str], span: LineSpan, block: _Block) -> set[int]:
 def attach(deck: Deck) -> Deck:
     """*deck* (already split, its :attr:`~Deck.front_matter` known) with each slide's
     front-matter prompt added in front of its other markers."""
-    lines = split_lines(deck.text)
+    lines = TextLines(deck.text)
     block = _block(lines, deck.front_matter)
     if block is None:
         return deck

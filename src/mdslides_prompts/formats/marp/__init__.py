@@ -47,6 +47,7 @@ from ...deck import (
     Slide,
     SlidePicture,
     SlidePrompt,
+    TextLines,
     split_lines,
 )
 from ...detection import Evidence, Strength
@@ -57,7 +58,6 @@ from .. import deckfm, js
 from ..base import Format
 from ..lines import (
     PICTURE_PATH,
-    LastRead,
     LineEdits,
     code_free,
     picture_after,
@@ -65,14 +65,15 @@ from ..lines import (
     place_pictures,
     strip_markers,
 )
-from .backgrounds import placements
+from .backgrounds import SlideBackgrounds, placements, read_backgrounds
 from .parser import (
     COMMENT_TEXT,
     GLOBAL_DIRECTIVES,
     LOCAL_DIRECTIVES,
-    MD,
     comment_kind,
+    links_complete,
     parse_heading_divider,
+    read_blocks,
     yaml_mapping,
 )
 
@@ -169,146 +170,206 @@ class _Cut:
     """The heading levels ``headingDivider`` splits the deck at."""
 
 
-def _cut(
-    tokens: Sequence[Token], levels: frozenset[int], front_matter: LineSpan | None
-) -> list[_Cut]:
-    """Cut the token stream where Marpit does: level-0 ``hr`` and headingDivider headings."""
-    first = front_matter.end + 1 if front_matter else 1
-    cuts = [_Cut(first, None, first - 1, "front_matter" if front_matter else "start")]
-    seen_visible = False
-    outer: Token | None = None  # the level-0 block the current token belongs to
-    for token in tokens:
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What one reading of a deck found."""
+
+    front_matter: LineSpan | None
+    meta: dict[str, Any]
+    """The front matter's mapping."""
+    cuts: tuple[_Cut, ...]
+    """Where each slide begins (its tokens let go once the slide was built)."""
+    slides: tuple[Slide, ...]
+    backgrounds: tuple[SlideBackgrounds, ...]
+    """What each slide says of its background (see :mod:`.backgrounds`)."""
+    directives: dict[str, Any]
+    """The global directives the deck's comments set (``<!-- theme: gaia -->``): they
+    apply to the whole deck wherever they are, the last one winning, over the front
+    matter's."""
+
+
+class _Reader:
+    """Cuts the token stream where Marpit does (level-0 ``hr`` and headingDivider
+    headings) as :func:`~.parser.read_blocks` hands it over, and builds each slide as
+    soon as the next one begins: a slide's tokens are let go once it is built.
+
+    ``headingDivider`` applies to the whole deck, the last directive winning, so the
+    cuts are made with the levels given (or the front matter's) while the levels the
+    deck sets are read; :func:`_read` reads again when they differ.
+    """
+
+    def __init__(
+        self,
+        deck: Deck,
+        lines: Sequence[str],
+        levels: frozenset[int] | None,
+        ours: frozenset[int] | None = None,
+    ) -> None:
+        self.deck = deck
+        self.lines = lines
+        self.given = levels
+        self.levels = levels or frozenset()
+        """The levels the cuts are made at."""
+        self.found = frozenset[int]()
+        """The levels the deck sets: the front matter's, then each directive's."""
+        self.front_matter: LineSpan | None = None
+        self.meta: dict[str, Any] = {}
+        self.cuts: list[_Cut] = []
+        self.slides: list[Slide] = []
+        self.backgrounds: list[SlideBackgrounds] = []
+        self.directives: dict[str, Any] = {}
+        self.given_ours = ours
+        self.ours: set[int] = set(ours or ())
+        self.header: str | None = None
+        self.spot: str | None = None
+        self.seen_visible = False
+        self.outer: Token | None = None  # the level-0 block the current token belongs to
+
+    def feed(self, tokens: list[Token]) -> None:
+        """Take the next tokens of the stream."""
+        for token in tokens:
+            if not self.cuts:
+                self._begin(token)
+            for inner in _comments(token):
+                if comment_kind(inner) == "directive":
+                    value = yaml_mapping(inner, loose=True).get("headingDivider")
+                    parsed = parse_heading_divider(value) if value is not None else None
+                    if parsed is not None:
+                        self.found = parsed
+            self._take(token)
+
+    def close(self) -> _Read:
+        """Build the last slide; what the reading found."""
+        if not self.cuts:
+            self._begin(None)
+        self._finish(self.cuts[-1], len(self.lines))
+        return _Read(
+            self.front_matter, self.meta, tuple(self.cuts), tuple(self.slides),
+            tuple(self.backgrounds), self.directives,
+        )  # fmt: skip
+
+    def _begin(self, first: Token | None) -> None:
+        if first is not None and first.type == "front_matter" and first.map:
+            self.front_matter = LineSpan(first.map[0] + 1, first.map[1])
+            self.meta = yaml_mapping(first.content, loose=True)
+        if "headingDivider" in self.meta:
+            self.found = parse_heading_divider(self.meta["headingDivider"]) or frozenset()
+        if self.given is None:
+            self.levels = self.found
+        self.header = _string(self.meta.get("header"), None)
+        self.spot = _string(self.meta.get("_header"), None)
+        line = self.front_matter.end + 1 if self.front_matter else 1
+        kind = "front_matter" if self.front_matter else "start"
+        self.cuts.append(_Cut(line, None, line - 1, kind))
+
+    def _take(self, token: Token) -> None:
         if token.level == 0 and token.map is not None:
-            outer = token
+            self.outer = token
         if token.type == "hr" and token.level == 0 and token.map is not None:
             line = token.map[0] + 1
-            cuts.append(_Cut(line + 1, line, line, "hr"))
-            seen_visible = True
-            continue
+            self._open(_Cut(line + 1, line, line, "hr"))
+            self.seen_visible = True
+            return
         if (
             token.type == "heading_open"
-            and int(token.tag[1:]) in levels
-            and seen_visible
+            and int(token.tag[1:]) in self.levels
+            and self.seen_visible
             and token.map is not None
         ):
             # The marker goes after the heading (or after the block holding it), never
             # between the separator and the heading, which is the previous slide.
+            outer = self.outer
             block = token if token.level == 0 or outer is None else outer
             assert block.map is not None
             kind = "heading" if block is token else "container"
-            cuts.append(_Cut(token.map[0] + 1, None, max(block.map[1], token.map[1]), kind))
+            self._open(_Cut(token.map[0] + 1, None, max(block.map[1], token.map[1]), kind))
         if not _hidden(token):
-            seen_visible = True
-        cuts[-1].tokens.append(token)
-    for cut in cuts:
-        cut.levels = levels
-    return cuts
+            self.seen_visible = True
+        self.cuts[-1].tokens.append(token)
 
+    def _open(self, cut: _Cut) -> None:
+        end = (cut.separator if cut.separator is not None else cut.start) - 1
+        self._finish(self.cuts[-1], end)
+        self.cuts.append(cut)
 
-def _ends(cuts: Sequence[_Cut], lines: Sequence[str]) -> list[int]:
-    """The last line of each cut's slide."""
-    ends = [(c.separator if c.separator is not None else c.start) - 1 for c in cuts[1:]]
-    ends.append(len(lines))
-    return ends
-
-
-def _split(deck: Deck) -> Deck:
-    front_matter, meta, cuts, lines, kinds = _parse(deck)
-    slides = tuple(
-        _build_slide(index, cut, end, lines, kinds)
-        for index, (cut, end) in enumerate(zip(cuts, _ends(cuts, lines), strict=True), 1)
-    )
-    # Every run asks each slide's placement next: read it from this parse, not another.
-    ours = frozenset(n for s in slides if s.picture for n in s.picture.numbers)
-    _remember_placements(
-        (deck.text, deck.bom, ours), placements(meta, [c.tokens for c in cuts], _comments, ours)
-    )
-    settings = MappingProxyType({**meta, **_global_directives(cuts)})
-    return deckfm.attach(replace(deck, front_matter=front_matter, meta=settings, slides=slides))
-
-
-def _global_directives(cuts: Sequence[_Cut]) -> dict[str, Any]:
-    """The global directives the deck's comments set (``<!-- theme: gaia -->``): they
-    apply to the whole deck wherever they are, the last one winning, over the front
-    matter's."""
-    found: dict[str, Any] = {}
-    for cut in cuts:
+    def _finish(self, cut: _Cut, end: int) -> None:
+        """Build the slide of *cut*, the last one so far, which ends on line *end*."""
+        index = len(self.cuts)
+        cut.levels = self.levels
+        if index == 1 and self.deck.bom and self.front_matter is None:
+            # A marker before the first line would follow the BOM and change what line 1 is.
+            first_block = next(
+                (t for t in cut.tokens if t.level == 0 and t.map and t.type != "html_block"),
+                None,
+            )
+            cut.anchor = first_block.map[1] if first_block and first_block.map else 0
+            cut.kind = "paragraph"
+        cut.comment_anchor = _comment_anchor(cut, end, self.lines, header=self._header(cut))
+        slide = _build_slide(index, cut, end, self.lines)
+        self.slides.append(slide)
+        if slide.picture and self.given_ours is None:
+            self.ours.update(slide.picture.numbers)
+        self.backgrounds.append(read_backgrounds(cut.tokens, _comments, self.ours))
         for token in cut.tokens:
             for inner in _comments(token):
                 if comment_kind(inner) == "directive":
                     values = yaml_mapping(inner, loose=True)
-                    found.update((k, v) for k, v in values.items() if k in GLOBAL_DIRECTIVES)
-    return found
+                    self.directives.update(
+                        (k, v) for k, v in values.items() if k in GLOBAL_DIRECTIVES
+                    )
+        cut.tokens = []
+
+    def _header(self, cut: _Cut) -> bool:
+        """Whether Marpit gives the slide a ``<header>`` (a non-empty ``header``
+        directive: the front matter's, then each comment's, ``_header`` for its slide
+        only)."""
+        for token in cut.tokens:
+            for inner in _comments(token):
+                if comment_kind(inner) != "directive":
+                    continue
+                directives = yaml_mapping(inner, loose=True)
+                self.header = _string(directives.get("header"), self.header)
+                self.spot = _string(directives.get("_header"), self.spot)
+        shown = bool(self.spot if self.spot is not None else self.header)
+        self.spot = None
+        return shown
 
 
-def _parse(
-    deck: Deck,
-) -> tuple[LineSpan | None, dict[str, Any], list[_Cut], list[str], dict[int, str]]:
+def _read(deck: Deck, *, ours: frozenset[int] | None = None) -> _Read:
+    """Read *deck* as marp-core does, a few blocks at a time; the images on the lines
+    *ours* are pictures we placed (by default: the pictures its slides are found to have)."""
     # marp-core reads the string as given: a BOM before '---' disables the front matter.
     src = (BOM if deck.bom else "") + deck.text
-    tokens = MD.parse(src)
     # A file holding only a BOM still has one (blank) line for marp-core.
-    lines = split_lines(deck.text) or ([""] if deck.bom else [])
+    lines: Sequence[str] = TextLines(deck.text) or ([""] if deck.bom else [])
+    levels: frozenset[int] | None = None
+    env: dict[str, Any] = {}
+    while True:
+        reader = _Reader(deck, lines, levels, ours)
+        read_blocks(src, reader.feed, env)
+        read = reader.close()
+        if reader.found == reader.levels and links_complete(env):
+            return read
+        # A directive after some cut changed headingDivider, or a link used before its
+        # definition was read: read again knowing both (neither depends on the cuts).
+        levels = reader.found
+        env = {"references": env.get("references", {})}
 
-    front_matter: LineSpan | None = None
-    meta: dict[str, Any] = {}
-    if tokens and tokens[0].type == "front_matter" and tokens[0].map:
-        front_matter = LineSpan(tokens[0].map[0] + 1, tokens[0].map[1])
-        meta = yaml_mapping(tokens[0].content, loose=True)
 
-    # Global directives: the front matter first, then comments in order; last one wins.
-    levels = frozenset[int]()
-    if "headingDivider" in meta:
-        levels = parse_heading_divider(meta["headingDivider"]) or levels
-    kinds: dict[int, str] = {}
-    for token in tokens:
-        for inner in _comments(token):
-            kind = comment_kind(inner)
-            if token.type == "html_block":
-                kinds[id(token)] = kind
-            if kind == "directive":
-                value = yaml_mapping(inner, loose=True).get("headingDivider")
-                parsed = parse_heading_divider(value) if value is not None else None
-                if parsed is not None:
-                    levels = parsed
-
-    cuts = _cut(tokens, levels, front_matter)
-    if deck.bom and front_matter is None:
-        # A marker before the first line would follow the BOM and change what line 1 is.
-        first_block = next(
-            (t for t in cuts[0].tokens if t.level == 0 and t.map and t.type != "html_block"), None
-        )
-        cuts[0].anchor = first_block.map[1] if first_block and first_block.map else 0
-        cuts[0].kind = "paragraph"
-    headers = _headers(cuts, meta)
-    for cut, end, header in zip(cuts, _ends(cuts, lines), headers, strict=True):
-        cut.comment_anchor = _comment_anchor(cut, end, lines, header=header)
-    return front_matter, meta, cuts, lines, kinds
+def _split(deck: Deck) -> Deck:
+    read = _read(deck)
+    # Every run asks each slide's placement next: read it from this parse, not another.
+    _remember_placements((deck.text, deck.bom), read)
+    settings = MappingProxyType({**read.meta, **read.directives})
+    return deckfm.attach(
+        replace(deck, front_matter=read.front_matter, meta=settings, slides=read.slides)
+    )
 
 
 def _comments(token: Token) -> list[str]:
     """The insides of the HTML comments Marpit's comment rule takes in *token*."""
     block = _block_comment(token)
     return [block] if block is not None else _inline_comments(token)
-
-
-def _headers(cuts: Sequence[_Cut], meta: Mapping[str, Any]) -> list[bool]:
-    """Whether Marpit gives each slide a ``<header>`` (a non-empty ``header`` directive:
-    the front matter's, then each comment's, ``_header`` for its slide only)."""
-    header = _string(meta.get("header"), None)
-    spot = _string(meta.get("_header"), None)
-    result = []
-    for cut in cuts:
-        for token in cut.tokens:
-            for inner in _comments(token):
-                if comment_kind(inner) != "directive":
-                    continue
-                directives = yaml_mapping(inner, loose=True)
-                header = _string(directives.get("header"), header)
-                spot = _string(directives.get("_header"), spot)
-        result.append(bool(spot if spot is not None else header))
-        spot = None
-    return result
 
 
 def _string(value: Any, previous: str | None) -> str | None:
@@ -391,9 +452,7 @@ def _renders_nothing(tokens: Sequence[Token], index: int) -> bool:
     return token.type != "inline" and _hidden(token)
 
 
-def _build_slide(
-    index: int, cut: _Cut, end: int, lines: Sequence[str], kinds: Mapping[int, str]
-) -> Slide:
+def _build_slide(index: int, cut: _Cut, end: int, lines: Sequence[str]) -> Slide:
     markers: list[PromptMarker | BadMarker] = []
     notes: list[str] = []
     previous: Token | None = None
@@ -406,7 +465,7 @@ def _build_slide(
             first, last = token.map
             if token.level == 0 and last - first == 1 and is_marker_candidate(lines[first]):
                 markers.append(parse_marker(lines[first], first + 1))
-            elif kinds.get(id(token)) == "note":
+            elif comment_kind(inner) == "note":
                 notes.append(inner)
         elif token.type == "inline" and not _inline_hidden(token):
             in_heading = previous is not None and previous.type == "heading_open"
@@ -518,7 +577,7 @@ def _takes_front_matter(deck: Deck) -> bool:
     """
     if deck.bom:
         return False
-    return deck.front_matter is not None or _parse(deck)[2][0].comment_anchor == 0
+    return deck.front_matter is not None or _read(deck).cuts[0].comment_anchor == 0
 
 
 class Marp(Format):
@@ -572,7 +631,7 @@ class Marp(Format):
         ):
             return edits.apply(deck)
         # A link reference leaves no token, so it stays at the line that opens the slide.
-        cuts = _parse(deck)[2] if mode == "reference" else []
+        cuts = _read(deck).cuts if mode == "reference" else ()
         for slide in deck.slides:
             prompt = prompts.get(slide.index)
             if prompt is None:
@@ -601,7 +660,7 @@ class Marp(Format):
         side when it has one), then a blank line: a paragraph Marpit takes out of the
         slide's content and shows as the background."""
         lines = split_lines(deck.text)
-        cuts = _parse(deck)[2]
+        cuts = _read(deck).cuts
 
         def after(slide: Slide) -> int:
             assert slide.marker is not None  # place_pictures asks only for marked slides
@@ -618,9 +677,7 @@ class Marp(Format):
         """The slide's ``![bg]`` images (``left``/``right:N%`` split it) or
         ``backgroundImage`` directive, on the ``size`` the deck chose (see
         :mod:`.backgrounds`)."""
-        found = _placements(deck.text, deck.bom, _our_pictures(deck.slides))
-        place = found[slide.index - 1] if 0 < slide.index <= len(found) else Placement()
-        return replace(place, offers=_OFFERS)
+        return replace(_placement(deck, slide), offers=_OFFERS)
 
 
 def _moved_picture(deck: Deck, slide: Slide, edits: LineEdits) -> str:
@@ -633,39 +690,38 @@ def _moved_picture(deck: Deck, slide: Slide, edits: LineEdits) -> str:
     return "".join("\n" + lines[n - 1].rstrip("\r\n") for n in slide.picture.numbers)
 
 
-_OURS = LastRead[frozenset[int]]()
+_PLACED: dict[tuple[str, bool], tuple[tuple[frozenset[int], ...], tuple[Placement, ...]]] = {}
+"""The placements of the last few texts read, with the lines of the pictures we placed on
+each slide (see :func:`_placement`)."""
 
 
-def _our_pictures(slides: tuple[Slide, ...]) -> frozenset[int]:
-    """The lines of the pictures we placed on *slides*: found once for a deck's slides,
-    which the placement hook is asked about one by one."""
-    return _OURS.get(
-        slides, lambda: frozenset(n for s in slides if s.picture for n in s.picture.numbers)
-    )
+_NONE = frozenset[int]()
 
 
-_PLACED: dict[tuple[str, bool, frozenset[int]], tuple[Placement, ...]] = {}
-"""The placements of the last few texts read (see :func:`_placements`)."""
-
-
-def _remember_placements(
-    key: tuple[str, bool, frozenset[int]], found: tuple[Placement, ...]
-) -> None:
+def _remember_placements(key: tuple[str, bool], read: _Read) -> None:
     while len(_PLACED) >= 8:
         _PLACED.pop(next(iter(_PLACED)))
-    _PLACED[key] = found
+    pictures = tuple(frozenset(s.picture.numbers) if s.picture else _NONE for s in read.slides)
+    _PLACED[key] = (pictures, placements(read.meta, read.backgrounds))
 
 
-def _placements(text: str, bom: bool, ours: frozenset[int]) -> tuple[Placement, ...]:
-    """Every slide's placement, read once for each text (the hook asks slide by slide;
-    a split leaves them here), the pictures we placed (on the lines *ours*) aside."""
-    key = (text, bom, ours)
-    found = _PLACED.get(key)
-    if found is None:
-        _, meta, cuts, _, _ = _parse(Deck(text=text, bom=bom))
-        found = placements(meta, [cut.tokens for cut in cuts], _comments, ours)
-        _remember_placements(key, found)
-    return found
+def _placement(deck: Deck, slide: Slide) -> Placement:
+    """*slide*'s placement, the pictures we placed aside: every slide's is read once for
+    each text (the hook asks slide by slide; a split leaves them here).
+
+    A slide's placement depends on which of its own lines hold a picture of ours, so a
+    slide whose picture is not the one the split found is read again with its deck's.
+    """
+    key = (deck.text, deck.bom)
+    known = _PLACED.get(key)
+    mine = frozenset(slide.picture.numbers) if slide.picture else _NONE
+    index = slide.index - 1
+    if known is None or not 0 <= index < len(known[1]) or known[0][index] != mine:
+        ours = frozenset(n for s in deck.slides if s.picture for n in s.picture.numbers)
+        read = _read(Deck(text=deck.text, bom=deck.bom), ours=ours | mine)
+        found = placements(read.meta, read.backgrounds)
+        return found[index] if 0 <= index < len(found) else Placement()
+    return known[1][index]
 
 
 PLUGIN = Marp()

@@ -23,7 +23,7 @@ from ...lazyre import lazy_pattern
 from ...placement import Placement, Slot, parse_share
 from .parser import comment_kind, yaml_mapping
 
-__all__ = ["placements"]
+__all__ = ["SlideBackgrounds", "placements", "read_backgrounds"]
 
 SIZES = {"16:9": (1280.0, 720.0), "4:3": (960.0, 720.0)}
 """The sizes of marp-core's built-in themes (``@size`` in default, gaia and uncover)."""
@@ -43,31 +43,48 @@ _UNSET = _Background("", "", None)
 """No ``_backgroundImage`` on this slide (a colour there still hides the inherited one)."""
 
 
+@dataclass(frozen=True, slots=True)
+class SlideBackgrounds:
+    """What one slide says of its background, read from its tokens."""
+
+    directives: tuple[Mapping[str, Any], ...]
+    """Its directive comments' values, in order."""
+    image: _Background | None
+    """Its first ``bg`` image."""
+    split: str | None
+    """The side its ``bg`` images split it to (the last one wins)."""
+    share: str | None
+    """The share of the slide they take (the last one wins)."""
+
+
+def read_backgrounds(
+    tokens: Sequence[Token], comments: Callable[[Token], list[str]], ours: Collection[int] = ()
+) -> SlideBackgrounds:
+    """What a slide's *tokens* say of its background, given how to read the comments a
+    token holds; the images on the lines *ours* (the pictures we placed) aside."""
+    directives = tuple(yaml_mapping(c, loose=True) for c in _directives(tokens, comments))
+    return SlideBackgrounds(directives, *_images(tokens, ours))
+
+
 def placements(
-    meta: Mapping[str, Any],
-    slides: Sequence[Sequence[Token]],
-    comments: Callable[[Token], list[str]],
-    ours: Collection[int] = (),
+    meta: Mapping[str, Any], slides: Sequence[SlideBackgrounds]
 ) -> tuple[Placement, ...]:
-    """The placement of each slide, given the front matter *meta*, each slide's tokens
-    and how to read the comments a token holds; the images on the lines *ours* (the
-    pictures we placed) aside."""
-    directives = [[yaml_mapping(c, loose=True) for c in _directives(tokens, comments)]
-                  for tokens in slides]  # fmt: skip
-    width, height, said = _size(meta, directives)
+    """The placement of each slide, given the front matter *meta* and what each slide
+    says (:func:`read_backgrounds`)."""
+    width, height, said = _size(meta, [slide.directives for slide in slides])
     inherited = _css_background(meta, "backgroundImage", None)
     spot = _css_background(meta, "_backgroundImage", _UNSET)
     found = []
-    for tokens, given in zip(slides, directives, strict=True):
-        for values in given:
+    for slide in slides:
+        for values in slide.directives:
             inherited = _css_background(values, "backgroundImage", inherited)
             spot = _css_background(values, "_backgroundImage", spot)
-        image, split, share = _images(tokens, ours)
-        picture = image or (inherited if spot is _UNSET else spot)
+        split = slide.split
+        picture = slide.image or (inherited if spot is _UNSET else spot)
         slot = Slot(split) if split else Slot.BACKGROUND if picture else Slot.SLIDE
         shown = (picture.picture, picture.source, picture.line) if picture else (None, None, None)
         found.append(
-            Placement(slot, parse_share(share) if split else 1.0, width, height, said, *shown)
+            Placement(slot, parse_share(slide.share) if split else 1.0, width, height, said, *shown)
         )
         spot = _UNSET
     return tuple(found)

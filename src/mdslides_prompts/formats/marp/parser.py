@@ -6,13 +6,15 @@ lazy inline parsing, and the directives (front matter and comment directives,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 import re
 from typing import Any
 
-from markdown_it import MarkdownIt, rules_block
+from markdown_it import MarkdownIt, rules_block, rules_core
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 import yaml
 
 from ...deck import BOM
@@ -163,8 +165,20 @@ def _markdown() -> MarkdownIt:
         _math_block,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
+    md.core.ruler.at("normalize", _normalize)
     md.core.ruler.at("inline", _lazy_inline)
+    # First of all block rules, tried at the start of every block: hands the finished
+    # level-0 blocks over (see read_blocks); it never takes a line.
+    md.block.ruler.before("front_matter", "hand_over", _hand_over)
     return md
+
+
+def _normalize(state: StateCore) -> None:
+    """markdown-it's ``normalize`` (CR LF and CR become LF, NUL becomes U+FFFD) without
+    its copy of a text that has neither: its substitution of ``\n`` by ``\n`` copies
+    the whole text."""
+    if "\r" in state.src or "\0" in state.src:
+        rules_core.normalize(state)
 
 
 # Inline content that holds a word and none of '<' (HTML, comments, autolinks), '!'
@@ -186,8 +200,65 @@ def _lazy_inline(state: StateCore) -> None:
             else:
                 if token.children is None:
                     token.children = []
+                if "[" in content and _REFERENCES_AT_FIRST_LINK not in state.env:
+                    # A link or image may use a definition the document gives later.
+                    known = len(state.env.get("references", ()))
+                    state.env[_REFERENCES_AT_FIRST_LINK] = known
                 state.md.inline.parse(token.content, state.md, state.env, token.children)
         previous = token
+
+
+# --- reading a deck a few blocks at a time -------------------------------------------------
+
+_SINK = "mdslides_prompts.sink"
+_REFERENCES_AT_FIRST_LINK = "mdslides_prompts.references_at_first_link"
+
+
+def _hand_over(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    sink = state.env.get(_SINK)
+    if sink is not None and not silent and state.level == 0 and state.tokens:
+        # At level 0 every block before this line is closed and no rule looks back at
+        # the tokens: they can go.
+        done = state.tokens[:]
+        del state.tokens[:]
+        sink(done)
+    return False
+
+
+def read_blocks(src: str, sink: Callable[[list[Token]], None], env: dict[str, Any]) -> None:
+    """Parse *src* as ``MD.parse(src, env)`` does, handing the tokens to *sink* in order,
+    a run of whole level-0 blocks at a time, each with its inline tokens parsed: the
+    document's tokens are never all held at once (a 10,000-slide deck makes 200,000).
+
+    The inline tokens of a run are parsed when it is handed over, with the link
+    definitions read so far; :func:`links_complete` then tells whether a later
+    definition could have changed them (read again with *env*'s ``references`` given).
+    """
+    after_block = [
+        rule
+        for rule in MD.core.ruler.getRules("")
+        if rule is not rules_core.normalize and rule is not rules_core.block
+    ]
+
+    def hand_over(tokens: list[Token]) -> None:
+        state = StateCore("", MD, env, tokens)
+        for rule in after_block:
+            rule(state)
+        sink(tokens)
+
+    env[_SINK] = hand_over
+    try:
+        rest = MD.parse(src, env)
+    finally:
+        del env[_SINK]
+    sink(rest)
+
+
+def links_complete(env: dict[str, Any]) -> bool:
+    """Whether every link or image :func:`read_blocks` parsed with *env* saw every link
+    definition of the document."""
+    first = env.get(_REFERENCES_AT_FIRST_LINK)
+    return first is None or first == len(env.get("references", ()))
 
 
 MD = _markdown()
