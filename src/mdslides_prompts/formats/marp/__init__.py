@@ -168,6 +168,8 @@ class _Cut:
     """Line after which a marker comment keeps marp-core's HTML byte for byte, if any."""
     levels: frozenset[int] = frozenset()
     """The heading levels ``headingDivider`` splits the deck at."""
+    directives: list[str] = field(default_factory=list)
+    """The insides of the slide's directive comments, in order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,13 +232,18 @@ class _Reader:
         for token in tokens:
             if not self.cuts:
                 self._begin(token)
+            self._take(token)
+            if token.type not in _COMMENTED:
+                continue
             for inner in _comments(token):
                 if comment_kind(inner) == "directive":
+                    # Comments are in html_block and inline tokens only, which _take
+                    # always adds to the last cut.
+                    self.cuts[-1].directives.append(inner)
                     value = yaml_mapping(inner, loose=True).get("headingDivider")
                     parsed = parse_heading_divider(value) if value is not None else None
                     if parsed is not None:
                         self.found = parsed
-            self._take(token)
 
     def close(self) -> _Read:
         """Build the last slide; what the reading found."""
@@ -309,27 +316,21 @@ class _Reader:
         self.slides.append(slide)
         if slide.picture and self.given_ours is None:
             self.ours.update(slide.picture.numbers)
-        self.backgrounds.append(read_backgrounds(cut.tokens, _comments, self.ours))
-        for token in cut.tokens:
-            for inner in _comments(token):
-                if comment_kind(inner) == "directive":
-                    values = yaml_mapping(inner, loose=True)
-                    self.directives.update(
-                        (k, v) for k, v in values.items() if k in GLOBAL_DIRECTIVES
-                    )
+        self.backgrounds.append(read_backgrounds(cut.tokens, cut.directives, self.ours))
+        for inner in cut.directives:
+            values = yaml_mapping(inner, loose=True)
+            self.directives.update((k, v) for k, v in values.items() if k in GLOBAL_DIRECTIVES)
         cut.tokens = []
+        cut.directives = []
 
     def _header(self, cut: _Cut) -> bool:
         """Whether Marpit gives the slide a ``<header>`` (a non-empty ``header``
         directive: the front matter's, then each comment's, ``_header`` for its slide
         only)."""
-        for token in cut.tokens:
-            for inner in _comments(token):
-                if comment_kind(inner) != "directive":
-                    continue
-                directives = yaml_mapping(inner, loose=True)
-                self.header = _string(directives.get("header"), self.header)
-                self.spot = _string(directives.get("_header"), self.spot)
+        for inner in cut.directives:
+            directives = yaml_mapping(inner, loose=True)
+            self.header = _string(directives.get("header"), self.header)
+            self.spot = _string(directives.get("_header"), self.spot)
         shown = bool(self.spot if self.spot is not None else self.header)
         self.spot = None
         return shown
@@ -364,6 +365,10 @@ def _split(deck: Deck) -> Deck:
     return deckfm.attach(
         replace(deck, front_matter=read.front_matter, meta=settings, slides=read.slides)
     )
+
+
+_COMMENTED = frozenset({"html_block", "inline"})
+"""The tokens that can hold a comment."""
 
 
 def _comments(token: Token) -> list[str]:

@@ -12,7 +12,7 @@ built-in themes have ``16:9`` (1280x720, the default) and ``4:3`` (960x720).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 import re
 from typing import Any
@@ -21,7 +21,7 @@ from markdown_it.token import Token
 
 from ...lazyre import lazy_pattern
 from ...placement import Placement, Slot, parse_share
-from .parser import comment_kind, yaml_mapping
+from .parser import yaml_mapping
 
 __all__ = ["SlideBackgrounds", "placements", "read_backgrounds"]
 
@@ -58,12 +58,12 @@ class SlideBackgrounds:
 
 
 def read_backgrounds(
-    tokens: Sequence[Token], comments: Callable[[Token], list[str]], ours: Collection[int] = ()
+    tokens: Sequence[Token], directives: Sequence[str], ours: Collection[int] = ()
 ) -> SlideBackgrounds:
-    """What a slide's *tokens* say of its background, given how to read the comments a
-    token holds; the images on the lines *ours* (the pictures we placed) aside."""
-    directives = tuple(yaml_mapping(c, loose=True) for c in _directives(tokens, comments))
-    return SlideBackgrounds(directives, *_images(tokens, ours))
+    """What a slide's *tokens* and the insides of its directive comments (*directives*)
+    say of its background; the images on the lines *ours* (the pictures we placed) aside."""
+    values = tuple(yaml_mapping(c, loose=True) for c in directives)
+    return SlideBackgrounds(values, *_images(tokens, ours))
 
 
 def placements(
@@ -88,10 +88,6 @@ def placements(
         )
         spot = _UNSET
     return tuple(found)
-
-
-def _directives(tokens: Sequence[Token], comments: Callable[[Token], list[str]]) -> list[str]:
-    return [c for token in tokens for c in comments(token) if comment_kind(c) == "directive"]
 
 
 def _size(
