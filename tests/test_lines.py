@@ -146,3 +146,21 @@ def test_text_lines_are_split_lines_read_from_the_text(text: str) -> None:
     assert bool(lines) is bool(listed)
     with pytest.raises(IndexError):
         lines[len(listed)]
+
+
+@given(
+    st.text(alphabet="ab\r\n日", max_size=30),
+    st.integers(-1, 12),
+    st.integers(-1, 12),
+    st.sets(st.integers(0, 12), max_size=4),
+)
+def test_text_lines_joined_is_the_lines_joined_without_endings(
+    text: str, first: int, last: int, leave: set[int]
+) -> None:
+    listed = split_lines(text)
+    expected = "\n".join(
+        listed[n - 1].rstrip("\r\n")
+        for n in range(max(first, 1), min(last, len(listed)) + 1)
+        if n not in leave
+    )
+    assert TextLines(text).joined(first, last, leave) == expected

@@ -61,13 +61,17 @@ def test_a_deck_is_handed_over_block_by_block() -> None:
     runs, complete = streamed("# A\n\ntext\n\n---\n\n- a\n- b\n\n> quote\n")
     assert complete
     assert [[t.type for t in run if t.level == 0 and t.nesting >= 0] for run in runs] == [
-        ["heading_open"], ["paragraph_open"], ["hr"], ["bullet_list_open"], ["blockquote_open"]
+        ["heading_open"],
+        ["paragraph_open"],
+        ["hr"],
+        ["bullet_list_open"],
+        ["blockquote_open"],
     ]
 
 
 def test_a_link_used_before_its_definition_is_reported_and_read_again() -> None:
     text = "![bg][pic]\n\n---\n\n[pic]: a.png\n"
-    runs, complete = streamed(text)
+    _, complete = streamed(text)
     assert not complete
     env: dict[str, Any] = {}
     MD.parse(text, env)
@@ -88,9 +92,7 @@ BLOCKS = (
 )  # fmt: skip
 
 
-@settings(
-    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.sampled_from(BLOCKS), max_size=14),
     st.sampled_from(["", "---\nmarp: true\n---\n", "---\nheadingDivider: 1\n---\n"]),

@@ -9,7 +9,7 @@ and inclusive everywhere, as an editor shows them.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 import enum
 from pathlib import Path
@@ -89,6 +89,22 @@ class TextLines(Sequence[str]):
         if not 0 <= index < len(ends):
             raise IndexError("line index out of range")
         return self._text[ends[index - 1] if index else 0 : ends[index]]
+
+    def joined(self, first: int, last: int, leave: Collection[int] = ()) -> str:
+        """Lines *first* to *last* (1-based, both included) but those in *leave*, without
+        their endings, joined with ``\n``: cut from the text a run of lines at a time."""
+        first, last = max(first, 1), min(last, len(self._ends))
+        runs: list[str] = []
+        start = first
+        for skip in [*sorted(n for n in leave if first <= n <= last), last + 1]:
+            if start < skip:
+                ends = self._ends
+                raw = self._text[ends[start - 2] if start > 1 else 0 : ends[skip - 2]]
+                # Each run apart: a run's last \r and the next run's first \n are two endings.
+                runs.append(_ENDING.sub("\n", raw) if "\r" in raw else raw)
+            start = skip + 1
+        text = "".join(runs)
+        return text[:-1] if text.endswith("\n") else text
 
 
 # str.splitlines also breaks at \v, \f, \x1c-\x1e, \x85, \u2028 and \u2029.

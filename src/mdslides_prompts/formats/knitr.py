@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 import re
 from typing import Any
@@ -83,7 +84,9 @@ class Header:
 def header(lines: Sequence[str]) -> Header | None:
     """The YAML header rmarkdown reads at the top of *lines* (which keep their endings),
     or ``None``."""
-    delimiters = [n for n, line in enumerate(lines, 1) if _DELIMITER.fullmatch(_bare(line))]
+    delimiters = list(
+        islice((n for n, line in enumerate(lines, 1) if _DELIMITER.fullmatch(_bare(line))), 2)
+    )
     if len(delimiters) < 2 or delimiters[1] - delimiters[0] <= 1:
         return None
     first, last = delimiters[0], delimiters[1]

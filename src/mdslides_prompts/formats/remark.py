@@ -479,7 +479,7 @@ class Remark(Format):
         text = code_free(deck.text.replace("\r\n", "\n"))
         if _NOTES_LINE.search(text):
             signs.append(_sign(Strength.DISTINCTIVE, "??? notes lines"))
-        if _TEMPLATE.search(text):
+        if "layout:" in text and _TEMPLATE.search(text):
             signs.append(_sign(Strength.DISTINCTIVE, "a layout: true template slide"))
         keyed = [m for m in _KEY_LINES.finditer(text) if _property_keys(m[1])]
         if len(keyed) >= 2:

@@ -481,9 +481,12 @@ def _build_slide(index: int, cut: _Cut, end: int, lines: Sequence[str]) -> Slide
                     notes.append(inner)
     picture = _picture(lines, markers[0], cut, end) if len(markers) == 1 else None
     ours = {m.line for m in markers} | set(picture.numbers if picture else ())
-    text = "\n".join(
-        lines[n - 1].rstrip("\r\n") for n in range(cut.start, end + 1) if n not in ours
-    )
+    if isinstance(lines, TextLines):
+        text = lines.joined(cut.start, end, ours)
+    else:
+        text = "\n".join(
+            lines[n - 1].rstrip("\r\n") for n in range(cut.start, end + 1) if n not in ours
+        )
     title = next(
         (
             _inline_text(cut.tokens[i + 1])
