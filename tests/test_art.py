@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 import re
+import time
 
 from markdown_it.utils import read_fixture_file
 import pytest
@@ -383,3 +384,37 @@ def test_the_theme_is_read_where_each_tool_keeps_it(fmt: str, text: str, theme: 
     assert context.theme == theme
     if theme is not None:
         assert context.colours  # the palette of a theme the generator ships
+
+
+@pytest.mark.parametrize("art", [True, False], ids=["art request first", "art off"])
+def test_the_clip_tables_are_built_while_the_first_request_is_away(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, art: bool
+) -> None:
+    # Every answer is counted in CLIP tokens: the tables the first count needs are built
+    # while the run's first request is away, whether it asks for the art direction or,
+    # with the art direction off, for a slide's prompt (a style is counted before any
+    # request is sent: it builds them then).
+    from mdslides_prompts import clip
+
+    if not art:
+        monkeypatch.setenv("MDSLIDES_PROMPTS_ART_DIRECTION", "false")
+
+    tables = (clip._fixes, clip._patterns, clip._byte_letters, clip._ranks)
+    for table in tables:
+        table.cache_clear()
+    built_while_away: list[bool] = []
+
+    def script(request: Recorded) -> object:
+        if not built_while_away:
+            deadline = time.monotonic() + 3
+            while not clip._ranks.cache_info().currsize and time.monotonic() < deadline:
+                time.sleep(0.01)
+            built_while_away.append(bool(clip._ranks.cache_info().currsize))
+        return chat(ART if asks_art(request) else "A shore")
+
+    deck = tides(tmp_path)
+    with serve(script) as server:
+        provider = ["--provider", "openai", "--base-url", f"{server.url}/v1", "--model", "m"]
+        assert cli(capsys, "run", deck, *provider, "--rpm", "0")[0] == 0
+        assert asks_art(server.posts[0]) == art
+    assert built_while_away and all(built_while_away)

@@ -116,6 +116,24 @@ def _art_cost(outcome: SlideOutcome, art: ArtDirection, first: bool) -> SlideOut
     )  # fmt: skip
 
 
+def _warm_clip_soon() -> asyncio.Future[None]:
+    """Build the CLIP tables every answer's count needs on a thread, once the run's first
+    requests are on their way (a thread started with them would slow their sending down),
+    while they are away rather than after the first is back; the caller cancels it (never
+    waited for: an answer back sooner builds the tables itself)."""
+    import asyncio
+
+    from .clip import warm
+
+    async def soon() -> None:
+        await asyncio.sleep(WARM_AFTER)
+        await asyncio.to_thread(warm)
+
+    task = asyncio.ensure_future(soon())
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return task
+
+
 def _close(provider: Provider) -> None:
     # asyncio is imported where a loop is needed: a run with nothing to ask needs none.
     from . import aio
@@ -717,17 +735,8 @@ class Pipeline:
             return known
         import asyncio
 
-        from .clip import warm as warm_clip
-
-        # The first request of the run: while it is away, the tables that counting its
-        # answer's tokens needs are built on a thread instead of after it is back; once it
-        # is on its way (a thread started with it would slow its sending down).
-        async def warm() -> None:
-            await asyncio.sleep(WARM_AFTER)
-            await asyncio.to_thread(warm_clip)
-
-        warming = asyncio.ensure_future(warm())
-        warming.add_done_callback(lambda task: task.cancelled() or task.exception())
+        # The first request of the run.
+        warming = _warm_clip_soon()
         try:
             request = self.art_request(deck)
             async with limit:
@@ -933,6 +942,9 @@ class Pipeline:
         )
 
         arrived = time.monotonic()  # every slide waits from here for its turn
+        # With the art direction known without a request, the slides' are the run's first.
+        first = bool(asked) and not asked[0].result().requests
+        warming = _warm_clip_soon() if first and owner is not None else None
 
         async def one(
             slide: Slide, plan: SlidePlan | None
@@ -957,7 +969,11 @@ class Pipeline:
             for n, (slide, plan) in todo:  # one iterator shared: each slide taken once
                 results[n] = await one(slide, plan)
 
-        await asyncio.gather(*(worker() for _ in range(min(width, len(plans)))))
+        try:
+            await asyncio.gather(*(worker() for _ in range(min(width, len(plans)))))
+        finally:
+            if warming is not None:
+                warming.cancel()
         done = [result for result in results if result is not None]
         assert len(done) == len(plans)
         return done
