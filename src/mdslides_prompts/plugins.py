@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 import importlib
 import os
+from pathlib import Path
+import re
+import sys
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -14,6 +17,7 @@ import pluggy
 from . import hookspecs
 from .about import PLUGINS_ENV
 from .errors import PluginError
+from .lazyre import lazy_pattern
 
 if TYPE_CHECKING:
     from importlib import metadata
@@ -72,7 +76,8 @@ def get_plugin_manager(
         pm.register(getattr(module, "PLUGIN", module), name=name)
     if load_entrypoints:
         if only is None and PLUGINS_ENV not in os.environ:
-            _load(pm, None)
+            if may_declare_plugins():
+                _load(pm, None)
         else:
             given = os.environ[PLUGINS_ENV].split(",") if only is None else only
             wanted = [n.strip() for n in given if n.strip()]
@@ -92,6 +97,43 @@ def get_plugin_manager(
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"plugin {exc.plugin!r} is invalid: {exc}") from None
     return pm
+
+
+_GROUP_LINE = lazy_pattern(rf"^[ \t]*\[[ \t]*{hookspecs.PROJECT}[ \t]*\][ \t]*$", re.M)
+
+
+def may_declare_plugins() -> bool:
+    """Whether an installed distribution may declare a plugin: ``False`` only when none
+    of the ``entry_points.txt`` files where :mod:`importlib.metadata` finds them names
+    the group, so that a run spares itself importing it (20 ms; pluggy does).
+
+    Its finder looks in every folder on :data:`sys.path` for ``*.dist-info`` and
+    ``*.egg-info`` folders; anything else (a zip or an egg on the path, another finder
+    of distributions) answers ``True``: the full search then decides.
+    """
+    import importlib.machinery
+
+    for finder in sys.meta_path:
+        if hasattr(finder, "find_distributions") and finder is not importlib.machinery.PathFinder:
+            return True
+    for entry in sys.path:
+        folder = Path(entry or ".")
+        if entry.lower().endswith(".egg") or folder.is_file():
+            return True
+        try:
+            children = list(folder.iterdir())
+        except OSError:
+            continue  # importlib.metadata skips a folder it cannot list too
+        for child in children:
+            if not child.name.lower().endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                declared = (child / "entry_points.txt").read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue  # no entry points (or an egg-info file, which holds none)
+            if _GROUP_LINE.search(declared):
+                return True
+    return False
 
 
 def _load(pm: pluggy.PluginManager, name: str | None) -> None:
