@@ -132,3 +132,25 @@ def test_a_background_defined_later_in_the_deck_is_found(marp: Pipeline) -> None
     assert (first.slot, first.picture) == (Slot.LEFT, "p.png")
     second = marp.placement(deck, deck.slides[1])
     assert second is not None and second.slot is Slot.SLIDE
+
+
+def test_placements_are_read_once_per_deck_whatever_was_read_since(
+    marp: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A folder splits every deck before asking for placements: the first decks' are no
+    # longer among the last few read, and are read again once, not once per slide.
+    from mdslides_prompts.formats import marp as module
+
+    decks = [
+        marp.split(Deck.from_text(f"# Deck {n}\n\n---\n\n![bg left](p{n}.png)\n\n---\n\n# End\n"))
+        for n in range(12)
+    ]
+    reads: list[int] = []
+    real = module._read
+    monkeypatch.setattr(module, "_read", lambda *a, **k: reads.append(1) or real(*a, **k))
+    first = decks[0]
+    places = [marp.placement(first, slide) for slide in first.slides]
+    assert len(reads) == 1
+    assert [(p.slot, p.picture) for p in places if p is not None] == [
+        (Slot.SLIDE, None), (Slot.LEFT, "p0.png"), (Slot.SLIDE, None)
+    ]  # fmt: skip

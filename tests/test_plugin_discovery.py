@@ -23,10 +23,11 @@ def dist(folder: Path, name: str, entry_points: str | None) -> None:
     ("entry_points", "declared"),
     [
         ("[mdslides_prompts]\nmine = mine.plugin\n", True),
-        ("[console_scripts]\nx = x:main\n\n  [ mdslides_prompts ]  \nmine = mine\n", True),
+        ("[console_scripts]\r\nx = x:main\r\n[mdslides_prompts]\r\nmine = mine\r\n", True),
+        ("[console_scripts]\rx = x:main\r[mdslides_prompts]\rmine = mine\r", True),
+        ("\u00a0[mdslides_prompts]\nmine = mine\n", True),
+        ("[[mdslides_prompts]]\nmine = mine\n", True),
         ("[console_scripts]\nx = x:main\n", False),
-        ("[mdslides_prompts.extra]\nmine = mine\n", False),
-        ("# [mdslides_prompts]\n", False),
         (None, False),
     ],
 )
@@ -37,6 +38,11 @@ def test_a_folder_on_the_path_declares_the_group_or_not(
     dist(tmp_path, "y-2.egg-info", "[console_scripts]\ny = y:main\n")
     monkeypatch.setattr(sys, "path", [str(tmp_path), str(tmp_path / "missing")])
     assert may_declare_plugins() is declared
+    if declared:  # never False where importlib.metadata finds the plugin
+        from importlib import metadata
+
+        found = metadata.entry_points(group="mdslides_prompts")
+        assert [ep.name for ep in found] == ["mine"]
 
 
 def test_what_it_cannot_read_folder_by_folder_leaves_it_to_the_full_search(

@@ -722,9 +722,12 @@ def _placement(deck: Deck, slide: Slide) -> Placement:
     """
     key = (deck.text, deck.bom)
     known = _PLACED.get(key)
+    if known is None:  # read more than the last few texts ago: read once more
+        _remember_placements(key, _read(Deck(text=deck.text, bom=deck.bom)))
+        known = _PLACED[key]
     mine = frozenset(slide.picture.numbers) if slide.picture else _NONE
     index = slide.index - 1
-    if known is None or not 0 <= index < len(known[1]) or known[0][index] != mine:
+    if not 0 <= index < len(known[1]) or known[0][index] != mine:
         ours = frozenset(n for s in deck.slides if s.picture for n in s.picture.numbers)
         read = _read(Deck(text=deck.text, bom=deck.bom), ours=ours | mine)
         found = placements(read.meta, read.backgrounds)

@@ -237,7 +237,7 @@ def read_blocks(src: str, sink: Callable[[list[Token]], None], env: dict[str, An
     after_block = [
         rule
         for rule in MD.core.ruler.getRules("")
-        if rule is not rules_core.normalize and rule is not rules_core.block
+        if rule is not _normalize and rule is not rules_core.block
     ]
 
     def hand_over(tokens: list[Token]) -> None:
