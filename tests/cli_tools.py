@@ -111,3 +111,10 @@ def terminal(
         drawn += chunk
     os.close(main)
     return proc.wait(timeout=120), drawn
+
+
+def python_output(script: str) -> str:
+    """What a fresh interpreter running *script* prints (the test fails if it fails)."""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

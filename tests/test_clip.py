@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-import subprocess
-import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,7 +29,7 @@ from mdslides_prompts.providers.answers import (
 )
 from mdslides_prompts.providers.offline import OfflineProvider
 
-from .cli_tools import cli, openai_server
+from .cli_tools import cli, openai_server, python_output
 from .deck_strategies import decks
 from .http_server import Recorded, asks_art
 from .hypothesis_budget import examples
@@ -282,6 +280,4 @@ def test_the_merge_list_is_read_on_the_first_count_not_at_import() -> None:
         "clip.count_tokens('a lake at dawn')\n"
         "print(before, clip._ranks.cache_info().currsize)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["0", "1"]
+    assert python_output(script).split() == ["0", "1"]

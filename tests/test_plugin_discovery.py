@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-import subprocess
 import sys
 
 import pytest
 
 from mdslides_prompts.plugins import may_declare_plugins
+
+from .cli_tools import python_output
 
 
 def dist(folder: Path, name: str, entry_points: str | None) -> None:
@@ -74,7 +75,5 @@ def test_the_plugin_manager_imports_importlib_metadata_only_where_a_plugin_may_b
         "get_plugin_manager()\n"
         "print(may_declare_plugins(), 'importlib.metadata' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    declared, imported = done.stdout.split()
+    declared, imported = python_output(probe).split()
     assert imported == declared  # imported exactly when some distribution declares one

@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 import random
-import subprocess
-import sys
 
 from markdown_it.utils import read_fixture_file
 import pytest
@@ -43,6 +41,8 @@ from mdslides_prompts.providers.wire import (
     read_json,
 )
 
+from .cli_tools import python_output
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -51,8 +51,7 @@ def test_the_wire_module_imports_no_httpx() -> None:
         "import sys, mdslides_prompts.providers.wire\n"
         "assert 'httpx' not in sys.modules, 'httpx imported'"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    python_output(code)
 
 
 # --- fixtures -----------------------------------------------------------------------------
