@@ -752,6 +752,7 @@ class Pipeline:
                         "deck": deck_location(deck), "title": deck.title}  # fmt: skip
                 await asyncio.to_thread(cache.put, known.key or "", text, meta, answer.usage)
         except Exception as exc:  # a third-party provider's bug must not lose the run
+            warming.cancel()  # no slide request follows a failed art request
             error = str(exc) if isinstance(exc, MdSlidesError) else f"{type(exc).__name__}: {exc}"
             unsent = isinstance(exc, ProviderError) and not exc.sent
             return ArtDirection(
