@@ -93,12 +93,12 @@ class TextLines(Sequence[str]):
     def joined(self, first: int, last: int, leave: Collection[int] = ()) -> str:
         """Lines *first* to *last* (1-based, both included) but those in *leave*, without
         their endings, joined with ``\n``: cut from the text a run of lines at a time."""
-        first, last = max(first, 1), min(last, len(self._ends))
+        ends = self._ends
+        first, last = max(first, 1), min(last, len(ends))
         runs: list[str] = []
         start = first
         for skip in [*sorted(n for n in leave if first <= n <= last), last + 1]:
             if start < skip:
-                ends = self._ends
                 raw = self._text[ends[start - 2] if start > 1 else 0 : ends[skip - 2]]
                 # Each run apart: a run's last \r and the next run's first \n are two endings.
                 runs.append(_ENDING.sub("\n", raw) if "\r" in raw else raw)

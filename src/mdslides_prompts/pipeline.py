@@ -741,9 +741,6 @@ class Pipeline:
             request = self.art_request(deck)
             async with limit:
                 answer = await ask(provider, request)
-            # Not waited for: an answer back sooner needs no head start (the count builds
-            # the tables itself), and a failure shows there too.
-            warming.cancel()
             text = answer.text.strip() if isinstance(answer.text, str) else ""
             if not text:
                 raise PluginError(f"provider {provider.name!r} returned no art direction")
@@ -752,7 +749,6 @@ class Pipeline:
                         "deck": deck_location(deck), "title": deck.title}  # fmt: skip
                 await asyncio.to_thread(cache.put, known.key or "", text, meta, answer.usage)
         except Exception as exc:  # a third-party provider's bug must not lose the run
-            warming.cancel()  # no slide request follows a failed art request
             error = str(exc) if isinstance(exc, MdSlidesError) else f"{type(exc).__name__}: {exc}"
             unsent = isinstance(exc, ProviderError) and not exc.sent
             return ArtDirection(
@@ -760,6 +756,10 @@ class Pipeline:
                 waited=exc.waited if isinstance(exc, ProviderError) else 0.0, error=error,
                 not_sent=unsent,
             )  # fmt: skip
+        finally:
+            # Never waited for: an answer back sooner needs no head start (the count
+            # builds the tables itself), and no slide request follows a failed one.
+            warming.cancel()
         return ArtDirection(
             text, "provider", known.key, answer.requests, answer.usage, answer.waited
         )

@@ -200,13 +200,7 @@ class _Reader:
     deck sets are read; :func:`_read` reads again when they differ.
     """
 
-    def __init__(
-        self,
-        deck: Deck,
-        lines: Sequence[str],
-        levels: frozenset[int] | None,
-        ours: frozenset[int] | None = None,
-    ) -> None:
+    def __init__(self, deck: Deck, lines: Sequence[str], levels: frozenset[int] | None) -> None:
         self.deck = deck
         self.lines = lines
         self.given = levels
@@ -220,8 +214,7 @@ class _Reader:
         self.slides: list[Slide] = []
         self.backgrounds: list[SlideBackgrounds] = []
         self.directives: dict[str, Any] = {}
-        self.given_ours = ours
-        self.ours: set[int] = set(ours or ())
+        self.ours: set[int] = set()
         self.header: str | None = None
         self.spot: str | None = None
         self.seen_visible = False
@@ -314,7 +307,7 @@ class _Reader:
         cut.comment_anchor = _comment_anchor(cut, end, self.lines, header=self._header(cut))
         slide = _build_slide(index, cut, end, self.lines)
         self.slides.append(slide)
-        if slide.picture and self.given_ours is None:
+        if slide.picture:
             self.ours.update(slide.picture.numbers)
         self.backgrounds.append(read_backgrounds(cut.tokens, cut.directives, self.ours))
         for inner in cut.directives:
@@ -336,9 +329,8 @@ class _Reader:
         return shown
 
 
-def _read(deck: Deck, *, ours: frozenset[int] | None = None) -> _Read:
-    """Read *deck* as marp-core does, a few blocks at a time; the images on the lines
-    *ours* are pictures we placed (by default: the pictures its slides are found to have)."""
+def _read(deck: Deck) -> _Read:
+    """Read *deck* as marp-core does, a few blocks at a time."""
     # marp-core reads the string as given: a BOM before '---' disables the front matter.
     src = (BOM if deck.bom else "") + deck.text
     # A file holding only a BOM still has one (blank) line for marp-core.
@@ -346,7 +338,7 @@ def _read(deck: Deck, *, ours: frozenset[int] | None = None) -> _Read:
     levels: frozenset[int] | None = None
     env: dict[str, Any] = {}
     while True:
-        reader = _Reader(deck, lines, levels, ours)
+        reader = _Reader(deck, lines, levels)
         read_blocks(src, reader.feed, env)
         read = reader.close()
         if reader.found == reader.levels and links_complete(env):
@@ -698,41 +690,26 @@ def _moved_picture(deck: Deck, slide: Slide, edits: LineEdits) -> str:
     return "".join("\n" + lines[n - 1].rstrip("\r\n") for n in slide.picture.numbers)
 
 
-_PLACED: dict[tuple[str, bool], tuple[tuple[frozenset[int], ...], tuple[Placement, ...]]] = {}
-"""The placements of the last few texts read, with the lines of the pictures we placed on
-each slide (see :func:`_placement`)."""
-
-
-_NONE = frozenset[int]()
+_PLACED: dict[tuple[str, bool], tuple[Placement, ...]] = {}
+"""Every slide's placement for the last few texts read (see :func:`_placement`)."""
 
 
 def _remember_placements(key: tuple[str, bool], read: _Read) -> None:
     while len(_PLACED) >= 8:
         _PLACED.pop(next(iter(_PLACED)))
-    pictures = tuple(frozenset(s.picture.numbers) if s.picture else _NONE for s in read.slides)
-    _PLACED[key] = (pictures, placements(read.meta, read.backgrounds))
+    _PLACED[key] = placements(read.meta, read.backgrounds)
 
 
 def _placement(deck: Deck, slide: Slide) -> Placement:
-    """*slide*'s placement, the pictures we placed aside: every slide's is read once for
-    each text (the hook asks slide by slide; a split leaves them here).
-
-    A slide's placement depends on which of its own lines hold a picture of ours, so a
-    slide whose picture is not the one the split found is read again with its deck's.
-    """
+    """*slide*'s placement, the pictures we placed aside (those the split of the deck's
+    text finds): every slide's is read once for each text (the hook asks slide by slide;
+    a split leaves them here)."""
     key = (deck.text, deck.bom)
-    known = _PLACED.get(key)
-    if known is None:  # read more than the last few texts ago: read once more
+    found = _PLACED.get(key)
+    if found is None:  # read more than the last few texts ago: read once more
         _remember_placements(key, _read(Deck(text=deck.text, bom=deck.bom)))
-        known = _PLACED[key]
-    mine = frozenset(slide.picture.numbers) if slide.picture else _NONE
-    index = slide.index - 1
-    if not 0 <= index < len(known[1]) or known[0][index] != mine:
-        ours = frozenset(n for s in deck.slides if s.picture for n in s.picture.numbers)
-        read = _read(Deck(text=deck.text, bom=deck.bom), ours=ours | mine)
-        found = placements(read.meta, read.backgrounds)
-        return found[index] if 0 <= index < len(found) else Placement()
-    return known[1][index]
+        found = _PLACED[key]
+    return found[slide.index - 1] if 0 < slide.index <= len(found) else Placement()
 
 
 PLUGIN = Marp()
